@@ -1,0 +1,101 @@
+package com.company.database.schemaversion;
+
+import com.company.database.schemaversion.aws.AwsClients;
+import com.company.database.schemaversion.aws.Login;
+import com.company.database.schemaversion.aws.SsmLogins;
+import com.company.database.schemaversion.aws.SsmRecordStore;
+import com.company.database.schemaversion.core.Reason;
+import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.core.Reconciler;
+import com.company.database.schemaversion.core.Report;
+import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.engine.FlywayEngines;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.cloudformation.proxy.AmazonWebServicesClientProxy;
+import software.amazon.cloudformation.proxy.Logger;
+import software.amazon.cloudformation.proxy.OperationStatus;
+import software.amazon.cloudformation.proxy.ProgressEvent;
+import software.amazon.cloudformation.proxy.ProxyClient;
+import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
+
+/**
+ * What every handler shares: the AWS adapters bound to the caller's credentials, the engine for a model,
+ * the reconcile step, and the single translation of failures into CloudFormation answers.
+ */
+public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeConfigurationModel> {
+    protected static final Reconciler RECONCILER = new Reconciler();
+
+    /** The adapters of one request. */
+    protected record Services(SsmRecordStore records, SsmLogins logins) {
+    }
+
+    @Override
+    public final ProgressEvent<ResourceModel, CallbackContext> handleRequest(
+            final AmazonWebServicesClientProxy proxy,
+            final ResourceHandlerRequest<ResourceModel> request,
+            final CallbackContext callbackContext,
+            final Logger logger,
+            final TypeConfigurationModel typeConfiguration) {
+        CallbackContext ctx = callbackContext != null ? callbackContext : new CallbackContext();
+        ctx.setCalls(ctx.getCalls() + 1);
+        ProxyClient<SsmClient> ssm = proxy.newProxy(() -> AwsClients.ssm(request.getRegion()));
+        Services services = new Services(new SsmRecordStore(ssm), new SsmLogins(ssm));
+        ResourceModel model = request.getDesiredResourceState();
+        try {
+            return handle(request, ctx, services, logger);
+        } catch (ReconcileException e) {
+            logger.log(getClass().getSimpleName() + ": " + e.reason() + ": " + e.getMessage());
+            return onFailure(e, request, ctx);
+        } catch (RuntimeException e) {
+            logger.log(getClass().getSimpleName() + ": unexpected " + e.getClass().getName() + ": " + e.getMessage());
+            return ErrorTranslator.failed(Reason.INTERNAL, "Unexpected error (" + e.getClass().getSimpleName() + "): "
+                    + e.getMessage(), model);
+        }
+    }
+
+    protected abstract ProgressEvent<ResourceModel, CallbackContext> handle(
+            ResourceHandlerRequest<ResourceModel> request, CallbackContext ctx, Services services, Logger logger);
+
+    /** Mutating handlers wait for what is worth waiting for; Read and List answer at once. */
+    protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
+                                                                      ResourceHandlerRequest<ResourceModel> request,
+                                                                      CallbackContext ctx) {
+        ResourceModel model = request.getDesiredResourceState();
+        int wait = model == null || model.getDatabase() == null ? 0 : Translator.connectWaitMinutes(model);
+        return ErrorTranslator.toEvent(e, model, ctx, true, wait);
+    }
+
+    protected static SchemaEngine engineFor(ResourceModel model, Services services) {
+        Login login = services.logins().resolve(model.getCredentials().getUsernameParameter(),
+                model.getCredentials().getPasswordParameter(), model.getCredentials().getSecretParameter());
+        return FlywayEngines.get(Translator.connection(model, login), Translator.engineSettings(model));
+    }
+
+    /** One bounded reconcile step towards the model's TargetVersion: IN_PROGRESS until it is reached. */
+    protected static ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
+                                                                                 Services services, Logger logger) {
+        SchemaEngine engine = engineFor(model, services);
+        Report report = RECONCILER.step(engine, model.getTargetVersion(), HandlerEnvironment.newCallBudget());
+        ctx.setWaitingSince(null);
+        ctx.setWaitAttempts(0);
+        ResourceModel result = Translator.withStatus(model, report.observation(), report.plan().target());
+        logger.log(report.message());
+        return ProgressEvent.<ResourceModel, CallbackContext>builder()
+                .status(report.done() ? OperationStatus.SUCCESS : OperationStatus.IN_PROGRESS)
+                .resourceModel(result)
+                .callbackContext(report.done() ? null : ctx)
+                .callbackDelaySeconds(0)
+                .message(report.message())
+                .build();
+    }
+
+    /** The resource's record, or NOT_FOUND. */
+    protected static Translator.Record recordOf(String id, Services services) {
+        if (id == null) {
+            throw new ReconcileException(Reason.NOT_FOUND, "No Id given and none can be derived: nothing to act on.");
+        }
+        return services.records().get(id).map(Translator::fromRecord)
+                .orElseThrow(() -> new ReconcileException(Reason.NOT_FOUND, "Resource " + id
+                        + " does not exist (no record " + SsmRecordStore.nameOf(id) + "): it was never created or was deleted."));
+    }
+}

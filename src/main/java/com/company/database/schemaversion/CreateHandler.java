@@ -1,0 +1,62 @@
+package com.company.database.schemaversion;
+
+import com.company.database.schemaversion.core.Reason;
+import com.company.database.schemaversion.core.ReconcileException;
+import software.amazon.cloudformation.proxy.Logger;
+import software.amazon.cloudformation.proxy.OperationStatus;
+import software.amazon.cloudformation.proxy.ProgressEvent;
+import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Create: claim the database schema (the record, keyed by the deterministic Id), answer IN_PROGRESS with the
+ * Id at once, then apply migrations call by call until TargetVersion.
+ */
+public class CreateHandler extends BaseHandlerStd {
+
+    @Override
+    protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
+                                                                   CallbackContext ctx, Services services, Logger logger) {
+        ResourceModel model = request.getDesiredResourceState();
+        if (!ctx.isRecordWritten()) {
+            return claim(model, request.getClientRequestToken(), ctx, services);
+        }
+        String id = model.getId() != null ? model.getId() : Translator.idOf(model);
+        return reconcileStep(model.toBuilder().id(id).build(), ctx, services, logger);
+    }
+
+    private ProgressEvent<ResourceModel, CallbackContext> claim(ResourceModel model, String requestToken,
+                                                                CallbackContext ctx, Services services) {
+        ModelValidation.forCreate(model);
+        Translator.engineSettings(model);
+        String id = Translator.idOf(model);
+        ResourceModel claimed = model.toBuilder().id(id).build();
+        Optional<String> existing = services.records().get(id);
+        if (existing.isPresent()) {
+            // A retry of this very request (same token) finds its own claim; anyone else finds an owner.
+            if (!Objects.equals(Translator.fromRecord(existing.get()).owner(), requestToken)) {
+                throw new ReconcileException(Reason.ALREADY_OWNED, "Resource " + id + " already exists: another"
+                        + " Company::Database::SchemaVersion resource manages " + where(model)
+                        + ". One resource per database schema; delete or import the other one first.");
+            }
+        } else {
+            services.records().create(id, Translator.toRecord(claimed, requestToken));
+        }
+        ctx.setRecordWritten(true);
+        return ProgressEvent.<ResourceModel, CallbackContext>builder()
+                .status(OperationStatus.IN_PROGRESS)
+                .resourceModel(claimed)
+                .callbackContext(ctx)
+                .callbackDelaySeconds(0)
+                .message("Claimed " + where(model) + " as " + id + "; applying migrations up to "
+                        + model.getTargetVersion() + " next.")
+                .build();
+    }
+
+    private static String where(ResourceModel m) {
+        return m.getDatabase().getHost() + ":" + Translator.port(m) + "/" + m.getDatabase().getName()
+                + " schema " + Translator.schema(m);
+    }
+}

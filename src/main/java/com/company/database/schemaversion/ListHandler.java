@@ -1,0 +1,37 @@
+package com.company.database.schemaversion;
+
+import com.company.database.schemaversion.aws.SsmRecordStore;
+import com.company.database.schemaversion.core.ReconcileException;
+import software.amazon.cloudformation.proxy.Logger;
+import software.amazon.cloudformation.proxy.OperationStatus;
+import software.amazon.cloudformation.proxy.ProgressEvent;
+import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** List: every resource of this type in the account and region, from the records, ten per page. */
+public class ListHandler extends BaseHandlerStd {
+
+    @Override
+    protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
+                                                                   CallbackContext ctx, Services services, Logger logger) {
+        SsmRecordStore.Page page = services.records().list(request.getNextToken());
+        List<ResourceModel> models = page.values().stream()
+                .map(Translator::fromRecord)
+                .map(Translator.Record::model)
+                .collect(Collectors.toList());
+        return ProgressEvent.<ResourceModel, CallbackContext>builder()
+                .status(OperationStatus.SUCCESS)
+                .resourceModels(models)
+                .nextToken(page.nextToken())
+                .build();
+    }
+
+    @Override
+    protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
+                                                                      ResourceHandlerRequest<ResourceModel> request,
+                                                                      CallbackContext ctx) {
+        return ErrorTranslator.toEvent(e, null, ctx, false, 0);
+    }
+}

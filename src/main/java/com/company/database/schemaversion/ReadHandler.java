@@ -1,0 +1,37 @@
+package com.company.database.schemaversion;
+
+import com.company.database.schemaversion.core.Observation;
+import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.core.Version;
+import software.amazon.cloudformation.proxy.Logger;
+import software.amazon.cloudformation.proxy.ProgressEvent;
+import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
+
+/**
+ * Read: from the Id alone, the recorded desired properties plus what the database says now, including
+ * checksum drift of the applied migrations against the baked set. Never IN_PROGRESS.
+ */
+public class ReadHandler extends BaseHandlerStd {
+
+    @Override
+    protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
+                                                                   CallbackContext ctx, Services services, Logger logger) {
+        String id = request.getDesiredResourceState() == null ? null : request.getDesiredResourceState().getId();
+        ResourceModel model = recordOf(id, services).model().toBuilder().id(id).build();
+        Observation observed = engineFor(model, services).observe();
+        Version target;
+        try {
+            target = RECONCILER.plan(observed, model.getTargetVersion()).target();
+        } catch (ReconcileException e) {
+            target = null;
+        }
+        return ProgressEvent.defaultSuccessHandler(Translator.withStatus(model, observed, target));
+    }
+
+    @Override
+    protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
+                                                                      ResourceHandlerRequest<ResourceModel> request,
+                                                                      CallbackContext ctx) {
+        return ErrorTranslator.toEvent(e, null, ctx, false, 0);
+    }
+}

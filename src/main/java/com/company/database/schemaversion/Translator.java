@@ -1,0 +1,123 @@
+package com.company.database.schemaversion;
+
+import com.company.database.schemaversion.core.Observation;
+import com.company.database.schemaversion.core.Version;
+import com.company.database.schemaversion.engine.ConnectionSpec;
+import com.company.database.schemaversion.engine.EngineSettings;
+import com.company.database.schemaversion.engine.MigrationCatalog;
+import com.company.database.schemaversion.engine.MigrationSource;
+import com.company.database.schemaversion.aws.Login;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/** The one place where the CloudFormation model meets the engine's and the record's shapes. */
+final class Translator {
+    static final int DEFAULT_PORT = 5432;
+    static final String DEFAULT_SCHEMA = "public";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private Translator() {
+    }
+
+    /**
+     * The Id: database.schema.hash(host:port/database/schema). Deterministic, so a second resource for the
+     * same database schema collides with the first one's record (AlreadyExists) and Update without Id still
+     * finds its record.
+     */
+    static String idOf(ResourceModel m) {
+        Database d = m.getDatabase();
+        String key = d.getHost().toLowerCase(Locale.ROOT) + ":" + port(m) + "/" + d.getName() + "/" + schema(m);
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return d.getName() + "." + schema(m) + "." + HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int port(ResourceModel m) {
+        return m.getDatabase().getPort() == null ? DEFAULT_PORT : m.getDatabase().getPort();
+    }
+
+    static String schema(ResourceModel m) {
+        return m.getSchema() == null ? DEFAULT_SCHEMA : m.getSchema();
+    }
+
+    static ConnectionSpec connection(ResourceModel m, Login login) {
+        Database d = m.getDatabase();
+        return new ConnectionSpec(d.getHost(), port(m), d.getName(), d.getSslMode(), login.username(), login.password());
+    }
+
+    static EngineSettings engineSettings(ResourceModel m) {
+        MigrationSource override = HandlerEnvironment.migrationOverride();
+        MigrationSource source = override != null ? override : MigrationCatalog.resolve(m.getMigrationSet());
+        Timeouts t = m.getTimeouts();
+        int lock = t == null || t.getLockTimeoutSeconds() == null ? 10 : t.getLockTimeoutSeconds();
+        int statement = t == null || t.getStatementTimeoutSeconds() == null ? 40 : t.getStatementTimeoutSeconds();
+        return new EngineSettings(schema(m), source, m.getPlaceholders(), lock, statement);
+    }
+
+    static int connectWaitMinutes(ResourceModel m) {
+        Timeouts t = m.getTimeouts();
+        return t == null || t.getConnectWaitMinutes() == null ? 10 : t.getConnectWaitMinutes();
+    }
+
+    static boolean vpcRunner(ResourceModel m) {
+        return m.getExecution() != null && "VpcRunner".equals(m.getExecution().getMode());
+    }
+
+    /** The desired properties only: what the record keeps and Read/List echo. */
+    static ResourceModel desired(ResourceModel m) {
+        return m.toBuilder()
+                .appliedVersion(null).resolvedTargetVersion(null).appliedCount(null).pendingCount(null)
+                .checksum(null).lastAppliedAt(null).driftStatus(null).driftDetails(null)
+                .build();
+    }
+
+    /** The desired properties plus what the database says now. */
+    static ResourceModel withStatus(ResourceModel m, Observation o, Version resolvedTarget) {
+        return m.toBuilder()
+                .appliedVersion(o.appliedVersion() == null ? "none" : o.appliedVersion().toString())
+                .resolvedTargetVersion(resolvedTarget == null ? null : resolvedTarget.toString())
+                .appliedCount(o.appliedCount())
+                .pendingCount(o.pending().size())
+                .checksum(o.checksum())
+                .lastAppliedAt(o.lastAppliedAt() == null ? null : o.lastAppliedAt().toString())
+                .driftStatus(o.drift().isEmpty() && o.failed().isEmpty() ? "InSync" : "Drifted")
+                .driftDetails(o.drift().isEmpty() && o.failed().isEmpty() ? null
+                        : String.join("; ", o.failed()) + (o.failed().isEmpty() || o.drift().isEmpty() ? "" : "; ")
+                                + String.join("; ", o.drift()))
+                .build();
+    }
+
+    static String toRecord(ResourceModel m, String owner) {
+        try {
+            return JSON.writeValueAsString(new Record(desired(m), owner));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Record fromRecord(String json) {
+        try {
+            return JSON.readValue(json, Record.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A resource record: the desired model and the request token of the Create that claimed it. */
+    record Record(ResourceModel model, String owner) {
+    }
+}

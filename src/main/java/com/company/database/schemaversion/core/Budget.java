@@ -1,0 +1,41 @@
+package com.company.database.schemaversion.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The time one handler call may spend. A new migration is started only before {@code startCutoff};
+ * {@code deadline} bounds the statements themselves (the engine turns it into statement_timeout).
+ */
+public final class Budget {
+    private final Clock clock;
+    private final Instant startCutoff;
+    private final Instant deadline;
+
+    public Budget(Clock clock, Duration startWindow, Duration hardLimit) {
+        this.clock = clock;
+        Instant now = clock.instant();
+        this.startCutoff = now.plus(startWindow);
+        this.deadline = now.plus(hardLimit);
+    }
+
+    /** The handler default: start migrations for 25 s, never run past 50 s of CloudFormation's 60 s. */
+    public static Budget forHandlerCall(Clock clock) {
+        return new Budget(clock, Duration.ofSeconds(25), Duration.ofSeconds(50));
+    }
+
+    /** No limit worth speaking of: the VPC runner's asynchronous steps and plain tools. */
+    public static Budget unbounded(Clock clock) {
+        return new Budget(clock, Duration.ofDays(1), Duration.ofDays(1));
+    }
+
+    public boolean mayStartAnother() {
+        return clock.instant().isBefore(startCutoff);
+    }
+
+    public Duration remaining() {
+        Duration d = Duration.between(clock.instant(), deadline);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+}

@@ -1,0 +1,13 @@
+package com.company.database.schemaversion.core;
+
+/**
+ * One versioned migration of a set, as the engine resolved it.
+ *
+ * @param transactional false for scripts Flyway runs outside a transaction (e.g. CREATE INDEX CONCURRENTLY)
+ */
+public record Migration(Version version, String description, String script, boolean transactional, Integer checksum) {
+    /** How operators see it in messages: V3__add_orders_index. */
+    public String label() {
+        return script != null ? script.replaceFirst("\\.sql$", "") : "V" + version + "__" + description.replace(' ', '_');
+    }
+}

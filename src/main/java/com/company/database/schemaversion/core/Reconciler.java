@@ -1,0 +1,116 @@
+package com.company.database.schemaversion.core;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * One reconcile step: observe, plan, apply what fits in the budget, report. Pure: the engine does the I/O,
+ * the caller keeps the position (which is simply the database's history, so a repeated step is harmless).
+ */
+public final class Reconciler {
+    public static final String LATEST = "latest";
+
+    /** Observes and plans without changing anything (Read, the local runner's plan). */
+    public Plan plan(Observation observed, String desiredTarget) {
+        Version applied = observed.appliedVersion();
+        Version target = resolve(observed, desiredTarget);
+        if (applied != null && target.compareTo(applied) < 0) {
+            return new Plan(Plan.Kind.BELOW_APPLIED, target, List.of());
+        }
+        List<Migration> steps = observed.pending().stream()
+                .filter(m -> m.version().compareTo(target) <= 0)
+                .collect(Collectors.toList());
+        if (steps.isEmpty()) {
+            return new Plan(Plan.Kind.AT_TARGET, target, steps);
+        }
+        return new Plan(Plan.Kind.APPLY, target, steps);
+    }
+
+    public Report step(SchemaEngine engine, String desiredTarget, Budget budget) {
+        Observation before = engine.observe();
+        Plan plan = plan(before, desiredTarget);
+        if (plan.kind() == Plan.Kind.BELOW_APPLIED) {
+            return new Report(true, plan, List.of(), before, String.format(
+                    "Target version %s is below the applied version %s (a rollback?): the schema was left at %s. "
+                            + "Migrations are never undone; write a new forward migration to revert a change.",
+                    plan.target(), before.appliedVersion(), before.appliedVersion()));
+        }
+        if (plan.kind() == Plan.Kind.AT_TARGET) {
+            return new Report(true, plan, List.of(), before, "Schema is at version " + plan.target() + ".");
+        }
+        if (!before.drift().isEmpty() || !before.failed().isEmpty()) {
+            throw new ReconcileException(Reason.HISTORY_CONFLICT, historyConflictMessage(before));
+        }
+        engine.apply(plan.target(), budget);
+        Observation after = engine.observe();
+        List<Migration> applied = before.pending().stream()
+                .filter(m -> !after.pending().contains(m))
+                .collect(Collectors.toList());
+        boolean done = after.appliedVersion() != null && after.appliedVersion().compareTo(plan.target()) >= 0;
+        if (!done && applied.isEmpty()) {
+            throw new ReconcileException(Reason.INTERNAL, "No migration could be applied towards version "
+                    + plan.target() + " although " + plan.steps().size() + " are pending; nothing was changed.");
+        }
+        return new Report(done, plan, applied, after, progressMessage(plan.target(), applied, after, done));
+    }
+
+    private static Version resolve(Observation observed, String desiredTarget) {
+        if (observed.available().isEmpty()) {
+            throw new ReconcileException(Reason.INVALID_INPUT,
+                    "The migration set has no versioned migrations. Check MigrationSet and the artifact's db/migration folder.");
+        }
+        if (desiredTarget == null || LATEST.equals(desiredTarget)) {
+            return observed.latestAvailable();
+        }
+        if (!Version.isValid(desiredTarget)) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "TargetVersion '" + desiredTarget
+                    + "' is not a version: use a Flyway version such as 7 or 2.1, or 'latest'.");
+        }
+        Version wanted = Version.parse(desiredTarget);
+        boolean known = observed.available().stream().anyMatch(m -> m.version().equals(wanted));
+        boolean belowApplied = observed.appliedVersion() != null && wanted.compareTo(observed.appliedVersion()) < 0;
+        if (!known && !belowApplied) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "TargetVersion " + desiredTarget
+                    + " is not in the migration set, which has versions " + versionList(observed.available())
+                    + ". Choose one of them or 'latest', or register a type version whose artifact carries "
+                    + desiredTarget + ".");
+        }
+        return wanted;
+    }
+
+    static String versionList(List<Migration> migrations) {
+        if (migrations.size() <= 12) {
+            return migrations.stream().map(m -> m.version().toString()).collect(Collectors.joining(", "));
+        }
+        return migrations.subList(0, 5).stream().map(m -> m.version().toString()).collect(Collectors.joining(", "))
+                + ", ... (" + (migrations.size() - 10) + " more) ..., "
+                + migrations.subList(migrations.size() - 5, migrations.size()).stream()
+                        .map(m -> m.version().toString()).collect(Collectors.joining(", "));
+    }
+
+    private static String historyConflictMessage(Observation o) {
+        StringBuilder sb = new StringBuilder("The schema history does not match the migration set, so nothing was applied: ");
+        sb.append(String.join("; ", o.failed()));
+        if (!o.failed().isEmpty() && !o.drift().isEmpty()) {
+            sb.append("; ");
+        }
+        sb.append(String.join("; ", o.drift()));
+        sb.append(". Restore the original scripts in the artifact, or repair the history (flyway repair) after checking"
+                + " the database by hand.");
+        return sb.toString();
+    }
+
+    private static String progressMessage(Version target, List<Migration> applied, Observation after, boolean done) {
+        long upToTarget = after.available().stream().filter(m -> m.version().compareTo(target) <= 0).count();
+        long reached = after.available().stream()
+                .filter(m -> after.appliedVersion() != null && m.version().compareTo(after.appliedVersion()) <= 0)
+                .count();
+        if (done) {
+            return String.format("Schema is at version %s: applied %d migration(s) in this call (%d of %d).",
+                    after.appliedVersion(), applied.size(), reached, upToTarget);
+        }
+        Migration last = applied.get(applied.size() - 1);
+        return String.format("applied %s (%d of %d)%s", last.label(), reached, upToTarget,
+                applied.size() > 1 ? ", " + applied.size() + " in this call" : "");
+    }
+}

@@ -1,0 +1,147 @@
+package com.company.database.schemaversion.engine;
+
+import com.company.database.schemaversion.core.Reason;
+import com.company.database.schemaversion.core.ReconcileException;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.exception.FlywayValidateException;
+import org.flywaydb.core.internal.exception.FlywayMigrateException;
+import org.flywaydb.core.internal.sqlscript.FlywaySqlScriptException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import java.util.Set;
+
+/** Turns what Flyway and pgjdbc throw into a typed ReconcileException with an operator's message. */
+final class EngineErrors {
+    private static final Set<String> UNREACHABLE_STATES = Set.of("08001", "08004", "08006", "57P03", "53300", "08000", "08003");
+
+    private EngineErrors() {
+    }
+
+    static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
+    static ReconcileException translate(Throwable e, ConnectionSpec conn, EngineSettings settings) {
+        if (e instanceof ReconcileException re) {
+            return re;
+        }
+        FlywayMigrateException migrate = find(e, FlywayMigrateException.class);
+        if (migrate != null && migrate.getMigration() != null) {
+            return migrationFailed(migrate, conn);
+        }
+        if (find(e, FlywayValidateException.class) != null) {
+            return new ReconcileException(Reason.HISTORY_CONFLICT, "Flyway's validation of " + conn.where()
+                    + " schema " + settings.schema() + " failed: " + firstLine(find(e, FlywayValidateException.class).getMessage())
+                    + ". Restore the original scripts, or repair the history after checking the database by hand.", e);
+        }
+        SQLException sql = find(e, SQLException.class);
+        String state = sql == null ? null : sql.getSQLState();
+        if ("28P01".equals(state) || "28000".equals(state)) {
+            return new ReconcileException(Reason.INVALID_CREDENTIALS, "The database " + conn.where()
+                    + " rejected the login of user '" + conn.username() + "' (SQLSTATE " + state + "): "
+                    + serverMessage(sql) + ". Check the user name and password parameters.", e);
+        }
+        if ("3D000".equals(state)) {
+            return new ReconcileException(Reason.INVALID_INPUT, "Database '" + conn.database() + "' does not exist on "
+                    + conn.host() + ":" + conn.port() + ". Create it first, or fix Database.Name.", e);
+        }
+        if ("42501".equals(state)) {
+            return new ReconcileException(Reason.ACCESS_DENIED, "User '" + conn.username() + "' lacks a privilege on "
+                    + conn.where() + " schema " + settings.schema() + ": " + serverMessage(sql)
+                    + ". Grant it (e.g. CREATE on the database and ownership of the schema).", e);
+        }
+        if (state != null && UNREACHABLE_STATES.contains(state) || causedBy(e, ConnectException.class)
+                || causedBy(e, UnknownHostException.class) || causedBy(e, SocketTimeoutException.class)
+                || causedBy(e, NoRouteToHostException.class)) {
+            return new ReconcileException(Reason.DATABASE_UNREACHABLE, "Cannot reach the database at "
+                    + conn.host() + ":" + conn.port() + " (" + lastError(e) + ")", e);
+        }
+        FlywayException flyway = find(e, FlywayException.class);
+        if (flyway != null && flyway.getMessage() != null && flyway.getMessage().contains("advisory lock")) {
+            return new ReconcileException(Reason.LOCKED, "Another deployment is migrating " + conn.where()
+                    + " schema " + settings.schema() + " (Flyway's advisory lock is held).", e);
+        }
+        return new ReconcileException(Reason.INTERNAL, "Unexpected error on " + conn.where() + ": " + lastError(e), e);
+    }
+
+    private static ReconcileException migrationFailed(FlywayMigrateException e, ConnectionSpec conn) {
+        MigrationInfo m = e.getMigration();
+        FlywaySqlScriptException script = find(e, FlywaySqlScriptException.class);
+        SQLException sql = find(e, SQLException.class);
+        String state = e.getSqlState() != null ? e.getSqlState() : sql == null ? null : sql.getSQLState();
+        int line = script != null ? script.getLineNumber() : e.getLineNumber();
+        StringBuilder sb = new StringBuilder("Migration ").append(m.getScript()).append(" failed");
+        if (line > 0) {
+            sb.append(" at line ").append(line);
+        }
+        if (state != null) {
+            sb.append(" (SQLSTATE ").append(state).append(')');
+        }
+        sb.append(": ").append(sql != null ? serverMessage(sql) : firstLine(e.getMessage())).append(". ");
+        Reason reason = Reason.MIGRATION_FAILED;
+        if ("57014".equals(state)) {
+            reason = Reason.TOO_LONG_FOR_CALL;
+            sb.append("It was cancelled by statement_timeout. In Direct mode one migration must finish within one"
+                    + " handler call (under 50 s); run long migrations with Execution.Mode VpcRunner (up to 15 minutes"
+                    + " each), or raise Timeouts.StatementTimeoutSeconds if the limit was yours. ");
+        } else if ("55P03".equals(state)) {
+            sb.append("A lock was not granted within Timeouts.LockTimeoutSeconds: another session holds it. ");
+        }
+        if (e.isExecutableInTransaction()) {
+            sb.append("Its transaction was rolled back: the database is as it was before ").append(m.getScript())
+                    .append(". Fix the script in a new type version and deploy again.");
+        } else {
+            sb.append("It ran outside a transaction: statements before the failing one may be applied, and Flyway"
+                    + " marked it failed in the history. Check the objects it creates, drop what it left, run"
+                    + " flyway repair, then deploy again.");
+        }
+        return new ReconcileException(reason, sb.toString(), e);
+    }
+
+    private static String serverMessage(SQLException sql) {
+        if (sql instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            ServerErrorMessage m = p.getServerErrorMessage();
+            return m.getMessage() + (m.getDetail() != null ? " (" + m.getDetail() + ")" : "");
+        }
+        return firstLine(sql.getMessage());
+    }
+
+    private static String lastError(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage() != null ? firstLine(root.getMessage()) : "";
+        return root.getClass().getSimpleName() + (msg.isEmpty() ? "" : ": " + msg);
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl).strip();
+    }
+}

@@ -1,0 +1,217 @@
+package com.company.database.schemaversion.engine;
+
+import com.company.database.schemaversion.core.Budget;
+import com.company.database.schemaversion.core.Migration;
+import com.company.database.schemaversion.core.Observation;
+import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.core.Version;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.core.internal.info.MigrationInfoImpl;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The engine that runs Flyway from this process against one database schema. Instances are meant to be
+ * reused across handler calls in one JVM (see FlywayEngines): the Flyway instances, with their resolved
+ * migration set, stay warm.
+ */
+public final class FlywayEngine implements SchemaEngine {
+    static final String APPLICATION_NAME = "company-database-schemaversion";
+    private static final String LATEST_KEY = "latest";
+    private static final int CONNECT_TIMEOUT_SECONDS = 5;
+
+    private final ConnectionSpec connection;
+    private final EngineSettings settings;
+    private final PGSimpleDataSource dataSource;
+    private final BudgetGate gate = new BudgetGate();
+    private final Map<String, Flyway> flywayByTarget = new ConcurrentHashMap<>();
+
+    public FlywayEngine(ConnectionSpec connection, EngineSettings settings) {
+        this.connection = connection;
+        this.settings = settings;
+        this.dataSource = dataSource(connection);
+        applyTimeouts(Duration.ofSeconds(settings.statementTimeoutSeconds()));
+    }
+
+    public ConnectionSpec connection() {
+        return connection;
+    }
+
+    @Override
+    public synchronized Observation observe() {
+        try {
+            return toObservation(flyway(LATEST_KEY).info().all());
+        } catch (RuntimeException e) {
+            throw EngineErrors.translate(e, connection, settings);
+        }
+    }
+
+    @Override
+    public synchronized void apply(Version target, Budget budget) {
+        Duration cap = Duration.ofSeconds(settings.statementTimeoutSeconds());
+        if (budget.remaining().compareTo(cap) < 0) {
+            cap = budget.remaining();
+        }
+        applyTimeouts(cap);
+        gate.arm(budget);
+        try {
+            flyway(target.toString()).migrate();
+        } catch (RuntimeException e) {
+            if (!EngineErrors.causedBy(e, BudgetExhausted.class)) {
+                throw EngineErrors.translate(e, connection, settings);
+            }
+        } finally {
+            gate.disarm();
+            applyTimeouts(Duration.ofSeconds(settings.statementTimeoutSeconds()));
+        }
+    }
+
+    @Override
+    public synchronized void clean() {
+        try {
+            Flyway.configure(getClass().getClassLoader())
+                    .configuration(flyway(LATEST_KEY).getConfiguration())
+                    .cleanDisabled(false)
+                    .load()
+                    .clean();
+        } catch (RuntimeException e) {
+            throw EngineErrors.translate(e, connection, settings);
+        }
+    }
+
+    /** Opens and closes one connection: the cheapest proof that host, port, database and login work. */
+    public void ping() {
+        try (Connection c = dataSource.getConnection()) {
+            c.isValid(CONNECT_TIMEOUT_SECONDS);
+        } catch (SQLException e) {
+            throw EngineErrors.translate(e, connection, settings);
+        }
+    }
+
+    private Flyway flyway(String targetKey) {
+        return flywayByTarget.computeIfAbsent(targetKey, this::load);
+    }
+
+    private Flyway load(String targetKey) {
+        FluentConfiguration config = Flyway.configure(getClass().getClassLoader())
+                .dataSource(dataSource)
+                .schemas(settings.schema())
+                .defaultSchema(settings.schema())
+                .createSchemas(true)
+                .locations(settings.source().flywayLocation())
+                .placeholders(settings.placeholders())
+                .cleanDisabled(true)
+                .validateOnMigrate(true)
+                .outOfOrder(false)
+                .lockRetryCount(10)
+                .callbacks(gate)
+                .target(LATEST_KEY.equals(targetKey) ? "latest" : targetKey);
+        // Session-level advisory locks: a transactional lock would make CREATE INDEX CONCURRENTLY in a
+        // non-transactional migration wait for the lock-holding transaction forever.
+        config.getPluginRegister().getExact(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        return config.load();
+    }
+
+    private void applyTimeouts(Duration statementTimeout) {
+        long statementMillis = Math.max(1000, statementTimeout.toMillis());
+        dataSource.setOptions("-c lock_timeout=" + settings.lockTimeoutSeconds() * 1000L
+                + " -c statement_timeout=" + statementMillis);
+    }
+
+    private static PGSimpleDataSource dataSource(ConnectionSpec c) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setServerNames(new String[] {c.host()});
+        ds.setPortNumbers(new int[] {c.port()});
+        ds.setDatabaseName(c.database());
+        ds.setUser(c.username());
+        ds.setPassword(c.password());
+        ds.setApplicationName(APPLICATION_NAME);
+        ds.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
+        ds.setLoginTimeout(CONNECT_TIMEOUT_SECONDS);
+        ds.setTcpKeepAlive(true);
+        TlsSettings.apply(ds, c.sslMode());
+        return ds;
+    }
+
+    static Observation toObservation(MigrationInfo[] all) {
+        List<Migration> pending = new ArrayList<>();
+        List<Migration> available = new ArrayList<>();
+        List<String> drift = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        List<String> checksumLines = new ArrayList<>();
+        Version appliedVersion = null;
+        Instant lastAppliedAt = null;
+        int appliedCount = 0;
+        for (MigrationInfo mi : all) {
+            if (mi.getType().isSynthetic() || !mi.isVersioned()) {
+                continue;
+            }
+            Version v = Version.parse(mi.getVersion().getVersion());
+            MigrationState state = mi.getState();
+            Migration m = new Migration(v, mi.getDescription(), mi.getScript(), transactional(mi), mi.getChecksum());
+            if (state.isResolved()) {
+                available.add(m);
+            }
+            if (state.isFailed()) {
+                failed.add(m.label() + " failed earlier and is marked failed in the history"
+                        + (m.transactional() ? "" : " (it ran outside a transaction: some of its statements may be applied)"));
+                continue;
+            }
+            if (state.isApplied()) {
+                appliedCount++;
+                appliedVersion = appliedVersion == null || v.compareTo(appliedVersion) > 0 ? v : appliedVersion;
+                if (mi.getInstalledOn() != null) {
+                    Instant at = mi.getInstalledOn().toInstant();
+                    lastAppliedAt = lastAppliedAt == null || at.isAfter(lastAppliedAt) ? at : lastAppliedAt;
+                }
+                checksumLines.add(v + ":" + mi.getChecksum());
+                if (state == MigrationState.MISSING_SUCCESS) {
+                    drift.add(m.label() + " is applied but no longer in the migration set");
+                } else if (state.isResolved() && !mi.isChecksumMatching()) {
+                    drift.add(m.label() + " changed after it was applied (checksum " + mi.getAppliedChecksum()
+                            + " in the history, " + mi.getResolvedChecksum() + " in the set)");
+                }
+            } else if (state == MigrationState.PENDING) {
+                pending.add(m);
+            } else if (state == MigrationState.IGNORED) {
+                drift.add(m.label() + " is in the set but below the applied version and was never applied");
+            }
+        }
+        if (appliedCount == 0) {
+            appliedVersion = null;
+        }
+        return new Observation(appliedVersion, appliedCount, pending, available,
+                appliedCount == 0 ? null : sha256(String.join("\n", checksumLines)), lastAppliedAt, drift, failed);
+    }
+
+    private static boolean transactional(MigrationInfo mi) {
+        if (mi instanceof MigrationInfoImpl impl && impl.getResolvedMigration() != null) {
+            return impl.getResolvedMigration().getExecutor().canExecuteInTransaction();
+        }
+        return true;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

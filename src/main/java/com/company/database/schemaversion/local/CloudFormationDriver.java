@@ -1,0 +1,204 @@
+package com.company.database.schemaversion.local;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.company.database.schemaversion.HandlerWrapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Plays CloudFormation against the real handler wrapper: sends the JSON request a resource provider gets
+ * (the same shape cfn test sends), passes the returned model and CallbackContext back while the answer is
+ * IN_PROGRESS, optionally sleeps callbackDelaySeconds, and fails any call that overruns CloudFormation's
+ * limit (60 s for Create/Update/Delete, 30 s for Read/List).
+ */
+public final class CloudFormationDriver {
+    public static final String TYPE_NAME = "Company::Database::SchemaVersion";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HandlerWrapper wrapper = new HandlerWrapper();
+    private final String region;
+    private final String account;
+    private final boolean honourDelays;
+    private final int maxCalls;
+    private final Consumer<Event> events;
+    private final Consumer<String> handlerLog;
+    private final Clock clock = Clock.systemUTC();
+
+    /** One handler answer as CloudFormation would show it. */
+    public record Event(Instant time, String action, int call, String status, String errorCode, String message,
+                        int callbackDelaySeconds, long millis) {
+    }
+
+    /** The end of one operation: the last answer and every event on the way. */
+    public record Outcome(JsonNode response, List<Event> events, int calls) {
+        public String status() {
+            return response.path("status").asText();
+        }
+
+        public String errorCode() {
+            return response.path("errorCode").asText(null);
+        }
+
+        public String message() {
+            return response.path("message").asText("");
+        }
+
+        public JsonNode model() {
+            return response.get("resourceModel");
+        }
+    }
+
+    public CloudFormationDriver(String region, String account, boolean honourDelays, int maxCalls,
+                                Consumer<Event> events, Consumer<String> handlerLog) {
+        this.region = region;
+        this.account = account;
+        this.honourDelays = honourDelays;
+        this.maxCalls = maxCalls;
+        this.events = events;
+        this.handlerLog = handlerLog;
+    }
+
+    public static CloudFormationDriver quiet() {
+        return new CloudFormationDriver("us-east-1", "123456789012", false, 10_000, e -> { }, l -> { });
+    }
+
+    public static Duration limitFor(String action) {
+        return "READ".equals(action) || "LIST".equals(action) ? Duration.ofSeconds(30) : Duration.ofSeconds(60);
+    }
+
+    /** Runs one operation to its end: SUCCESS or FAILED, following IN_PROGRESS. */
+    public Outcome run(String action, JsonNode desired, JsonNode previous) {
+        return run(action, desired, previous, null);
+    }
+
+    public Outcome run(String action, JsonNode desired, JsonNode previous, String nextToken) {
+        String token = UUID.randomUUID().toString();
+        JsonNode model = desired;
+        JsonNode context = null;
+        List<Event> seen = new ArrayList<>();
+        for (int call = 1; ; call++) {
+            ObjectNode request = request(action, model, previous, context, token, nextToken);
+            long start = System.nanoTime();
+            JsonNode response = invoke(request);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            Event event = new Event(clock.instant(), action, call, response.path("status").asText(),
+                    response.path("errorCode").asText(null), response.path("message").asText(""),
+                    response.path("callbackDelaySeconds").asInt(0), millis);
+            seen.add(event);
+            events.accept(event);
+            if (Duration.ofMillis(millis).compareTo(limitFor(action)) > 0) {
+                throw new IllegalStateException(action + " call " + call + " took " + millis + " ms, over CloudFormation's "
+                        + limitFor(action).toSeconds() + " s limit");
+            }
+            if (!"IN_PROGRESS".equals(event.status())) {
+                return new Outcome(response, seen, call);
+            }
+            if (call >= maxCalls) {
+                throw new IllegalStateException(action + " still IN_PROGRESS after " + call + " calls");
+            }
+            if (response.hasNonNull("resourceModel")) {
+                model = response.get("resourceModel");
+            }
+            context = response.get("callbackContext");
+            sleep(event.callbackDelaySeconds());
+        }
+    }
+
+    /** One call of the wrapper with a ready request, as Lambda would make it. */
+    public JsonNode invoke(JsonNode request) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            wrapper.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(request)), out,
+                    new LocalContext(limitFor(request.path("action").asText()), handlerLog));
+            return JSON.readTree(out.toString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public ObjectNode request(String action, JsonNode model, JsonNode previous, JsonNode context, String token,
+                              String nextToken) {
+        ObjectNode req = JSON.createObjectNode();
+        ObjectNode data = req.putObject("requestData");
+        ObjectNode creds = data.putObject("callerCredentials");
+        creds.put("accessKeyId", "AKIDLOCALDRIVER");
+        creds.put("secretAccessKey", "local-driver-secret");
+        creds.put("sessionToken", "local-driver-session");
+        data.set("resourceProperties", model == null ? NullNode.getInstance() : model);
+        data.set("previousResourceProperties", previous == null ? NullNode.getInstance() : previous);
+        data.put("logicalResourceId", "SchemaVersion");
+        data.putNull("typeConfiguration");
+        req.put("region", region);
+        req.put("awsAccountId", account);
+        req.put("action", action);
+        req.set("callbackContext", context == null ? NullNode.getInstance() : context);
+        req.put("bearerToken", token);
+        req.put("resourceType", TYPE_NAME);
+        if (nextToken != null) {
+            req.put("nextToken", nextToken);
+        }
+        return req;
+    }
+
+    private void sleep(int seconds) {
+        if (honourDelays && seconds > 0) {
+            try {
+                Thread.sleep(seconds * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    /** The Lambda context of one call: its time limit and a logger. */
+    static final class LocalContext implements Context {
+        private final long deadline;
+        private final LambdaLogger logger;
+
+        LocalContext(Duration limit, Consumer<String> sink) {
+            this.deadline = System.currentTimeMillis() + limit.toMillis();
+            this.logger = new LambdaLogger() {
+                @Override
+                public void log(String message) {
+                    sink.accept(message);
+                }
+
+                @Override
+                public void log(byte[] message) {
+                    sink.accept(new String(message, StandardCharsets.UTF_8));
+                }
+            };
+        }
+
+        @Override public String getAwsRequestId() { return UUID.randomUUID().toString(); }
+        @Override public String getLogGroupName() { return "local"; }
+        @Override public String getLogStreamName() { return "local"; }
+        @Override public String getFunctionName() { return "TypeFunction"; }
+        @Override public String getFunctionVersion() { return "$LATEST"; }
+        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:123456789012:function:TypeFunction"; }
+        @Override public CognitoIdentity getIdentity() { return null; }
+        @Override public ClientContext getClientContext() { return null; }
+        @Override public int getRemainingTimeInMillis() { return (int) Math.max(0, deadline - System.currentTimeMillis()); }
+        @Override public int getMemoryLimitInMB() { return 1024; }
+        @Override public LambdaLogger getLogger() { return logger; }
+    }
+}

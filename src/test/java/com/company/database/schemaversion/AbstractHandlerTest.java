@@ -1,0 +1,121 @@
+package com.company.database.schemaversion;
+
+import com.company.database.schemaversion.engine.FlywayEngines;
+import com.company.database.schemaversion.local.CloudFormationDriver;
+import com.company.database.schemaversion.testing.SsmEmulator;
+import com.company.database.schemaversion.testing.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Base of the handler tests: a real embedded PostgreSQL with a fresh database per test, the real SSM client
+ * pointed at a local SSM emulator, and the CloudFormation driver calling the real wrapper.
+ */
+public abstract class AbstractHandlerTest {
+    protected static final ObjectMapper JSON = new ObjectMapper();
+    protected static final String USER_PARAM = "/orders/db/username";
+    protected static final String PASSWORD_PARAM = "/orders/db/password";
+    private static SsmEmulator ssm;
+
+    protected String database;
+    protected final List<String> handlerLog = new ArrayList<>();
+    protected final List<CloudFormationDriver.Event> events = new ArrayList<>();
+    protected CloudFormationDriver driver;
+
+    protected static synchronized SsmEmulator ssm() {
+        if (ssm == null) {
+            try {
+                ssm = new SsmEmulator();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            // The SDK's standard per-service endpoint setting, as AWS_ENDPOINT_URL_SSM would give it.
+            System.setProperty("aws.endpointUrlSsm", ssm.endpoint());
+        }
+        return ssm;
+    }
+
+    @BeforeEach
+    void setUpDatabaseAndSsm() {
+        ssm().reset();
+        database = TestDatabase.newDatabase();
+        ssm().put(USER_PARAM, "String", TestDatabase.USER);
+        ssm().put(PASSWORD_PARAM, "SecureString", TestDatabase.PASSWORD);
+        driver = new CloudFormationDriver("us-east-1", "123456789012", false, 1_000,
+                e -> { synchronized (events) { events.add(e); } },
+                l -> { synchronized (handlerLog) { handlerLog.add(l); } });
+    }
+
+    @AfterEach
+    void resetEnvironment() {
+        HandlerEnvironment.reset();
+        FlywayEngines.clear();
+    }
+
+    /** A model for the test database: target version, AppRole placeholder, no TLS (the embedded server has none). */
+    protected ObjectNode model(String targetVersion) {
+        ObjectNode m = JSON.createObjectNode();
+        ObjectNode db = m.putObject("Database");
+        db.put("Host", "127.0.0.1");
+        db.put("Port", TestDatabase.port());
+        db.put("Name", database);
+        db.put("SslMode", "disable");
+        ObjectNode creds = m.putObject("Credentials");
+        creds.put("UsernameParameter", USER_PARAM);
+        creds.put("PasswordParameter", PASSWORD_PARAM);
+        m.put("MigrationSet", "orders");
+        m.put("TargetVersion", targetVersion);
+        m.putObject("Placeholders").put("AppRole", "orders_app");
+        m.putObject("Timeouts").put("ConnectWaitMinutes", 0);
+        return m;
+    }
+
+    protected CloudFormationDriver.Outcome create(JsonNode model) {
+        return driver.run("CREATE", model, null);
+    }
+
+    protected CloudFormationDriver.Outcome read(JsonNode model) {
+        return driver.run("READ", model, null);
+    }
+
+    protected CloudFormationDriver.Outcome update(JsonNode model, JsonNode previous) {
+        return driver.run("UPDATE", model, previous);
+    }
+
+    protected CloudFormationDriver.Outcome delete(JsonNode model) {
+        return driver.run("DELETE", model, null);
+    }
+
+    protected CloudFormationDriver.Outcome list(String nextToken) {
+        return driver.run("LIST", JSON.createObjectNode(), null, nextToken);
+    }
+
+    /** Versions in the test database's Flyway history, in order of installation. */
+    protected List<String> history() {
+        return query("SELECT version FROM public.flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank");
+    }
+
+    protected List<String> query(String sql) {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = TestDatabase.superuser(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return rows;
+    }
+}
