@@ -1,6 +1,8 @@
 package com.company.database.schemaversion;
 
 import com.company.database.schemaversion.aws.AwsClients;
+import com.company.database.schemaversion.aws.LambdaInvokers;
+import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.aws.SsmRecordStore;
@@ -10,6 +12,7 @@ import com.company.database.schemaversion.core.Reconciler;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.core.SchemaEngine;
 import com.company.database.schemaversion.engine.FlywayEngines;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.cloudformation.proxy.AmazonWebServicesClientProxy;
 import software.amazon.cloudformation.proxy.Logger;
@@ -26,7 +29,8 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
     protected static final Reconciler RECONCILER = new Reconciler();
 
     /** The adapters of one request. */
-    protected record Services(SsmRecordStore records, SsmLogins logins) {
+    protected record Services(SsmRecordStore records, SsmLogins logins, String region, ProxyClient<SsmClient> ssm,
+                              LambdaRunners runners, ProxyClient<LambdaClient> invoker) {
     }
 
     @Override
@@ -39,7 +43,9 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
         CallbackContext ctx = callbackContext != null ? callbackContext : new CallbackContext();
         ctx.setCalls(ctx.getCalls() + 1);
         ProxyClient<SsmClient> ssm = proxy.newProxy(() -> AwsClients.ssm(request.getRegion()));
-        Services services = new Services(new SsmRecordStore(ssm), new SsmLogins(ssm));
+        Services services = new Services(new SsmRecordStore(ssm), new SsmLogins(ssm), request.getRegion(), ssm,
+                new LambdaRunners(proxy.newProxy(() -> AwsClients.lambda(request.getRegion()))),
+                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())));
         ResourceModel model = request.getDesiredResourceState();
         try {
             return handle(request, ctx, services, logger);
@@ -66,6 +72,9 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
     }
 
     protected static SchemaEngine engineFor(ResourceModel model, Services services) {
+        if (Translator.vpcRunner(model)) {
+            return VpcRunner.engine(model, model.getId() != null ? model.getId() : Translator.idOf(model), services);
+        }
         Login login = services.logins().resolve(model.getCredentials().getUsernameParameter(),
                 model.getCredentials().getPasswordParameter(), model.getCredentials().getSecretParameter());
         return FlywayEngines.get(Translator.connection(model, login), Translator.engineSettings(model));
@@ -74,6 +83,9 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
     /** One bounded reconcile step towards the model's TargetVersion: IN_PROGRESS until it is reached. */
     protected static ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
                                                                                  Services services, Logger logger) {
+        if (Translator.vpcRunner(model)) {
+            return VpcRunner.reconcileStep(model, ctx, services, logger);
+        }
         SchemaEngine engine = engineFor(model, services);
         Report report = RECONCILER.step(engine, model.getTargetVersion(), HandlerEnvironment.newCallBudget());
         ctx.setWaitingSince(null);

@@ -20,4 +20,18 @@ public class CallbackContext extends StdCallbackContext {
     private Long waitingSince;
     /** How many calls in a row found it unavailable. */
     private int waitAttempts;
+    /** VpcRunner: the runner function is Active with this type version's code and the model's settings. */
+    private boolean runnerReady;
+    /** VpcRunner: CreateFunction calls that met a role Lambda could not assume yet. */
+    private int runnerCreateAttempts;
+    /** VpcRunner: the asynchronous step now running (its idempotency key), null when none. */
+    private String runnerStepId;
+    /** VpcRunner: when that step was started, epoch millis. */
+    private Long runnerStepStartedAt;
+    /** VpcRunner: the applied version when the last step was started (a step that moves nothing is an error). */
+    private String runnerStepFrom;
+    /** VpcRunner Delete: OnDelete Clean was done through the runner. */
+    private boolean runnerCleaned;
+    /** VpcRunner Delete: DeleteFunction was called; waiting for the function to be gone. */
+    private boolean runnerDeleteRequested;
 }

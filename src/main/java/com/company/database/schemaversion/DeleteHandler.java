@@ -5,6 +5,8 @@ import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 
+import java.util.Optional;
+
 /**
  * Delete: remove the record and keep the data. OnDelete: Clean first drops every object in the schema.
  * The answer carries no model, as the contract requires.
@@ -17,7 +19,12 @@ public class DeleteHandler extends BaseHandlerStd {
         ResourceModel given = request.getDesiredResourceState();
         String id = given.getId() != null ? given.getId() : given.getDatabase() != null ? Translator.idOf(given) : null;
         ResourceModel model = recordOf(id, services).model();
-        if ("Clean".equals(model.getOnDelete())) {
+        if (Translator.vpcRunner(model)) {
+            Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting = VpcRunner.remove(model, id, ctx, services, logger);
+            if (waiting.isPresent()) {
+                return waiting.get();
+            }
+        } else if ("Clean".equals(model.getOnDelete())) {
             engineFor(model, services).clean();
             logger.log("Cleaned schema " + Translator.schema(model) + " of " + id + " (OnDelete: Clean).");
         }

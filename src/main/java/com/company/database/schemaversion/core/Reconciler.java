@@ -29,17 +29,9 @@ public final class Reconciler {
     public Report step(SchemaEngine engine, String desiredTarget, Budget budget) {
         Observation before = engine.observe();
         Plan plan = plan(before, desiredTarget);
-        if (plan.kind() == Plan.Kind.BELOW_APPLIED) {
-            return new Report(true, plan, List.of(), before, String.format(
-                    "Target version %s is below the applied version %s (a rollback?): the schema was left at %s. "
-                            + "Migrations are never undone; write a new forward migration to revert a change.",
-                    plan.target(), before.appliedVersion(), before.appliedVersion()));
-        }
-        if (plan.kind() == Plan.Kind.AT_TARGET) {
-            return new Report(true, plan, List.of(), before, "Schema is at version " + plan.target() + ".");
-        }
-        if (!before.drift().isEmpty() || !before.failed().isEmpty()) {
-            throw new ReconcileException(Reason.HISTORY_CONFLICT, historyConflictMessage(before));
+        Report settled = settled(before, plan);
+        if (settled != null) {
+            return settled;
         }
         engine.apply(plan.target(), budget);
         Observation after = engine.observe();
@@ -52,6 +44,27 @@ public final class Reconciler {
                     + plan.target() + " although " + plan.steps().size() + " are pending; nothing was changed.");
         }
         return new Report(done, plan, applied, after, progressMessage(plan.target(), applied, after, done));
+    }
+
+    /**
+     * The answer when nothing is to be applied (at the target, or a rollback below it); null when migrations
+     * must run. Throws HISTORY_CONFLICT when the history does not match the set. Shared by the in-process step
+     * and the VPC runner's asynchronous steps.
+     */
+    public Report settled(Observation before, Plan plan) {
+        if (plan.kind() == Plan.Kind.BELOW_APPLIED) {
+            return new Report(true, plan, List.of(), before, String.format(
+                    "Target version %s is below the applied version %s (a rollback?): the schema was left at %s. "
+                            + "Migrations are never undone; write a new forward migration to revert a change.",
+                    plan.target(), before.appliedVersion(), before.appliedVersion()));
+        }
+        if (plan.kind() == Plan.Kind.AT_TARGET) {
+            return new Report(true, plan, List.of(), before, "Schema is at version " + plan.target() + ".");
+        }
+        if (!before.drift().isEmpty() || !before.failed().isEmpty()) {
+            throw new ReconcileException(Reason.HISTORY_CONFLICT, historyConflictMessage(before));
+        }
+        return null;
     }
 
     private static Version resolve(Observation observed, String desiredTarget) {

@@ -1,0 +1,186 @@
+package com.company.database.schemaversion;
+
+import com.company.database.schemaversion.aws.LambdaRunnerEngine;
+import com.company.database.schemaversion.aws.LambdaRunners;
+import com.company.database.schemaversion.core.Budget;
+import com.company.database.schemaversion.core.Observation;
+import com.company.database.schemaversion.core.Plan;
+import com.company.database.schemaversion.core.Reason;
+import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.core.Report;
+import com.company.database.schemaversion.engine.EngineSettings;
+import com.company.database.schemaversion.runner.RunnerProtocol;
+import com.fasterxml.jackson.databind.JsonNode;
+import software.amazon.cloudformation.proxy.Logger;
+import software.amazon.cloudformation.proxy.OperationStatus;
+import software.amazon.cloudformation.proxy.ProgressEvent;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Execution.Mode VpcRunner in the handlers: bring the runner function to Active before migrating, reconcile
+ * through asynchronous runner steps polled across callbacks, and remove the function on Delete. The reconcile
+ * decisions (plan, rollback, drift) are the Reconciler's, exactly as in Direct mode.
+ */
+final class VpcRunner {
+    private VpcRunner() {
+    }
+
+    static LambdaRunners.Spec spec(ResourceModel m, String id) {
+        Execution x = m.getExecution();
+        return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(), x.getRoleArn());
+    }
+
+    static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services) {
+        EngineSettings settings = Translator.engineSettings(m);
+        Credentials c = m.getCredentials();
+        RunnerProtocol.Request base = new RunnerProtocol.Request(RunnerProtocol.Op.OBSERVE, services.region(),
+                m.getDatabase().getHost(), Translator.port(m), m.getDatabase().getName(), m.getDatabase().getSslMode(),
+                c.getUsernameParameter(), c.getPasswordParameter(), c.getSecretParameter(), settings.schema(),
+                settings.source().name(), settings.placeholders(), settings.lockTimeoutSeconds(),
+                settings.statementTimeoutSeconds(), null, null, 0);
+        return new LambdaRunnerEngine(services.invoker(), services.ssm(), LambdaRunners.functionName(id), base);
+    }
+
+    /** One step towards an Active runner with this type version's code: empty when it is ready. */
+    static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, CallbackContext ctx,
+                                                                         BaseHandlerStd.Services services, Logger logger) {
+        if (ctx.isRunnerReady()) {
+            return Optional.empty();
+        }
+        LambdaRunners.Wait wait = services.runners().ensure(spec(model, model.getId()), ctx.getRunnerCreateAttempts());
+        if (wait == null) {
+            ctx.setRunnerReady(true);
+            return Optional.empty();
+        }
+        if (wait.roleNotAssumableYet()) {
+            ctx.setRunnerCreateAttempts(ctx.getRunnerCreateAttempts() + 1);
+        }
+        logger.log(wait.message());
+        return Optional.of(inProgress(model, ctx, wait.delaySeconds(), wait.message()));
+    }
+
+    /**
+     * One handler call of the reconcile: collect the running step's outcome if there is one, observe, and either
+     * finish or start the next asynchronous step, then wait for it while the call's budget lasts.
+     */
+    static ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
+                                                                       BaseHandlerStd.Services services, Logger logger) {
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> notReady = ensure(model, ctx, services, logger);
+        if (notReady.isPresent()) {
+            return notReady.get();
+        }
+        LambdaRunnerEngine engine = engine(model, model.getId(), services);
+        Budget budget = HandlerEnvironment.newCallBudget();
+        while (true) {
+            if (ctx.getRunnerStepId() != null) {
+                Optional<JsonNode> outcome = engine.outcome(ctx.getRunnerStepId(), budget);
+                if (outcome.isEmpty()) {
+                    return stillRunning(model, ctx, engine);
+                }
+                String stepId = ctx.getRunnerStepId();
+                engine.forget(stepId);
+                ctx.setRunnerStepId(null);
+                ctx.setRunnerStepStartedAt(null);
+                RunnerProtocol.observationOf(outcome.get()); // throws the step's typed failure
+                logger.log("Runner step " + stepId + " finished.");
+            }
+            Observation observed = engine.observe();
+            Plan plan = BaseHandlerStd.RECONCILER.plan(observed, model.getTargetVersion());
+            Report settled = BaseHandlerStd.RECONCILER.settled(observed, plan);
+            if (settled != null) {
+                return finished(model, ctx, settled, logger);
+            }
+            String applied = String.valueOf(observed.appliedVersion());
+            if (ctx.getRunnerStepFrom() != null && ctx.getRunnerStepFrom().equals(applied)) {
+                throw new ReconcileException(Reason.RUNNER_FAILED, "The runner's step towards version " + plan.target()
+                        + " finished without applying anything although " + plan.steps().size() + " migration(s) are"
+                        + " pending; nothing was changed. See the log group /aws/lambda/" + engine.functionName() + ".");
+            }
+            String stepId = UUID.randomUUID().toString();
+            // Checkpoint before starting: a repeated call then waits for this step instead of starting another.
+            ctx.setRunnerStepId(stepId);
+            ctx.setRunnerStepStartedAt(HandlerEnvironment.clock().millis());
+            ctx.setRunnerStepFrom(applied);
+            engine.start(plan.target(), stepId);
+            logger.log("Started runner step " + stepId + " towards version " + plan.target() + " (" + plan.steps().size()
+                    + " pending, first " + plan.steps().get(0).label() + ").");
+            if (!budget.mayStartAnother()) {
+                return stillRunning(model, ctx, engine);
+            }
+        }
+    }
+
+    private static ProgressEvent<ResourceModel, CallbackContext> stillRunning(ResourceModel model, CallbackContext ctx,
+                                                                             LambdaRunnerEngine engine) {
+        Instant started = Instant.ofEpochMilli(ctx.getRunnerStepStartedAt());
+        Instant now = HandlerEnvironment.clock().instant();
+        if (now.isAfter(started.plus(LambdaRunnerEngine.stepDeadline()))) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " gave no"
+                    + " outcome for the step started at " + started + " within " + LambdaRunnerEngine.stepDeadline().toMinutes()
+                    + " minutes: it crashed or was killed (out of memory?). Check its log group /aws/lambda/"
+                    + engine.functionName() + ", then deploy again: the database history shows what was applied.");
+        }
+        long seconds = java.time.Duration.between(started, now).getSeconds();
+        return inProgress(model, ctx, 5, "Migrating in runner function " + engine.functionName() + " from version "
+                + ctx.getRunnerStepFrom() + " towards " + model.getTargetVersion() + " (step running for " + seconds + " s).");
+    }
+
+    private static ProgressEvent<ResourceModel, CallbackContext> finished(ResourceModel model, CallbackContext ctx,
+                                                                         Report report, Logger logger) {
+        ctx.setWaitingSince(null);
+        ctx.setWaitAttempts(0);
+        logger.log(report.message());
+        return ProgressEvent.<ResourceModel, CallbackContext>builder()
+                .status(OperationStatus.SUCCESS)
+                .resourceModel(Translator.withStatus(model, report.observation(), report.plan().target()))
+                .message(report.message())
+                .build();
+    }
+
+    /**
+     * Delete's part: clean through the runner if asked, then remove the function and wait until it is gone.
+     * Empty when nothing is left to wait for.
+     */
+    static Optional<ProgressEvent<ResourceModel, CallbackContext>> remove(ResourceModel model, String id, CallbackContext ctx,
+                                                                          BaseHandlerStd.Services services, Logger logger) {
+        String function = LambdaRunners.functionName(id);
+        if ("Clean".equals(model.getOnDelete()) && !ctx.isRunnerCleaned()) {
+            if (services.runners().get(function) == null) {
+                logger.log("Runner function " + function + " does not exist: schema " + Translator.schema(model)
+                        + " was not cleaned (no migration can have run through it).");
+            } else {
+                engine(model, id, services).clean();
+                logger.log("Cleaned schema " + Translator.schema(model) + " of " + id + " through " + function + ".");
+            }
+            ctx.setRunnerCleaned(true);
+        }
+        LambdaRunners.Wait wait = services.runners().remove(function, ctx.isRunnerDeleteRequested());
+        if (wait == null) {
+            return Optional.empty();
+        }
+        ctx.setRunnerDeleteRequested(true);
+        logger.log(wait.message());
+        return Optional.of(ProgressEvent.<ResourceModel, CallbackContext>builder()
+                .status(OperationStatus.IN_PROGRESS)
+                .callbackContext(ctx)
+                .callbackDelaySeconds(wait.delaySeconds())
+                .message(wait.message())
+                .build());
+    }
+
+    private static ProgressEvent<ResourceModel, CallbackContext> inProgress(ResourceModel model, CallbackContext ctx,
+                                                                           int delaySeconds, String message) {
+        return ProgressEvent.<ResourceModel, CallbackContext>builder()
+                .status(OperationStatus.IN_PROGRESS)
+                .resourceModel(model)
+                .callbackContext(ctx)
+                .callbackDelaySeconds(delaySeconds)
+                .message(message)
+                .build();
+    }
+
+}

@@ -1,0 +1,191 @@
+package com.company.database.schemaversion.aws;
+
+import com.company.database.schemaversion.core.Budget;
+import com.company.database.schemaversion.core.Observation;
+import com.company.database.schemaversion.core.Reason;
+import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.core.Version;
+import com.company.database.schemaversion.runner.RunnerProtocol;
+import com.fasterxml.jackson.databind.JsonNode;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.InvokeRequest;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.DeleteParameterRequest;
+import software.amazon.awssdk.services.ssm.model.GetParameterRequest;
+import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
+import software.amazon.cloudformation.proxy.ProxyClient;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The engine of Execution.Mode VpcRunner: the same Flyway engine, run by the runner function in the customer's
+ * VPC. Observing and cleaning are short synchronous invocations; applying is an asynchronous invocation of one
+ * step (up to the function's 15 minutes) whose outcome the runner leaves in SSM for later handler calls.
+ */
+public final class LambdaRunnerEngine implements SchemaEngine {
+    private static final long POLL_MILLIS = 250;
+    private final ProxyClient<LambdaClient> invoker;
+    private final ProxyClient<SsmClient> ssm;
+    private final String functionName;
+    private final RunnerProtocol.Request base;
+
+    /**
+     * @param invoker a client for Invoke only: its own timeouts, no SDK retry (a retry would invoke again)
+     * @param base    the resource's connection, credentials and settings; op and step are filled in per call
+     */
+    public LambdaRunnerEngine(ProxyClient<LambdaClient> invoker, ProxyClient<SsmClient> ssm, String functionName,
+                              RunnerProtocol.Request base) {
+        this.invoker = invoker;
+        this.ssm = ssm;
+        this.functionName = functionName;
+        this.base = base;
+    }
+
+    public String functionName() {
+        return functionName;
+    }
+
+    @Override
+    public Observation observe() {
+        return RunnerProtocol.observationOf(invokeSync(base.withOp(RunnerProtocol.Op.OBSERVE, null, null, 0), "observe"));
+    }
+
+    /**
+     * Migrations run in asynchronous steps (see start and outcome): a synchronous apply would hold a handler
+     * call for as long as a migration, which is exactly what this mode avoids.
+     */
+    @Override
+    public void apply(Version target, Budget budget) {
+        throw new UnsupportedOperationException("Execution.Mode VpcRunner applies migrations in asynchronous steps:"
+                + " use start() and outcome().");
+    }
+
+    @Override
+    public void clean() {
+        RunnerProtocol.observationOf(invokeSync(base.withOp(RunnerProtocol.Op.CLEAN, null, null, 0), "clean the schema"));
+    }
+
+    /**
+     * Starts one step towards {@code target} without waiting. The step id is its idempotency key: a second
+     * delivery of the same event finds the first one's outcome and does nothing, and a second step started
+     * by mistake waits for Flyway's lock and then finds nothing pending.
+     */
+    public void start(Version target, String stepId) {
+        byte[] payload = RunnerProtocol.encode(base.withOp(RunnerProtocol.Op.APPLY, target.toString(), stepId, 0));
+        InvokeResponse r = invoke(payload, InvocationType.EVENT, "start migrating towards version " + target);
+        if (r.statusCode() != null && r.statusCode() != 202) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "Lambda answered " + r.statusCode() + " instead of 202"
+                    + " to the asynchronous start of a step on runner function " + functionName + ".");
+        }
+    }
+
+    /**
+     * Waits for the step's outcome while the call's budget lets it, reading the SSM parameter the runner writes
+     * at the end of the step; empty when the step is still running.
+     */
+    public Optional<JsonNode> outcome(String stepId, Budget budget) {
+        String name = RunnerProtocol.stepParameter(stepId);
+        while (true) {
+            try {
+                String value = ssm.injectCredentialsAndInvokeV2(GetParameterRequest.builder().name(name).build(),
+                        ssm.client()::getParameter).parameter().value();
+                return Optional.of(RunnerProtocol.parse(value.getBytes(StandardCharsets.UTF_8)));
+            } catch (ParameterNotFoundException e) {
+                if (!budget.mayStartAnother()) {
+                    return Optional.empty();
+                }
+                sleep();
+            } catch (RuntimeException e) {
+                throw SsmErrors.translate(e, "read the runner's step outcome " + name);
+            }
+        }
+    }
+
+    /** Removes a collected outcome. */
+    public void forget(String stepId) {
+        String name = RunnerProtocol.stepParameter(stepId);
+        try {
+            ssm.injectCredentialsAndInvokeV2(DeleteParameterRequest.builder().name(name).build(), ssm.client()::deleteParameter);
+        } catch (ParameterNotFoundException e) {
+            // already removed by an earlier call
+        } catch (RuntimeException e) {
+            throw SsmErrors.translate(e, "remove the runner's step outcome " + name);
+        }
+    }
+
+    private JsonNode invokeSync(RunnerProtocol.Request request, String what) {
+        InvokeResponse r = invoke(RunnerProtocol.encode(request), InvocationType.REQUEST_RESPONSE, what);
+        byte[] body = r.payload() == null ? new byte[0] : r.payload().asByteArray();
+        if (r.functionError() != null) {
+            throw functionError(body, what);
+        }
+        return RunnerProtocol.parse(body);
+    }
+
+    private InvokeResponse invoke(byte[] payload, InvocationType type, String what) {
+        try {
+            return invoker.injectCredentialsAndInvokeV2(InvokeRequest.builder()
+                    .functionName(functionName)
+                    .invocationType(type)
+                    .payload(SdkBytes.fromByteArray(payload))
+                    .build(), invoker.client()::invoke);
+        } catch (AwsServiceException e) {
+            String code = LambdaErrors.code(e);
+            if ("ResourceNotFoundException".equals(code)) {
+                throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + functionName + " does not exist"
+                        + " (deleted outside CloudFormation?), so the VPC runner cannot " + what + ". Update the stack"
+                        + " (any change) to have it created again.", e);
+            }
+            if ("ResourceNotReadyException".equals(code)) {
+                throw new ReconcileException(Reason.THROTTLED, "Runner function " + functionName + " is not ready to "
+                        + what + " yet (" + LambdaErrors.message(e) + ").", e);
+            }
+            throw LambdaErrors.translate(e, "invoke runner function " + functionName + " to " + what, functionName);
+        } catch (RuntimeException e) {
+            throw LambdaErrors.translate(e, "invoke runner function " + functionName + " to " + what, functionName);
+        }
+    }
+
+    /** Lambda's own failure of the function (X-Amz-Function-Error): a timeout or a crash of the runner. */
+    private ReconcileException functionError(byte[] body, String what) {
+        String errorMessage = "";
+        String errorType = "";
+        try {
+            JsonNode n = RunnerProtocol.parse(body);
+            errorMessage = n.path("errorMessage").asText("");
+            errorType = n.path("errorType").asText("");
+        } catch (ReconcileException notJson) {
+            errorMessage = new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8);
+        }
+        String logs = " Its log group is /aws/lambda/" + functionName + ".";
+        if (errorMessage.contains("Task timed out") || errorType.contains("Timedout")) {
+            return new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + functionName + " timed out while"
+                    + " trying to " + what + " (" + errorMessage.strip() + "). The database did not answer in time or the"
+                    + " function cannot reach it: check that Execution.SecurityGroupIds allow the database port and"
+                    + " 443 to SSM." + logs);
+        }
+        return new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + functionName + " crashed while trying"
+                + " to " + what + " (" + (errorType.isEmpty() ? "" : errorType + ": ") + errorMessage.strip() + ")." + logs);
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReconcileException(Reason.INTERNAL, "Interrupted while waiting for the runner.", e);
+        }
+    }
+
+    /** How long a started step may take before its silence means the runner died (Lambda's limit plus slack). */
+    public static Duration stepDeadline() {
+        return Duration.ofSeconds(LambdaRunners.TIMEOUT_SECONDS).plus(Duration.ofMinutes(3));
+    }
+}

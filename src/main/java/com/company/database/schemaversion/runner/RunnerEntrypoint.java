@@ -1,0 +1,161 @@
+package com.company.database.schemaversion.runner;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.company.database.schemaversion.core.Budget;
+import com.company.database.schemaversion.core.Reason;
+import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.core.Version;
+import com.company.database.schemaversion.engine.ConnectionSpec;
+import com.company.database.schemaversion.engine.EngineSettings;
+import com.company.database.schemaversion.engine.FlywayEngines;
+import com.company.database.schemaversion.engine.MigrationCatalog;
+import com.company.database.schemaversion.engine.MigrationSource;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The VPC runner: a Lambda function in the customer's subnets that runs the same Flyway engine as Direct mode,
+ * next to the database. It answers observe/clean/ping synchronously; apply runs either synchronously within
+ * the given budget or, when invoked asynchronously with a stepId, up to the function's own time limit and
+ * leaves its outcome in SSM. Every failure goes back typed (reason + message) so the handler answers
+ * CloudFormation exactly as in Direct mode.
+ */
+public final class RunnerEntrypoint implements RequestStreamHandler {
+    public static final String HANDLER = RunnerEntrypoint.class.getName() + "::handleRequest";
+    private static final Map<String, SsmClient> SSM = new ConcurrentHashMap<>();
+    private static final int MAX_MESSAGE = 2000;
+    private static volatile MigrationSource migrationOverride;
+
+    /** For tests that run the runner in-process with a migration folder instead of a baked set. */
+    public static void setMigrationOverride(MigrationSource source) {
+        migrationOverride = source;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode answer = handle(input.readAllBytes(), context);
+        output.write(RunnerProtocol.bytes(answer));
+    }
+
+    JsonNode handle(byte[] payload, Context context) {
+        RunnerProtocol.Request request = null;
+        try {
+            request = RunnerProtocol.decodeRequest(RunnerProtocol.parse(payload));
+            log(context, "op=" + request.op() + " target=" + request.target() + " step=" + request.stepId()
+                    + " db=" + request.host() + ":" + request.port() + "/" + request.database() + " schema=" + request.schema());
+            return run(request, context);
+        } catch (ReconcileException e) {
+            log(context, "failed: " + e.reason() + ": " + e.getMessage());
+            return failure(request, e.reason(), e.getMessage());
+        } catch (RuntimeException e) {
+            log(context, "unexpected " + e.getClass().getName() + ": " + e.getMessage());
+            return failure(request, Reason.INTERNAL, "Unexpected error in the VPC runner ("
+                    + e.getClass().getSimpleName() + "): " + e.getMessage());
+        }
+    }
+
+    private JsonNode run(RunnerProtocol.Request r, Context context) {
+        if (r.op() == RunnerProtocol.Op.PING) {
+            ObjectNode ok = RunnerProtocol.ok(null);
+            MigrationCatalog.bakedSets().forEach(ok.putArray("sets")::add);
+            return ok;
+        }
+        RunnerLogins ssm = new RunnerLogins(ssm(r.region()));
+        boolean asyncStep = r.op() == RunnerProtocol.Op.APPLY && r.stepId() != null;
+        if (asyncStep) {
+            String earlier = ssm.readStep(r.stepId());
+            if (earlier != null) {
+                // A second delivery of an asynchronous event (Lambda may deliver one twice): the first one did it.
+                log(context, "step " + r.stepId() + " already finished: not running it again");
+                return RunnerProtocol.parse(earlier.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        RunnerLogins.Login login = ssm.resolve(r);
+        MigrationSource override = migrationOverride;
+        MigrationSource source = override != null ? override : MigrationCatalog.resolve(r.migrationSet());
+        SchemaEngine engine = FlywayEngines.get(
+                new ConnectionSpec(r.host(), r.port(), r.database(), r.sslMode(), login.username(), login.password()),
+                new EngineSettings(r.schema(), source, r.placeholders(), r.lockTimeoutSeconds(), r.statementTimeoutSeconds()));
+        switch (r.op()) {
+            case OBSERVE:
+                return RunnerProtocol.ok(engine.observe());
+            case CLEAN:
+                engine.clean();
+                return RunnerProtocol.ok(null);
+            case APPLY:
+                JsonNode outcome;
+                try {
+                    engine.apply(Version.parse(r.target()), budget(r, context));
+                    outcome = RunnerProtocol.ok(asyncStep ? null : engine.observe());
+                } catch (ReconcileException e) {
+                    outcome = failure(r, e.reason(), e.getMessage());
+                }
+                if (asyncStep) {
+                    ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(outcome), StandardCharsets.UTF_8));
+                }
+                return outcome;
+            default:
+                throw new ReconcileException(Reason.RUNNER_FAILED, "Unknown runner operation " + r.op());
+        }
+    }
+
+    /**
+     * Starts migrations until shortly before the function's own limit, and caps statements so that the runner,
+     * not Lambda, ends an overlong one: then the step still reports a typed failure instead of "Task timed out".
+     */
+    static Budget budget(RunnerProtocol.Request r, Context context) {
+        long remaining = context == null ? Duration.ofMinutes(15).toMillis() : context.getRemainingTimeInMillis();
+        long margin = Math.min(30_000, remaining / 5);
+        long hard = Math.max(1_000, remaining - margin);
+        long start = r.budgetMillis() > 0 ? Math.min(r.budgetMillis(), hard) : hard;
+        return new Budget(Clock.systemUTC(), Duration.ofMillis(start), Duration.ofMillis(hard));
+    }
+
+    private static JsonNode failure(RunnerProtocol.Request r, Reason reason, String message) {
+        String text = message == null ? "" : message;
+        if (reason == Reason.TOO_LONG_FOR_CALL && r != null && r.stepId() != null) {
+            // The engine's advice is about Direct mode's per-call limit; in the runner the limit is the function's.
+            text = text.replaceFirst("In Direct mode one migration must finish within one handler call \\(under 50 s\\);"
+                    + " run long migrations with Execution.Mode VpcRunner \\(up to 15 minutes each\\), or raise"
+                    + " Timeouts.StatementTimeoutSeconds if the limit was yours\\.",
+                    "In VpcRunner mode one migration must finish within the runner function's 15-minute limit and"
+                            + " Timeouts.StatementTimeoutSeconds; raise StatementTimeoutSeconds if the limit was yours,"
+                            + " or split the migration.");
+        }
+        if (text.length() > MAX_MESSAGE) {
+            text = text.substring(0, MAX_MESSAGE) + " ...";
+        }
+        return RunnerProtocol.error(reason, text);
+    }
+
+    private static SsmClient ssm(String requested) {
+        String region = requested != null ? requested : System.getenv("AWS_REGION");
+        return SSM.computeIfAbsent(region == null ? "us-east-1" : region, name -> SsmClient.builder()
+                .region(Region.of(name))
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .socketTimeout(Duration.ofSeconds(20))
+                        .build())
+                .build());
+    }
+
+    private static void log(Context context, String line) {
+        if (context != null && context.getLogger() != null) {
+            context.getLogger().log("schemaversion-runner: " + line + "\n");
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package com.company.database.schemaversion.runner;
+
+import com.company.database.schemaversion.core.Reason;
+import com.company.database.schemaversion.core.ReconcileException;
+import com.fasterxml.jackson.databind.JsonNode;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.GetParameterRequest;
+import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
+import software.amazon.awssdk.services.ssm.model.ParameterTier;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
+import software.amazon.awssdk.services.ssm.model.PutParameterRequest;
+
+import java.io.IOException;
+
+/**
+ * The runner's own SSM access, with the runner role's credentials: it reads the database login (so no secret
+ * ever travels in an invocation payload) and leaves the outcome of asynchronous steps for the handler.
+ * Same two credential shapes as the handler's SsmLogins. Values never reach a message or a log.
+ */
+final class RunnerLogins {
+    private final SsmClient ssm;
+
+    RunnerLogins(SsmClient ssm) {
+        this.ssm = ssm;
+    }
+
+    record Login(String username, String password) {
+        @Override
+        public String toString() {
+            return "Login[username=" + username + ", password=****]";
+        }
+    }
+
+    Login resolve(RunnerProtocol.Request r) {
+        if (r.secretParameter() != null) {
+            String value = read(r.secretParameter(), "Credentials.SecretParameter");
+            JsonNode node;
+            try {
+                node = RunnerProtocol.JSON.readTree(value);
+            } catch (IOException e) {
+                node = null;
+            }
+            JsonNode user = node == null ? null : node.get("username");
+            JsonNode pass = node == null ? null : node.get("password");
+            if (user == null || pass == null || !user.isTextual() || !pass.isTextual()) {
+                throw new ReconcileException(Reason.CREDENTIALS_NOT_FOUND, "SSM parameter " + r.secretParameter()
+                        + " (Credentials.SecretParameter) does not hold JSON with string fields username and password"
+                        + " (read by the VPC runner).");
+            }
+            return new Login(user.asText(), pass.asText());
+        }
+        if (r.usernameParameter() == null || r.passwordParameter() == null) {
+            throw new ReconcileException(Reason.INVALID_INPUT,
+                    "Credentials needs UsernameParameter and PasswordParameter, or SecretParameter.");
+        }
+        return new Login(read(r.usernameParameter(), "Credentials.UsernameParameter"),
+                read(r.passwordParameter(), "Credentials.PasswordParameter"));
+    }
+
+    void writeStep(String stepId, String value) {
+        try {
+            ssm.putParameter(PutParameterRequest.builder()
+                    .name(RunnerProtocol.stepParameter(stepId))
+                    .value(value)
+                    .type(ParameterType.STRING)
+                    .tier(ParameterTier.INTELLIGENT_TIERING)
+                    .description("Company::Database::SchemaVersion runner step outcome (removed by the handler)")
+                    .overwrite(true)
+                    .build());
+        } catch (RuntimeException e) {
+            throw translate(e, "write the step outcome " + RunnerProtocol.stepParameter(stepId));
+        }
+    }
+
+    /** The step's outcome when an earlier delivery of the same step already finished it, else null. */
+    String readStep(String stepId) {
+        try {
+            return ssm.getParameter(GetParameterRequest.builder().name(RunnerProtocol.stepParameter(stepId)).build())
+                    .parameter().value();
+        } catch (ParameterNotFoundException e) {
+            return null;
+        } catch (RuntimeException e) {
+            throw translate(e, "read the step outcome " + RunnerProtocol.stepParameter(stepId));
+        }
+    }
+
+    private String read(String name, String property) {
+        try {
+            return ssm.getParameter(GetParameterRequest.builder().name(name).withDecryption(true).build())
+                    .parameter().value();
+        } catch (ParameterNotFoundException e) {
+            throw new ReconcileException(Reason.CREDENTIALS_NOT_FOUND, "SSM parameter " + name + " (" + property
+                    + ") does not exist in this account and region (read by the VPC runner). Create it, or fix the"
+                    + " name in the template.", e);
+        } catch (RuntimeException e) {
+            throw translate(e, "read SSM parameter " + name + " (" + property + ")");
+        }
+    }
+
+    private static ReconcileException translate(RuntimeException e, String what) {
+        if (e instanceof AwsServiceException a) {
+            String code = a.awsErrorDetails() == null ? "" : a.awsErrorDetails().errorCode();
+            if (a.isThrottlingException()) {
+                return new ReconcileException(Reason.THROTTLED, "SSM throttled the VPC runner trying to " + what + ".", e);
+            }
+            if ("AccessDeniedException".equals(code) || a.statusCode() == 403) {
+                return new ReconcileException(Reason.ACCESS_DENIED, "The VPC runner's role (Execution.RoleArn) may not "
+                        + what + " (" + code + "). Give it ssm:GetParameter on the credential parameters,"
+                        + " ssm:PutParameter and ssm:GetParameter on " + RunnerProtocol.STEP_PREFIX + "/*, kms:Decrypt"
+                        + " (and secretsmanager:GetSecretValue for a SecretParameter).", e);
+            }
+            return new ReconcileException(Reason.RUNNER_FAILED, "SSM refused the VPC runner's request to " + what + ": "
+                    + code + " " + a.statusCode(), e);
+        }
+        if (e instanceof SdkClientException) {
+            return new ReconcileException(Reason.RUNNER_FAILED, "The VPC runner cannot reach SSM to " + what + " ("
+                    + e.getMessage() + "). Functions in private subnets need an SSM interface endpoint"
+                    + " (com.amazonaws.<region>.ssm, private DNS on, 443 allowed from the runner's security group) or a NAT.", e);
+        }
+        return new ReconcileException(Reason.INTERNAL, "The VPC runner failed to " + what + ": " + e, e);
+    }
+}

@@ -1,0 +1,625 @@
+package com.company.database.schemaversion.testing;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.runner.RunnerEntrypoint;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local stand-in for exactly the Lambda calls the type makes (CreateFunction, GetFunction, UpdateFunctionCode,
+ * UpdateFunctionConfiguration, Invoke sync / Event / DryRun, DeleteFunction), speaking Lambda's REST JSON protocol
+ * on 127.0.0.1 so the real SDK client talks to it. It keeps Lambda's state machine (Pending -> Active after a
+ * configurable number of GetFunction polls, LastUpdateStatus InProgress -> Successful, Deleting -> gone) and
+ * REALLY runs the runner: each invocation loads the function's handler class by its handler string and calls it
+ * in-process with the payload, against whatever database the payload names. Asynchronous invocations answer 202
+ * and run on a background thread, as Lambda's event queue does. Faults the real service produces (bad subnets,
+ * roles not assumable yet, Failed states, timeouts, crashes, duplicate deliveries) can be switched on.
+ */
+public final class LambdaEmulator implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern FUNCTION_PATH = Pattern.compile("^/2015-03-31/functions/([^/]+)(/code|/configuration|/invocations)?/?$");
+
+    public enum InvokeFault { NONE, TIMEOUT, CRASH }
+
+    private final HttpServer server;
+    private final ExecutorService background = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lambda-emulator-async");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Future<?>> running = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Function> functions = new TreeMap<>();
+    private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> payloads = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> runnerLog = Collections.synchronizedList(new ArrayList<>());
+
+    private volatile int pendingPolls = 1;
+    private volatile int updatePolls = 1;
+    private volatile int deletePolls = 1;
+    private volatile Set<String> knownSubnets;
+    private volatile Set<String> knownSecurityGroups;
+    private final Set<String> unassumableRoles = Collections.synchronizedSet(new HashSet<>());
+    private volatile int roleRejectionsLeft;
+    private volatile String failActivationCode;
+    private volatile InvokeFault syncFault = InvokeFault.NONE;
+    private volatile boolean dropAsync;
+    private volatile boolean deliverAsyncTwice;
+    private volatile int timeoutSecondsOverride;
+
+    /** One function as Lambda keeps it. */
+    private static final class Function {
+        String name;
+        String role;
+        String handler;
+        String runtime;
+        int timeout;
+        int memory;
+        List<String> subnets = List.of();
+        List<String> groups = List.of();
+        String codeSha256;
+        long codeSize;
+        String state = "Pending";
+        String stateReasonCode;
+        String stateReason;
+        String lastUpdateStatus = "Successful";
+        int pollsLeft;
+        boolean deleting;
+    }
+
+    public LambdaEmulator() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "lambda-emulator");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+        // What the Lambda runtime gives a function: credentials of its role. The runner's SDK reads them.
+        System.setProperty("aws.accessKeyId", "ASIARUNNEREMULATOR");
+        System.setProperty("aws.secretAccessKey", "runner-emulator-secret");
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    // ---- knobs -------------------------------------------------------------------------------------------
+
+    public synchronized void reset() {
+        awaitIdle();
+        functions.clear();
+        calls.clear();
+        payloads.clear();
+        runnerLog.clear();
+        pendingPolls = 1;
+        updatePolls = 1;
+        deletePolls = 1;
+        knownSubnets = null;
+        knownSecurityGroups = null;
+        unassumableRoles.clear();
+        roleRejectionsLeft = 0;
+        failActivationCode = null;
+        syncFault = InvokeFault.NONE;
+        dropAsync = false;
+        deliverAsyncTwice = false;
+        timeoutSecondsOverride = 0;
+    }
+
+    /** GetFunction calls that see Pending after a create, InProgress after an update, Deleting after a delete. */
+    public void setPolls(int pending, int update, int delete) {
+        pendingPolls = pending;
+        updatePolls = update;
+        deletePolls = delete;
+    }
+
+    /** Only these subnets and security groups exist (CreateFunction checks them as Lambda does through EC2). */
+    public void setNetwork(Set<String> subnets, Set<String> securityGroups) {
+        knownSubnets = Set.copyOf(subnets);
+        knownSecurityGroups = Set.copyOf(securityGroups);
+    }
+
+    /** Lambda can never assume this role (wrong trust policy). */
+    public void rejectRole(String roleArn) {
+        unassumableRoles.add(roleArn);
+    }
+
+    /** The next CreateFunction calls meet a role that is not assumable yet (IAM propagation). */
+    public void rejectRoleTimes(int times) {
+        roleRejectionsLeft = times;
+    }
+
+    /** New functions end in State Failed with this StateReasonCode instead of Active. */
+    public void failActivation(String stateReasonCode) {
+        failActivationCode = stateReasonCode;
+    }
+
+    public void setSyncFault(InvokeFault fault) {
+        syncFault = fault;
+    }
+
+    /** Asynchronous events are accepted but the function dies before doing anything. */
+    public void dropAsyncInvocations(boolean drop) {
+        dropAsync = drop;
+    }
+
+    /** Every asynchronous event is delivered twice, as Lambda's at-least-once queue may. */
+    public void deliverAsyncTwice(boolean twice) {
+        deliverAsyncTwice = twice;
+    }
+
+    /** Runs functions with this timeout instead of their configured one (Lambda ends them after it). */
+    public void setTimeoutOverride(int seconds) {
+        timeoutSecondsOverride = seconds;
+    }
+
+    // ---- what tests look at -------------------------------------------------------------------------------
+
+    /** "METHOD operation function" per API call, in order. */
+    public List<String> calls() {
+        synchronized (calls) {
+            return new ArrayList<>(calls);
+        }
+    }
+
+    public long count(String operation) {
+        return calls().stream().filter(c -> c.split(" ")[1].equals(operation)).count();
+    }
+
+    public List<String> invocationPayloads() {
+        synchronized (payloads) {
+            return new ArrayList<>(payloads);
+        }
+    }
+
+    public List<String> runnerLog() {
+        synchronized (runnerLog) {
+            return new ArrayList<>(runnerLog);
+        }
+    }
+
+    public synchronized Set<String> functionNames() {
+        return new LinkedHashSet<>(functions.keySet());
+    }
+
+    public synchronized JsonNode configuration(String name) {
+        Function f = functions.get(name);
+        return f == null ? null : config(f);
+    }
+
+    /** Waits for every asynchronous invocation to end. */
+    public void awaitIdle() {
+        List<Future<?>> snapshot;
+        synchronized (running) {
+            snapshot = new ArrayList<>(running);
+        }
+        for (Future<?> f : snapshot) {
+            try {
+                f.get(120, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // the failure was already answered or logged
+            }
+        }
+    }
+
+    // ---- the API -------------------------------------------------------------------------------------------
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String method = ex.getRequestMethod();
+            String path = URLDecoder.decode(ex.getRequestURI().getPath(), StandardCharsets.UTF_8);
+            byte[] body = ex.getRequestBody().readAllBytes();
+            if ("POST".equals(method) && path.matches("^/2015-03-31/functions/?$")) {
+                createFunction(ex, JSON.readTree(body));
+                return;
+            }
+            Matcher m = FUNCTION_PATH.matcher(path);
+            if (!m.matches()) {
+                error(ex, 400, "InvalidRequestContentException", "Not emulated: " + method + " " + path);
+                return;
+            }
+            String name = m.group(1);
+            String sub = m.group(2) == null ? "" : m.group(2);
+            switch (method + " " + sub) {
+                case "GET " -> getFunction(ex, name);
+                case "PUT /code" -> updateCode(ex, name, JSON.readTree(body));
+                case "PUT /configuration" -> updateConfiguration(ex, name, JSON.readTree(body));
+                case "DELETE " -> deleteFunction(ex, name);
+                case "POST /invocations" -> invoke(ex, name, body);
+                default -> error(ex, 400, "InvalidRequestContentException", "Not emulated: " + method + " " + path);
+            }
+        }
+    }
+
+    private void createFunction(HttpExchange ex, JsonNode in) throws IOException {
+        String name = in.path("FunctionName").asText();
+        calls.add("POST CreateFunction " + name);
+        Function f;
+        synchronized (this) {
+            if (functions.containsKey(name)) {
+                error(ex, 409, "ResourceConflictException", "Function already exist: " + name);
+                return;
+            }
+            List<String> subnets = strings(in.path("VpcConfig").path("SubnetIds"));
+            List<String> groups = strings(in.path("VpcConfig").path("SecurityGroupIds"));
+            for (String s : subnets) {
+                if (knownSubnets != null && !knownSubnets.contains(s)) {
+                    error(ex, 400, "InvalidParameterValueException", "Error occurred while DescribeSubnets. EC2 Error Code:"
+                            + " InvalidSubnetID.NotFound. EC2 Error Message: The subnet ID '" + s + "' does not exist");
+                    return;
+                }
+            }
+            for (String g : groups) {
+                if (knownSecurityGroups != null && !knownSecurityGroups.contains(g)) {
+                    error(ex, 400, "InvalidParameterValueException", "Error occurred while DescribeSecurityGroups. EC2 Error"
+                            + " Code: InvalidGroup.NotFound. EC2 Error Message: The security group '" + g + "' does not exist");
+                    return;
+                }
+            }
+            String role = in.path("Role").asText();
+            if (unassumableRoles.contains(role) || roleRejectionsLeft > 0) {
+                if (roleRejectionsLeft > 0) {
+                    roleRejectionsLeft--;
+                }
+                error(ex, 400, "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
+                return;
+            }
+            byte[] zip = Base64.getDecoder().decode(in.path("Code").path("ZipFile").asText());
+            f = new Function();
+            f.name = name;
+            f.role = role;
+            f.handler = in.path("Handler").asText();
+            f.runtime = in.path("Runtime").asText();
+            f.timeout = in.path("Timeout").asInt(3);
+            f.memory = in.path("MemorySize").asInt(128);
+            f.subnets = subnets;
+            f.groups = groups;
+            f.codeSha256 = sha256(zip);
+            f.codeSize = zip.length;
+            f.state = "Pending";
+            f.stateReason = "The function is being created.";
+            f.stateReasonCode = "Creating";
+            f.pollsLeft = pendingPolls;
+            functions.put(name, f);
+        }
+        respond(ex, 201, config(f));
+    }
+
+    private void getFunction(HttpExchange ex, String name) throws IOException {
+        calls.add("GET GetFunction " + name);
+        ObjectNode out = JSON.createObjectNode();
+        synchronized (this) {
+            Function f = functions.get(name);
+            if (f == null) {
+                notFound(ex, name);
+                return;
+            }
+            if (f.pollsLeft > 0) {
+                f.pollsLeft--;
+            } else {
+                settle(f);
+                if (f.deleting) {
+                    functions.remove(name);
+                    notFound(ex, name);
+                    return;
+                }
+            }
+            out.set("Configuration", config(f));
+            out.putObject("Code").put("RepositoryType", "S3").put("Location", "https://example.invalid/" + name);
+        }
+        respond(ex, 200, out);
+    }
+
+    /** The transition a state takes once its polls are used up. */
+    private void settle(Function f) {
+        if ("Pending".equals(f.state)) {
+            if (failActivationCode != null) {
+                f.state = "Failed";
+                f.stateReasonCode = failActivationCode;
+                f.stateReason = "Lambda was unable to configure access to your environment variables because " + failActivationCode;
+            } else {
+                f.state = "Active";
+                f.stateReasonCode = null;
+                f.stateReason = null;
+            }
+        }
+        if ("InProgress".equals(f.lastUpdateStatus)) {
+            f.lastUpdateStatus = "Successful";
+        }
+    }
+
+    private void updateCode(HttpExchange ex, String name, JsonNode in) throws IOException {
+        calls.add("PUT UpdateFunctionCode " + name);
+        Function f;
+        synchronized (this) {
+            f = functions.get(name);
+            if (f == null) {
+                notFound(ex, name);
+                return;
+            }
+            if ("InProgress".equals(f.lastUpdateStatus)) {
+                error(ex, 409, "ResourceConflictException", "The operation cannot be performed at this time. An update is in progress for resource: " + name);
+                return;
+            }
+            byte[] zip = Base64.getDecoder().decode(in.path("ZipFile").asText());
+            f.codeSha256 = sha256(zip);
+            f.codeSize = zip.length;
+            f.lastUpdateStatus = "InProgress";
+            f.pollsLeft = updatePolls;
+        }
+        respond(ex, 200, config(f));
+    }
+
+    private void updateConfiguration(HttpExchange ex, String name, JsonNode in) throws IOException {
+        calls.add("PUT UpdateFunctionConfiguration " + name);
+        Function f;
+        synchronized (this) {
+            f = functions.get(name);
+            if (f == null) {
+                notFound(ex, name);
+                return;
+            }
+            if ("InProgress".equals(f.lastUpdateStatus)) {
+                error(ex, 409, "ResourceConflictException", "The operation cannot be performed at this time. An update is in progress for resource: " + name);
+                return;
+            }
+            if (in.has("Role")) f.role = in.get("Role").asText();
+            if (in.has("Handler")) f.handler = in.get("Handler").asText();
+            if (in.has("Runtime")) f.runtime = in.get("Runtime").asText();
+            if (in.has("Timeout")) f.timeout = in.get("Timeout").asInt();
+            if (in.has("MemorySize")) f.memory = in.get("MemorySize").asInt();
+            if (in.has("VpcConfig")) {
+                f.subnets = strings(in.path("VpcConfig").path("SubnetIds"));
+                f.groups = strings(in.path("VpcConfig").path("SecurityGroupIds"));
+            }
+            f.lastUpdateStatus = "InProgress";
+            f.pollsLeft = updatePolls;
+        }
+        respond(ex, 200, config(f));
+    }
+
+    private void deleteFunction(HttpExchange ex, String name) throws IOException {
+        calls.add("DELETE DeleteFunction " + name);
+        synchronized (this) {
+            Function f = functions.get(name);
+            if (f == null || f.deleting) {
+                notFound(ex, name);
+                return;
+            }
+            f.deleting = true;
+            f.state = "Deleting";
+            f.pollsLeft = deletePolls;
+        }
+        ex.sendResponseHeaders(204, -1);
+    }
+
+    private void invoke(HttpExchange ex, String name, byte[] payload) throws IOException {
+        String type = ex.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
+        type = type == null ? "RequestResponse" : type;
+        calls.add("POST Invoke " + name + " " + type);
+        payloads.add(new String(payload, StandardCharsets.UTF_8));
+        Function f;
+        synchronized (this) {
+            f = functions.get(name);
+            if (f == null || f.deleting) {
+                notFound(ex, name);
+                return;
+            }
+            if (!"Active".equals(f.state)) {
+                if ("Inactive".equals(f.state)) {
+                    f.state = "Pending";
+                    f.pollsLeft = pendingPolls;
+                }
+                error(ex, 502, "ResourceNotReadyException", "The function is currently in the following state: " + f.state);
+                return;
+            }
+        }
+        String handler = f.handler;
+        int timeout = timeoutSecondsOverride > 0 ? timeoutSecondsOverride : f.timeout;
+        switch (type) {
+            case "DryRun" -> ex.sendResponseHeaders(204, -1);
+            case "Event" -> {
+                if (!dropAsync) {
+                    int deliveries = deliverAsyncTwice ? 2 : 1;
+                    for (int i = 0; i < deliveries; i++) {
+                        running.add(background.submit(() -> runHandler(handler, payload, timeout)));
+                    }
+                }
+                ex.sendResponseHeaders(202, -1);
+            }
+            default -> syncInvoke(ex, handler, payload, timeout);
+        }
+    }
+
+    private void syncInvoke(HttpExchange ex, String handler, byte[] payload, int timeout) throws IOException {
+        InvokeFault fault = syncFault;
+        if (fault == InvokeFault.TIMEOUT) {
+            functionError(ex, "{\"errorMessage\":\"2026-11-25T20:00:00.000Z 7f3c Task timed out after " + timeout
+                    + ".00 seconds\"}");
+            return;
+        }
+        if (fault == InvokeFault.CRASH) {
+            functionError(ex, "{\"errorMessage\":\"Java heap space\",\"errorType\":\"java.lang.OutOfMemoryError\","
+                    + "\"stackTrace\":[]}");
+            return;
+        }
+        Future<byte[]> result = background.submit(() -> runHandler(handler, payload, timeout));
+        try {
+            byte[] out = result.get(timeout, TimeUnit.SECONDS);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.getResponseHeaders().set("X-Amz-Executed-Version", "$LATEST");
+            ex.sendResponseHeaders(200, out.length);
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(out);
+            }
+        } catch (TimeoutException e) {
+            result.cancel(true);
+            functionError(ex, "{\"errorMessage\":\"Task timed out after " + timeout + ".00 seconds\"}");
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            functionError(ex, JSON.writeValueAsString(JSON.createObjectNode()
+                    .put("errorMessage", String.valueOf(cause.getMessage()))
+                    .put("errorType", cause.getClass().getName())));
+        }
+    }
+
+    /** Loads the function's handler by its handler string and calls it, as the Java runtime does. */
+    private byte[] runHandler(String handler, byte[] payload, int timeoutSeconds) throws Exception {
+        String className = handler.substring(0, handler.indexOf("::"));
+        Object instance = Class.forName(className).getDeclaredConstructor().newInstance();
+        RunnerEntrypoint.setMigrationOverride(HandlerEnvironment.migrationOverride());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
+        Context context = context(deadline);
+        ((com.amazonaws.services.lambda.runtime.RequestStreamHandler) instance)
+                .handleRequest(new ByteArrayInputStream(payload), out, context);
+        context.getLogger().log("END " + out.size() + " bytes");
+        return out.toByteArray();
+    }
+
+    private Context context(long deadline) {
+        Consumer<String> log = line -> runnerLog.add(java.time.Instant.now() + " " + line.strip());
+        LambdaLogger logger = new LambdaLogger() {
+            @Override
+            public void log(String message) {
+                log.accept(message);
+            }
+
+            @Override
+            public void log(byte[] message) {
+                log.accept(new String(message, StandardCharsets.UTF_8));
+            }
+        };
+        return new Context() {
+            public String getAwsRequestId() { return "emulated"; }
+            public String getLogGroupName() { return "/aws/lambda/runner"; }
+            public String getLogStreamName() { return "emulated"; }
+            public String getFunctionName() { return "runner"; }
+            public String getFunctionVersion() { return "$LATEST"; }
+            public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:123456789012:function:runner"; }
+            public CognitoIdentity getIdentity() { return null; }
+            public ClientContext getClientContext() { return null; }
+            public int getRemainingTimeInMillis() { return (int) Math.max(0, deadline - System.currentTimeMillis()); }
+            public int getMemoryLimitInMB() { return 1024; }
+            public LambdaLogger getLogger() { return logger; }
+        };
+    }
+
+    // ---- shapes -------------------------------------------------------------------------------------------
+
+    private static ObjectNode config(Function f) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("FunctionName", f.name);
+        c.put("FunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:" + f.name);
+        c.put("Runtime", f.runtime);
+        c.put("Role", f.role);
+        c.put("Handler", f.handler);
+        c.put("CodeSize", f.codeSize);
+        c.put("Timeout", f.timeout);
+        c.put("MemorySize", f.memory);
+        c.put("CodeSha256", f.codeSha256);
+        c.put("Version", "$LATEST");
+        ObjectNode vpc = c.putObject("VpcConfig");
+        ArrayNode s = vpc.putArray("SubnetIds");
+        f.subnets.forEach(s::add);
+        ArrayNode g = vpc.putArray("SecurityGroupIds");
+        f.groups.forEach(g::add);
+        vpc.put("VpcId", "vpc-0123456789abcdef0");
+        c.put("State", f.state);
+        if (f.stateReason != null) c.put("StateReason", f.stateReason);
+        if (f.stateReasonCode != null) c.put("StateReasonCode", f.stateReasonCode);
+        c.put("LastUpdateStatus", f.lastUpdateStatus);
+        c.put("PackageType", "Zip");
+        return c;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void notFound(HttpExchange ex, String name) throws IOException {
+        error(ex, 404, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:123456789012:function:" + name);
+    }
+
+    private static void functionError(HttpExchange ex, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
+        ex.getResponseHeaders().set("X-Amz-Executed-Version", "$LATEST");
+        ex.sendResponseHeaders(200, bytes.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(bytes);
+        }
+    }
+
+    private static void error(HttpExchange ex, int status, String type, String message) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(JSON.createObjectNode().put("Type", "User").put("Message", message)
+                .put("message", message));
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.getResponseHeaders().set("x-amzn-ErrorType", type);
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(bytes);
+        }
+    }
+
+    private static void respond(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        background.shutdownNow();
+    }
+}

@@ -1,0 +1,147 @@
+package com.company.database.schemaversion.vpc;
+
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.aws.LambdaRunnerPackage;
+import com.company.database.schemaversion.local.CloudFormationDriver.Event;
+import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.company.database.schemaversion.runner.RunnerEntrypoint;
+import com.company.database.schemaversion.testing.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
+
+    @Test
+    void createUpdateRollbackReadDeleteThroughTheRunner() {
+        lambda().setPolls(3, 2, 2);
+        Outcome created = create(vpcModel("3"));
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        String id = created.model().path("Id").asText();
+        String function = functionOf(id);
+        assertThat(created.model().path("AppliedVersion").asText()).isEqualTo("3");
+        assertThat(history()).containsExactly("1", "2", "3");
+        assertThat(created.events()).extracting(Event::message).anyMatch(m -> m.contains("is Pending"));
+
+        JsonNode config = lambda().configuration(function);
+        assertThat(config.path("Runtime").asText()).isEqualTo("java21");
+        assertThat(config.path("Handler").asText()).isEqualTo(RunnerEntrypoint.HANDLER);
+        assertThat(config.path("Timeout").asInt()).isEqualTo(900);
+        assertThat(config.path("MemorySize").asInt()).isEqualTo(1024);
+        assertThat(config.path("Role").asText()).isEqualTo(ROLE);
+        assertThat(config.path("VpcConfig").path("SubnetIds").get(0).asText()).isEqualTo(SUBNET_A);
+        assertThat(config.path("VpcConfig").path("SecurityGroupIds").get(0).asText()).isEqualTo(SECURITY_GROUP);
+        assertThat(lambda().count("CreateFunction")).isEqualTo(1);
+        assertThat(lambda().calls()).anyMatch(c -> c.equals("POST Invoke " + function + " Event"));
+        // The runner reads the login itself: payloads carry parameter names, never the password.
+        assertThat(lambda().invocationPayloads()).allSatisfy(p -> {
+            assertThat(p).contains(PASSWORD_PARAM).doesNotContain("\"" + TestDatabase.PASSWORD + "\"");
+        });
+        assertThat(ssm().names()).noneMatch(n -> n.startsWith("/company-database-schemaversion/runner-steps"));
+
+        // A new type version (new runner code) and a second subnet: the function is updated in place.
+        LambdaRunnerPackage.use(runnerPackage("v2"));
+        ObjectNode latest = vpcModel("latest");
+        latest.put("Id", id);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) latest.path("Execution").path("SubnetIds")).add(SUBNET_B);
+        Outcome updated = update(latest, created.model());
+        assertThat(updated.status()).as(updated.message()).isEqualTo("SUCCESS");
+        assertThat(updated.model().path("AppliedVersion").asText()).isEqualTo("7");
+        assertThat(history()).containsExactly("1", "2", "3", "4", "5", "6", "7");
+        assertThat(lambda().count("UpdateFunctionCode")).isEqualTo(1);
+        assertThat(lambda().count("UpdateFunctionConfiguration")).isEqualTo(1);
+        assertThat(lambda().count("CreateFunction")).isEqualTo(1);
+        assertThat(lambda().configuration(function).path("CodeSha256").asText())
+                .isEqualTo(LambdaRunnerPackage.get().sha256());
+        assertThat(lambda().configuration(function).path("VpcConfig").path("SubnetIds")).hasSize(2);
+
+        ObjectNode back = vpcModel("3");
+        back.put("Id", id);
+        back.set("Execution", latest.get("Execution"));
+        Outcome rollback = update(back, updated.model());
+        assertThat(rollback.status()).as(rollback.message()).isEqualTo("SUCCESS");
+        assertThat(rollback.message()).contains("below the applied version 7");
+        assertThat(history()).hasSize(7);
+
+        JsonNode idOnly = JSON.createObjectNode().put("Id", id);
+        Outcome read = read(idOnly);
+        assertThat(read.status()).as(read.message()).isEqualTo("SUCCESS");
+        assertThat(read.model().path("AppliedVersion").asText()).isEqualTo("7");
+        assertThat(read.model().path("DriftStatus").asText()).isEqualTo("InSync");
+
+        long getsBefore = lambda().count("GetFunction");
+        Outcome deleted = delete(idOnly);
+        assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
+        assertThat(deleted.response().has("resourceModel")).isFalse();
+        assertThat(lambda().count("DeleteFunction")).isEqualTo(1);
+        // Active (-> DeleteFunction), Deleting twice, then gone: IN_PROGRESS until GetFunction said ResourceNotFound.
+        assertThat(lambda().count("GetFunction") - getsBefore).isEqualTo(4);
+        assertThat(deleted.events().stream().filter(e -> e.status().equals("IN_PROGRESS")).count()).isEqualTo(3);
+        assertThat(lambda().functionNames()).isEmpty();
+        assertThat(history()).hasSize(7);
+        assertThat(read(idOnly).errorCode()).isEqualTo("NotFound");
+    }
+
+    @Test
+    void aMigrationLongerThanOneHandlerCallRunsInAnAsynchronousStepPolledAcrossCalls() {
+        Map<String, String> scripts = new LinkedHashMap<>();
+        scripts.put("V1__first.sql", "CREATE TABLE first (id int);");
+        scripts.put("V2__slow.sql", "SELECT pg_sleep(4); CREATE TABLE slow (id int);");
+        scripts.put("V3__third.sql", "CREATE TABLE third (id int);");
+        HandlerEnvironment.setMigrationOverride(migrations(scripts));
+        // Each handler call may wait at most ~0.5 s: V2 alone takes 8 times that.
+        HandlerEnvironment.setCallBudget(Duration.ofMillis(500), Duration.ofSeconds(2));
+        ObjectNode model = vpcModel("latest");
+        ((ObjectNode) model.path("Timeouts")).put("StatementTimeoutSeconds", 60);
+
+        Outcome created = create(model);
+
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        assertThat(history()).containsExactly("1", "2", "3");
+        assertThat(created.events().stream().filter(e -> e.message().contains("step running")).count())
+                .isGreaterThanOrEqualTo(3);
+        assertThat(created.events()).allSatisfy(e -> assertThat(e.millis()).isLessThan(3_000));
+        assertThat(lambda().count("Invoke")).isGreaterThanOrEqualTo(1);
+        assertThat(lambda().calls().stream().filter(c -> c.endsWith(" Event")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateDeliveryOfAStepIsANoOp() {
+        Map<String, String> scripts = new LinkedHashMap<>();
+        scripts.put("V1__first.sql", "CREATE TABLE first (id int);");
+        scripts.put("V2__slow.sql", "SELECT pg_sleep(1); INSERT INTO first VALUES (1);");
+        HandlerEnvironment.setMigrationOverride(migrations(scripts));
+        lambda().deliverAsyncTwice(true);
+
+        Outcome created = create(vpcModel("latest"));
+
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        lambda().awaitIdle();
+        assertThat(history()).containsExactly("1", "2");
+        assertThat(query("SELECT count(*) FROM public.first")).containsExactly("1");
+        assertThat(lambda().runnerLog()).anyMatch(l -> l.contains("already finished") || l.contains("op=APPLY"));
+    }
+
+    @Test
+    void deleteWithCleanDropsTheSchemaThroughTheRunnerAndWaitsForTheFunction() {
+        lambda().setPolls(0, 0, 4);
+        ObjectNode model = vpcModel("2");
+        model.put("OnDelete", "Clean");
+        Outcome created = create(model);
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+
+        Outcome deleted = delete(JSON.createObjectNode().put("Id", created.model().path("Id").asText()));
+
+        assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
+        assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")).containsExactly("0");
+        assertThat(lambda().invocationPayloads()).anyMatch(p -> p.contains("\"op\":\"clean\""));
+        assertThat(deleted.events().stream().filter(e -> e.status().equals("IN_PROGRESS")).count()).isEqualTo(5);
+        assertThat(lambda().functionNames()).isEmpty();
+    }
+}
