@@ -34,4 +34,6 @@ public class CallbackContext extends StdCallbackContext {
     private boolean runnerCleaned;
     /** VpcRunner Delete: DeleteFunction was called; waiting for the function to be gone. */
     private boolean runnerDeleteRequested;
+    /** VpcRunner Update to Direct: the runner function is being removed. */
+    private boolean runnerRetiring;
 }

@@ -20,7 +20,7 @@ public class DeleteHandler extends BaseHandlerStd {
         String id = given.getId() != null ? given.getId() : given.getDatabase() != null ? Translator.idOf(given) : null;
         ResourceModel model = recordOf(id, services).model();
         if (Translator.vpcRunner(model)) {
-            Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting = VpcRunner.remove(model, id, ctx, services, logger);
+            Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting = VpcRunner.remove(model, given, id, true, ctx, services, logger);
             if (waiting.isPresent()) {
                 return waiting.get();
             }

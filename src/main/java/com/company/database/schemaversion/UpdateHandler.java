@@ -4,6 +4,8 @@ import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 
+import java.util.Optional;
+
 /**
  * Update: record the new desired properties, then move forward to the new TargetVersion call by call. A
  * target below the applied version (what a stack rollback sends) succeeds without touching the schema.
@@ -24,6 +26,16 @@ public class UpdateHandler extends BaseHandlerStd {
             Translator.engineSettings(model);
             services.records().replace(id, Translator.toRecord(model, record.owner()));
             ctx.setRecordWritten(true);
+            ctx.setRunnerRetiring(Translator.vpcRunner(record.model()) && !Translator.vpcRunner(model));
+        }
+        if (ctx.isRunnerRetiring()) {
+            // Leaving VpcRunner mode: the runner function has no use any more.
+            Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
+                    VpcRunner.remove(record.model(), model, id, false, ctx, services, logger);
+            if (waiting.isPresent()) {
+                return waiting.get();
+            }
+            ctx.setRunnerRetiring(false);
         }
         return reconcileStep(model, ctx, services, logger);
     }

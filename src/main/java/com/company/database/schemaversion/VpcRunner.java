@@ -144,11 +144,15 @@ final class VpcRunner {
     /**
      * Delete's part: clean through the runner if asked, then remove the function and wait until it is gone.
      * Empty when nothing is left to wait for.
+     *
+     * @param clean honour OnDelete: Clean (Delete); false when an Update leaves VpcRunner mode
+     * @param given what Delete was called with: the IN_PROGRESS answers carry it (the contract wants the identifier)
      */
-    static Optional<ProgressEvent<ResourceModel, CallbackContext>> remove(ResourceModel model, String id, CallbackContext ctx,
+    static Optional<ProgressEvent<ResourceModel, CallbackContext>> remove(ResourceModel model, ResourceModel given, String id,
+                                                                          boolean clean, CallbackContext ctx,
                                                                           BaseHandlerStd.Services services, Logger logger) {
         String function = LambdaRunners.functionName(id);
-        if ("Clean".equals(model.getOnDelete()) && !ctx.isRunnerCleaned()) {
+        if (clean && "Clean".equals(model.getOnDelete()) && !ctx.isRunnerCleaned()) {
             if (services.runners().get(function) == null) {
                 logger.log("Runner function " + function + " does not exist: schema " + Translator.schema(model)
                         + " was not cleaned (no migration can have run through it).");
@@ -166,6 +170,7 @@ final class VpcRunner {
         logger.log(wait.message());
         return Optional.of(ProgressEvent.<ResourceModel, CallbackContext>builder()
                 .status(OperationStatus.IN_PROGRESS)
+                .resourceModel(given)
                 .callbackContext(ctx)
                 .callbackDelaySeconds(wait.delaySeconds())
                 .message(wait.message())

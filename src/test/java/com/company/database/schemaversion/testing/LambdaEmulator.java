@@ -169,6 +169,15 @@ public final class LambdaEmulator implements AutoCloseable {
         failActivationCode = stateReasonCode;
     }
 
+    /** Lambda reclaimed the idle function: invocations fail and move it back to Pending. */
+    public synchronized void makeInactive(String name) {
+        Function f = functions.get(name);
+        f.state = "Inactive";
+        f.stateReasonCode = "Idle";
+        f.stateReason = "The function is inactive because it has not been invoked for a while.";
+        f.pollsLeft = 0;
+    }
+
     public void setSyncFault(InvokeFault fault) {
         syncFault = fault;
     }

@@ -144,4 +144,34 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(deleted.events().stream().filter(e -> e.status().equals("IN_PROGRESS")).count()).isEqualTo(5);
         assertThat(lambda().functionNames()).isEmpty();
     }
+
+    @Test
+    void anInactiveFunctionIsWokenAndWaitedFor() {
+        Outcome created = create(vpcModel("3"));
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        lambda().makeInactive(onlyFunction());
+        ObjectNode latest = vpcModel("latest");
+        latest.put("Id", created.model().path("Id").asText());
+
+        Outcome updated = update(latest, created.model());
+
+        assertThat(updated.status()).as(updated.message()).isEqualTo("SUCCESS");
+        assertThat(updated.events()).extracting(Event::message).anyMatch(m -> m.contains("was Inactive"));
+        assertThat(history()).hasSize(7);
+    }
+
+    @Test
+    void leavingVpcRunnerModeRemovesTheFunction() {
+        Outcome created = create(vpcModel("3"));
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        assertThat(lambda().functionNames()).hasSize(1);
+        ObjectNode direct = model("4");
+        direct.put("Id", created.model().path("Id").asText());
+
+        Outcome updated = update(direct, created.model());
+
+        assertThat(updated.status()).as(updated.message()).isEqualTo("SUCCESS");
+        assertThat(lambda().functionNames()).isEmpty();
+        assertThat(history()).containsExactly("1", "2", "3", "4");
+    }
 }
