@@ -115,6 +115,21 @@ public final class LambdaEmulator implements AutoCloseable {
         System.setProperty("aws.secretAccessKey", "runner-emulator-secret");
     }
 
+    private static LambdaEmulator shared;
+
+    /** One emulator per test JVM, with the SDK's standard endpoint setting pointing every Lambda client at it. */
+    public static synchronized LambdaEmulator shared() {
+        if (shared == null) {
+            try {
+                shared = new LambdaEmulator();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            System.setProperty("aws.endpointUrlLambda", shared.endpoint());
+        }
+        return shared;
+    }
+
     public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }

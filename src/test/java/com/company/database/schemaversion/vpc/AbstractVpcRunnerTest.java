@@ -30,18 +30,8 @@ public abstract class AbstractVpcRunnerTest extends AbstractHandlerTest {
     protected static final String SUBNET_B = "subnet-0b1b2c3d4e5f60718";
     protected static final String SECURITY_GROUP = "sg-0a1b2c3d4e5f60718";
     protected static final String ROLE = "arn:aws:iam::123456789012:role/schemaversion-runner";
-    private static LambdaEmulator lambda;
-
-    protected static synchronized LambdaEmulator lambda() {
-        if (lambda == null) {
-            try {
-                lambda = new LambdaEmulator();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            System.setProperty("aws.endpointUrlLambda", lambda.endpoint());
-        }
-        return lambda;
+    protected static LambdaEmulator lambda() {
+        return LambdaEmulator.shared();
     }
 
     @BeforeEach
