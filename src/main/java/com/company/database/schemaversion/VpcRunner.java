@@ -85,8 +85,17 @@ final class VpcRunner {
                 engine.forget(stepId);
                 ctx.setRunnerStepId(null);
                 ctx.setRunnerStepStartedAt(null);
+                if (!outcome.get().path("ok").asBoolean(false)) {
+                    // A failed step (a lock held elsewhere, say) may be retried: it is no evidence of a step that
+                    // succeeded without moving anything.
+                    ctx.setRunnerStepFrom(null);
+                }
                 RunnerProtocol.observationOf(outcome.get()); // throws the step's typed failure
                 logger.log("Runner step " + stepId + " finished.");
+                // Observe in a fresh call: this one may have spent its window waiting, and an observation is a
+                // synchronous invocation of up to 40 s.
+                return inProgress(model, ctx, 0, "Runner step towards version " + model.getTargetVersion()
+                        + " finished; checking the database.");
             }
             Observation observed = engine.observe();
             Plan plan = BaseHandlerStd.RECONCILER.plan(observed, model.getTargetVersion());

@@ -84,6 +84,26 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                 return RunnerProtocol.parse(earlier.getBytes(StandardCharsets.UTF_8));
             }
         }
+        if (!asyncStep) {
+            return runOp(r, ssm, context);
+        }
+        // Whatever happens in an asynchronous step, its outcome must reach the handler, which polls for it.
+        JsonNode outcome;
+        try {
+            outcome = runOp(r, ssm, context);
+        } catch (ReconcileException e) {
+            outcome = failure(r, e.reason(), e.getMessage());
+        } catch (RuntimeException e) {
+            outcome = failure(r, Reason.INTERNAL, "Unexpected error in the VPC runner (" + e.getClass().getSimpleName()
+                    + "): " + e.getMessage());
+        }
+        log(context, "step " + r.stepId() + " outcome: " + (outcome.path("ok").asBoolean()
+                ? "ok" : outcome.path("error").path("reason").asText()));
+        ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(outcome), StandardCharsets.UTF_8));
+        return outcome;
+    }
+
+    private JsonNode runOp(RunnerProtocol.Request r, RunnerLogins ssm, Context context) {
         RunnerLogins.Login login = ssm.resolve(r);
         MigrationSource override = migrationOverride;
         MigrationSource source = override != null ? override : MigrationCatalog.resolve(r.migrationSet());
@@ -97,17 +117,12 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                 engine.clean();
                 return RunnerProtocol.ok(null);
             case APPLY:
-                JsonNode outcome;
                 try {
                     engine.apply(Version.parse(r.target()), budget(r, context));
-                    outcome = RunnerProtocol.ok(asyncStep ? null : engine.observe());
+                    return RunnerProtocol.ok(r.stepId() != null ? null : engine.observe());
                 } catch (ReconcileException e) {
-                    outcome = failure(r, e.reason(), e.getMessage());
+                    return failure(r, e.reason(), e.getMessage());
                 }
-                if (asyncStep) {
-                    ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(outcome), StandardCharsets.UTF_8));
-                }
-                return outcome;
             default:
                 throw new ReconcileException(Reason.RUNNER_FAILED, "Unknown runner operation " + r.op());
         }

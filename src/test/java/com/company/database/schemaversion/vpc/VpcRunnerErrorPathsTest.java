@@ -168,4 +168,35 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
         assertThat(read.errorCode()).as(read.message()).isEqualTo("GeneralServiceException");
         assertThat(read.message()).contains("does not exist").contains("Update the stack");
     }
+
+    @Test
+    void aLockHeldByAnotherDeploymentFailsTheStepWhichIsRetriedOnceTheLockIsFree() throws Exception {
+        Outcome created = create(vpcModel("2"));
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        java.sql.Connection other = com.company.database.schemaversion.testing.TestDatabase.superuser(database);
+        try (java.sql.Statement s = other.createStatement()) {
+            // Flyway's advisory lock key for "public"."flyway_schema_history".
+            s.execute("SELECT pg_advisory_lock(" + (77431708279161L + "\"public\".\"flyway_schema_history\"".hashCode()) + ")");
+        }
+        java.util.List<com.company.database.schemaversion.local.CloudFormationDriver.Event> seen = new java.util.ArrayList<>();
+        com.company.database.schemaversion.local.CloudFormationDriver waiting =
+                new com.company.database.schemaversion.local.CloudFormationDriver("us-east-1", "123456789012", false, 200, e -> {
+                    seen.add(e);
+                    if (e.message().contains("Another deployment is migrating")) {
+                        try {
+                            other.close(); // the other deployment finishes
+                        } catch (java.sql.SQLException ex) {
+                            throw new IllegalStateException(ex);
+                        }
+                    }
+                }, handlerLog::add);
+        ObjectNode to3 = vpcModel("3").put("Id", created.model().path("Id").asText());
+        ((ObjectNode) to3.path("Timeouts")).put("ConnectWaitMinutes", 5);
+
+        Outcome updated = waiting.run("UPDATE", to3, created.model());
+
+        assertThat(seen).anyMatch(e -> e.status().equals("IN_PROGRESS") && e.message().contains("Another deployment is migrating"));
+        assertThat(updated.status()).as(updated.message()).isEqualTo("SUCCESS");
+        assertThat(history()).containsExactly("1", "2", "3");
+    }
 }
