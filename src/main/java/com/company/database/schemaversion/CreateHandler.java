@@ -29,7 +29,11 @@ public class CreateHandler extends BaseHandlerStd {
 
     private ProgressEvent<ResourceModel, CallbackContext> claim(ResourceModel model, String requestToken,
                                                                 CallbackContext ctx, Services services) {
-        ModelValidation.forCreate(model);
+        // Only the operation's first call has the template's model; later ones carry the model this handler
+        // returned, with its Id, which is no read-only property set by the user.
+        if (ctx.getCalls() <= 1) {
+            ModelValidation.forCreate(model);
+        }
         Translator.engineSettings(model);
         String id = Translator.idOf(model);
         ResourceModel claimed = model.toBuilder().id(id).build();
