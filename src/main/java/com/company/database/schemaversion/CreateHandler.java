@@ -35,6 +35,12 @@ public class CreateHandler extends BaseHandlerStd {
             ModelValidation.forCreate(model);
         }
         Translator.engineSettings(model);
+        if (!Translator.vpcRunner(model)) {
+            // Credentials are checked before the claim (as the design's first call says), so a wrong
+            // parameter name fails at once and leaves no record behind.
+            services.logins().resolve(model.getCredentials().getUsernameParameter(),
+                    model.getCredentials().getPasswordParameter(), model.getCredentials().getSecretParameter());
+        }
         String id = Translator.idOf(model);
         ResourceModel claimed = model.toBuilder().id(id).build();
         Optional<String> existing = services.records().get(id);
