@@ -54,7 +54,8 @@ class SsmFailureTest extends AbstractHandlerTest {
         Outcome outcome = create(model("2"));
 
         assertThat(outcome.errorCode()).isEqualTo("AccessDenied");
-        assertThat(outcome.message()).contains("Not allowed to");
+        assertThat(outcome.message()).contains("Not allowed to").contains(USER_PARAM);
+        assertThat(outcome.calls()).isEqualTo(1);
         assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"))
                 .containsExactly("0");
     }
