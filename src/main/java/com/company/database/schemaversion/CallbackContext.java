@@ -26,6 +26,8 @@ public class CallbackContext extends StdCallbackContext {
     private int runnerCreateAttempts;
     /** VpcRunner: the asynchronous step now running (its idempotency key), null when none. */
     private String runnerStepId;
+    /** VpcRunner: the runner marked that step as started (it received the event). */
+    private boolean runnerStepStarted;
     /** VpcRunner: when that step was started, epoch millis. */
     private Long runnerStepStartedAt;
     /** VpcRunner: the applied version when the last step was started (a step that moves nothing is an error). */

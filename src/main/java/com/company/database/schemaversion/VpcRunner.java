@@ -77,7 +77,11 @@ final class VpcRunner {
         Budget budget = HandlerEnvironment.newCallBudget();
         while (true) {
             if (ctx.getRunnerStepId() != null) {
-                Optional<JsonNode> outcome = engine.outcome(ctx.getRunnerStepId(), budget);
+                LambdaRunnerEngine.StepState state = engine.outcome(ctx.getRunnerStepId(), budget);
+                if (state.started()) {
+                    ctx.setRunnerStepStarted(true);
+                }
+                Optional<JsonNode> outcome = Optional.ofNullable(state.outcome());
                 if (outcome.isEmpty()) {
                     return stillRunning(model, ctx, engine);
                 }
@@ -85,6 +89,7 @@ final class VpcRunner {
                 engine.forget(stepId);
                 ctx.setRunnerStepId(null);
                 ctx.setRunnerStepStartedAt(null);
+                ctx.setRunnerStepStarted(false);
                 if (!outcome.get().path("ok").asBoolean(false)) {
                     // A failed step (a lock held elsewhere, say) may be retried: it is no evidence of a step that
                     // succeeded without moving anything.
@@ -127,6 +132,13 @@ final class VpcRunner {
                                                                              LambdaRunnerEngine engine) {
         Instant started = Instant.ofEpochMilli(ctx.getRunnerStepStartedAt());
         Instant now = HandlerEnvironment.clock().instant();
+        if (!ctx.isRunnerStepStarted() && now.isAfter(started.plus(LambdaRunnerEngine.startDeadline()))) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " did not"
+                    + " start the step invoked at " + started + " within " + LambdaRunnerEngine.startDeadline().toMinutes()
+                    + " minutes. Check its log group /aws/lambda/" + engine.functionName() + ": its role (Execution.RoleArn)"
+                    + " needs ssm:GetParameter and ssm:PutParameter on " + RunnerProtocol.STEP_PREFIX + "/* to report"
+                    + " steps, and the function needs a route to SSM (an interface endpoint or a NAT).");
+        }
         if (now.isAfter(started.plus(LambdaRunnerEngine.stepDeadline()))) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " gave no"
                     + " outcome for the step started at " + started + " within " + LambdaRunnerEngine.stepDeadline().toMinutes()

@@ -22,7 +22,6 @@ import software.amazon.cloudformation.proxy.ProxyClient;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * The engine of Execution.Mode VpcRunner: the same Flyway engine, run by the runner function in the customer's
@@ -86,25 +85,36 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         }
     }
 
+    /** Where a step stands, as the SSM parameter the runner writes says. */
+    public record StepState(boolean started, JsonNode outcome) {
+    }
+
     /**
-     * Waits for the step's outcome while the call's budget lets it, reading the SSM parameter the runner writes
-     * at the end of the step; empty when the step is still running.
+     * Waits for the step's outcome while the call's budget lets it, reading the SSM parameter the runner marks
+     * when the step starts and overwrites with the outcome when it ends. No outcome yet: still running (or not
+     * started, when the parameter does not exist).
      */
-    public Optional<JsonNode> outcome(String stepId, Budget budget) {
+    public StepState outcome(String stepId, Budget budget) {
         String name = RunnerProtocol.stepParameter(stepId);
+        boolean started = false;
         while (true) {
             try {
                 String value = ssm.injectCredentialsAndInvokeV2(GetParameterRequest.builder().name(name).build(),
                         ssm.client()::getParameter).parameter().value();
-                return Optional.of(RunnerProtocol.parse(value.getBytes(StandardCharsets.UTF_8)));
-            } catch (ParameterNotFoundException e) {
-                if (!budget.mayStartAnother()) {
-                    return Optional.empty();
+                JsonNode json = RunnerProtocol.parse(value.getBytes(StandardCharsets.UTF_8));
+                if (!RunnerProtocol.isRunning(json)) {
+                    return new StepState(true, json);
                 }
-                sleep();
+                started = true;
+            } catch (ParameterNotFoundException e) {
+                // not started yet
             } catch (RuntimeException e) {
                 throw SsmErrors.translate(e, "read the runner's step outcome " + name);
             }
+            if (!budget.mayStartAnother()) {
+                return new StepState(started, null);
+            }
+            sleep();
         }
     }
 
@@ -187,5 +197,10 @@ public final class LambdaRunnerEngine implements SchemaEngine {
     /** How long a started step may take before its silence means the runner died (Lambda's limit plus slack). */
     public static Duration stepDeadline() {
         return Duration.ofSeconds(LambdaRunners.TIMEOUT_SECONDS).plus(Duration.ofMinutes(3));
+    }
+
+    /** How long an asynchronous event may take to reach the runner before that silence is an error. */
+    public static Duration startDeadline() {
+        return Duration.ofMinutes(5);
     }
 }

@@ -78,11 +78,16 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         boolean asyncStep = r.op() == RunnerProtocol.Op.APPLY && r.stepId() != null;
         if (asyncStep) {
             String earlier = ssm.readStep(r.stepId());
-            if (earlier != null) {
+            JsonNode earlierOutcome = earlier == null ? null : RunnerProtocol.parse(earlier.getBytes(StandardCharsets.UTF_8));
+            if (earlierOutcome != null && earlierOutcome.has("ok")) {
                 // A second delivery of an asynchronous event (Lambda may deliver one twice): the first one did it.
                 log(context, "step " + r.stepId() + " already finished: not running it again");
-                return RunnerProtocol.parse(earlier.getBytes(StandardCharsets.UTF_8));
+                return earlierOutcome;
             }
+            // Tells the handler the step has started (and proves early that this role may report it). A step
+            // marked running but not finished is a retry after a crash: run it again; Flyway's lock and history
+            // make that safe.
+            ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(RunnerProtocol.running()), StandardCharsets.UTF_8));
         }
         if (!asyncStep) {
             return runOp(r, ssm, context);

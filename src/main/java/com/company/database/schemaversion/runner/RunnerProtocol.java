@@ -110,6 +110,19 @@ public final class RunnerProtocol {
                 text(n, "target"), text(n, "stepId"), n.path("budgetMillis").asLong(0));
     }
 
+    /** What an asynchronous step's parameter holds while the step runs: no "ok" yet. */
+    public static ObjectNode running() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("protocol", VERSION);
+        n.put("running", true);
+        return n;
+    }
+
+    /** The step's parameter says it has started but not finished. */
+    public static boolean isRunning(JsonNode stepValue) {
+        return stepValue != null && !stepValue.has("ok") && stepValue.path("running").asBoolean(false);
+    }
+
     /** A successful answer (or step outcome). */
     public static ObjectNode ok(Observation o) {
         ObjectNode n = JSON.createObjectNode();

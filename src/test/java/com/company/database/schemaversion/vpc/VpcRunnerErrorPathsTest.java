@@ -94,10 +94,10 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
     }
 
     @Test
-    void anAsynchronousStepThatNeverReportsFailsAfterTheFunctionsLimit() {
+    void anAsynchronousStepThatNeverStartsFailsAfterFiveMinutes() {
         lambda().dropAsyncInvocations(true);
         // Every reading of the clock moves it a minute on: the per-call budget ends at once and the step's
-        // 18-minute deadline passes after a few calls.
+        // 5-minute start deadline passes after a few calls.
         AtomicLong minutes = new AtomicLong();
         Instant start = Instant.parse("2026-11-25T12:00:00Z");
         HandlerEnvironment.setClock(new Clock() {
@@ -107,7 +107,8 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
         });
         Outcome created = create(vpcModel("3"));
         assertThat(created.errorCode()).as(created.message()).isEqualTo("GeneralServiceException");
-        assertThat(created.message()).contains("gave no outcome").contains("/aws/lambda/");
+        assertThat(created.message()).contains("did not start the step").contains("/aws/lambda/")
+                .contains("ssm:PutParameter");
         assertThat(created.events().stream().filter(e -> e.message().contains("step running")).count()).isGreaterThan(1);
         assertThat(tablesInSchema()).isEmpty();
     }
