@@ -35,6 +35,7 @@ public final class InvokeServer implements AutoCloseable {
     private final HandlerWrapper wrapper = new HandlerWrapper();
     private final PrintStream out;
     private final Consumer<String> handlerLog;
+    private volatile Consumer<JsonNode> beforeInvoke = request -> { };
 
     public InvokeServer(int port, PrintStream out, Consumer<String> handlerLog) throws IOException {
         this.out = out;
@@ -47,6 +48,11 @@ public final class InvokeServer implements AutoCloseable {
             return t;
         }));
         server.start();
+    }
+
+    /** Sees each request's resource properties before the handler runs (the runner prepares the embedded database). */
+    public void beforeInvoke(Consumer<JsonNode> hook) {
+        this.beforeInvoke = hook;
     }
 
     public String endpoint() {
@@ -73,6 +79,12 @@ public final class InvokeServer implements AutoCloseable {
             ByteArrayOutputStream result = new ByteArrayOutputStream();
             long start = System.nanoTime();
             try {
+                JsonNode properties = "TestEntrypoint".equals(function)
+                        ? request.path("request").path("desiredResourceState")
+                        : request.path("requestData").path("resourceProperties");
+                if (properties.isObject()) {
+                    beforeInvoke.accept(properties);
+                }
                 CloudFormationDriver.LocalContext context = new CloudFormationDriver.LocalContext(
                         CloudFormationDriver.limitFor(action), handlerLog);
                 switch (function) {

@@ -193,9 +193,12 @@ public final class LocalRunner {
         try {
             InvokeServer server = new InvokeServer(o.servePort, out,
                     o.verbose ? line -> out.println("    handler: " + line.stripTrailing()) : line -> { });
+            server.beforeInvoke(session::prepareForRequest);
             if (session.embedded() != null) {
                 out.println("Point resourceProperties (inputs/*.json, overrides.json) at Host 127.0.0.1, Port "
-                        + session.embedded().port() + ", SslMode disable; any database name is fine once created.");
+                        + session.embedded().port() + ", SslMode disable: a missing database is created on the"
+                        + " first request, and credential parameters missing from " + session.parametersFile()
+                        + " get the embedded login.");
             }
             out.println(InvokeServer.describe(server.endpoint()));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

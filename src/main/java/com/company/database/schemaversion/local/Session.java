@@ -163,8 +163,31 @@ final class Session implements AutoCloseable {
         return model;
     }
 
+    /**
+     * For serve: a request aimed at the embedded server gets its database created and, when the parameters
+     * file lacks them, its credential parameters answered with the embedded login, so cfn test's inputs
+     * work on a fresh machine.
+     */
+    void prepareForRequest(JsonNode properties) {
+        JsonNode db = properties.path("Database");
+        if (embedded == null || db.path("Port").asInt(-1) != embedded.port()
+                || !db.path("Name").asText("").matches("[a-z_][a-z0-9_]{0,62}")) {
+            return;
+        }
+        try {
+            if (embedded.ensureDatabase(db.get("Name").asText())) {
+                out.println("Created database " + db.get("Name").asText() + " on the embedded server.");
+            }
+        } catch (SQLException e) {
+            out.println("Warning: could not create database " + db.get("Name").asText() + ": " + e.getMessage());
+        }
+        if (!options.aws) {
+            serveEmbeddedLoginFor(properties.path("Credentials"));
+        }
+    }
+
     /** Credential parameters the template names but the parameters file lacks get the embedded server's login. */
-    private void serveEmbeddedLoginFor(JsonNode credentials) {
+    private synchronized void serveEmbeddedLoginFor(JsonNode credentials) {
         Map<String, String> added = new LinkedHashMap<>();
         String user = credentials.path("UsernameParameter").asText(null);
         String password = credentials.path("PasswordParameter").asText(null);

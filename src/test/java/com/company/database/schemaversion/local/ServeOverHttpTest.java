@@ -41,16 +41,25 @@ class ServeOverHttpTest {
     private final List<Integer> exit = new ArrayList<>();
 
     @BeforeEach
-    void startServe() throws Exception {
+    void harness() {
         h = new LocalRunnerHarness();
+    }
+
+    /** serve against the test database. */
+    private void startServe() throws Exception {
+        startServe("--host", "127.0.0.1", "--port", String.valueOf(TestDatabase.port()));
+    }
+
+    private void startServe(String... databaseArgs) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         endpoint = "http://127.0.0.1:" + port;
-        Options options = Options.parse(new String[] {"serve", "--serve-port", String.valueOf(port),
-                "--host", "127.0.0.1", "--port", String.valueOf(TestDatabase.port()),
-                "--home", h.home.toString(), "--parameters", h.parameters.toString()});
+        List<String> args = new ArrayList<>(List.of("serve", "--serve-port", String.valueOf(port),
+                "--home", h.home.toString(), "--parameters", h.parameters.toString()));
+        args.addAll(List.of(databaseArgs));
+        Options options = Options.parse(args.toArray(String[]::new));
         PrintStream out = new PrintStream(serverOut, true, StandardCharsets.UTF_8);
         CountDownLatch started = new CountDownLatch(1);
         server = new Thread(() -> {
@@ -73,11 +82,14 @@ class ServeOverHttpTest {
     @AfterEach
     void stopServe() throws Exception {
         stop.countDown();
-        server.join(10_000);
+        if (server != null) {
+            server.join(10_000);
+        }
     }
 
     @Test
     void cfnTestsCallsCreateReadListDeleteWithTheInProgressLoop() throws Exception {
+        startServe();
         ObjectNode desired = properties("3");
 
         String token = UUID.randomUUID().toString();
@@ -134,6 +146,7 @@ class ServeOverHttpTest {
 
     @Test
     void testEntrypointRunsTheHandlerWithTheTestPayload() throws Exception {
+        startServe();
         ObjectNode payload = JSON.createObjectNode();
         payload.set("credentials", credentials());
         payload.put("action", "CREATE");
@@ -157,10 +170,35 @@ class ServeOverHttpTest {
 
     @Test
     void unknownFunctionsAndPathsAreNotFound() throws Exception {
+        startServe();
         HttpResponse<String> wrongFunction = post("/2015-03-31/functions/Nope/invocations", "{}");
         assertThat(wrongFunction.statusCode()).isEqualTo(404);
         assertThat(wrongFunction.headers().firstValue("x-amzn-ErrorType")).contains("ResourceNotFoundException");
         assertThat(post("/somewhere", "{}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void onTheEmbeddedServerAFreshDatabaseAndUnknownParametersJustWork() throws Exception {
+        startServe("--embedded-port", "0");
+        String out = serverOut.toString(StandardCharsets.UTF_8);
+        java.util.regex.Matcher listening = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(out);
+        assertThat(listening.find()).as(out).isTrue();
+        int port = Integer.parseInt(listening.group(1));
+        ObjectNode desired = (ObjectNode) JSON.readTree("""
+                {"Database": {"Host": "127.0.0.1", "Port": %d, "Name": "from_cfn_test", "SslMode": "disable"},
+                 "Credentials": {"UsernameParameter": "/test/user", "PasswordParameter": "/test/password"},
+                 "MigrationSet": "orders", "TargetVersion": "1", "Placeholders": {"AppRole": "orders_app"}}""".formatted(port));
+        ObjectNode request = cfnTestPayload("CREATE", desired, null, UUID.randomUUID().toString());
+        JsonNode response = invoke("TypeFunction", request);
+        while ("IN_PROGRESS".equals(response.path("status").asText())) {
+            ((ObjectNode) request.get("requestData")).set("resourceProperties", response.get("resourceModel"));
+            request.set("callbackContext", response.get("callbackContext"));
+            response = invoke("TypeFunction", request);
+        }
+        assertThat(response.path("status").asText()).as(response.toString()).isEqualTo("SUCCESS");
+        assertThat(response.path("resourceModel").path("AppliedVersion").asText()).isEqualTo("1");
+        assertThat(serverOut.toString(StandardCharsets.UTF_8)).contains("Created database from_cfn_test",
+                "/test/user, /test/password not in");
     }
 
     /** ResourceClient.make_request of the cloudformation-cli, protocol 2.0.0. */
