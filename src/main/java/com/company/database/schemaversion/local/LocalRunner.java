@@ -26,9 +26,6 @@ public final class LocalRunner {
     }
 
     public static void main(String[] args) {
-        // The shaded jar carries only one Log4j2Plugins.dat, so log4j's status logger complains about the
-        // wrapper's layout on start-up; nothing the runner prints goes through log4j.
-        System.setProperty("log4j2.StatusLogger.level", "OFF");
         int code = run(args, System.out, System.err);
         if (code != 0 || !"serve".equals(args.length > 0 ? args[0] : "")) {
             System.exit(code);
