@@ -36,6 +36,7 @@ public final class InvokeServer implements AutoCloseable {
     private final PrintStream out;
     private final Consumer<String> handlerLog;
     private volatile Consumer<JsonNode> beforeInvoke = request -> { };
+    private volatile DatabaseRedirect redirect;
 
     public InvokeServer(int port, PrintStream out, Consumer<String> handlerLog) throws IOException {
         this.out = out;
@@ -53,6 +54,10 @@ public final class InvokeServer implements AutoCloseable {
     /** Sees each request's resource properties before the handler runs (the runner prepares the embedded database). */
     public void beforeInvoke(Consumer<JsonNode> hook) {
         this.beforeInvoke = hook;
+    }
+
+    void redirect(DatabaseRedirect redirect) {
+        this.redirect = redirect;
     }
 
     public String endpoint() {
@@ -79,9 +84,14 @@ public final class InvokeServer implements AutoCloseable {
             ByteArrayOutputStream result = new ByteArrayOutputStream();
             long start = System.nanoTime();
             try {
-                JsonNode properties = "TestEntrypoint".equals(function)
-                        ? request.path("request").path("desiredResourceState")
-                        : request.path("requestData").path("resourceProperties");
+                boolean test = "TestEntrypoint".equals(function);
+                JsonNode holder = test ? request.path("request") : request.path("requestData");
+                JsonNode properties = holder.path(test ? "desiredResourceState" : "resourceProperties");
+                if (redirect != null) {
+                    redirect.inbound(properties);
+                    redirect.inbound(holder.path(test ? "previousResourceState" : "previousResourceProperties"));
+                    body = JSON.writeValueAsBytes(request);
+                }
                 if (properties.isObject()) {
                     beforeInvoke.accept(properties);
                 }
@@ -106,8 +116,22 @@ public final class InvokeServer implements AutoCloseable {
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
             byte[] answer = result.toByteArray();
+            if (redirect != null) {
+                answer = restoreDatabases(answer);
+            }
             log(function, action, answer, millis);
             respond(exchange, 200, answer);
+        }
+    }
+
+    private byte[] restoreDatabases(byte[] answer) {
+        try {
+            JsonNode r = JSON.readTree(answer);
+            redirect.outbound(r.path("resourceModel"));
+            r.path("resourceModels").forEach(redirect::outbound);
+            return JSON.writeValueAsBytes(r);
+        } catch (IOException e) {
+            return answer;
         }
     }
 

@@ -192,10 +192,14 @@ public final class LocalRunner {
                     o.verbose ? line -> out.println("    handler: " + line.stripTrailing()) : line -> { });
             server.beforeInvoke(session::prepareForRequest);
             if (session.embedded() != null) {
-                out.println("Point resourceProperties (inputs/*.json, overrides.json) at Host 127.0.0.1, Port "
-                        + session.embedded().port() + ", SslMode disable: a missing database is created on the"
-                        + " first request, and credential parameters missing from " + session.parametersFile()
-                        + " get the embedded login.");
+                if (o.redirect) {
+                    server.redirect(new DatabaseRedirect(session.embedded().port()));
+                    out.println("Every request's Database goes to the embedded server (127.0.0.1:" + session.embedded().port()
+                            + ", same database name) and comes back in the answer as the request had it"
+                            + " (--no-redirect to turn this off).");
+                }
+                out.println("A missing database is created on the first request; credential parameters missing from "
+                        + session.parametersFile() + " get the embedded login.");
             }
             out.println(InvokeServer.describe(server.endpoint()));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -35,6 +35,7 @@ final class Options {
     boolean verbose;
     boolean honourDelays = true;
     boolean rollback = true;
+    boolean redirect = true;
     final List<String> positional = new ArrayList<>();
 
     static final String USAGE = """
@@ -73,10 +74,11 @@ final class Options {
 
             Other:
               --home DIR                              where the runner keeps its state (default ./.schemaversion)
-              --port PORT                             with serve: the port to listen on (default 3001)
+              --port PORT / --serve-port PORT         with serve: the port to listen on (default 3001)
               --next-token TOKEN                      with list: the page to ask for
               --no-delays                             do not sleep callbackDelaySeconds between calls
               --no-rollback                           keep a resource whose Create failed (CloudFormation deletes it)
+              --no-redirect                           with serve on the embedded server: leave each request's Database as sent
               --verbose                               print the handler's log lines too
             """;
 
@@ -119,6 +121,7 @@ final class Options {
                 case "--next-token" -> o.nextToken = value(args, ++i, a);
                 case "--no-delays" -> o.honourDelays = false;
                 case "--no-rollback" -> o.rollback = false;
+                case "--no-redirect" -> o.redirect = false;
                 case "--verbose" -> o.verbose = true;
                 default -> {
                     if (a.startsWith("-")) {

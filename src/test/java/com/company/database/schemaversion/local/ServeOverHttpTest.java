@@ -178,25 +178,42 @@ class ServeOverHttpTest {
     }
 
     @Test
-    void onTheEmbeddedServerAFreshDatabaseAndUnknownParametersJustWork() throws Exception {
+    void onTheEmbeddedServerTheRepositorysInputsWorkAsTheyAre() throws Exception {
         startServe("--embedded-port", "0");
         String out = serverOut.toString(StandardCharsets.UTF_8);
         java.util.regex.Matcher listening = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(out);
         assertThat(listening.find()).as(out).isTrue();
         int port = Integer.parseInt(listening.group(1));
+        // What inputs/inputs_1_create.json looks like: a real RDS endpoint this machine cannot reach.
         ObjectNode desired = (ObjectNode) JSON.readTree("""
-                {"Database": {"Host": "127.0.0.1", "Port": %d, "Name": "from_cfn_test", "SslMode": "disable"},
+                {"Database": {"Host": "orders.cluster-abc.eu-west-1.rds.amazonaws.com", "Port": 5432,
+                              "Name": "from_cfn_test", "SslMode": "verify-full"},
                  "Credentials": {"UsernameParameter": "/test/user", "PasswordParameter": "/test/password"},
-                 "MigrationSet": "orders", "TargetVersion": "1", "Placeholders": {"AppRole": "orders_app"}}""".formatted(port));
-        ObjectNode request = cfnTestPayload("CREATE", desired, null, UUID.randomUUID().toString());
+                 "MigrationSet": "orders", "TargetVersion": "1", "Placeholders": {"AppRole": "orders_app"}}""");
+        ObjectNode request = cfnTestPayload("CREATE", desired.deepCopy(), null, UUID.randomUUID().toString());
         JsonNode response = invoke("TypeFunction", request);
         while ("IN_PROGRESS".equals(response.path("status").asText())) {
+            assertThat(response.path("resourceModel").path("Database")).isEqualTo(desired.get("Database"));
             ((ObjectNode) request.get("requestData")).set("resourceProperties", response.get("resourceModel"));
             request.set("callbackContext", response.get("callbackContext"));
             response = invoke("TypeFunction", request);
         }
         assertThat(response.path("status").asText()).as(response.toString()).isEqualTo("SUCCESS");
-        assertThat(response.path("resourceModel").path("AppliedVersion").asText()).isEqualTo("1");
+        JsonNode created = response.get("resourceModel");
+        assertThat(created.path("AppliedVersion").asText()).isEqualTo("1");
+        assertThat(created.path("Database")).as("cfn test compares input and output").isEqualTo(desired.get("Database"));
+
+        JsonNode read = invoke("TypeFunction", cfnTestPayload("READ", created, null, UUID.randomUUID().toString()));
+        assertThat(read.path("status").asText()).as(read.toString()).isEqualTo("SUCCESS");
+        assertThat(read.path("resourceModel").path("Database")).isEqualTo(desired.get("Database"));
+
+        // The migration really ran on the embedded server.
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/from_cfn_test", "postgres", "postgres");
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT to_regclass('public.customers')::text")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("customers");
+        }
         assertThat(serverOut.toString(StandardCharsets.UTF_8)).contains("Created database from_cfn_test",
                 "/test/user, /test/password not in");
     }
