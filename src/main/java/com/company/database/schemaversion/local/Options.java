@@ -73,7 +73,7 @@ final class Options {
               --region REGION                         region of the requests (default us-east-1)
 
             Other:
-              --home DIR                              where the runner keeps its state (default ./.schemaversion)
+              --home DIR                              where the runner keeps its state (default .schemaversion/ by the launcher)
               --port PORT / --serve-port PORT         with serve: the port to listen on (default 3001)
               --next-token TOKEN                      with list: the page to ask for
               --no-delays                             do not sleep callbackDelaySeconds between calls
