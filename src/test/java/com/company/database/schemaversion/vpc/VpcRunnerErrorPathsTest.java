@@ -27,6 +27,8 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
         Outcome created = create(vpcModel("3"));
         assertThat(created.errorCode()).as(created.message()).isEqualTo("InvalidCredentials");
         assertThat(created.message()).contains("rejected the login of user 'postgres'").doesNotContain("not-the-password");
+        // The failed Create released its claim, so no Delete will come: its runner function went with it.
+        assertThat(lambda().count("DeleteFunction")).isEqualTo(1);
         assertThat(tablesInSchema()).isEmpty();
     }
 
