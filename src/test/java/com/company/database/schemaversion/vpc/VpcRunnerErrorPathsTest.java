@@ -150,14 +150,13 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
         assertThat(created.errorCode()).as(created.message()).isEqualTo("InvalidRequest");
         assertThat(created.message()).contains("InvalidSecurityGroup").contains("Execution.SecurityGroupIds");
 
-        // Fixed template: the failed function is deleted and created again with the new settings.
+        // The failed Create released its claim and removed its Failed function: the fixed template deploys anew.
+        assertThat(lambda().count("DeleteFunction")).isEqualTo(1);
         lambda().failActivation(null);
         ObjectNode fixed = vpcModel("3");
         ((ObjectNode) fixed.path("Execution")).putArray("SecurityGroupIds").add("sg-0b1b2c3d4e5f60718");
-        fixed.put("Id", created.model().path("Id").asText());
-        Outcome updated = update(fixed, created.model());
-        assertThat(updated.status()).as(updated.message()).isEqualTo("SUCCESS");
-        assertThat(lambda().count("DeleteFunction")).isEqualTo(1);
+        Outcome again = create(fixed);
+        assertThat(again.status()).as(again.message()).isEqualTo("SUCCESS");
         assertThat(lambda().count("CreateFunction")).isEqualTo(2);
         assertThat(history()).containsExactly("1", "2", "3");
     }
