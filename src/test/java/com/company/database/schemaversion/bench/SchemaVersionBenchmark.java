@@ -141,10 +141,11 @@ public final class SchemaVersionBenchmark {
         double coldReadLambda = kept == null ? Double.NaN : coldRead(kept, true);
         Deployed small = bakedDeploy();
         double coldReadSmall = coldRead(small, true);
+        String smoke = shadedJarLifecycle();
         long handlerJar = size(Path.of(HANDLER_JAR));
         long runner = runnerSize();
 
-        context += "; at the end: " + loadAverage();
+        context += "; at the end: " + loadAverage() + "\nshaded jar smoke run (new JVM, baked set): " + smoke;
         String report = report(rows, warmRead, firstRead, history, coldRead, coldReadLambda, coldReadSmall, handlerJar, runner);
         System.out.println();
         System.out.println(report);
@@ -283,6 +284,40 @@ public final class SchemaVersionBenchmark {
             throw new IllegalStateException("baked deploy ended " + created.status() + ": " + created.message());
         }
         return new Deployed(db, created.model().path("Id").asText(), null, created.model().path("AppliedCount").asInt());
+    }
+
+    /** Create, Read, Update and Delete through the shaded jar in a new JVM: the trimmed jar still works. */
+    private String shadedJarLifecycle() throws IOException, InterruptedException {
+        Path jar = Path.of(HANDLER_JAR).toAbsolutePath();
+        if (!Files.exists(jar)) {
+            return "n/a (no jar)";
+        }
+        ObjectNode model = model(TestDatabase.newDatabase());
+        model.put("MigrationSet", "orders");
+        model.putObject("Placeholders").put("AppRole", "orders_app");
+        Path modelFile = work.resolve("smoke-model.json");
+        Files.writeString(modelFile, JSON.writeValueAsString(model));
+        String testClasses = Path.of(ColdRead.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        Path tmp = Files.createDirectories(work.resolve("smoke-tmp"));
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-Djava.io.tmpdir=" + tmp, "-Daws.endpointUrlSsm=" + ssm.endpoint(),
+                "-cp", jar + File.pathSeparator + testClasses, ColdRead.class.getName(), "lifecycle", modelFile.toString())
+                .redirectError(work.resolve("smoke.err").toFile()).start();
+        String result = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("LIFECYCLE ")) {
+                    result = line.substring("LIFECYCLE ".length());
+                }
+            }
+        }
+        p.waitFor();
+        if (result == null || !result.startsWith("SUCCESS")) {
+            throw new IllegalStateException("the shaded jar failed its lifecycle: " + result + "; stderr: "
+                    + Files.readString(work.resolve("smoke.err")));
+        }
+        log("shaded jar lifecycle: " + result);
+        return result;
     }
 
     /**
