@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
+import com.company.database.schemaversion.aws.SsmRecordStore;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,6 +40,8 @@ class CredentialsTest extends AbstractHandlerTest {
         assertThat(outcome.errorCode()).isEqualTo("InvalidRequest");
         assertThat(outcome.message()).contains(PASSWORD_PARAM).contains("Credentials.PasswordParameter")
                 .contains("does not exist");
+        assertThat(outcome.calls()).as("fails on the first call").isEqualTo(1);
+        assertThat(ssm().names()).as("no resource record claimed").noneMatch(n -> n.startsWith(SsmRecordStore.PREFIX));
         assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"))
                 .containsExactly("0");
     }
@@ -64,6 +67,7 @@ class CredentialsTest extends AbstractHandlerTest {
 
         assertThat(outcome.errorCode()).isEqualTo("InvalidRequest");
         assertThat(outcome.message()).contains(SECRET).contains("username").doesNotContain(value);
+        assertThat(ssm().names()).as("no resource record claimed").noneMatch(n -> n.startsWith(SsmRecordStore.PREFIX));
         assertThat(handlerLog).noneMatch(l -> l.contains(value));
         assertThat(events).noneMatch(e -> e.message().contains(value));
     }

@@ -81,4 +81,62 @@ class FailedMigrationTest extends AbstractHandlerTest {
         assertThat(resumed.status()).as(resumed.message()).isEqualTo("SUCCESS");
         assertThat(history()).containsExactly("1", "2", "3", "4");
     }
+
+    @Test
+    void aFailedMigrationOutsideATransactionSaysSoReadShowsItAndUpdateRefuses() {
+        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(testSet("broken-nontx")));
+
+        Outcome failed = create(latestOfTestSet());
+
+        assertThat(failed.errorCode()).isEqualTo("GeneralServiceException");
+        assertThat(failed.message()).contains("V2__index_orders_concurrently.sql").contains("42703")
+                .contains("placed_at").contains("outside a transaction").contains("repair");
+        assertThat(query("SELECT count(*) FROM pg_indexes WHERE indexname = 'orders_status_idx'"))
+                .as("the statement before the failing one stays applied").containsExactly("1");
+
+        Outcome read = read(JSON.createObjectNode().put("Id", failed.model().path("Id").asText()));
+        assertThat(read.status()).as(read.message()).isEqualTo("SUCCESS");
+        assertThat(read.model().path("DriftStatus").asText()).isEqualTo("Drifted");
+        assertThat(read.model().path("DriftDetails").asText()).contains("V2__index_orders_concurrently")
+                .contains("failed");
+
+        Outcome again = update(latestOfTestSet().put("Id", failed.model().path("Id").asText()), failed.model());
+        assertThat(again.errorCode()).isEqualTo("ResourceConflict");
+        assertThat(again.message()).contains("V2__index_orders_concurrently");
+    }
+
+    @Test
+    void aMigrationCancelledByStatementTimeoutIsRolledBackAndExplained() {
+        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(testSet("slow")));
+        ObjectNode m = latestOfTestSet();
+        m.putObject("Timeouts").put("ConnectWaitMinutes", 0).put("StatementTimeoutSeconds", 1);
+
+        Outcome failed = create(m);
+
+        assertThat(failed.errorCode()).isEqualTo("InvalidRequest");
+        assertThat(failed.message()).contains("V2__rewrite_orders.sql").contains("57014")
+                .contains("statement_timeout").contains("VpcRunner").contains("rolled back");
+        assertThat(history()).containsExactly("1");
+        assertThat(query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders'"
+                + " AND column_name = 'note'")).containsExactly("0");
+    }
+
+    @Test
+    void deleteWithCleanDropsTheSchemasObjectsAndRetainKeepsThem() {
+        ObjectNode retain = model("3");
+        Outcome kept = create(retain);
+        assertThat(delete(kept.model()).status()).isEqualTo("SUCCESS");
+        assertThat(history()).containsExactly("1", "2", "3");
+
+        ObjectNode clean = model("latest").put("OnDelete", "Clean");
+        Outcome created = create(clean);
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        Outcome deleted = delete(JSON.createObjectNode().put("Id", created.model().path("Id").asText()));
+
+        assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
+        assertThat(deleted.message()).contains("Dropped every object");
+        assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"))
+                .containsExactly("0");
+        assertThat(read(created.model()).errorCode()).isEqualTo("NotFound");
+    }
 }
