@@ -286,6 +286,25 @@ public final class SchemaVersionBenchmark {
         return new Deployed(db, created.model().path("Id").asText(), null, created.model().path("AppliedCount").asInt());
     }
 
+    /**
+     * What the child JVM needs besides the handler jar: the probe (test classes) and the CloudFormation
+     * driver, which the handler jar leaves out with the rest of the local runner. Only the driver's own
+     * classes are copied, so every handler class still comes from the jar.
+     */
+    private String probeClassPath() throws IOException {
+        Path driverRoot = work.resolve("driver-classes");
+        String pkg = CloudFormationDriver.class.getPackageName().replace('.', '/');
+        Path from = Path.of(CloudFormationDriver.class.getProtectionDomain().getCodeSource().getLocation().getPath()).resolve(pkg);
+        Path to = Files.createDirectories(driverRoot.resolve(pkg));
+        try (Stream<Path> classes = Files.list(from)) {
+            for (Path c : classes.filter(f -> f.getFileName().toString().startsWith("CloudFormationDriver")).toList()) {
+                Files.copy(c, to.resolve(c.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        String testClasses = Path.of(ColdRead.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        return testClasses + File.pathSeparator + driverRoot;
+    }
+
     /** Create, Read, Update and Delete through the shaded jar in a new JVM: the trimmed jar still works. */
     private String shadedJarLifecycle() throws IOException, InterruptedException {
         Path jar = Path.of(HANDLER_JAR).toAbsolutePath();
@@ -297,7 +316,7 @@ public final class SchemaVersionBenchmark {
         model.putObject("Placeholders").put("AppRole", "orders_app");
         Path modelFile = work.resolve("smoke-model.json");
         Files.writeString(modelFile, JSON.writeValueAsString(model));
-        String testClasses = Path.of(ColdRead.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        String testClasses = probeClassPath();
         Path tmp = Files.createDirectories(work.resolve("smoke-tmp"));
         Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
                 "-Djava.io.tmpdir=" + tmp, "-Daws.endpointUrlSsm=" + ssm.endpoint(),
@@ -333,7 +352,7 @@ public final class SchemaVersionBenchmark {
         Path request = work.resolve("cold-read.json");
         Files.writeString(request, JSON.writeValueAsString(driver.request("READ",
                 JSON.createObjectNode().put("Id", d.id()), null, null, UUID.randomUUID().toString(), null)));
-        String testClasses = Path.of(ColdRead.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        String testClasses = probeClassPath();
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < repeats + 1; i++) {
