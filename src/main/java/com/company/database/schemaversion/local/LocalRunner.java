@@ -159,7 +159,9 @@ public final class LocalRunner {
         model.put("Id", id);
         CloudFormationDriver.Outcome deleted = session.driver(new EventPrinter(out, logicalId)::event).run("DELETE", model, null);
         out.println();
-        out.println("ROLLBACK " + ("SUCCESS".equals(deleted.status()) ? "complete." : "failed: " + deleted.message()));
+        // A failed Create releases its claim, so the Delete finds nothing: CloudFormation takes NotFound as deleted.
+        boolean gone = "SUCCESS".equals(deleted.status()) || "NotFound".equals(deleted.errorCode());
+        out.println("ROLLBACK " + (gone ? "complete." : "failed: " + deleted.message()));
     }
 
     private static int list(Options o, PrintStream out) throws Exception {
