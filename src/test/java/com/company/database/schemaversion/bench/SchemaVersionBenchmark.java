@@ -437,7 +437,7 @@ public final class SchemaVersionBenchmark {
                         + " lower bound + 2: %s; warm Read %s ms (%s); cold start %s ms, Lambda flags %s ms (%s),"
                         + " 7-row set %s ms (%s);"
                         + " handler jar %s (%s); runner %s.",
-                ratio, verdict(ratioOk), verdict(callsOk), ms(warmRead), verdict(warmRead * 1000 < 300),
+                ratio, at200 == null ? "n/a" : verdict(ratioOk), verdict(callsOk), ms(warmRead), verdict(warmRead * 1000 < 300),
                 ms(coldRead), ms(coldReadLambda), verdict(Math.min(coldRead, coldReadLambda) * 1000 <= 1500),
                 ms(coldReadSmall), verdict(coldReadSmall * 1000 <= 1500),
                 mb(handlerJar), verdict(handlerJar >= 0 && handlerJar <= 30L * 1024 * 1024), mb(runner)));
