@@ -71,6 +71,10 @@ final class EngineErrors {
                     + conn.where() + " schema " + settings.schema() + ": " + serverMessage(sql)
                     + ". Grant it (e.g. CREATE on the database and ownership of the schema).", e);
         }
+        String tls = tlsProblem(e, conn);
+        if (tls != null) {
+            return new ReconcileException(Reason.INVALID_INPUT, tls, e);
+        }
         if (state != null && UNREACHABLE_STATES.contains(state) || causedBy(e, ConnectException.class)
                 || causedBy(e, UnknownHostException.class) || causedBy(e, SocketTimeoutException.class)
                 || causedBy(e, NoRouteToHostException.class)) {
@@ -83,6 +87,30 @@ final class EngineErrors {
                     + " schema " + settings.schema() + " (Flyway's advisory lock is held).", e);
         }
         return new ReconcileException(Reason.INTERNAL, "Unexpected error on " + conn.where() + ": " + lastError(e), e);
+    }
+
+    /** A TLS set-up that can never work (untrusted certificate, wrong host name, no TLS on the server), or null. */
+    private static String tlsProblem(Throwable e, ConnectionSpec conn) {
+        String where = "The TLS connection to " + conn.host() + ":" + conn.port() + " (Database.SslMode "
+                + conn.sslMode() + ") failed: ";
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            String m = c.getMessage() == null ? "" : c.getMessage();
+            if (m.contains("could not be verified by hostnameverifier")) {
+                return where + "the server's certificate does not name the host '" + conn.host() + "'. Use the"
+                        + " endpoint name the certificate was issued for (the RDS Endpoint.Address, not an IP or a"
+                        + " CNAME), or SslMode verify-ca to check only the CA.";
+            }
+            if (m.contains("does not support SSL")) {
+                return where + "the server does not offer TLS. Turn TLS on in the server, or set SslMode disable"
+                        + " if an unencrypted connection is acceptable.";
+            }
+            if (c instanceof javax.net.ssl.SSLHandshakeException || c instanceof java.security.cert.CertificateException) {
+                return where + "the server's certificate is not signed by a CA in the RDS CA bundle shipped with"
+                        + " this type (" + firstLine(m) + "). For an RDS or Aurora endpoint this means the host is not"
+                        + " the RDS endpoint; for a database with a private CA, use SslMode require.";
+            }
+        }
+        return null;
     }
 
     private static ReconcileException migrationFailed(FlywayMigrateException e, ConnectionSpec conn) {
