@@ -19,7 +19,7 @@ import java.util.Set;
 
 /** Turns what Flyway and pgjdbc throw into a typed ReconcileException with an operator's message. */
 final class EngineErrors {
-    private static final Set<String> UNREACHABLE_STATES = Set.of("08001", "08004", "08006", "57P03", "53300", "08000", "08003");
+    private static final Set<String> UNREACHABLE_STATES = Set.of("08001", "08004", "08006", "57P01", "57P02", "57P03", "53300", "08000", "08003");
 
     private EngineErrors() {
     }
@@ -128,6 +128,13 @@ final class EngineErrors {
         }
         sb.append(": ").append(sql != null ? serverMessage(sql) : firstLine(e.getMessage())).append(". ");
         Reason reason = Reason.MIGRATION_FAILED;
+        if (state != null && UNREACHABLE_STATES.contains(state) && e.isExecutableInTransaction()) {
+            // The session died (database restart, failover, cut connection): the server rolled the migration's
+            // transaction back, so waiting and trying again is safe.
+            return new ReconcileException(Reason.DATABASE_UNREACHABLE, "The connection to " + conn.where()
+                    + " was lost during migration " + m.getScript() + " (SQLSTATE " + state + "); its transaction was"
+                    + " rolled back and it will be applied again.", e);
+        }
         if ("57014".equals(state)) {
             reason = Reason.TOO_LONG_FOR_CALL;
             sb.append("It was cancelled by statement_timeout. In Direct mode one migration must finish within one"
