@@ -147,9 +147,17 @@ final class EngineErrors {
             sb.append("Its transaction was rolled back: the database is as it was before ").append(m.getScript())
                     .append(". Fix the script in a new type version and deploy again.");
         } else {
-            sb.append("It ran outside a transaction: statements before the failing one may be applied, and Flyway"
-                    + " marked it failed in the history. Check the objects it creates, drop what it left, run"
-                    + " flyway repair, then deploy again.");
+            sb.append("It ran outside a transaction (executeInTransaction=false): statements before the failing one"
+                    + " stay applied, and Flyway marked it failed in the history, so later deploys stop until it is"
+                    + " repaired. ");
+            String statement = script == null || script.getStatement() == null ? "" : script.getStatement();
+            if (statement.toUpperCase(java.util.Locale.ROOT).matches("(?s).*CREATE\\s+(UNIQUE\\s+)?INDEX\\s+CONCURRENTLY.*")) {
+                sb.append("A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: find it with SELECT"
+                        + " indexrelid::regclass FROM pg_index WHERE NOT indisvalid, and DROP INDEX CONCURRENTLY it. ");
+            }
+            sb.append("To recover: undo what the script left (or complete it by hand), delete its failed row (DELETE"
+                    + " FROM flyway_schema_history WHERE NOT success, in the managed schema; this is what flyway"
+                    + " repair does), fix the cause, then deploy again.");
         }
         return new ReconcileException(reason, sb.toString(), e);
     }
