@@ -62,6 +62,13 @@ final class EngineErrors {
                     + " rejected the login of user '" + conn.username() + "' (SQLSTATE " + state + "): "
                     + serverMessage(sql) + ". Check the user name and password parameters.", e);
         }
+        if ("42703".equals(state) || "42P01".equals(state)) {
+            // Flyway reads a history table with the expected name but not its columns: another tool wrote it.
+            return new ReconcileException(Reason.HISTORY_CONFLICT, "The table " + settings.schema()
+                    + ".flyway_schema_history on " + conn.where() + " was not written by Flyway (" + serverMessage(sql)
+                    + "): another tool keeps its history there. Nothing was changed. Give this resource another Schema,"
+                    + " or rename that table if it is no longer used.", e);
+        }
         if ("3D000".equals(state)) {
             return new ReconcileException(Reason.INVALID_INPUT, "Database '" + conn.database() + "' does not exist on "
                     + conn.host() + ":" + conn.port() + ". Create it first, or fix Database.Name.", e);
