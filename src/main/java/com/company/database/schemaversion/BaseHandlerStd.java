@@ -60,9 +60,24 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
     protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
                                                                       ResourceHandlerRequest<ResourceModel> request,
                                                                       CallbackContext ctx) {
-        ResourceModel model = request.getDesiredResourceState();
+        ResourceModel model = withIdentifier(request.getDesiredResourceState(), request.getPreviousResourceState());
         int wait = model == null || model.getDatabase() == null ? 0 : Translator.connectWaitMinutes(model);
         return ErrorTranslator.toEvent(e, model, ctx, true, wait);
+    }
+
+    /**
+     * The model with its Id filled in when the request did not carry one (a first Create call, an Update
+     * without Id): an IN_PROGRESS answer while waiting must name the resource (contract: primary identifier).
+     */
+    protected static ResourceModel withIdentifier(ResourceModel model, ResourceModel previous) {
+        if (model == null || model.getId() != null) {
+            return model;
+        }
+        if (previous != null && previous.getId() != null) {
+            return model.toBuilder().id(previous.getId()).build();
+        }
+        Database d = model.getDatabase();
+        return d == null || d.getHost() == null || d.getName() == null ? model : model.toBuilder().id(Translator.idOf(model)).build();
     }
 
     protected static SchemaEngine engineFor(ResourceModel model, Services services) {

@@ -29,8 +29,18 @@ public class CreateHandler extends BaseHandlerStd {
 
     private ProgressEvent<ResourceModel, CallbackContext> claim(ResourceModel model, String requestToken,
                                                                 CallbackContext ctx, Services services) {
-        ModelValidation.forCreate(model);
+        // Only the operation's first call has the template's model; later ones carry the model this handler
+        // returned, with its Id, which is no read-only property set by the user.
+        if (ctx.getCalls() <= 1) {
+            ModelValidation.forCreate(model);
+        }
         Translator.engineSettings(model);
+        if (!Translator.vpcRunner(model)) {
+            // Credentials are checked before the claim (as the design's first call says), so a wrong
+            // parameter name fails at once and leaves no record behind.
+            services.logins().resolve(model.getCredentials().getUsernameParameter(),
+                    model.getCredentials().getPasswordParameter(), model.getCredentials().getSecretParameter());
+        }
         String id = Translator.idOf(model);
         ResourceModel claimed = model.toBuilder().id(id).build();
         Optional<String> existing = services.records().get(id);

@@ -33,8 +33,9 @@ public class DeleteHandler extends BaseHandlerStd {
     protected ProgressEvent<ResourceModel, CallbackContext> onFailure(
             com.company.database.schemaversion.core.ReconcileException e,
             ResourceHandlerRequest<ResourceModel> request, CallbackContext ctx) {
+        // While waiting, the IN_PROGRESS event must still name the resource (contract: primary identifier).
         ResourceModel m = request.getDesiredResourceState();
         int wait = m == null || m.getDatabase() == null ? 0 : Translator.connectWaitMinutes(m);
-        return ErrorTranslator.toEvent(e, null, ctx, true, wait);
+        return ErrorTranslator.toEvent(e, m, ctx, true, wait);
     }
 }

@@ -36,6 +36,11 @@ public final class Reconciler {
                     plan.target(), before.appliedVersion(), before.appliedVersion()));
         }
         if (plan.kind() == Plan.Kind.AT_TARGET) {
+            // A failed migration is neither applied nor pending, so the plan looks complete although the
+            // schema is not at the target: that is a conflict, not success.
+            if (!before.failed().isEmpty()) {
+                throw new ReconcileException(Reason.HISTORY_CONFLICT, historyConflictMessage(before));
+            }
             return new Report(true, plan, List.of(), before, "Schema is at version " + plan.target() + ".");
         }
         if (!before.drift().isEmpty() || !before.failed().isEmpty()) {

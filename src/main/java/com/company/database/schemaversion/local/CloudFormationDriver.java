@@ -90,7 +90,14 @@ public final class CloudFormationDriver {
     }
 
     public Outcome run(String action, JsonNode desired, JsonNode previous, String nextToken) {
-        String token = UUID.randomUUID().toString();
+        return run(action, desired, previous, nextToken, UUID.randomUUID().toString());
+    }
+
+    /**
+     * Runs one operation with a given bearer token (CloudFormation's clientRequestToken): the same token
+     * is what a retried request carries.
+     */
+    public Outcome run(String action, JsonNode desired, JsonNode previous, String nextToken, String token) {
         JsonNode model = desired;
         JsonNode context = null;
         List<Event> seen = new ArrayList<>();

@@ -1,0 +1,43 @@
+package com.company.database.schemaversion.handlers;
+
+import com.company.database.schemaversion.AbstractHandlerTest;
+import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CreateRetryTest extends AbstractHandlerTest {
+
+    @Test
+    void aRetryWithTheSameTokenResumesAndAnotherTokenFindsTheSchemaTaken() {
+        ObjectNode m = model("3");
+        String token = UUID.randomUUID().toString();
+
+        // The first call claims the schema; then the answer is lost (a timeout), so CloudFormation retries
+        // the same request: same clientRequestToken, no CallbackContext.
+        JsonNode first = driver.invoke(driver.request("CREATE", m, null, null, token, null));
+        assertThat(first.path("status").asText()).isEqualTo("IN_PROGRESS");
+        String id = first.path("resourceModel").path("Id").asText();
+        assertThat(id).isNotEmpty();
+
+        Outcome other = driver.run("CREATE", m, null, null, UUID.randomUUID().toString());
+        assertThat(other.errorCode()).isEqualTo("AlreadyExists");
+        assertThat(other.message()).contains(id).contains(database);
+        assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_name = 'flyway_schema_history'"))
+                .as("the refused create touched nothing").containsExactly("0");
+
+        Outcome retried = driver.run("CREATE", m, null, null, token);
+        assertThat(retried.status()).as(retried.message()).isEqualTo("SUCCESS");
+        assertThat(retried.model().path("Id").asText()).isEqualTo(id);
+        assertThat(history()).containsExactly("1", "2", "3");
+
+        // Even a retry after the create finished just finds the schema at its target.
+        Outcome again = driver.run("CREATE", m, null, null, token);
+        assertThat(again.status()).as(again.message()).isEqualTo("SUCCESS");
+        assertThat(history()).containsExactly("1", "2", "3");
+    }
+}

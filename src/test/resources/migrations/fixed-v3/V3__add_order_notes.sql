@@ -1,0 +1,5 @@
+-- Free-text notes on an order, and only known states from now on.
+ALTER TABLE orders ADD COLUMN note text;
+
+ALTER TABLE orders
+    ADD CONSTRAINT orders_status_known CHECK (status IN ('new', 'paid', 'shipped'));
