@@ -41,6 +41,7 @@ class KillHarnessTest extends AbstractHandlerTest {
         Path work = Path.of("target/hardening-kill/" + ProcessHandle.current().pid()).toAbsolutePath();
         int totalKills = 0;
         int killsMidCall = 0;
+        int killsMidDeploy = 0;
         int totalCalls = 0;
         int resumedWithContext = 0;
         int resumedWithout = 0;
@@ -78,7 +79,18 @@ class KillHarnessTest extends AbstractHandlerTest {
                 Process p = start(state, migrations);
                 processes++;
                 if (kills < killsPlanned) {
-                    long delay = 500 + random.nextInt(11_500);
+                    // Half the kills wait for the process's first answer, so they land among the migrations
+                    // rather than in JVM start-up; the others fall anywhere in the first 12 s.
+                    long delay;
+                    if (random.nextBoolean()) {
+                        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                        while (!Files.exists(state.resolve("calls.log")) && p.isAlive() && System.nanoTime() < until) {
+                            Thread.sleep(10);
+                        }
+                        delay = 100 + random.nextInt(2_500);
+                    } else {
+                        delay = 500 + random.nextInt(11_500);
+                    }
                     boolean ended = p.waitFor(delay, TimeUnit.MILLISECONDS);
                     if (!ended) {
                         p.destroyForcibly();
@@ -86,6 +98,10 @@ class KillHarnessTest extends AbstractHandlerTest {
                         kills++;
                         if (Files.exists(state.resolve("calls.log"))) {
                             killsMidCall++;
+                        }
+                        int appliedAtKill = appliedCount();
+                        if (appliedAtKill > 0 && appliedAtKill < MIGRATIONS) {
+                            killsMidDeploy++;
                         }
                     }
                 } else {
@@ -121,11 +137,19 @@ class KillHarnessTest extends AbstractHandlerTest {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         perTrial.forEach(System.out::println);
-        System.out.printf("KILL HARNESS: trials=%d migrations=%d kills=%d (after >=1 answered call: %d) handler processes=%d"
+        System.out.printf("KILL HARNESS: trials=%d migrations=%d kills=%d (after the process's first answer: %d; with 1..49 migrations applied: %d) handler processes=%d"
                         + " answered calls=%d resumed with context=%d, without=%d, converged=%d/%d, time=%d ms, seed=%d%n",
-                trials, MIGRATIONS, totalKills, killsMidCall, processes, totalCalls, resumedWithContext, resumedWithout,
+                trials, MIGRATIONS, totalKills, killsMidCall, killsMidDeploy, processes, totalCalls, resumedWithContext, resumedWithout,
                 trials, trials, millis, seed);
         assertThat(totalKills).as("the harness must actually kill").isGreaterThanOrEqualTo(trials);
+    }
+
+    private int appliedCount() {
+        if (query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+                + " AND table_name = 'flyway_schema_history'").get(0).equals("0")) {
+            return 0;
+        }
+        return Integer.parseInt(query("SELECT count(*) FROM public.flyway_schema_history WHERE success AND version IS NOT NULL").get(0));
     }
 
     /** Every table t<N> exists iff version N is in the history, with all its rows; nothing failed half-way. */
