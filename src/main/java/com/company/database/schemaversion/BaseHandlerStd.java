@@ -45,7 +45,7 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
             return handle(request, ctx, services, logger);
         } catch (ReconcileException e) {
             logger.log(getClass().getSimpleName() + ": " + e.reason() + ": " + e.getMessage());
-            return onFailure(e, request, ctx);
+            return afterFailure(onFailure(e, request, ctx), request, ctx, services, logger);
         } catch (RuntimeException e) {
             logger.log(getClass().getSimpleName() + ": unexpected " + e.getClass().getName() + ": " + e.getMessage());
             return ErrorTranslator.failed(Reason.INTERNAL, "Unexpected error (" + e.getClass().getSimpleName() + "): "
@@ -78,6 +78,13 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
         }
         Database d = model.getDatabase();
         return d == null || d.getHost() == null || d.getName() == null ? model : model.toBuilder().id(Translator.idOf(model)).build();
+    }
+
+    /** What a handler does once a failure is final or waiting has been decided; by default nothing. */
+    protected ProgressEvent<ResourceModel, CallbackContext> afterFailure(ProgressEvent<ResourceModel, CallbackContext> event,
+                                                                         ResourceHandlerRequest<ResourceModel> request,
+                                                                         CallbackContext ctx, Services services, Logger logger) {
+        return event;
     }
 
     protected static SchemaEngine engineFor(ResourceModel model, Services services) {

@@ -65,6 +65,32 @@ public class CreateHandler extends BaseHandlerStd {
                 .build();
     }
 
+    /**
+     * A Create that fails for good gives its claim back, so the corrected template can be deployed again
+     * without AlreadyExists. The database keeps what was applied (the next Create resumes from its history);
+     * a rollback's Delete then finds no record and answers NotFound, which CloudFormation takes as deleted.
+     */
+    @Override
+    protected ProgressEvent<ResourceModel, CallbackContext> afterFailure(ProgressEvent<ResourceModel, CallbackContext> event,
+                                                                         ResourceHandlerRequest<ResourceModel> request,
+                                                                         CallbackContext ctx, Services services, Logger logger) {
+        ResourceModel model = event.getResourceModel();
+        if (!event.isFailed() || !ctx.isRecordWritten() || model == null || model.getId() == null) {
+            return event;
+        }
+        try {
+            boolean ours = services.records().get(model.getId()).map(Translator::fromRecord)
+                    .map(r -> Objects.equals(r.owner(), request.getClientRequestToken())).orElse(false);
+            if (ours && services.records().delete(model.getId())) {
+                event.setMessage(event.getMessage() + " The claim on this database schema was released; fix the"
+                        + " cause and deploy again (what was applied stays applied).");
+            }
+        } catch (RuntimeException releaseFailed) {
+            logger.log("Could not release the claim " + model.getId() + ": " + releaseFailed.getMessage());
+        }
+        return event;
+    }
+
     private static String where(ResourceModel m) {
         return m.getDatabase().getHost() + ":" + Translator.port(m) + "/" + m.getDatabase().getName()
                 + " schema " + Translator.schema(m);

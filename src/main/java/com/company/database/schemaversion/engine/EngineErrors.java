@@ -89,6 +89,12 @@ final class EngineErrors {
                     + conn.host() + ":" + conn.port() + " (" + lastError(e) + ")", e);
         }
         FlywayException flyway = find(e, FlywayException.class);
+        String placeholder = missingPlaceholder(e);
+        if (placeholder != null) {
+            return new ReconcileException(Reason.INVALID_INPUT, "The migration set " + settings.source().name()
+                    + " uses the placeholder ${" + placeholder + "}, but Placeholders has no " + placeholder
+                    + ". Add it to Placeholders in the template; nothing was applied.", e);
+        }
         if (flyway != null && flyway.getMessage() != null && flyway.getMessage().contains("advisory lock")) {
             return new ReconcileException(Reason.LOCKED, "Another deployment is migrating " + conn.where()
                     + " schema " + settings.schema() + " (Flyway's advisory lock is held).", e);
@@ -184,6 +190,19 @@ final class EngineErrors {
         }
         String msg = root.getMessage() != null ? firstLine(root.getMessage()) : "";
         return root.getClass().getSimpleName() + (msg.isEmpty() ? "" : ": " + msg);
+    }
+
+    /** Flyway's "No value provided for placeholder: ${name}" as the name, or null. */
+    private static String missingPlaceholder(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            int at = m == null ? -1 : m.indexOf("No value provided for placeholder");
+            if (at >= 0) {
+                java.util.regex.Matcher name = java.util.regex.Pattern.compile("\\$\\{([^}]+)}").matcher(m.substring(at));
+                return name.find() ? name.group(1) : "?";
+            }
+        }
+        return null;
     }
 
     static String firstLine(String s) {

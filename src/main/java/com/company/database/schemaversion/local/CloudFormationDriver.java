@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Plays CloudFormation against the real handler wrapper: sends the JSON request a resource provider gets
@@ -41,6 +42,9 @@ public final class CloudFormationDriver {
     private final Consumer<Event> events;
     private final Consumer<String> handlerLog;
     private final Clock clock = Clock.systemUTC();
+    private Supplier<ObjectNode> callerCredentials = CloudFormationDriver::placeholderCredentials;
+    private String logicalResourceId = "SchemaVersion";
+    private Consumer<JsonNode> responses = r -> { };
 
     /** One handler answer as CloudFormation would show it. */
     public record Event(Instant time, String action, int call, String status, String errorCode, String message,
@@ -80,6 +84,45 @@ public final class CloudFormationDriver {
         return new CloudFormationDriver("us-east-1", "123456789012", false, 10_000, e -> { }, l -> { });
     }
 
+    /**
+     * Credentials put into each request's callerCredentials (asked again for every call, as cfn test does).
+     * The rpdk proxy signs the handler's AWS calls with them, so against real AWS they must be real.
+     */
+    public CloudFormationDriver withCallerCredentials(Supplier<ObjectNode> credentials) {
+        this.callerCredentials = credentials;
+        return this;
+    }
+
+    /** The template's logical id of the resource, sent as logicalResourceId. */
+    public CloudFormationDriver withLogicalResourceId(String logicalId) {
+        this.logicalResourceId = logicalId;
+        return this;
+    }
+
+    /** Sees every raw answer of the wrapper, e.g. to show progress from the returned model. */
+    public CloudFormationDriver withResponseListener(Consumer<JsonNode> listener) {
+        this.responses = listener;
+        return this;
+    }
+
+    public String logicalResourceId() {
+        return logicalResourceId;
+    }
+
+    public static ObjectNode credentials(String accessKeyId, String secretAccessKey, String sessionToken) {
+        ObjectNode creds = JSON.createObjectNode();
+        creds.put("accessKeyId", accessKeyId);
+        creds.put("secretAccessKey", secretAccessKey);
+        if (sessionToken != null) {
+            creds.put("sessionToken", sessionToken);
+        }
+        return creds;
+    }
+
+    private static ObjectNode placeholderCredentials() {
+        return credentials("AKIDLOCALDRIVER", "local-driver-secret", "local-driver-session");
+    }
+
     public static Duration limitFor(String action) {
         return "READ".equals(action) || "LIST".equals(action) ? Duration.ofSeconds(30) : Duration.ofSeconds(60);
     }
@@ -110,6 +153,7 @@ public final class CloudFormationDriver {
                     response.path("errorCode").asText(null), response.path("message").asText(""),
                     response.path("callbackDelaySeconds").asInt(0), millis);
             seen.add(event);
+            responses.accept(response);
             events.accept(event);
             if (Duration.ofMillis(millis).compareTo(limitFor(action)) > 0) {
                 throw new IllegalStateException(action + " call " + call + " took " + millis + " ms, over CloudFormation's "
@@ -145,13 +189,10 @@ public final class CloudFormationDriver {
                               String nextToken) {
         ObjectNode req = JSON.createObjectNode();
         ObjectNode data = req.putObject("requestData");
-        ObjectNode creds = data.putObject("callerCredentials");
-        creds.put("accessKeyId", "AKIDLOCALDRIVER");
-        creds.put("secretAccessKey", "local-driver-secret");
-        creds.put("sessionToken", "local-driver-session");
+        data.set("callerCredentials", callerCredentials.get());
         data.set("resourceProperties", model == null ? NullNode.getInstance() : model);
         data.set("previousResourceProperties", previous == null ? NullNode.getInstance() : previous);
-        data.put("logicalResourceId", "SchemaVersion");
+        data.put("logicalResourceId", logicalResourceId);
         data.putNull("typeConfiguration");
         req.put("region", region);
         req.put("awsAccountId", account);

@@ -38,14 +38,29 @@ class TargetVersionTest extends AbstractHandlerTest {
     }
 
     @Test
-    void aCreateThatFailedOnItsTargetCanBeDeletedAndCreatedAgainWithAFixedTarget() {
+    void aCreateThatFailedOnItsTargetReleasesItsClaimSoTheFixedTemplateDeploys() {
         Outcome failed = create(model("9"));
         assertThat(failed.errorCode()).isEqualTo("InvalidRequest");
-        // CloudFormation's rollback deletes the resource whose create failed; then the fixed template deploys.
-        assertThat(delete(failed.model() != null ? failed.model() : model("9")).status()).isEqualTo("SUCCESS");
+        assertThat(failed.message()).contains("claim on this database schema was released");
+        // CloudFormation's rollback then deletes the resource: NotFound, which it takes as deleted.
+        assertThat(delete(failed.model()).errorCode()).isEqualTo("NotFound");
 
         Outcome fixed = create(model("3"));
         assertThat(fixed.status()).as(fixed.message()).isEqualTo("SUCCESS");
         assertThat(history()).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void aPlaceholderTheScriptsUseButTheTemplateLacksIsInvalidRequestNamingItAndChangesNothing() {
+        ObjectNode noPlaceholders = model("latest");
+        noPlaceholders.remove("Placeholders");
+
+        Outcome failed = create(noPlaceholders);
+
+        assertThat(failed.errorCode()).as(failed.message()).isEqualTo("InvalidRequest");
+        assertThat(failed.message()).contains("${AppRole}").contains("Add it to Placeholders");
+        assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"))
+                .as("nothing applied, not even the history table").containsExactly("0");
+        assertThat(create(model("latest")).status()).as("the claim was released").isEqualTo("SUCCESS");
     }
 }

@@ -1,0 +1,138 @@
+package com.company.database.schemaversion.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Prints handler answers the way the CloudFormation console shows stack events, with a progress bar while a
+ * deploy is IN_PROGRESS, and the final model with the read-only (handler-reported) properties set apart.
+ */
+final class EventPrinter {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    /** The reconciler's progress messages end in "(reached of total)". */
+    private static final Pattern PROGRESS = Pattern.compile("\\((\\d+) of (\\d+)\\)");
+    private static final int BAR = 10;
+    private static List<String> readOnly;
+
+    private final PrintStream out;
+    private final String logicalId;
+    private final boolean ansi;
+    private boolean headerPrinted;
+
+    EventPrinter(PrintStream out, String logicalId) {
+        this.out = out;
+        this.logicalId = logicalId;
+        this.ansi = out == System.out && System.console() != null && System.getenv("NO_COLOR") == null;
+    }
+
+    void event(CloudFormationDriver.Event e) {
+        if (!headerPrinted) {
+            out.printf("  %-12s  %-16s  %-20s  %4s  %6s  %s%n", "TIME (UTC)", "LOGICAL ID", "STATUS", "CALL", "TOOK", "MESSAGE");
+            headerPrinted = true;
+        }
+        String status = e.action() + "_" + switch (e.status()) {
+            case "SUCCESS" -> "COMPLETE";
+            case "IN_PROGRESS" -> "IN_PROGRESS";
+            default -> "FAILED";
+        };
+        String message = e.message();
+        if ("FAILED".equals(e.status()) && e.errorCode() != null) {
+            message = "(" + e.errorCode() + ") " + message;
+        }
+        String progress = progress(e.message());
+        out.printf("  %-12s  %-16s  %-20s  %4d  %5.1fs  %s%s%n", TIME.format(e.time()), logicalId,
+                color(status, e.status()), e.call(), e.millis() / 1000.0, progress, message);
+    }
+
+    static String progress(String message) {
+        Matcher m = PROGRESS.matcher(message == null ? "" : message);
+        if (!m.find()) {
+            return "";
+        }
+        int done = Integer.parseInt(m.group(1));
+        int total = Integer.parseInt(m.group(2));
+        int filled = total == 0 ? BAR : Math.min(BAR, done * BAR / total);
+        return "[" + "#".repeat(filled) + ".".repeat(BAR - filled) + "] " + done + "/" + total + "  ";
+    }
+
+    private String color(String text, String status) {
+        String padded = String.format("%-20s", text);
+        if (!ansi) {
+            return padded;
+        }
+        String code = switch (status) {
+            case "SUCCESS" -> "32";
+            case "IN_PROGRESS" -> "33";
+            default -> "31";
+        };
+        return "\u001b[" + code + "m" + padded + "\u001b[0m";
+    }
+
+    /** The model as declared (pretty JSON), then the read-only values the handler reported. */
+    void model(JsonNode model) {
+        model(model, true);
+    }
+
+    void model(JsonNode model, boolean withDeclared) {
+        if (model == null || model.isNull()) {
+            return;
+        }
+        ObjectNode declared = model.deepCopy();
+        List<String[]> reported = new ArrayList<>();
+        for (String name : readOnlyProperties()) {
+            JsonNode v = declared.remove(name);
+            if (v != null && !v.isNull()) {
+                reported.add(new String[] {name, v.isTextual() ? v.asText() : v.toString()});
+            }
+        }
+        if (withDeclared) {
+            out.println("  Properties (as the template declares them):");
+            try {
+                for (String line : JSON.writeValueAsString(declared).split("\n")) {
+                    out.println("    " + line);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (!reported.isEmpty()) {
+            out.println("  Read-only attributes (reported by the handler; !GetAtt " + logicalId + ".<Name> in a template):");
+            for (String[] r : reported) {
+                out.printf("    %-22s %s%n", r[0], ansi ? "\u001b[1m" + r[1] + "\u001b[0m" : r[1]);
+            }
+        }
+    }
+
+    /** The schema's readOnlyProperties, read from the schema the artifact carries. */
+    static synchronized List<String> readOnlyProperties() {
+        if (readOnly == null) {
+            List<String> names = new ArrayList<>();
+            try (InputStream in = EventPrinter.class.getClassLoader().getResourceAsStream("company-database-schemaversion.json")) {
+                JsonNode schema = JSON.readTree(in);
+                for (Iterator<JsonNode> it = schema.path("readOnlyProperties").elements(); it.hasNext(); ) {
+                    names.add(it.next().asText().replace("/properties/", ""));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            readOnly = List.copyOf(names);
+        }
+        return readOnly;
+    }
+
+}

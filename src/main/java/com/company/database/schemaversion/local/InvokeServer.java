@@ -1,0 +1,181 @@
+package com.company.database.schemaversion.local;
+
+import com.company.database.schemaversion.HandlerWrapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Lambda Invoke API of the two functions in the project's SAM template, on 127.0.0.1, so that
+ * {@code cfn test} and {@code cfn invoke} (which call POST /2015-03-31/functions/NAME/invocations with the
+ * boto3 Lambda client) reach the real handler wrapper without Docker or SAM:
+ * TypeFunction runs HandlerWrapper.handleRequest (the full wrapper protocol), TestEntrypoint runs
+ * HandlerWrapper.testEntrypoint (the ResourceHandlerTestPayload). Calls are answered one at a time, as one
+ * warm Lambda container would.
+ */
+public final class InvokeServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern PATH = Pattern.compile("^/2015-03-31/functions/([^/]+)/invocations$");
+
+    private final HttpServer server;
+    private final HandlerWrapper wrapper = new HandlerWrapper();
+    private final PrintStream out;
+    private final Consumer<String> handlerLog;
+    private volatile Consumer<JsonNode> beforeInvoke = request -> { };
+    private volatile DatabaseRedirect redirect;
+
+    public InvokeServer(int port, PrintStream out, Consumer<String> handlerLog) throws IOException {
+        this.out = out;
+        this.handlerLog = handlerLog;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "lambda-invoke");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+    }
+
+    /** Sees each request's resource properties before the handler runs (the runner prepares the embedded database). */
+    public void beforeInvoke(Consumer<JsonNode> hook) {
+        this.beforeInvoke = hook;
+    }
+
+    void redirect(DatabaseRedirect redirect) {
+        this.redirect = redirect;
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Matcher m = PATH.matcher(exchange.getRequestURI().getPath());
+            if (!"POST".equals(exchange.getRequestMethod()) || !m.matches()) {
+                error(exchange, 404, "ResourceNotFoundException", "Only POST /2015-03-31/functions/{TypeFunction|TestEntrypoint}/invocations is served here.");
+                return;
+            }
+            String function = m.group(1);
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            JsonNode request;
+            try {
+                request = JSON.readTree(body);
+            } catch (IOException e) {
+                error(exchange, 400, "InvalidRequestContentException", "Could not parse request body into json: " + e.getMessage());
+                return;
+            }
+            String action = request == null ? "?" : request.path("action").asText("?");
+            ByteArrayOutputStream result = new ByteArrayOutputStream();
+            long start = System.nanoTime();
+            try {
+                boolean test = "TestEntrypoint".equals(function);
+                JsonNode holder = test ? request.path("request") : request.path("requestData");
+                JsonNode properties = holder.path(test ? "desiredResourceState" : "resourceProperties");
+                if (redirect != null) {
+                    redirect.inbound(properties);
+                    redirect.inbound(holder.path(test ? "previousResourceState" : "previousResourceProperties"));
+                    body = JSON.writeValueAsBytes(request);
+                }
+                if (properties.isObject()) {
+                    beforeInvoke.accept(properties);
+                }
+                CloudFormationDriver.LocalContext context = new CloudFormationDriver.LocalContext(
+                        CloudFormationDriver.limitFor(action), handlerLog);
+                switch (function) {
+                    case "TypeFunction" -> wrapper.handleRequest(new ByteArrayInputStream(body), result, context);
+                    case "TestEntrypoint" -> wrapper.testEntrypoint(new ByteArrayInputStream(body), result, context);
+                    default -> {
+                        error(exchange, 404, "ResourceNotFoundException", "Function not found: " + function
+                                + " (this server has TypeFunction and TestEntrypoint)");
+                        return;
+                    }
+                }
+            } catch (RuntimeException e) {
+                ObjectNode failure = JSON.createObjectNode();
+                failure.put("errorMessage", String.valueOf(e.getMessage()));
+                failure.put("errorType", e.getClass().getName());
+                exchange.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
+                respond(exchange, 200, JSON.writeValueAsBytes(failure));
+                return;
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            byte[] answer = result.toByteArray();
+            if (redirect != null) {
+                answer = restoreDatabases(answer);
+            }
+            log(function, action, answer, millis);
+            respond(exchange, 200, answer);
+        }
+    }
+
+    private byte[] restoreDatabases(byte[] answer) {
+        try {
+            JsonNode r = JSON.readTree(answer);
+            redirect.outbound(r.path("resourceModel"));
+            r.path("resourceModels").forEach(redirect::outbound);
+            return JSON.writeValueAsBytes(r);
+        } catch (IOException e) {
+            return answer;
+        }
+    }
+
+    private void log(String function, String action, byte[] answer, long millis) {
+        String status = "?";
+        String message = "";
+        try {
+            JsonNode r = JSON.readTree(answer);
+            status = r.path("status").asText("?");
+            message = (r.hasNonNull("errorCode") ? "(" + r.get("errorCode").asText() + ") " : "") + r.path("message").asText("");
+        } catch (IOException ignored) {
+            // the raw answer goes back to the caller either way
+        }
+        synchronized (out) {
+            out.printf("  %s  %-14s  %-6s  %-11s  %5.1fs  %s%n", Instant.now().toString().substring(11, 23), function,
+                    action, status, millis / 1000.0, message);
+        }
+    }
+
+    private static void error(HttpExchange ex, int status, String type, String message) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("Type", "User");
+        body.put("message", message);
+        ex.getResponseHeaders().set("x-amzn-ErrorType", type);
+        respond(ex, status, JSON.writeValueAsBytes(body));
+    }
+
+    private static void respond(HttpExchange ex, int status, byte[] bytes) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    static String describe(String endpoint) {
+        return "Lambda Invoke API on " + endpoint + ":\n"
+                + "  POST " + endpoint + "/2015-03-31/functions/TypeFunction/invocations     HandlerWrapper.handleRequest (cfn test, cfn invoke)\n"
+                + "  POST " + endpoint + "/2015-03-31/functions/TestEntrypoint/invocations   HandlerWrapper.testEntrypoint\n"
+                + "Try: cfn test --endpoint " + endpoint + "      (Ctrl-C stops the server)";
+    }
+}

@@ -1,0 +1,255 @@
+package com.company.database.schemaversion.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local runner: plays CloudFormation against the real handlers on this machine, with an embedded (or
+ * any) PostgreSQL and a local SSM endpoint, and serves the Lambda Invoke API for cfn test. See
+ * docs/local-runner.md.
+ */
+public final class LocalRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private LocalRunner() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0 || !"serve".equals(args.length > 0 ? args[0] : "")) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs one command; returns the process exit code (0 done, 1 the operation failed, 2 bad usage). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (Options.UsageException e) {
+            if (!e.getMessage().isEmpty()) {
+                err.println("error: " + e.getMessage());
+            }
+            err.print(Options.USAGE);
+            return e.getMessage().isEmpty() ? 0 : 2;
+        }
+        try {
+            return switch (options.command) {
+                case "plan" -> plan(options, out);
+                case "create", "update", "read", "delete" -> operate(options, out);
+                case "list" -> list(options, out);
+                case "serve" -> serve(options, out, null);
+                case "lifecycle", "demo" -> Lifecycle.run(options, out);
+                case "help" -> {
+                    out.print(Options.USAGE);
+                    yield 0;
+                }
+                default -> throw new Options.UsageException("Unknown command " + options.command + ".");
+            };
+        } catch (Options.UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.print(Options.USAGE);
+            return 2;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static ObjectNode properties(Options o) throws IOException {
+        if (o.template != null) {
+            return TemplateReader.properties(o.template, o.resource, o.params);
+        }
+        if (o.propertiesFile != null) {
+            JsonNode node = JSON.readTree(Files.readString(o.propertiesFile));
+            if (node == null || !node.isObject()) {
+                throw new IllegalArgumentException(o.propertiesFile + " must hold the resource's Properties as one JSON object.");
+            }
+            return (ObjectNode) node;
+        }
+        return Session.sampleProperties();
+    }
+
+    private static int plan(Options o, PrintStream out) throws Exception {
+        try (Session session = Session.open(o, out)) {
+            ObjectNode model = session.prepare(properties(o));
+            Planner.print(Planner.plan(model, session), model, out);
+            return 0;
+        }
+    }
+
+    private static int operate(Options o, PrintStream out) throws Exception {
+        String action = o.command.toUpperCase(Locale.ROOT);
+        String logicalId = o.logicalId();
+        try (Session session = Session.open(o, out)) {
+            StackState stack = StackState.load(session.home);
+            ObjectNode desired = session.prepare(properties(o));
+            String id = o.id != null ? o.id : stack.id(logicalId);
+            JsonNode previous = null;
+            ObjectNode request = desired;
+            switch (action) {
+                case "UPDATE" -> {
+                    if (id != null) {
+                        desired.put("Id", id);
+                    }
+                    previous = stack.properties(logicalId);
+                }
+                case "READ" -> request = JSON.createObjectNode().put("Id", id != null ? id : derivedId(desired));
+                case "DELETE" -> {
+                    JsonNode known = stack.properties(logicalId);
+                    request = known != null ? known.deepCopy() : desired;
+                    request.put("Id", id != null ? id : derivedId(desired));
+                }
+                default -> { }
+            }
+            out.println();
+            out.println(action + " " + logicalId + " (" + CloudFormationDriver.TYPE_NAME + ") on "
+                    + where(desired) + (action.equals("CREATE") || action.equals("UPDATE")
+                    ? ", TargetVersion " + desired.path("TargetVersion").asText("latest") : "") + ":");
+            EventPrinter printer = new EventPrinter(out, logicalId);
+            String[] physicalId = new String[1];
+            CloudFormationDriver.Outcome outcome = session.driver(printer::event)
+                    .withResponseListener(r -> {
+                        if (r.path("resourceModel").hasNonNull("Id")) {
+                            physicalId[0] = r.path("resourceModel").get("Id").asText();
+                        }
+                    })
+                    .run(action, request, previous);
+            out.println();
+            if ("SUCCESS".equals(outcome.status())) {
+                switch (action) {
+                    case "CREATE", "UPDATE" -> stack.remember(logicalId, outcome.model().path("Id").asText(),
+                            withoutReadOnly(outcome.model()));
+                    case "DELETE" -> stack.forget(logicalId);
+                    default -> { }
+                }
+                out.println(action + " " + logicalId + ": done in " + outcome.calls() + " call(s).");
+                printer.model(outcome.model());
+                return 0;
+            }
+            out.println(action + " " + logicalId + " FAILED (" + outcome.errorCode() + "): " + outcome.message());
+            if ("CREATE".equals(action) && physicalId[0] != null && o.rollback) {
+                rollBackFailedCreate(session, logicalId, request, physicalId[0], out);
+            }
+            return 1;
+        }
+    }
+
+    /** As a stack rollback does: a resource whose Create failed after it got an Id is deleted. */
+    private static void rollBackFailedCreate(Session session, String logicalId, JsonNode request, String id,
+                                             PrintStream out) {
+        out.println();
+        out.println("ROLLBACK: the Create failed after the resource got its Id " + id
+                + ", so CloudFormation deletes it (keep it with --no-rollback):");
+        ObjectNode model = request.deepCopy();
+        model.put("Id", id);
+        CloudFormationDriver.Outcome deleted = session.driver(new EventPrinter(out, logicalId)::event).run("DELETE", model, null);
+        out.println();
+        // A failed Create releases its claim, so the Delete finds nothing: CloudFormation takes NotFound as deleted.
+        boolean gone = "SUCCESS".equals(deleted.status()) || "NotFound".equals(deleted.errorCode());
+        out.println("ROLLBACK " + (gone ? "complete." : "failed: " + deleted.message()));
+    }
+
+    private static int list(Options o, PrintStream out) throws Exception {
+        try (Session session = Session.open(o, out)) {
+            CloudFormationDriver.Outcome outcome = session.driver(new EventPrinter(out, "(list)")::event)
+                    .run("LIST", JSON.createObjectNode(), null, o.nextToken);
+            if (!"SUCCESS".equals(outcome.status())) {
+                out.println("LIST FAILED (" + outcome.errorCode() + "): " + outcome.message());
+                return 1;
+            }
+            JsonNode models = outcome.response().path("resourceModels");
+            out.println();
+            out.println(models.size() + " resource(s):");
+            for (JsonNode m : models) {
+                out.printf("  %-40s  %-36s  TargetVersion %s%n", m.path("Id").asText(), where(m),
+                        m.path("TargetVersion").asText("latest"));
+            }
+            if (outcome.response().hasNonNull("nextToken")) {
+                out.println("More: list --next-token " + outcome.response().get("nextToken").asText());
+            }
+            return 0;
+        }
+    }
+
+    /** Serves until the JVM ends (Ctrl-C), or until {@code stop} counts down (tests). */
+    static int serve(Options o, PrintStream out, CountDownLatch stop) throws Exception {
+        Session session = Session.open(o, out);
+        try {
+            InvokeServer server = new InvokeServer(o.servePort, out,
+                    o.verbose ? line -> out.println("    handler: " + line.stripTrailing()) : line -> { });
+            server.beforeInvoke(session::prepareForRequest);
+            if (session.embedded() != null) {
+                if (o.redirect) {
+                    server.redirect(new DatabaseRedirect(session.embedded().port()));
+                    out.println("Every request's Database goes to the embedded server (127.0.0.1:" + session.embedded().port()
+                            + ", same database name) and comes back in the answer as the request had it"
+                            + " (--no-redirect to turn this off).");
+                }
+                out.println("A missing database is created on the first request; credential parameters missing from "
+                        + session.parametersFile() + " get the embedded login.");
+            }
+            out.println(InvokeServer.describe(server.endpoint()));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                session.close();
+            }));
+            if (stop != null) {
+                stop.await();
+                server.close();
+                session.close();
+            }
+            return 0;
+        } catch (Exception e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    static String where(JsonNode model) {
+        JsonNode db = model.path("Database");
+        return db.path("Host").asText("?") + ":" + db.path("Port").asInt(5432) + "/" + db.path("Name").asText("?");
+    }
+
+    static ObjectNode withoutReadOnly(JsonNode model) {
+        ObjectNode copy = model.deepCopy();
+        for (String name : EventPrinter.readOnlyProperties()) {
+            if (!"Id".equals(name)) {
+                copy.remove(name);
+            }
+        }
+        return copy;
+    }
+
+    /**
+     * The Id the type gives a resource: database.schema.first 12 hex of sha256(host:port/database/schema).
+     * Used only when the stack state does not know the resource (a fresh --home).
+     */
+    static String derivedId(JsonNode model) {
+        JsonNode db = model.path("Database");
+        String schema = model.path("Schema").asText("public");
+        String key = db.path("Host").asText().toLowerCase(Locale.ROOT) + ":" + db.path("Port").asInt(5432) + "/"
+                + db.path("Name").asText() + "/" + schema;
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return db.path("Name").asText() + "." + schema + "." + HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,184 @@
+package com.company.database.schemaversion.local;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The command line of the local runner: one subcommand, then --options. */
+final class Options {
+    static final int DEFAULT_EMBEDDED_PORT = 54329;
+    static final int DEFAULT_SERVE_PORT = 3001;
+
+    String command;
+    Path home;
+    Path template;
+    String resource;
+    Path propertiesFile;
+    final Map<String, String> params = new LinkedHashMap<>();
+    String target;
+    String host;
+    Integer port;
+    String database;
+    String sslMode;
+    boolean asIs;
+    int embeddedPort = DEFAULT_EMBEDDED_PORT;
+    boolean reset;
+    Path migrations;
+    Path parametersFile;
+    boolean aws;
+    String region = "us-east-1";
+    int servePort = DEFAULT_SERVE_PORT;
+    String id;
+    String nextToken;
+    boolean verbose;
+    boolean honourDelays = true;
+    boolean rollback = true;
+    boolean redirect = true;
+    final List<String> positional = new ArrayList<>();
+
+    static final String USAGE = """
+            Usage: schemaversion <command> [options]
+
+            Commands:
+              plan       what a Create or Update to --target would apply; changes nothing
+              create     Create the resource, as CloudFormation would (stack events, then the model)
+              update     Update it to the given properties (the previous ones are those of the last create/update)
+              read       Read it: the model with what the database says now
+              delete     Delete it (the schema and its data stay unless OnDelete is Clean)
+              list       List the resources the type knows about
+              serve      answer the Lambda Invoke API on 127.0.0.1:3001 for cfn test / cfn invoke
+              lifecycle  the whole lifecycle of the sample "orders" set on the embedded PostgreSQL, explained
+
+            Resource properties (default: the sample "orders" resource):
+              --template FILE --resource LOGICAL_ID   a CloudFormation template (YAML or JSON)
+              --param NAME=VALUE                      value of !Ref NAME or of !GetAtt NAME (Resource.Attribute=VALUE)
+              --properties FILE                       the Properties as a JSON file
+              --target VERSION                        sets TargetVersion (e.g. 3, 2.1, latest)
+              --id ID                                 the resource's Id for read/update/delete (default: remembered)
+
+            Database (default: the embedded PostgreSQL under .schemaversion/pg, port 54329):
+              --host HOST [--port PORT] [--database NAME] [--sslmode MODE]   a real server instead
+              --database NAME                         with the embedded server: which database (created if missing)
+              --as-is                                 use the Database properties exactly as given
+              --embedded-port PORT                    port of the embedded server (0: any free port)
+              --reset                                 start from scratch: wipe the embedded server, records and state
+              --migrations DIR                        use this folder of V<version>__<name>.sql scripts instead of the baked set
+
+            Credentials and AWS:
+              --parameters FILE                       SSM parameter values for the local SSM endpoint
+                                                      (default .schemaversion/parameters.json)
+              --aws                                   use the real SSM with your AWS profile instead
+              --region REGION                         region of the requests (default us-east-1)
+
+            Other:
+              --home DIR                              where the runner keeps its state (default .schemaversion/ by the launcher)
+              --port PORT / --serve-port PORT         with serve: the port to listen on (default 3001)
+              --next-token TOKEN                      with list: the page to ask for
+              --no-delays                             do not sleep callbackDelaySeconds between calls
+              --no-rollback                           keep a resource whose Create failed (CloudFormation deletes it)
+              --no-redirect                           with serve on the embedded server: leave each request's Database as sent
+              --verbose                               print the handler's log lines too
+            """;
+
+    static Options parse(String[] args) {
+        Options o = new Options();
+        if (args.length == 0 || args[0].startsWith("-")) {
+            throw new UsageException(args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))
+                    ? "" : "Give a command first.");
+        }
+        o.command = args[0];
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--home" -> o.home = Path.of(value(args, ++i, a));
+                case "--template" -> o.template = Path.of(value(args, ++i, a));
+                case "--resource" -> o.resource = value(args, ++i, a);
+                case "--properties" -> o.propertiesFile = Path.of(value(args, ++i, a));
+                case "--param" -> {
+                    String kv = value(args, ++i, a);
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) {
+                        throw new UsageException("--param wants NAME=VALUE, got '" + kv + "'.");
+                    }
+                    o.params.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+                case "--target" -> o.target = value(args, ++i, a);
+                case "--host" -> o.host = value(args, ++i, a);
+                case "--port" -> o.port = number(value(args, ++i, a), a);
+                case "--database" -> o.database = value(args, ++i, a);
+                case "--sslmode" -> o.sslMode = value(args, ++i, a);
+                case "--as-is" -> o.asIs = true;
+                case "--embedded-port" -> o.embeddedPort = number(value(args, ++i, a), a);
+                case "--serve-port" -> o.servePort = number(value(args, ++i, a), a);
+                case "--reset" -> o.reset = true;
+                case "--migrations" -> o.migrations = Path.of(value(args, ++i, a));
+                case "--parameters" -> o.parametersFile = Path.of(value(args, ++i, a));
+                case "--aws" -> o.aws = true;
+                case "--region" -> o.region = value(args, ++i, a);
+                case "--id" -> o.id = value(args, ++i, a);
+                case "--next-token" -> o.nextToken = value(args, ++i, a);
+                case "--no-delays" -> o.honourDelays = false;
+                case "--no-rollback" -> o.rollback = false;
+                case "--no-redirect" -> o.redirect = false;
+                case "--verbose" -> o.verbose = true;
+                default -> {
+                    if (a.startsWith("-")) {
+                        throw new UsageException("Unknown option " + a + ".");
+                    }
+                    o.positional.add(a);
+                }
+            }
+        }
+        if ("serve".equals(o.command) && o.port != null && o.host == null) {
+            // serve's --port is the listening port; the database port goes with --host.
+            o.servePort = o.port;
+            o.port = null;
+        }
+        if (o.template != null && o.propertiesFile != null) {
+            throw new UsageException("Give --template or --properties, not both.");
+        }
+        if (o.template != null && o.resource == null) {
+            throw new UsageException("--template needs --resource LOGICAL_ID: which resource of the template to use.");
+        }
+        if (o.host != null && o.asIs) {
+            throw new UsageException("--as-is uses the template's Database; it cannot be combined with --host.");
+        }
+        if (o.home == null) {
+            String fromLauncher = System.getProperty("schemaversion.home");
+            o.home = Path.of(fromLauncher != null ? fromLauncher : ".schemaversion");
+        }
+        return o;
+    }
+
+    boolean embedded() {
+        return host == null && !asIs;
+    }
+
+    String logicalId() {
+        return resource != null ? resource : "SchemaVersion";
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new UsageException(option + " needs a value.");
+        }
+        return args[i];
+    }
+
+    private static int number(String text, String option) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " wants a number, got '" + text + "'.");
+        }
+    }
+
+    /** A mistake on the command line: the message, then the usage. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package com.company.database.schemaversion.local;
+
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.aws.AwsClients;
+import com.company.database.schemaversion.aws.Login;
+import com.company.database.schemaversion.aws.SsmLogins;
+import com.company.database.schemaversion.core.Migration;
+import com.company.database.schemaversion.core.Observation;
+import com.company.database.schemaversion.core.Plan;
+import com.company.database.schemaversion.core.Reconciler;
+import com.company.database.schemaversion.engine.ConnectionSpec;
+import com.company.database.schemaversion.engine.EngineSettings;
+import com.company.database.schemaversion.engine.FlywayEngine;
+import com.company.database.schemaversion.engine.MigrationCatalog;
+import com.company.database.schemaversion.engine.MigrationSource;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import software.amazon.cloudformation.proxy.AmazonWebServicesClientProxy;
+import software.amazon.cloudformation.proxy.Credentials;
+import software.amazon.cloudformation.proxy.LoggerProxy;
+
+import java.io.PrintStream;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The plan subcommand: observes the database with the same engine and login path the handlers use, and
+ * prints what a Create or Update to the target would apply. It runs Flyway's info only: nothing changes.
+ */
+final class Planner {
+    private static final int DEFAULT_PORT = 5432;
+    private static final String DEFAULT_SCHEMA = "public";
+
+    private Planner() {
+    }
+
+    /** The plan for the model's TargetVersion, and what was observed. */
+    record Result(Observation observed, Plan plan) {
+    }
+
+    static Result plan(JsonNode model, Session session) {
+        ObjectNode creds = session.callerCredentials().get();
+        AmazonWebServicesClientProxy proxy = new AmazonWebServicesClientProxy(new LoggerProxy(),
+                new Credentials(creds.path("accessKeyId").asText(), creds.path("secretAccessKey").asText(),
+                        creds.path("sessionToken").asText(null)),
+                () -> 30_000L);
+        JsonNode c = model.path("Credentials");
+        Login login = new SsmLogins(proxy.newProxy(() -> AwsClients.ssm(session.options.region))).resolve(
+                c.path("UsernameParameter").asText(null), c.path("PasswordParameter").asText(null),
+                c.path("SecretParameter").asText(null));
+        JsonNode db = model.path("Database");
+        ConnectionSpec connection = new ConnectionSpec(db.path("Host").asText(), db.path("Port").asInt(DEFAULT_PORT),
+                db.path("Name").asText(), db.path("SslMode").asText(null), login.username(), login.password());
+        MigrationSource override = HandlerEnvironment.migrationOverride();
+        MigrationSource source = override != null ? override
+                : MigrationCatalog.resolve(model.path("MigrationSet").asText(null));
+        Map<String, String> placeholders = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = model.path("Placeholders").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            placeholders.put(e.getKey(), e.getValue().asText());
+        }
+        JsonNode t = model.path("Timeouts");
+        EngineSettings settings = new EngineSettings(model.path("Schema").asText(DEFAULT_SCHEMA), source, placeholders,
+                t.path("LockTimeoutSeconds").asInt(10), t.path("StatementTimeoutSeconds").asInt(40));
+        Observation observed = new FlywayEngine(connection, settings).observe();
+        Plan plan = new Reconciler().plan(observed, model.path("TargetVersion").asText(Reconciler.LATEST));
+        return new Result(observed, plan);
+    }
+
+    static void print(Result r, JsonNode model, PrintStream out) {
+        JsonNode db = model.path("Database");
+        Observation o = r.observed();
+        Plan p = r.plan();
+        out.printf("Plan for %s:%d/%s, schema %s, migration set %s%n", db.path("Host").asText(),
+                db.path("Port").asInt(DEFAULT_PORT), db.path("Name").asText(), model.path("Schema").asText(DEFAULT_SCHEMA),
+                HandlerEnvironment.migrationOverride() != null ? HandlerEnvironment.migrationOverride().flywayLocation()
+                        : model.path("MigrationSet").asText("(the only baked set)"));
+        out.printf("  applied now:   %s%s%n", o.appliedVersion() == null ? "nothing" : o.appliedVersion(),
+                o.appliedVersion() == null ? "" : " (" + o.appliedCount() + " migration(s) in the history)");
+        out.printf("  target:        %s%s%n", p.target(), Reconciler.LATEST.equals(model.path("TargetVersion").asText(Reconciler.LATEST))
+                ? " (latest)" : "");
+        switch (p.kind()) {
+            case AT_TARGET -> out.println("  => nothing to apply: the schema is already at the target.");
+            case BELOW_APPLIED -> out.println("  => the target is below the applied version (a rollback?): Create/Update would"
+                    + " succeed and leave the schema at " + o.appliedVersion() + ". Migrations are never undone.");
+            case APPLY -> {
+                out.printf("  => a Create or Update would apply %d migration(s), in this order:%n", p.steps().size());
+                out.printf("     %-8s  %-32s  %-40s  %-13s  %s%n", "VERSION", "DESCRIPTION", "SCRIPT", "TRANSACTIONAL", "CHECKSUM");
+                for (Migration m : p.steps()) {
+                    out.printf("     %-8s  %-32s  %-40s  %-13s  %s%n", m.version(), m.description(), m.script(),
+                            m.transactional() ? "yes" : "no (runs alone)", m.checksum());
+                }
+            }
+        }
+        if (!o.drift().isEmpty() || !o.failed().isEmpty()) {
+            out.println("  !! the history does not match the set; a Create/Update that has to apply anything would fail:");
+            o.failed().forEach(f -> out.println("     - " + f));
+            o.drift().forEach(d -> out.println("     - " + d));
+        }
+        out.println("  Nothing was changed.");
+    }
+}

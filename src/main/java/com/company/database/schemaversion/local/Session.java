@@ -1,0 +1,303 @@
+package com.company.database.schemaversion.local;
+
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.engine.FlywayEngines;
+import com.company.database.schemaversion.engine.MigrationSource;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Supplier;
+
+/**
+ * Everything one run of the local runner sets up around the real handlers, and takes down again: the
+ * embedded PostgreSQL (unless a real server is given), the local SSM endpoint with the credential
+ * parameters (unless --aws), the migration-folder override, and the SDK endpoint setting.
+ */
+final class Session implements AutoCloseable {
+    static final String SSM_ENDPOINT_PROPERTY = "aws.endpointUrlSsm";
+    static final String LOCAL_USERNAME_PARAMETER = "/schemaversion/local/username";
+    static final String LOCAL_PASSWORD_PARAMETER = "/schemaversion/local/password";
+    static final String RECORD_PREFIX = "/company-database-schemaversion/resources/";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    final Options options;
+    final PrintStream out;
+    final Path home;
+    final Map<String, String> parameters = new LinkedHashMap<>();
+    private LocalDatabase embedded;
+    private String previousEndpoint;
+    private boolean endpointSet;
+
+    private Session(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+        this.home = options.home.toAbsolutePath().normalize();
+    }
+
+    static Session open(Options options, PrintStream out) throws IOException {
+        Session s = new Session(options, out);
+        try {
+            s.start();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private void start() throws IOException {
+        Files.createDirectories(home);
+        if (options.reset) {
+            LocalDatabase.deleteFiles(home);
+            Files.deleteIfExists(ssmStateFile());
+            Files.deleteIfExists(StackState.file(home));
+            out.println("Reset: removed the embedded server's files, the local resource records and the stack state in " + home + ".");
+        }
+        if (options.embedded()) {
+            out.println("Starting the embedded PostgreSQL (data in " + home.resolve("pg") + ") ...");
+            embedded = LocalDatabase.start(home, options.embeddedPort);
+            out.println("Embedded PostgreSQL is listening on " + LocalDatabase.HOST + ":" + embedded.port()
+                    + " (user " + LocalDatabase.USER + ").");
+        }
+        if (!options.aws) {
+            loadParameters();
+            LocalSsm ssm = LocalSsm.shared();
+            ssm.use(parameters, ssmStateFile());
+            previousEndpoint = System.getProperty(SSM_ENDPOINT_PROPERTY);
+            System.setProperty(SSM_ENDPOINT_PROPERTY, ssm.endpoint());
+            endpointSet = true;
+        }
+        if (options.migrations != null) {
+            if (!Files.isDirectory(options.migrations)) {
+                throw new IllegalArgumentException("--migrations " + options.migrations + " is not a folder.");
+            }
+            HandlerEnvironment.setMigrationOverride(MigrationSource.directory(options.migrations.toAbsolutePath()));
+            out.println("Migrations: the folder " + options.migrations.toAbsolutePath() + " replaces the baked set.");
+        }
+    }
+
+    Path ssmStateFile() {
+        return home.resolve("ssm-records.json");
+    }
+
+    Path parametersFile() {
+        return options.parametersFile != null ? options.parametersFile : home.resolve("parameters.json");
+    }
+
+    private void loadParameters() throws IOException {
+        Path file = parametersFile();
+        if (!Files.exists(file) && options.parametersFile == null) {
+            ObjectNode defaults = JSON.createObjectNode();
+            defaults.put(LOCAL_USERNAME_PARAMETER, LocalDatabase.USER);
+            defaults.put(LOCAL_PASSWORD_PARAMETER, LocalDatabase.PASSWORD);
+            JSON.writeValue(file.toFile(), defaults);
+            out.println("Credentials: wrote " + file + " with the embedded server's login; edit it to serve other SSM parameters.");
+        }
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("--parameters " + file + " does not exist.");
+        }
+        JsonNode all = JSON.readTree(file.toFile());
+        if (all == null || !all.isObject()) {
+            throw new IllegalArgumentException(file + " must hold one JSON object: {\"/ssm/parameter/name\": \"value\", ...}.");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            parameters.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
+        }
+    }
+
+    /**
+     * The model CloudFormation would send, pointed at the chosen database: the embedded server, or the
+     * --host/--port/--database/--sslmode given, or the Database properties as they are (--as-is).
+     */
+    ObjectNode prepare(ObjectNode properties) throws SQLException {
+        ObjectNode model = properties.deepCopy();
+        if (options.target != null) {
+            model.put("TargetVersion", options.target);
+        }
+        if (!options.asIs) {
+            ObjectNode db = model.has("Database") && model.get("Database").isObject()
+                    ? (ObjectNode) model.get("Database") : model.putObject("Database");
+            if (embedded != null) {
+                db.put("Host", LocalDatabase.HOST);
+                db.put("Port", embedded.port());
+                db.put("SslMode", "disable");
+                if (options.database != null || !db.hasNonNull("Name")) {
+                    db.put("Name", options.database != null ? options.database : "orders");
+                }
+                if (embedded.ensureDatabase(db.get("Name").asText())) {
+                    out.println("Created database " + db.get("Name").asText() + " on the embedded server.");
+                }
+            } else {
+                db.put("Host", options.host);
+                if (options.port != null) {
+                    db.put("Port", options.port);
+                }
+                if (options.database != null) {
+                    db.put("Name", options.database);
+                }
+                if (options.sslMode != null) {
+                    db.put("SslMode", options.sslMode);
+                }
+            }
+        }
+        if (embedded != null && !options.aws) {
+            serveEmbeddedLoginFor(model.path("Credentials"));
+        }
+        return model;
+    }
+
+    /**
+     * For serve: a request aimed at the embedded server gets its database created and, when the parameters
+     * file lacks them, its credential parameters answered with the embedded login, so cfn test's inputs
+     * work on a fresh machine.
+     */
+    void prepareForRequest(JsonNode properties) {
+        JsonNode db = properties.path("Database");
+        if (embedded == null || db.path("Port").asInt(-1) != embedded.port()
+                || !db.path("Name").asText("").matches("[a-z_][a-z0-9_]{0,62}")) {
+            return;
+        }
+        try {
+            if (embedded.ensureDatabase(db.get("Name").asText())) {
+                out.println("Created database " + db.get("Name").asText() + " on the embedded server.");
+            }
+        } catch (SQLException e) {
+            out.println("Warning: could not create database " + db.get("Name").asText() + ": " + e.getMessage());
+        }
+        if (!options.aws) {
+            serveEmbeddedLoginFor(properties.path("Credentials"));
+        }
+    }
+
+    /** Credential parameters the template names but the parameters file lacks get the embedded server's login. */
+    private synchronized void serveEmbeddedLoginFor(JsonNode credentials) {
+        Map<String, String> added = new LinkedHashMap<>();
+        String user = credentials.path("UsernameParameter").asText(null);
+        String password = credentials.path("PasswordParameter").asText(null);
+        String secret = credentials.path("SecretParameter").asText(null);
+        if (user != null && !parameters.containsKey(user)) {
+            added.put(user, LocalDatabase.USER);
+        }
+        if (password != null && !parameters.containsKey(password)) {
+            added.put(password, LocalDatabase.PASSWORD);
+        }
+        if (secret != null && !parameters.containsKey(secret)) {
+            added.put(secret, "{\"username\":\"" + LocalDatabase.USER + "\",\"password\":\"" + LocalDatabase.PASSWORD + "\"}");
+        }
+        if (!added.isEmpty()) {
+            parameters.putAll(added);
+            LocalSsm.shared().use(parameters, ssmStateFile());
+            out.println("Credentials: " + String.join(", ", added.keySet()) + " not in " + parametersFile()
+                    + ": serving the embedded server's login for them.");
+        }
+    }
+
+    /** The ready-made model of the sample resource: the baked "orders" set, login from the local parameters. */
+    static ObjectNode sampleProperties() {
+        ObjectNode m = JSON.createObjectNode();
+        ObjectNode db = m.putObject("Database");
+        db.put("Host", LocalDatabase.HOST);
+        db.put("Name", "orders");
+        db.put("SslMode", "disable");
+        ObjectNode creds = m.putObject("Credentials");
+        creds.put("UsernameParameter", LOCAL_USERNAME_PARAMETER);
+        creds.put("PasswordParameter", LOCAL_PASSWORD_PARAMETER);
+        m.put("MigrationSet", "orders");
+        m.put("TargetVersion", "latest");
+        m.putObject("Placeholders").put("AppRole", "orders_app");
+        m.putObject("Timeouts").put("ConnectWaitMinutes", 0);
+        return m;
+    }
+
+    LocalDatabase embedded() {
+        return embedded;
+    }
+
+    /** A JDBC connection to the model's database with the login the type would use (to show what changed). */
+    Connection connect(JsonNode model) throws SQLException {
+        JsonNode db = model.path("Database");
+        String name = db.path("Name").asText();
+        if (embedded != null) {
+            return embedded.connect(name);
+        }
+        Properties props = new Properties();
+        JsonNode c = model.path("Credentials");
+        String user = parameters.get(c.path("UsernameParameter").asText(""));
+        String password = parameters.get(c.path("PasswordParameter").asText(""));
+        if (c.hasNonNull("SecretParameter") && parameters.containsKey(c.get("SecretParameter").asText())) {
+            try {
+                JsonNode secret = JSON.readTree(parameters.get(c.get("SecretParameter").asText()));
+                user = secret.path("username").asText(null);
+                password = secret.path("password").asText(null);
+            } catch (IOException e) {
+                throw new SQLException("the local SecretParameter value is not JSON", e);
+            }
+        }
+        if (user == null || password == null) {
+            throw new SQLException("the local parameters file has no login for this database");
+        }
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        props.setProperty("sslmode", db.path("SslMode").asText("verify-full"));
+        props.setProperty("connectTimeout", "5");
+        return DriverManager.getConnection("jdbc:postgresql://" + db.path("Host").asText() + ":"
+                + db.path("Port").asInt(5432) + "/" + name, props);
+    }
+
+    /** callerCredentials of each request: the user's real ones with --aws, placeholders otherwise. */
+    Supplier<ObjectNode> callerCredentials() {
+        if (!options.aws) {
+            return () -> CloudFormationDriver.credentials("AKIDLOCALRUNNER", "local-runner-secret", "local-runner-session");
+        }
+        DefaultCredentialsProvider provider = DefaultCredentialsProvider.builder().build();
+        return () -> {
+            AwsCredentials c = provider.resolveCredentials();
+            return CloudFormationDriver.credentials(c.accessKeyId(), c.secretAccessKey(),
+                    c instanceof AwsSessionCredentials s ? s.sessionToken() : null);
+        };
+    }
+
+    CloudFormationDriver driver(java.util.function.Consumer<CloudFormationDriver.Event> events) {
+        return new CloudFormationDriver(options.region, "123456789012", options.honourDelays, 10_000, events,
+                options.verbose ? line -> out.println("    handler: " + line.stripTrailing()) : line -> { })
+                .withCallerCredentials(callerCredentials())
+                .withLogicalResourceId(options.logicalId());
+    }
+
+    @Override
+    public void close() {
+        HandlerEnvironment.reset();
+        FlywayEngines.clear();
+        if (endpointSet) {
+            if (previousEndpoint == null) {
+                System.clearProperty(SSM_ENDPOINT_PROPERTY);
+            } else {
+                System.setProperty(SSM_ENDPOINT_PROPERTY, previousEndpoint);
+            }
+        }
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                out.println("Warning: the embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+            }
+        }
+    }
+}

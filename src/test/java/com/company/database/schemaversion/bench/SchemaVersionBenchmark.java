@@ -1,0 +1,614 @@
+package com.company.database.schemaversion.bench;
+
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.engine.FlywayEngines;
+import com.company.database.schemaversion.engine.MigrationSource;
+import com.company.database.schemaversion.local.CloudFormationDriver;
+import com.company.database.schemaversion.testing.SsmEmulator;
+import com.company.database.schemaversion.testing.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.flywaydb.core.Flyway;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Issue 6's benchmark: how close the handler's CloudFormation callback loop comes to running Flyway (and
+ * psql) directly, how many handler calls a deploy takes, how fast a warm Read and a cold Read are, and how
+ * big the artifacts are. Run by {@code ./mvnw -B -Pbench -DskipTests verify} (see docs/performance.md);
+ * it is a program, not a test, so nothing here asserts a time: it prints figures and says which target
+ * each one meets.
+ *
+ * <p>Every timed deploy gets a fresh database on one embedded PostgreSQL (fsync on). The handler deploys go
+ * through the real HandlerWrapper via the CloudFormation driver with the default per-call budget and no
+ * callback delay; before each one the JVM-wide engine caches are dropped, so each deploy pays for its own
+ * scanning and connecting, as the first deploy in a fresh Lambda container would (the JIT stays warm).
+ */
+public final class SchemaVersionBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String USER_PARAM = "/bench/db/username";
+    private static final String PASSWORD_PARAM = "/bench/db/password";
+    private static final Duration CALL_BUDGET = Duration.ofSeconds(25);
+    private static final String HANDLER_JAR = "target/company-database-schemaversion-1.0.0.jar";
+    /** Held so the level set on it is not lost when JUL drops an unreferenced logger. */
+    private static final java.util.logging.Logger FLYWAY_LOG = java.util.logging.Logger.getLogger("org.flywaydb");
+
+    private final Path work;
+    private final int repeats;
+    private final SsmEmulator ssm;
+    private final CloudFormationDriver driver = CloudFormationDriver.quiet();
+    private static String context = "";
+
+    private SchemaVersionBenchmark(Path work, int repeats) throws IOException {
+        this.work = work;
+        this.repeats = repeats;
+        this.ssm = new SsmEmulator();
+        System.setProperty("aws.endpointUrlSsm", ssm.endpoint());
+        ssm.put(USER_PARAM, "String", TestDatabase.USER);
+        ssm.put(PASSWORD_PARAM, "SecureString", TestDatabase.PASSWORD);
+    }
+
+    /** One N's medians. */
+    record Row(int n, double handler, double flyway, double psql, int calls, int callsLowerBound) {
+    }
+
+    /** A handler deploy that is kept for the Read measurements; migrations null for the baked set. */
+    record Deployed(String database, String id, Path migrations, int applied) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int[] sizes = args.length > 0 ? Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {50, 200, 1000};
+        int repeats = Integer.getInteger("bench.repeats", 3);
+        // Flyway's INFO lines go to the console for every command; both the handler and raw Flyway pay that
+        // equally, and it would bury the table. Warnings still show.
+        FLYWAY_LOG.setLevel(java.util.logging.Level.WARNING);
+        Path work = Path.of("target/bench").toAbsolutePath();
+        deleteTree(work);
+        Files.createDirectories(work);
+        SchemaVersionBenchmark bench = new SchemaVersionBenchmark(work, repeats);
+        try {
+            bench.run(sizes);
+        } finally {
+            bench.ssm.close();
+        }
+        // The embedded server's shutdown hook stops PostgreSQL.
+        System.exit(0);
+    }
+
+    private void run(int[] sizes) throws Exception {
+        TestDatabase.server();
+        context = "machine: " + machine() + "; load average at the start: " + loadAverage();
+        log(context);
+        log("PostgreSQL on 127.0.0.1:" + TestDatabase.port() + ", repeats " + repeats + " (median)");
+
+        // Class loading and JIT warm-up for all three paths, untimed.
+        Path warm = generate(20);
+        flywayDeploy(warm);
+        handlerDeploy(warm, true);
+        psqlDeploy(warm);
+
+        List<Row> rows = new ArrayList<>();
+        Deployed kept = null;
+        for (int n : sizes) {
+            Path dir = generate(n);
+            List<Double> handler = new ArrayList<>();
+            List<Double> flyway = new ArrayList<>();
+            List<Double> psql = new ArrayList<>();
+            int calls = 0;
+            for (int r = 0; r < repeats; r++) {
+                flyway.add(flywayDeploy(dir));
+                HandlerRun h = handlerDeploy(dir, r < repeats - 1 || n != max(sizes));
+                handler.add(h.seconds());
+                calls = Math.max(calls, h.calls());
+                if (h.kept() != null) {
+                    kept = h.kept();
+                }
+                psql.add(psqlDeploy(dir));
+                log(String.format(Locale.ROOT, "N=%d run %d: handler %.3f s (%d calls), flyway %.3f s, psql %s",
+                        n, r + 1, h.seconds(), h.calls(), flyway.get(r), fmt(psql.get(r))));
+            }
+            double sql = median(psql);
+            double sqlSeconds = Double.isNaN(sql) ? median(flyway) : sql;
+            int lowerBound = (int) Math.max(1, Math.ceil(sqlSeconds / CALL_BUDGET.toSeconds()));
+            rows.add(new Row(n, median(handler), median(flyway), sql, calls, lowerBound));
+        }
+
+        double warmRead = kept == null ? Double.NaN : warmRead(kept);
+        int history = kept == null ? 0 : max(sizes);
+        double firstRead = kept == null ? Double.NaN : firstReadInWarmJvm(kept);
+        double coldRead = kept == null ? Double.NaN : coldRead(kept, false);
+        double coldReadLambda = kept == null ? Double.NaN : coldRead(kept, true);
+        Deployed small = bakedDeploy();
+        double coldReadSmall = coldRead(small, true);
+        String smoke = shadedJarLifecycle();
+        long handlerJar = size(Path.of(HANDLER_JAR));
+        long runner = runnerSize();
+
+        context += "; at the end: " + loadAverage() + "\nshaded jar smoke run (new JVM, baked set): " + smoke;
+        String report = report(rows, warmRead, firstRead, history, coldRead, coldReadLambda, coldReadSmall, handlerJar, runner);
+        System.out.println();
+        System.out.println(report);
+        Files.writeString(work.resolve("results.md"), report + "\n");
+    }
+
+    // ---------------------------------------------------------------- the three ways to deploy
+
+    record HandlerRun(double seconds, int calls, Deployed kept) {
+    }
+
+    private HandlerRun handlerDeploy(Path dir, boolean drop) {
+        String db = TestDatabase.newDatabase();
+        FlywayEngines.clear();
+        HandlerEnvironment.reset();
+        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(dir));
+        long start = System.nanoTime();
+        CloudFormationDriver.Outcome created = driver.run("CREATE", model(db), null);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (!"SUCCESS".equals(created.status())) {
+            throw new IllegalStateException("handler deploy of " + dir + " ended " + created.status() + ": " + created.message());
+        }
+        expectTables(db, count(dir));
+        String id = created.model().path("Id").asText();
+        if (drop) {
+            // The record must go too, or the next deploy on a recycled name would collide with it.
+            CloudFormationDriver.Outcome deleted = driver.run("DELETE", JSON.createObjectNode().put("Id", id), null);
+            if (!"SUCCESS".equals(deleted.status())) {
+                throw new IllegalStateException("delete failed: " + deleted.message());
+            }
+            FlywayEngines.clear();
+            dropDatabase(db);
+            return new HandlerRun(seconds, created.calls(), null);
+        }
+        return new HandlerRun(seconds, created.calls(), new Deployed(db, id, dir, count(dir)));
+    }
+
+    private double flywayDeploy(Path dir) {
+        String db = TestDatabase.newDatabase();
+        long start = System.nanoTime();
+        Flyway.configure()
+                .dataSource(jdbcUrl(db), TestDatabase.USER, TestDatabase.PASSWORD)
+                .locations("filesystem:" + dir)
+                .load()
+                .migrate();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        expectTables(db, count(dir));
+        dropDatabase(db);
+        return seconds;
+    }
+
+    /** psql applying the same scripts in one transaction, the floor any tool can reach; NaN without psql. */
+    private double psqlDeploy(Path dir) throws IOException, InterruptedException {
+        String psql = psql();
+        if (psql == null) {
+            return Double.NaN;
+        }
+        String db = TestDatabase.newDatabase();
+        Path all = dir.resolveSibling(dir.getFileName() + ".all.sql");
+        if (!Files.exists(all)) {
+            try (Stream<Path> scripts = Files.list(dir)) {
+                for (Path p : scripts.sorted(Comparator.comparingInt(SchemaVersionBenchmark::versionOf)).toList()) {
+                    Files.writeString(all, Files.readString(p) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                }
+            }
+        }
+        ProcessBuilder pb = new ProcessBuilder(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+                "-h", "127.0.0.1", "-p", String.valueOf(TestDatabase.port()), "-U", TestDatabase.USER, "-d", db,
+                "-f", all.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("psql.log").toFile());
+        pb.environment().put("PGPASSWORD", TestDatabase.PASSWORD);
+        long start = System.nanoTime();
+        int rc = pb.start().waitFor();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (rc != 0) {
+            throw new IllegalStateException("psql failed (" + rc + "): " + Files.readString(work.resolve("psql.log")));
+        }
+        expectTables(db, count(dir));
+        dropDatabase(db);
+        return seconds;
+    }
+
+    // ---------------------------------------------------------------- Reads
+
+    private double warmRead(Deployed d) {
+        JsonNode idOnly = JSON.createObjectNode().put("Id", d.id());
+        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(d.migrations()));
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            long start = System.nanoTime();
+            CloudFormationDriver.Outcome read = driver.run("READ", idOnly, null);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (!"SUCCESS".equals(read.status()) || read.model().path("AppliedCount").asInt() != d.applied()) {
+                throw new IllegalStateException("warm Read answered " + read.status() + ": " + read.message());
+            }
+            if (i > 0) {
+                times.add(seconds);
+            }
+        }
+        log("warm Read (s): " + times.stream().map(SchemaVersionBenchmark::fmt).collect(Collectors.joining(" ")));
+        return median(times);
+    }
+
+    /**
+     * A Read in this (JIT-warm) JVM with the engine caches dropped: what a warm container pays the first
+     * time it sees a resource, Flyway's full info() included.
+     */
+    private double firstReadInWarmJvm(Deployed d) {
+        JsonNode idOnly = JSON.createObjectNode().put("Id", d.id());
+        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(d.migrations()));
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < repeats; i++) {
+            FlywayEngines.clear();
+            long start = System.nanoTime();
+            CloudFormationDriver.Outcome read = driver.run("READ", idOnly, null);
+            times.add((System.nanoTime() - start) / 1e9);
+            if (!"SUCCESS".equals(read.status())) {
+                throw new IllegalStateException("Read answered " + read.status() + ": " + read.message());
+            }
+        }
+        log("first Read in a warm JVM (s): " + times.stream().map(SchemaVersionBenchmark::fmt).collect(Collectors.joining(" ")));
+        return median(times);
+    }
+
+    /** The artifact's own sample set (7 migrations, classpath), deployed for the small cold-start case. */
+    private Deployed bakedDeploy() {
+        String db = TestDatabase.newDatabase();
+        FlywayEngines.clear();
+        HandlerEnvironment.reset();
+        ObjectNode model = model(db);
+        model.put("MigrationSet", "orders");
+        model.putObject("Placeholders").put("AppRole", "orders_app");
+        CloudFormationDriver.Outcome created = driver.run("CREATE", model, null);
+        if (!"SUCCESS".equals(created.status())) {
+            throw new IllegalStateException("baked deploy ended " + created.status() + ": " + created.message());
+        }
+        return new Deployed(db, created.model().path("Id").asText(), null, created.model().path("AppliedCount").asInt());
+    }
+
+    /**
+     * What the child JVM needs besides the handler jar: the probe (test classes) and the CloudFormation
+     * driver, which the handler jar leaves out with the rest of the local runner. Only the driver's own
+     * classes are copied, so every handler class still comes from the jar.
+     */
+    private String probeClassPath() throws IOException {
+        Path driverRoot = work.resolve("driver-classes");
+        String pkg = CloudFormationDriver.class.getPackageName().replace('.', '/');
+        Path from = Path.of(CloudFormationDriver.class.getProtectionDomain().getCodeSource().getLocation().getPath()).resolve(pkg);
+        Path to = Files.createDirectories(driverRoot.resolve(pkg));
+        try (Stream<Path> classes = Files.list(from)) {
+            for (Path c : classes.filter(f -> f.getFileName().toString().startsWith("CloudFormationDriver")).toList()) {
+                Files.copy(c, to.resolve(c.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        String testClasses = Path.of(ColdRead.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        return testClasses + File.pathSeparator + driverRoot;
+    }
+
+    /** Create, Read, Update and Delete through the shaded jar in a new JVM: the trimmed jar still works. */
+    private String shadedJarLifecycle() throws IOException, InterruptedException {
+        Path jar = Path.of(HANDLER_JAR).toAbsolutePath();
+        if (!Files.exists(jar)) {
+            return "n/a (no jar)";
+        }
+        ObjectNode model = model(TestDatabase.newDatabase());
+        model.put("MigrationSet", "orders");
+        model.putObject("Placeholders").put("AppRole", "orders_app");
+        Path modelFile = work.resolve("smoke-model.json");
+        Files.writeString(modelFile, JSON.writeValueAsString(model));
+        String testClasses = probeClassPath();
+        Path tmp = Files.createDirectories(work.resolve("smoke-tmp"));
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-Djava.io.tmpdir=" + tmp, "-Daws.endpointUrlSsm=" + ssm.endpoint(),
+                "-cp", jar + File.pathSeparator + testClasses, ColdRead.class.getName(), "lifecycle", modelFile.toString())
+                .redirectError(work.resolve("smoke.err").toFile()).start();
+        String result = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("LIFECYCLE ")) {
+                    result = line.substring("LIFECYCLE ".length());
+                }
+            }
+        }
+        p.waitFor();
+        if (result == null || !result.startsWith("SUCCESS")) {
+            throw new IllegalStateException("the shaded jar failed its lifecycle: " + result + "; stderr: "
+                    + Files.readString(work.resolve("smoke.err")));
+        }
+        log("shaded jar lifecycle: " + result);
+        return result;
+    }
+
+    /**
+     * A new JVM running the shaded handler jar, from process start to the first ProgressEvent of a Read.
+     * lambdaFlags adds the options the Lambda java17 runtime starts the JVM with (C1 only, serial GC).
+     */
+    private double coldRead(Deployed d, boolean lambdaFlags) throws IOException, InterruptedException {
+        Path jar = Path.of(HANDLER_JAR).toAbsolutePath();
+        if (!Files.exists(jar)) {
+            log("cold start: " + jar + " is missing (build with package first): n/a");
+            return Double.NaN;
+        }
+        Path request = work.resolve("cold-read.json");
+        Files.writeString(request, JSON.writeValueAsString(driver.request("READ",
+                JSON.createObjectNode().put("Id", d.id()), null, null, UUID.randomUUID().toString(), null)));
+        String testClasses = probeClassPath();
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < repeats + 1; i++) {
+            // The wrapper empties java.io.tmpdir on every call: the child gets its own.
+            Path tmp = Files.createDirectories(work.resolve("cold-tmp-" + i + (lambdaFlags ? "-l" : "")));
+            List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx1g", "-Djava.io.tmpdir=" + tmp,
+                    "-Daws.endpointUrlSsm=" + ssm.endpoint()));
+            if (lambdaFlags) {
+                cmd.addAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+            }
+            cmd.addAll(List.of("-cp", jar + File.pathSeparator + testClasses, ColdRead.class.getName(), request.toString()));
+            if (d.migrations() != null) {
+                cmd.add(d.migrations().toString());
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(work.resolve("cold-read.err").toFile());
+            long start = System.nanoTime();
+            Process p = pb.start();
+            String event = null;
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.startsWith("EVENT ")) {
+                        event = line;
+                        break;
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                p.waitFor();
+                if (event == null || !event.startsWith("EVENT SUCCESS " + d.applied() + " ")) {
+                    throw new IllegalStateException("cold Read answered " + event + "; stderr: "
+                            + Files.readString(work.resolve("cold-read.err")));
+                }
+                // The first start also fills the OS page cache with the jar: count only the later ones.
+                if (i > 0) {
+                    times.add(seconds);
+                }
+            }
+        }
+        log("cold Read of " + d.applied() + " history rows" + (lambdaFlags ? " (Lambda JVM flags)" : "") + " (s): "
+                + times.stream().map(SchemaVersionBenchmark::fmt).collect(Collectors.joining(" ")));
+        return median(times);
+    }
+
+    // ---------------------------------------------------------------- the report
+
+    private static String report(List<Row> rows, double warmRead, double firstRead, int history, double coldRead,
+                                 double coldReadLambda, double coldReadSmall, long handlerJar, long runner) {
+        StringBuilder t = new StringBuilder(context).append("\n\n");
+        t.append("| N | handler loop (s) | raw Flyway migrate() (s) | psql, one transaction (s) | handler / Flyway"
+                + " | handler / psql | handler calls | lower bound | calls target (<= bound + 2) |\n");
+        t.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        Row at200 = null;
+        boolean callsOk = true;
+        for (Row r : rows) {
+            boolean ok = r.calls() <= r.callsLowerBound() + 2;
+            callsOk &= ok;
+            if (r.n() == 200) {
+                at200 = r;
+            }
+            t.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %s | %.2fx | %s | %d | %d | %s |\n",
+                    r.n(), r.handler(), r.flyway(), fmt(r.psql()), r.handler() / r.flyway(),
+                    Double.isNaN(r.psql()) ? "n/a" : String.format(Locale.ROOT, "%.2fx", r.handler() / r.psql()),
+                    r.calls(), r.callsLowerBound(), ok ? "met" : "MISSED"));
+        }
+        t.append("\n| figure | measured | target | |\n|---|---:|---:|---|\n");
+        t.append(String.format(Locale.ROOT, "| warm no-op Read, %d history rows (median) | %s ms | < 300 ms | %s |\n",
+                history, ms(warmRead), verdict(warmRead * 1000 < 300)));
+        t.append(String.format(Locale.ROOT, "| first Read of the resource in a warm JVM, %d history rows (engine caches dropped) | %s ms | | |\n",
+                history, ms(firstRead)));
+        t.append(String.format(Locale.ROOT, "| cold start: new JVM to first Read ProgressEvent, %d history rows | %s ms | <= 1500 ms | %s |\n",
+                history, ms(coldRead), verdict(coldRead * 1000 <= 1500)));
+        t.append(String.format(Locale.ROOT, "| cold start, Lambda java17 JVM flags (C1 only, SerialGC), %d history rows | %s ms | <= 1500 ms | %s |\n",
+                history, ms(coldReadLambda), verdict(coldReadLambda * 1000 <= 1500)));
+        t.append(String.format(Locale.ROOT, "| cold start, Lambda JVM flags, baked sample set (7 rows) | %s ms | <= 1500 ms | %s |\n",
+                ms(coldReadSmall), verdict(coldReadSmall * 1000 <= 1500)));
+        t.append(String.format(Locale.ROOT, "| handler artifact (%s) | %s | <= 30 MB | %s |\n",
+                HANDLER_JAR, mb(handlerJar), verdict(handlerJar >= 0 && handlerJar <= 30L * 1024 * 1024)));
+        t.append(String.format(Locale.ROOT, "| runner package (target/schemaversion-runner*) | %s | | |\n", mb(runner)));
+
+        String ratio = at200 == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", at200.handler() / at200.flyway());
+        boolean ratioOk = at200 != null && at200.handler() / at200.flyway() <= 1.25;
+        t.append(String.format(Locale.ROOT, "%nSUMMARY: handler/Flyway at N=200 %s (target <= 1.25x: %s); calls within"
+                        + " lower bound + 2: %s; warm Read %s ms (%s); cold start %s ms, Lambda flags %s ms (%s),"
+                        + " 7-row set %s ms (%s);"
+                        + " handler jar %s (%s); runner %s.",
+                ratio, at200 == null ? "n/a" : verdict(ratioOk), verdict(callsOk), ms(warmRead), verdict(warmRead * 1000 < 300),
+                ms(coldRead), ms(coldReadLambda), verdict(Math.min(coldRead, coldReadLambda) * 1000 <= 1500),
+                ms(coldReadSmall), verdict(coldReadSmall * 1000 <= 1500),
+                mb(handlerJar), verdict(handlerJar >= 0 && handlerJar <= 30L * 1024 * 1024), mb(runner)));
+        return t.toString();
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "met" : "MISSED";
+    }
+
+    // ---------------------------------------------------------------- generated migrations
+
+    /** N scripts, each a small table with a primary key and one index, and 20 inserted rows. */
+    private Path generate(int n) throws IOException {
+        Path dir = work.resolve("migrations-" + n);
+        Files.createDirectories(dir);
+        for (int i = 1; i <= n; i++) {
+            StringBuilder sql = new StringBuilder();
+            sql.append("CREATE TABLE item_").append(i).append(" (\n")
+                    .append("    id integer PRIMARY KEY,\n")
+                    .append("    name text NOT NULL,\n")
+                    .append("    created_at timestamptz NOT NULL DEFAULT now()\n);\n");
+            sql.append("CREATE INDEX item_").append(i).append("_name ON item_").append(i).append(" (name);\n");
+            sql.append("INSERT INTO item_").append(i).append(" (id, name) VALUES\n");
+            for (int row = 1; row <= 20; row++) {
+                sql.append("    (").append(row).append(", 'item ").append(i).append('-').append(row).append("')")
+                        .append(row < 20 ? ",\n" : ";\n");
+            }
+            Files.writeString(dir.resolve("V" + i + "__item_" + i + ".sql"), sql.toString());
+        }
+        return dir;
+    }
+
+    private static int versionOf(Path script) {
+        String name = script.getFileName().toString();
+        return Integer.parseInt(name.substring(1, name.indexOf("__")));
+    }
+
+    private static int count(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return (int) s.count();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private ObjectNode model(String database) {
+        ObjectNode m = JSON.createObjectNode();
+        ObjectNode db = m.putObject("Database");
+        db.put("Host", "127.0.0.1");
+        db.put("Port", TestDatabase.port());
+        db.put("Name", database);
+        db.put("SslMode", "disable");
+        ObjectNode creds = m.putObject("Credentials");
+        creds.put("UsernameParameter", USER_PARAM);
+        creds.put("PasswordParameter", PASSWORD_PARAM);
+        m.put("TargetVersion", "latest");
+        m.putObject("Timeouts").put("ConnectWaitMinutes", 0);
+        return m;
+    }
+
+    private static void expectTables(String db, int n) {
+        try (Connection c = TestDatabase.superuser(db); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'item\\_%'")) {
+            rs.next();
+            if (rs.getInt(1) != n) {
+                throw new IllegalStateException(db + " has " + rs.getInt(1) + " item tables, expected " + n);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void dropDatabase(String db) {
+        TestDatabase.execute("postgres", "DROP DATABASE " + db + " WITH (FORCE)");
+    }
+
+    private static String jdbcUrl(String db) {
+        return "jdbc:postgresql://127.0.0.1:" + TestDatabase.port() + "/" + db;
+    }
+
+    private static String psql() {
+        for (String candidate : new String[] {"/usr/bin/psql", "/usr/local/bin/psql"}) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static long runnerSize() throws IOException {
+        Path target = Path.of("target");
+        if (!Files.isDirectory(target)) {
+            return -1;
+        }
+        try (Stream<Path> s = Files.list(target)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("schemaversion-runner") && Files.isRegularFile(p))
+                    .mapToLong(SchemaVersionBenchmark::size).max().orElse(-1);
+        }
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.exists(p) ? Files.size(p) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static String machine() {
+        String cpu = "?";
+        long memKb = -1;
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+            memKb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                    .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", ""))).orElse(-1L);
+        } catch (IOException ignored) {
+            // not Linux: leave the unknowns
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores, " + cpu + ", "
+                + (memKb / 1024 / 1024) + " GB, Java " + System.getProperty("java.version") + ", " + Instant.now();
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "n/a";
+        }
+    }
+
+    private static int max(int[] values) {
+        return Arrays.stream(values).max().orElse(0);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = values.stream().filter(d -> !Double.isNaN(d)).sorted().toList();
+        if (v.isEmpty()) {
+            return Double.NaN;
+        }
+        return v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
+    }
+
+    private static String fmt(double seconds) {
+        return Double.isNaN(seconds) ? "n/a" : String.format(Locale.ROOT, "%.3f", seconds);
+    }
+
+    private static String ms(double seconds) {
+        return Double.isNaN(seconds) ? "n/a" : String.format(Locale.ROOT, "%.0f", seconds * 1000);
+    }
+
+    private static String mb(long bytes) {
+        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MB", bytes / 1024.0 / 1024.0);
+    }
+
+    private static void log(String line) {
+        System.out.println("[bench] " + line);
+        System.out.flush();
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package com.company.database.schemaversion.local;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * --aws: no local SSM endpoint, and the user's own credentials (the SDK's default chain) in each request's
+ * callerCredentials, because the rpdk proxy signs the handlers' SSM calls with those.
+ */
+class AwsModeTest {
+    private final String previousEndpoint = System.getProperty(Session.SSM_ENDPOINT_PROPERTY);
+
+    @AfterEach
+    void clearCredentials() {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        System.clearProperty("aws.sessionToken");
+    }
+
+    @Test
+    void awsModePutsTheDefaultChainsCredentialsIntoTheRequestsAndLeavesTheEndpointAlone() throws Exception {
+        System.setProperty("aws.accessKeyId", "AKIAUSERPROFILE");
+        System.setProperty("aws.secretAccessKey", "user-secret");
+        System.setProperty("aws.sessionToken", "user-session");
+        Path home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();
+        Options options = Options.parse(new String[] {"read", "--aws", "--host", "db.example.internal", "--home", home.toString()});
+
+        try (Session session = Session.open(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            assertThat(System.getProperty(Session.SSM_ENDPOINT_PROPERTY)).isEqualTo(previousEndpoint);
+            ObjectNode request = session.driver(e -> { }).request("READ", null, null, null, "token", null);
+            ObjectNode creds = (ObjectNode) request.path("requestData").path("callerCredentials");
+            assertThat(creds.path("accessKeyId").asText()).isEqualTo("AKIAUSERPROFILE");
+            assertThat(creds.path("secretAccessKey").asText()).isEqualTo("user-secret");
+            assertThat(creds.path("sessionToken").asText()).isEqualTo("user-session");
+            assertThat(request.path("requestData").path("logicalResourceId").asText()).isEqualTo("SchemaVersion");
+        }
+    }
+
+    @Test
+    void localModeSendsPlaceholdersAndPointsTheSdkAtTheLocalEndpointOnlyWhileItRuns() throws Exception {
+        Path home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();
+        Options options = Options.parse(new String[] {"read", "--host", "db.example.internal", "--home", home.toString()});
+
+        try (Session session = Session.open(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            assertThat(System.getProperty(Session.SSM_ENDPOINT_PROPERTY)).isEqualTo(LocalSsm.shared().endpoint());
+            ObjectNode request = session.driver(e -> { }).request("READ", null, null, null, "token", null);
+            assertThat(request.path("requestData").path("callerCredentials").path("accessKeyId").asText())
+                    .isEqualTo("AKIDLOCALRUNNER");
+        }
+        assertThat(System.getProperty(Session.SSM_ENDPOINT_PROPERTY)).isEqualTo(previousEndpoint);
+    }
+}
