@@ -98,15 +98,23 @@ class FaultsAndConcurrencyTest extends AbstractHandlerTest {
     @Test
     void sessionsTerminatedByTheServerMidDeployAreSurvived() throws Exception {
         ObjectNode m = generatedSetModel(TestDatabase.port());
+        // Short calls, so the deploy spans many calls and the faults land inside it.
+        HandlerEnvironment.setCallBudget(Duration.ofMillis(200), Duration.ofSeconds(50));
         List<Integer> terminated = new ArrayList<>();
         CompletableFuture<Void> faults = CompletableFuture.runAsync(() -> {
             try {
                 for (int at : new int[] {5, 20, 35}) {
                     awaitApplied(at);
                     // What a restart or failover does to every session: FATAL 57P01 terminating connection.
-                    terminated.add(query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '"
-                            + database + "' AND application_name = 'company-database-schemaversion'").stream()
-                            .mapToInt(Integer::parseInt).sum());
+                    // Retry until a session of the type is there to terminate (between calls there may be none).
+                    int n = 0;
+                    while (n == 0 && appliedCount() < KillHarnessTest.MIGRATIONS) {
+                        n = query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '"
+                                + database + "' AND pid <> pg_backend_pid() AND backend_type = 'client backend'").stream()
+                                .mapToInt(Integer::parseInt).sum();
+                        Thread.sleep(2);
+                    }
+                    terminated.add(n);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -115,6 +123,7 @@ class FaultsAndConcurrencyTest extends AbstractHandlerTest {
         Outcome o = create(m);
         faults.get(60, TimeUnit.SECONDS);
         assertThat(o.status()).as(o.message()).isEqualTo("SUCCESS");
+        assertThat(terminated.stream().mapToInt(Integer::intValue).sum()).as("sessions were terminated mid-deploy").isGreaterThan(0);
         assertFullHistoryOnce();
         System.out.printf("FAULTS terminate: calls=%d sessions terminated=%s retries=%d%n", o.calls(), terminated,
                 o.events().stream().filter(e -> e.message().contains("Retrying")).count());
