@@ -39,6 +39,13 @@ public final class Reconciler {
                 .filter(m -> !after.pending().contains(m))
                 .collect(Collectors.toList());
         boolean done = after.appliedVersion() != null && after.appliedVersion().compareTo(plan.target()) >= 0;
+        if (!done && applied.isEmpty() && !budget.mayStartAnother()) {
+            // The call's start window went on observing, validating or waiting for the lock (a cold start, a
+            // slow database): nothing was started, so the next call simply tries again.
+            return new Report(false, plan, applied, after, "No migration was started in this call: its time went to"
+                    + " connecting and checking the history. Continuing with " + plan.steps().get(0).label()
+                    + " in the next call.");
+        }
         if (!done && applied.isEmpty()) {
             throw new ReconcileException(Reason.INTERNAL, "No migration could be applied towards version "
                     + plan.target() + " although " + plan.steps().size() + " are pending; nothing was changed.");

@@ -19,7 +19,7 @@ import java.util.Set;
 
 /** Turns what Flyway and pgjdbc throw into a typed ReconcileException with an operator's message. */
 final class EngineErrors {
-    private static final Set<String> UNREACHABLE_STATES = Set.of("08001", "08004", "08006", "57P03", "53300", "08000", "08003");
+    private static final Set<String> UNREACHABLE_STATES = Set.of("08001", "08004", "08006", "57P01", "57P02", "57P03", "53300", "08000", "08003");
 
     private EngineErrors() {
     }
@@ -62,6 +62,13 @@ final class EngineErrors {
                     + " rejected the login of user '" + conn.username() + "' (SQLSTATE " + state + "): "
                     + serverMessage(sql) + ". Check the user name and password parameters.", e);
         }
+        if ("42703".equals(state) || "42P01".equals(state)) {
+            // Flyway reads a history table with the expected name but not its columns: another tool wrote it.
+            return new ReconcileException(Reason.HISTORY_CONFLICT, "The table " + settings.schema()
+                    + ".flyway_schema_history on " + conn.where() + " was not written by Flyway (" + serverMessage(sql)
+                    + "): another tool keeps its history there. Nothing was changed. Give this resource another Schema,"
+                    + " or rename that table if it is no longer used.", e);
+        }
         if ("3D000".equals(state)) {
             return new ReconcileException(Reason.INVALID_INPUT, "Database '" + conn.database() + "' does not exist on "
                     + conn.host() + ":" + conn.port() + ". Create it first, or fix Database.Name.", e);
@@ -70,6 +77,10 @@ final class EngineErrors {
             return new ReconcileException(Reason.ACCESS_DENIED, "User '" + conn.username() + "' lacks a privilege on "
                     + conn.where() + " schema " + settings.schema() + ": " + serverMessage(sql)
                     + ". Grant it (e.g. CREATE on the database and ownership of the schema).", e);
+        }
+        String tls = tlsProblem(e, conn);
+        if (tls != null) {
+            return new ReconcileException(Reason.INVALID_INPUT, tls, e);
         }
         if (state != null && UNREACHABLE_STATES.contains(state) || causedBy(e, ConnectException.class)
                 || causedBy(e, UnknownHostException.class) || causedBy(e, SocketTimeoutException.class)
@@ -91,6 +102,30 @@ final class EngineErrors {
         return new ReconcileException(Reason.INTERNAL, "Unexpected error on " + conn.where() + ": " + lastError(e), e);
     }
 
+    /** A TLS set-up that can never work (untrusted certificate, wrong host name, no TLS on the server), or null. */
+    private static String tlsProblem(Throwable e, ConnectionSpec conn) {
+        String where = "The TLS connection to " + conn.host() + ":" + conn.port() + " (Database.SslMode "
+                + conn.sslMode() + ") failed: ";
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            String m = c.getMessage() == null ? "" : c.getMessage();
+            if (m.contains("could not be verified by hostnameverifier")) {
+                return where + "the server's certificate does not name the host '" + conn.host() + "'. Use the"
+                        + " endpoint name the certificate was issued for (the RDS Endpoint.Address, not an IP or a"
+                        + " CNAME), or SslMode verify-ca to check only the CA.";
+            }
+            if (m.contains("does not support SSL")) {
+                return where + "the server does not offer TLS. Turn TLS on in the server, or set SslMode disable"
+                        + " if an unencrypted connection is acceptable.";
+            }
+            if (c instanceof javax.net.ssl.SSLHandshakeException || c instanceof java.security.cert.CertificateException) {
+                return where + "the server's certificate is not signed by a CA in the RDS CA bundle shipped with"
+                        + " this type (" + firstLine(m) + "). For an RDS or Aurora endpoint this means the host is not"
+                        + " the RDS endpoint; for a database with a private CA, use SslMode require.";
+            }
+        }
+        return null;
+    }
+
     private static ReconcileException migrationFailed(FlywayMigrateException e, ConnectionSpec conn) {
         MigrationInfo m = e.getMigration();
         FlywaySqlScriptException script = find(e, FlywaySqlScriptException.class);
@@ -106,6 +141,13 @@ final class EngineErrors {
         }
         sb.append(": ").append(sql != null ? serverMessage(sql) : firstLine(e.getMessage())).append(". ");
         Reason reason = Reason.MIGRATION_FAILED;
+        if (state != null && UNREACHABLE_STATES.contains(state) && e.isExecutableInTransaction()) {
+            // The session died (database restart, failover, cut connection): the server rolled the migration's
+            // transaction back, so waiting and trying again is safe.
+            return new ReconcileException(Reason.DATABASE_UNREACHABLE, "The connection to " + conn.where()
+                    + " was lost during migration " + m.getScript() + " (SQLSTATE " + state + "); its transaction was"
+                    + " rolled back and it will be applied again.", e);
+        }
         if ("57014".equals(state)) {
             reason = Reason.TOO_LONG_FOR_CALL;
             sb.append("It was cancelled by statement_timeout. In Direct mode one migration must finish within one"
@@ -118,9 +160,17 @@ final class EngineErrors {
             sb.append("Its transaction was rolled back: the database is as it was before ").append(m.getScript())
                     .append(". Fix the script in a new type version and deploy again.");
         } else {
-            sb.append("It ran outside a transaction: statements before the failing one may be applied, and Flyway"
-                    + " marked it failed in the history. Check the objects it creates, drop what it left, run"
-                    + " flyway repair, then deploy again.");
+            sb.append("It ran outside a transaction (executeInTransaction=false): statements before the failing one"
+                    + " stay applied, and Flyway marked it failed in the history, so later deploys stop until it is"
+                    + " repaired. ");
+            String statement = script == null || script.getStatement() == null ? "" : script.getStatement();
+            if (statement.toUpperCase(java.util.Locale.ROOT).matches("(?s).*CREATE\\s+(UNIQUE\\s+)?INDEX\\s+CONCURRENTLY.*")) {
+                sb.append("A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: find it with SELECT"
+                        + " indexrelid::regclass FROM pg_index WHERE NOT indisvalid, and DROP INDEX CONCURRENTLY it. ");
+            }
+            sb.append("To recover: undo what the script left (or complete it by hand), delete its failed row (DELETE"
+                    + " FROM flyway_schema_history WHERE NOT success, in the managed schema; this is what flyway"
+                    + " repair does), fix the cause, then deploy again.");
         }
         return new ReconcileException(reason, sb.toString(), e);
     }

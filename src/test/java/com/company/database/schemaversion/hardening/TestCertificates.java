@@ -1,0 +1,81 @@
+package com.company.database.schemaversion.hardening;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.Key;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A throw-away CA and a server certificate for 127.0.0.1 (IP SAN only, so "localhost" is a wrong host name),
+ * made at test time with the JDK's keytool: no openssl needed. Files go under target/, not java.io.tmpdir
+ * (the wrapper empties that).
+ */
+final class TestCertificates {
+    final Path dir;
+    final Path caPem;
+    final Path serverCertPem;
+    final Path serverKeyPem;
+
+    private TestCertificates(Path dir) {
+        this.dir = dir;
+        this.caPem = dir.resolve("test-ca.pem");
+        this.serverCertPem = dir.resolve("server.crt");
+        this.serverKeyPem = dir.resolve("server.key");
+    }
+
+    static TestCertificates create() throws Exception {
+        Path dir = Path.of("target/hardening-tls/" + ProcessHandle.current().pid()).toAbsolutePath();
+        Files.createDirectories(dir);
+        TestCertificates c = new TestCertificates(dir);
+        String pw = "changeit";
+        Path ca = dir.resolve("ca.p12");
+        Path server = dir.resolve("server.p12");
+        Files.deleteIfExists(ca);
+        Files.deleteIfExists(server);
+        keytool(null, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=Hardening Test CA",
+                "-ext", "bc:c", "-validity", "3", "-keystore", ca.toString(), "-storepass", pw, "-storetype", "PKCS12");
+        keytool(null, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
+                "-validity", "3", "-keystore", server.toString(), "-storepass", pw, "-storetype", "PKCS12");
+        byte[] csr = keytool(null, "-certreq", "-alias", "server", "-keystore", server.toString(), "-storepass", pw);
+        byte[] cert = keytool(csr, "-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", pw, "-rfc",
+                "-validity", "3", "-ext", "san=ip:127.0.0.1", "-ext", "ku=digitalSignature,keyEncipherment",
+                "-ext", "eku=serverAuth");
+        Files.write(c.serverCertPem, cert);
+        Files.write(c.caPem, keytool(null, "-exportcert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", pw, "-rfc"));
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(server)) {
+            ks.load(in, pw.toCharArray());
+        }
+        Key key = ks.getKey("server", pw.toCharArray());
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        Files.deleteIfExists(c.serverKeyPem);
+        Files.writeString(c.serverKeyPem, pem);
+        Files.setPosixFilePermissions(c.serverKeyPem, PosixFilePermissions.fromString("rw-------"));
+        return c;
+    }
+
+    private static byte[] keytool(byte[] stdin, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin);
+        }
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("keytool " + String.join(" ", args) + " failed: " + err);
+        }
+        return out;
+    }
+}
