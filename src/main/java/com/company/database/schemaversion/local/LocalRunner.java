@@ -25,7 +25,15 @@ public final class LocalRunner {
     private LocalRunner() {
     }
 
+    /**
+     * Flyway logs its INFO lines through java.util.logging here (the handler artifact carries no log4j); in
+     * Lambda they go to the type's log group, on a terminal they drown the stack events. Held in a field
+     * because java.util.logging keeps loggers only weakly.
+     */
+    private static final java.util.logging.Logger FLYWAY_LOG = java.util.logging.Logger.getLogger("org.flywaydb");
+
     public static void main(String[] args) {
+        FLYWAY_LOG.setLevel(java.util.logging.Level.WARNING);
         int code = run(args, System.out, System.err);
         if (code != 0 || !"serve".equals(args.length > 0 ? args[0] : "")) {
             System.exit(code);
