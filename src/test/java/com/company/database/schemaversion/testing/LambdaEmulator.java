@@ -387,17 +387,26 @@ public final class LambdaEmulator implements AutoCloseable {
         }
     }
 
+    /** The function to update, or null once the answer (404, or 409 while an update runs) has been sent. */
+    private Function updatable(HttpExchange ex, String name) throws IOException {
+        Function f = functions.get(name);
+        if (f == null) {
+            notFound(ex, name);
+            return null;
+        }
+        if ("InProgress".equals(f.lastUpdateStatus)) {
+            error(ex, 409, "ResourceConflictException", "The operation cannot be performed at this time. An update is in progress for resource: " + name);
+            return null;
+        }
+        return f;
+    }
+
     private void updateCode(HttpExchange ex, String name, JsonNode in) throws IOException {
         calls.add("PUT UpdateFunctionCode " + name);
         Function f;
         synchronized (this) {
-            f = functions.get(name);
+            f = updatable(ex, name);
             if (f == null) {
-                notFound(ex, name);
-                return;
-            }
-            if ("InProgress".equals(f.lastUpdateStatus)) {
-                error(ex, 409, "ResourceConflictException", "The operation cannot be performed at this time. An update is in progress for resource: " + name);
                 return;
             }
             byte[] zip = Base64.getDecoder().decode(in.path("ZipFile").asText());
@@ -413,13 +422,8 @@ public final class LambdaEmulator implements AutoCloseable {
         calls.add("PUT UpdateFunctionConfiguration " + name);
         Function f;
         synchronized (this) {
-            f = functions.get(name);
+            f = updatable(ex, name);
             if (f == null) {
-                notFound(ex, name);
-                return;
-            }
-            if ("InProgress".equals(f.lastUpdateStatus)) {
-                error(ex, 409, "ResourceConflictException", "The operation cannot be performed at this time. An update is in progress for resource: " + name);
                 return;
             }
             if (in.has("Role")) f.role = in.get("Role").asText();

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.company.database.schemaversion.local.SsmWire;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -175,30 +175,15 @@ public final class SsmEmulator implements AutoCloseable {
     }
 
     private static ObjectNode toJson(Parameter p) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("Name", p.name());
-        n.put("Type", p.type());
-        n.put("Value", p.value());
-        n.put("Version", p.version());
-        n.put("ARN", "arn:aws:ssm:us-east-1:123456789012:parameter" + (p.name().startsWith("/") ? "" : "/") + p.name());
-        n.put("DataType", "text");
-        return n;
+        return SsmWire.parameter(p.name(), p.type(), p.value(), p.version(), "arn:aws:ssm:us-east-1:123456789012:parameter");
     }
 
     private static ObjectNode error(String type, String message) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("__type", type);
-        n.put("message", message);
-        return n;
+        return SsmWire.error(type, message);
     }
 
     private static void respond(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        SsmWire.respond(ex, status, body);
     }
 
     @Override
