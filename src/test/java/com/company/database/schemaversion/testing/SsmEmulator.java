@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.company.database.schemaversion.local.SsmWire;
+import com.company.database.schemaversion.aws.SsmWire;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package com.company.database.schemaversion.local;
+package com.company.database.schemaversion.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
