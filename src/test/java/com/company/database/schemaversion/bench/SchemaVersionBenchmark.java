@@ -77,7 +77,8 @@ public final class SchemaVersionBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int[] sizes = args.length > 0 ? Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray()
+        boolean coldOnly = args.length > 0 && "cold".equals(args[0]);
+        int[] sizes = coldOnly ? new int[0] : args.length > 0 ? Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {50, 200, 1000};
         int repeats = Integer.getInteger("bench.repeats", 3);
         // Flyway's INFO lines go to the console for every command; both the handler and raw Flyway pay that
@@ -88,12 +89,34 @@ public final class SchemaVersionBenchmark {
         Files.createDirectories(work);
         SchemaVersionBenchmark bench = new SchemaVersionBenchmark(work, repeats);
         try {
-            bench.run(sizes);
+            if (coldOnly) {
+                bench.runColdOnly();
+            } else {
+                bench.run(sizes);
+            }
         } finally {
             bench.ssm.close();
         }
         // The embedded server's shutdown hook stops PostgreSQL.
         System.exit(0);
+    }
+
+    /**
+     * Only the cold start with the baked set (-Dbench.sizes=cold): quick to repeat while working on it.
+     * Extra options for the child JVM come from -Dbench.coldJvmArgs (space-separated), e.g. -Xlog:class+load.
+     */
+    private void runColdOnly() throws Exception {
+        TestDatabase.server();
+        log("machine: " + machine() + "; load average: " + loadAverage());
+        double cold = coldRead(bakedDeploy(), true);
+        System.out.println(String.format(Locale.ROOT, "SUMMARY: cold start, Lambda JVM flags, baked sample set: %.0f ms (median of %d)",
+                cold * 1000, repeats));
+        // -Dbench.hold=SECONDS keeps the database and the SSM endpoint up to run the probe by hand.
+        long hold = Long.getLong("bench.hold", 0);
+        if (hold > 0) {
+            log("holding for " + hold + " s; SSM endpoint " + ssm.endpoint() + ", request " + work.resolve("cold-read.json"));
+            Thread.sleep(hold * 1000);
+        }
     }
 
     private void run(int[] sizes) throws Exception {
@@ -363,11 +386,18 @@ public final class SchemaVersionBenchmark {
             if (lambdaFlags) {
                 cmd.addAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
             }
+            String extra = System.getProperty("bench.coldJvmArgs", "").trim();
+            if (!extra.isEmpty()) {
+                cmd.addAll(Arrays.asList(extra.split("\\s+")));
+            }
             cmd.addAll(List.of("-cp", jar + File.pathSeparator + testClasses, ColdRead.class.getName(), request.toString()));
             if (d.migrations() != null) {
                 cmd.add(d.migrations().toString());
             }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(work.resolve("cold-read.err").toFile());
+            if (i == 0) {
+                log("cold Read probe: " + String.join(" ", cmd));
+            }
             long start = System.nanoTime();
             Process p = pb.start();
             String event = null;
