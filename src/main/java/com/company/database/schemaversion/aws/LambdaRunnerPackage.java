@@ -4,60 +4,122 @@ import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
+import java.util.HexFormat;
+import java.util.TreeMap;
 
 /**
- * The runner's deployment package, built by the same Maven build and shipped inside the handler artifact as
- * a resource. Lambda reports a function's code as the base64 SHA-256 of its package (CodeSha256): comparing
- * the two tells whether the runner runs this type version's code.
+ * The VPC runner's deployment package, built from the handler's own code (see {@link RunnerPackageBuilder}), and
+ * the two figures that tell whether a runner function runs it.
+ *
+ * <ul>
+ * <li>{@link #codeId()}: a digest over the selected files' names and contents. The handler puts it on the
+ * function (environment variable {@link LambdaRunners#CODE_ID_VARIABLE}) and compares it on every call: one
+ * string comparison. Computed once per JVM.</li>
+ * <li>{@link #zip()} and {@link #codeSha256()}: the zip itself, and the base64 SHA-256 Lambda reports as the
+ * function's CodeSha256 once it runs it. Built only when a function is created or its code must change, then
+ * kept for the JVM's life.</li>
+ * </ul>
  */
 public final class LambdaRunnerPackage {
-    public static final String RESOURCE = "runner/schemaversion-runner.zip";
-    private static volatile LambdaRunnerPackage loaded;
+    private static volatile LambdaRunnerPackage current;
 
-    private final byte[] zip;
-    private final String sha256;
+    private final Path root;
+    private final String codeId;
+    private volatile byte[] zip;
+    private volatile String codeSha256;
 
-    private LambdaRunnerPackage(byte[] zip) {
+    private LambdaRunnerPackage(Path root, String codeId, byte[] zip) {
+        this.root = root;
+        this.codeId = codeId;
         this.zip = zip;
-        try {
-            this.sha256 = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(zip));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
+    /** The package of the code this JVM runs. */
     public static LambdaRunnerPackage get() {
-        LambdaRunnerPackage p = loaded;
+        LambdaRunnerPackage p = current;
         if (p == null) {
-            try (InputStream in = LambdaRunnerPackage.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-                if (in == null) {
-                    throw new ReconcileException(Reason.INTERNAL, "This type's artifact carries no runner package ("
-                            + RESOURCE + "): it was not built with 'mvn package'. Execution.Mode VpcRunner needs it.");
+            synchronized (LambdaRunnerPackage.class) {
+                p = current;
+                if (p == null) {
+                    p = of(RunnerPackageBuilder.codeRoot());
+                    current = p;
                 }
-                p = new LambdaRunnerPackage(in.readAllBytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
-            loaded = p;
         }
         return p;
     }
 
-    /** Tests run before 'package' builds the real one: they hand in a package of their own. */
+    /** The package of the handler code at this root (a handler jar, or the directory Lambda extracted it to). */
+    public static LambdaRunnerPackage of(Path root) {
+        try {
+            return new LambdaRunnerPackage(root, RunnerPackageBuilder.codeId(RunnerPackageBuilder.select(root, false)), null);
+        } catch (RuntimeException e) {
+            throw new ReconcileException(Reason.INTERNAL, "Cannot prepare the VPC runner's code: " + e.getMessage());
+        }
+    }
+
+    /** Tests hand in a package of their own (the emulated runner runs this JVM's classes); null forgets it. */
     public static void use(byte[] zip) {
-        loaded = zip == null ? null : new LambdaRunnerPackage(zip);
+        current = zip == null ? null
+                : new LambdaRunnerPackage(null, HexFormat.of().formatHex(RunnerPackageBuilder.sha256().digest(zip)), zip);
+    }
+
+    public String codeId() {
+        return codeId;
     }
 
     public byte[] zip() {
-        return zip;
+        byte[] z = zip;
+        if (z == null) {
+            synchronized (this) {
+                z = zip;
+                if (z == null) {
+                    try {
+                        z = RunnerPackageBuilder.zip(RunnerPackageBuilder.select(root, true));
+                    } catch (RuntimeException e) {
+                        throw new ReconcileException(Reason.INTERNAL, "Cannot build the VPC runner's package: " + e.getMessage());
+                    }
+                    zip = z;
+                }
+            }
+        }
+        return z;
     }
 
-    public String sha256() {
-        return sha256;
+    /** What Lambda reports as CodeSha256 for a function running {@link #zip()}. */
+    public String codeSha256() {
+        String s = codeSha256;
+        if (s == null) {
+            s = Base64.getEncoder().encodeToString(RunnerPackageBuilder.sha256().digest(zip()));
+            codeSha256 = s;
+        }
+        return s;
+    }
+
+    /**
+     * Writes the package the given handler jar would build to a file, with how long each step took: for
+     * measuring its size (the benchmark) and for looking inside.
+     * Usage: java -cp target/company-database-schemaversion-1.0.0.jar
+     * com.company.database.schemaversion.aws.LambdaRunnerPackage [code root] target/schemaversion-runner.zip
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1 || args.length > 2) {
+            System.err.println("usage: LambdaRunnerPackage [handler jar or directory] <output zip>");
+            System.exit(2);
+        }
+        Path root = args.length == 2 ? Path.of(args[0]) : RunnerPackageBuilder.codeRoot();
+        Path out = Path.of(args[args.length - 1]);
+        long t0 = System.nanoTime();
+        String id = RunnerPackageBuilder.codeId(RunnerPackageBuilder.select(root, false));
+        long t1 = System.nanoTime();
+        TreeMap<String, RunnerPackageBuilder.FileEntry> files = RunnerPackageBuilder.select(root, true);
+        byte[] zip = RunnerPackageBuilder.zip(files);
+        long t2 = System.nanoTime();
+        Files.write(out, zip);
+        System.out.printf("runner package %s: %d bytes (%s); code id %s (%d ms); package built in %d ms%n",
+                out, zip.length, RunnerPackageBuilder.describe(files), id, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
     }
 }

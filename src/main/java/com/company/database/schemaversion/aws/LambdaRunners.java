@@ -32,6 +32,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The runner function's lifecycle through the Lambda API, as the caller: one GetFunction per handler call and
@@ -39,8 +40,9 @@ import java.util.Set;
  * answers rather than an SDK waiter that outlives the call.
  *
  * <p>One function per resource, named by a hash of the resource's Id: Delete then removes a function no other
- * resource uses, and a new type version or new VPC settings update it in place (code when CodeSha256 differs,
- * configuration when subnets, security groups or role differ).
+ * resource uses, and a new type version or new VPC settings update it in place: code when the function does not
+ * carry this version's code id (then its configuration, to record the id), configuration when subnets, security
+ * groups or role differ.
  */
 public final class LambdaRunners {
     public static final String NAME_PREFIX = "schemaversion-runner-";
@@ -49,6 +51,10 @@ public final class LambdaRunners {
     static final Runtime RUNTIME = Runtime.JAVA21;
     /** Tiered compilation stopped at C1: a short-lived JVM starts faster. */
     static final Map<String, String> ENVIRONMENT = Map.of("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
+    /** The code id ({@link LambdaRunnerPackage#codeId()}) of the runner code the function was given. */
+    public static final String CODE_ID_VARIABLE = "SCHEMAVERSION_RUNNER_CODE";
+    /** The CodeSha256 Lambda reported for that code: a different one means the code was replaced by someone else. */
+    public static final String CODE_SHA256_VARIABLE = "SCHEMAVERSION_RUNNER_CODE_SHA256";
     /** IAM roles created in the same stack may not be assumable for a few seconds: retry CreateFunction that often. */
     public static final int ROLE_PROPAGATION_ATTEMPTS = 6;
 
@@ -118,22 +124,24 @@ public final class LambdaRunners {
         if (f.lastUpdateStatus() == LastUpdateStatus.IN_PROGRESS) {
             return new Wait("Runner function " + spec.functionName() + " is being updated.", 5, false);
         }
-        boolean codeCurrent = LambdaRunnerPackage.get().sha256().equals(f.codeSha256());
+        LambdaRunnerPackage code = LambdaRunnerPackage.get();
+        boolean codeCurrent = codeCurrent(f, code.codeId());
         boolean configCurrent = matches(f, spec);
         if (f.lastUpdateStatus() == LastUpdateStatus.FAILED && codeCurrent && configCurrent) {
             throw new ReconcileException(reasonOf(f.lastUpdateStatusReasonCodeAsString()), "The last update of runner"
                     + " function " + spec.functionName() + " failed (" + f.lastUpdateStatusReasonCodeAsString() + ": "
                     + f.lastUpdateStatusReason() + "). " + advice(f.lastUpdateStatusReasonCodeAsString()));
         }
-        if (!codeCurrent) {
+        if (!codeCurrent && !code.codeSha256().equals(f.codeSha256())) {
             call("update the code of runner function " + spec.functionName(), spec.functionName(), () ->
                     lambda.injectCredentialsAndInvokeV2(UpdateFunctionCodeRequest.builder()
                             .functionName(spec.functionName())
-                            .zipFile(SdkBytes.fromByteArray(LambdaRunnerPackage.get().zip()))
+                            .zipFile(SdkBytes.fromByteArray(code.zip()))
                             .build(), lambda.client()::updateFunctionCode));
             return new Wait("Updating the code of runner function " + spec.functionName() + " to this type version's.", 5, false);
         }
-        if (!configCurrent) {
+        if (!codeCurrent || !configCurrent) {
+            // Also when only the code changed: an earlier call uploaded it; the environment records it.
             call("update the configuration of runner function " + spec.functionName(), spec.functionName(), () ->
                     lambda.injectCredentialsAndInvokeV2(UpdateFunctionConfigurationRequest.builder()
                             .functionName(spec.functionName())
@@ -142,10 +150,12 @@ public final class LambdaRunners {
                             .runtime(RUNTIME)
                             .timeout(TIMEOUT_SECONDS)
                             .memorySize(MEMORY_MB)
-                            .environment(Environment.builder().variables(ENVIRONMENT).build())
+                            .environment(environment(code.codeId(), f.codeSha256()))
                             .vpcConfig(vpc(spec))
                             .build(), lambda.client()::updateFunctionConfiguration));
-            return new Wait("Updating runner function " + spec.functionName() + " to subnets " + spec.subnetIds()
+            return new Wait(configCurrent
+                    ? "Recording on runner function " + spec.functionName() + " that it runs this type version's code."
+                    : "Updating runner function " + spec.functionName() + " to subnets " + spec.subnetIds()
                     + ", security groups " + spec.securityGroupIds() + " and role " + spec.roleArn() + ".", 5, false);
         }
         return null;
@@ -181,6 +191,7 @@ public final class LambdaRunners {
     }
 
     private Wait create(Spec spec, int createAttempts) {
+        LambdaRunnerPackage runnerCode = LambdaRunnerPackage.get();
         try {
             lambda.injectCredentialsAndInvokeV2(CreateFunctionRequest.builder()
                     .functionName(spec.functionName())
@@ -190,9 +201,9 @@ public final class LambdaRunners {
                     .role(spec.roleArn())
                     .timeout(TIMEOUT_SECONDS)
                     .memorySize(MEMORY_MB)
-                    .environment(Environment.builder().variables(ENVIRONMENT).build())
+                    .environment(environment(runnerCode.codeId(), runnerCode.codeSha256()))
                     .vpcConfig(vpc(spec))
-                    .code(FunctionCode.builder().zipFile(SdkBytes.fromByteArray(LambdaRunnerPackage.get().zip())).build())
+                    .code(FunctionCode.builder().zipFile(SdkBytes.fromByteArray(runnerCode.zip())).build())
                     .build(), lambda.client()::createFunction);
             return new Wait("Creating runner function " + spec.functionName() + " in subnets " + spec.subnetIds() + ".", 10, false);
         } catch (AwsServiceException e) {
@@ -245,6 +256,26 @@ public final class LambdaRunners {
         } catch (RuntimeException e) {
             throw LambdaErrors.translate(e, what, functionName);
         }
+    }
+
+    /**
+     * The function runs this type version's runner code: it carries this code id, and the code Lambda reports is
+     * the code that id was recorded with (so a package uploaded by hand is replaced). Two string comparisons:
+     * no package is built for them.
+     */
+    static boolean codeCurrent(FunctionConfiguration f, String codeId) {
+        Map<String, String> variables = f.environment() == null || !f.environment().hasVariables()
+                ? Map.of() : f.environment().variables();
+        return codeId.equals(variables.get(CODE_ID_VARIABLE)) && f.codeSha256() != null
+                && f.codeSha256().equals(variables.get(CODE_SHA256_VARIABLE));
+    }
+
+    /** The runner's environment, with which code it runs. */
+    static Environment environment(String codeId, String codeSha256) {
+        Map<String, String> variables = new TreeMap<>(ENVIRONMENT);
+        variables.put(CODE_ID_VARIABLE, codeId);
+        variables.put(CODE_SHA256_VARIABLE, codeSha256);
+        return Environment.builder().variables(variables).build();
     }
 
     static boolean matches(FunctionConfiguration f, Spec spec) {

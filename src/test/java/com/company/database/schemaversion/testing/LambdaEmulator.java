@@ -91,6 +91,7 @@ public final class LambdaEmulator implements AutoCloseable {
         int memory;
         List<String> subnets = List.of();
         List<String> groups = List.of();
+        Map<String, String> environment = Map.of();
         String codeSha256;
         long codeSize;
         String state = "Pending";
@@ -333,6 +334,7 @@ public final class LambdaEmulator implements AutoCloseable {
             f.memory = in.path("MemorySize").asInt(128);
             f.subnets = subnets;
             f.groups = groups;
+            f.environment = variables(in);
             f.codeSha256 = sha256(zip);
             f.codeSize = zip.length;
             f.state = "Pending";
@@ -431,6 +433,8 @@ public final class LambdaEmulator implements AutoCloseable {
             if (in.has("Runtime")) f.runtime = in.get("Runtime").asText();
             if (in.has("Timeout")) f.timeout = in.get("Timeout").asInt();
             if (in.has("MemorySize")) f.memory = in.get("MemorySize").asInt();
+            // Lambda replaces the variables as a whole.
+            if (in.has("Environment")) f.environment = variables(in);
             if (in.has("VpcConfig")) {
                 f.subnets = strings(in.path("VpcConfig").path("SubnetIds"));
                 f.groups = strings(in.path("VpcConfig").path("SecurityGroupIds"));
@@ -581,6 +585,10 @@ public final class LambdaEmulator implements AutoCloseable {
         c.put("Timeout", f.timeout);
         c.put("MemorySize", f.memory);
         c.put("CodeSha256", f.codeSha256);
+        if (!f.environment.isEmpty()) {
+            ObjectNode variables = c.putObject("Environment").putObject("Variables");
+            f.environment.forEach(variables::put);
+        }
         c.put("Version", "$LATEST");
         ObjectNode vpc = c.putObject("VpcConfig");
         ArrayNode s = vpc.putArray("SubnetIds");
@@ -594,6 +602,23 @@ public final class LambdaEmulator implements AutoCloseable {
         c.put("LastUpdateStatus", f.lastUpdateStatus);
         c.put("PackageType", "Zip");
         return c;
+    }
+
+    private static Map<String, String> variables(JsonNode in) {
+        Map<String, String> out = new TreeMap<>();
+        in.path("Environment").path("Variables").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    /** Replaces the function's code by hand, as someone in the console would (Lambda's UpdateFunctionCode). */
+    public synchronized void replaceCodeByHand(String name, byte[] zip) {
+        Function f = functions.get(name);
+        f.codeSha256 = sha256(zip);
+        f.codeSize = zip.length;
+    }
+
+    public synchronized Map<String, String> environment(String name) {
+        return Map.copyOf(functions.get(name).environment);
     }
 
     private static List<String> strings(JsonNode array) {

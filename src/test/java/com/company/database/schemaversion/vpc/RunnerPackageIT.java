@@ -1,6 +1,5 @@
 package com.company.database.schemaversion.vpc;
 
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,8 +21,13 @@ import java.net.URLClassLoader;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
@@ -31,32 +35,36 @@ import java.util.zip.ZipInputStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * After 'package': the runner package inside the handler artifact is what Lambda would run. Loaded alone in its
- * own class loader (nothing from the test class path), it must answer the protocol and really migrate the
- * embedded PostgreSQL with the credentials it reads from SSM.
+ * After 'package': the runner package the handler builds at run time from its own code is what Lambda would run.
+ * The handler artifact is extracted the way Lambda extracts it (to a directory, its /var/task), the handler's
+ * LambdaRunnerPackage is loaded from there in a class loader of its own and builds the package; that package,
+ * loaded alone in its own class loader (nothing from the test class path), must answer the protocol, trust the
+ * baked CA bundle and really migrate the embedded PostgreSQL with the credentials it reads from SSM.
  */
 class RunnerPackageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PACKAGE_CLASS = "com.company.database.schemaversion.aws.LambdaRunnerPackage";
     private static SsmEmulator ssm;
+    private static Path handlerJar;
     private static Path runnerZip;
+    private static String codeIdFromDirectory;
     private static URLClassLoader isolated;
 
     @BeforeAll
-    static void extractRunnerPackage() throws IOException {
-        Path handlerJar;
+    static void buildRunnerPackageAsTheHandlerDoesInLambda() throws Exception {
         try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("target"), "company-database-schemaversion-*.jar")) {
             List<Path> found = new ArrayList<>();
             jars.forEach(found::add);
             assertThat(found).as("cfn submit packages exactly one jar matching this pattern").hasSize(1);
             handlerJar = found.get(0);
         }
-        runnerZip = Files.createDirectories(Path.of("target", "runner-it")).resolve("schemaversion-runner.zip");
-        try (ZipFile jar = new ZipFile(handlerJar.toFile())) {
-            ZipEntry entry = jar.getEntry(LambdaRunnerPackage.RESOURCE);
-            assertThat(entry).as(LambdaRunnerPackage.RESOURCE + " in " + handlerJar).isNotNull();
-            try (InputStream in = jar.getInputStream(entry)) {
-                Files.write(runnerZip, in.readAllBytes());
-            }
+        Path work = Files.createDirectories(Path.of("target", "runner-it"));
+        Path task = extract(handlerJar, work.resolve("task"));
+        try (URLClassLoader handler = new URLClassLoader(new URL[] {task.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+            Object runnerPackage = handler.loadClass(PACKAGE_CLASS).getMethod("get").invoke(null);
+            codeIdFromDirectory = (String) runnerPackage.getClass().getMethod("codeId").invoke(runnerPackage);
+            runnerZip = Files.write(work.resolve("schemaversion-runner.zip"),
+                    (byte[]) runnerPackage.getClass().getMethod("zip").invoke(runnerPackage));
         }
         System.out.println("Runner package: " + Files.size(runnerZip) + " bytes (Lambda's direct upload limit: 50 MB zipped)");
         isolated = new URLClassLoader(new URL[] {runnerZip.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
@@ -72,6 +80,30 @@ class RunnerPackageIT {
         ssm.close();
     }
 
+    /** Lambda's view of the artifact: its files in a directory. */
+    private static Path extract(Path jar, Path into) throws IOException {
+        if (Files.exists(into)) {
+            try (Stream<Path> old = Files.walk(into)) {
+                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
+                Path target = into.resolve(entry.getName()).normalize();
+                assertThat(target.startsWith(into)).as(entry.getName()).isTrue();
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    try (InputStream in = zip.getInputStream(entry)) {
+                        Files.copy(in, target);
+                    }
+                }
+            }
+        }
+        return into;
+    }
+
     @Test
     void packageHoldsTheRunnerAndNothingOfTheHandler() throws IOException {
         List<String> names = new ArrayList<>();
@@ -84,12 +116,53 @@ class RunnerPackageIT {
         assertThat(names).contains("com/company/database/schemaversion/runner/RunnerEntrypoint.class",
                 "com/company/database/schemaversion/engine/FlywayEngine.class",
                 "db/migration/orders/V1__create_customers.sql", "org/postgresql/Driver.class",
-                "META-INF/services/org.flywaydb.core.extensibility.Plugin");
+                "certs/rds-ca-bundle.pem",
+                "META-INF/services/org.flywaydb.core.extensibility.Plugin",
+                "META-INF/services/java.sql.Driver",
+                "META-INF/services/software.amazon.awssdk.http.SdkHttpService");
         assertThat(names).noneMatch(n -> n.startsWith("software/amazon/cloudformation/"))
                 .noneMatch(n -> n.startsWith("software/amazon/awssdk/services/lambda/"))
+                .noneMatch(n -> n.startsWith("software/amazon/awssdk/services/cloudwatch"))
                 .noneMatch(n -> n.startsWith("com/company/database/schemaversion/aws/"))
                 .noneMatch(n -> n.startsWith("io/zonky/"))
                 .noneMatch(n -> n.matches("META-INF/[^/]+\\.(SF|DSA|RSA)"));
+        assertThat(names).as("sorted, each once").isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void everyServiceProviderThePackageNamesIsInThePackage() throws IOException {
+        try (ZipFile zip = new ZipFile(runnerZip.toFile())) {
+            List<String> services = Collections.list(zip.entries()).stream().map(ZipEntry::getName)
+                    .filter(n -> n.startsWith("META-INF/services/") && !n.endsWith("/")).toList();
+            assertThat(services).isNotEmpty();
+            for (String service : services) {
+                String providers = new String(zip.getInputStream(zip.getEntry(service)).readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(providers.lines().toList()).as(service).isNotEmpty().allSatisfy(provider ->
+                        assertThat(zip.getEntry(provider.replace('.', '/') + ".class")).as(service + ": " + provider).isNotNull());
+            }
+        }
+    }
+
+    @Test
+    void theJarAndTheDirectoryLambdaExtractsItToGiveTheSameCodeIdAndTheSameBytes() throws Exception {
+        try (URLClassLoader fromJar = new URLClassLoader(new URL[] {handlerJar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+            Object runnerPackage = fromJar.loadClass(PACKAGE_CLASS).getMethod("get").invoke(null);
+            assertThat(runnerPackage.getClass().getMethod("codeId").invoke(runnerPackage)).isEqualTo(codeIdFromDirectory);
+            assertThat((byte[]) runnerPackage.getClass().getMethod("zip").invoke(runnerPackage))
+                    .as("a deterministic package: Lambda's CodeSha256 depends on nothing but the code")
+                    .isEqualTo(Files.readAllBytes(runnerZip));
+        }
+    }
+
+    @Test
+    void theRunnerTrustsTheBakedCaBundleForVerifyFull() throws Exception {
+        // The default SslMode verify-full builds pgjdbc's socket factory from certs/rds-ca-bundle.pem on the class path.
+        Class<?> factory = Class.forName("com.company.database.schemaversion.engine.BundledCaSocketFactory", true, isolated);
+        assertThat(factory.getDeclaredConstructor(Properties.class).newInstance(new Properties())).isNotNull();
+        Method count = factory.getDeclaredMethod("bakedCertificateCount");
+        count.setAccessible(true);
+        assertThat((int) count.invoke(null)).isGreaterThan(10);
+        assertThat(isolated.getResource("certs/rds-ca-bundle.pem").toString()).isEqualTo("jar:" + runnerZip.toUri().toURL() + "!/certs/rds-ca-bundle.pem");
     }
 
     @Test

@@ -2,6 +2,7 @@ package com.company.database.schemaversion.vpc;
 
 import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.aws.LambdaRunnerPackage;
+import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.local.CloudFormationDriver.Event;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.company.database.schemaversion.runner.RunnerEntrypoint;
@@ -38,6 +39,11 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(config.path("VpcConfig").path("SubnetIds").get(0).asText()).isEqualTo(SUBNET_A);
         assertThat(config.path("VpcConfig").path("SecurityGroupIds").get(0).asText()).isEqualTo(SECURITY_GROUP);
         assertThat(lambda().count("CreateFunction")).isEqualTo(1);
+        // Which code it runs is recorded on the function: later calls compare that, and build no package.
+        assertThat(lambda().environment(function))
+                .containsEntry(LambdaRunners.CODE_ID_VARIABLE, LambdaRunnerPackage.get().codeId())
+                .containsEntry(LambdaRunners.CODE_SHA256_VARIABLE, config.path("CodeSha256").asText())
+                .containsEntry("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
         assertThat(lambda().calls()).anyMatch(c -> c.equals("POST Invoke " + function + " Event"));
         // The runner reads the login itself: payloads carry parameter names, never the password.
         assertThat(lambda().invocationPayloads()).allSatisfy(p -> {
@@ -58,7 +64,10 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(lambda().count("UpdateFunctionConfiguration")).isEqualTo(1);
         assertThat(lambda().count("CreateFunction")).isEqualTo(1);
         assertThat(lambda().configuration(function).path("CodeSha256").asText())
-                .isEqualTo(LambdaRunnerPackage.get().sha256());
+                .isEqualTo(LambdaRunnerPackage.get().codeSha256());
+        assertThat(lambda().environment(function))
+                .containsEntry(LambdaRunners.CODE_ID_VARIABLE, LambdaRunnerPackage.get().codeId())
+                .containsEntry(LambdaRunners.CODE_SHA256_VARIABLE, LambdaRunnerPackage.get().codeSha256());
         assertThat(lambda().configuration(function).path("VpcConfig").path("SubnetIds")).hasSize(2);
 
         ObjectNode back = vpcModel("3");
@@ -86,6 +95,38 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(lambda().functionNames()).isEmpty();
         assertThat(history()).hasSize(7);
         assertThat(read(idOnly).errorCode()).isEqualTo("NotFound");
+    }
+
+    @Test
+    void aNewTypeVersionUpdatesTheCodeThenRecordsItAndCodeReplacedByHandIsPutBack() {
+        Outcome created = create(vpcModel("2"));
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        String id = created.model().path("Id").asText();
+        String function = functionOf(id);
+
+        // New code, same Execution settings: upload the code, then record it (no other configuration change).
+        LambdaRunnerPackage.use(runnerPackage("v2"));
+        ObjectNode next = vpcModel("4");
+        next.put("Id", id);
+        Outcome updated = update(next, created.model());
+        assertThat(updated.status()).as(updated.message()).isEqualTo("SUCCESS");
+        assertThat(lambda().count("UpdateFunctionCode")).isEqualTo(1);
+        assertThat(lambda().count("UpdateFunctionConfiguration")).isEqualTo(1);
+        assertThat(updated.events()).extracting(Event::message)
+                .anyMatch(m -> m.contains("that it runs this type version's code"));
+        assertThat(lambda().environment(function))
+                .containsEntry(LambdaRunners.CODE_ID_VARIABLE, LambdaRunnerPackage.get().codeId());
+
+        // Someone uploads other code by hand, leaving the environment alone: the next call puts ours back.
+        lambda().replaceCodeByHand(function, runnerPackage("by hand"));
+        ObjectNode again = vpcModel("5");
+        again.put("Id", id);
+        Outcome afterHand = update(again, updated.model());
+        assertThat(afterHand.status()).as(afterHand.message()).isEqualTo("SUCCESS");
+        assertThat(lambda().count("UpdateFunctionCode")).isEqualTo(2);
+        assertThat(lambda().configuration(function).path("CodeSha256").asText())
+                .isEqualTo(LambdaRunnerPackage.get().codeSha256());
+        assertThat(history()).containsExactly("1", "2", "3", "4", "5");
     }
 
     @Test

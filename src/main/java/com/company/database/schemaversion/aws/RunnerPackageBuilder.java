@@ -1,0 +1,334 @@
+package com.company.database.schemaversion.aws;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDateTime;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import java.util.zip.CRC32;
+
+/**
+ * Selects the VPC runner's code from the handler's own code root and zips it, so that the handler artifact carries
+ * one copy of every class rather than a second, pre-built runner package.
+ *
+ * <p>A code root is what Lambda or a JVM runs the handler from: the shaded handler jar, or the directory Lambda
+ * extracts that jar to (/var/task, plus /var/task/lib/*.jar if present). The same entries are selected in both
+ * forms, and the code id (a digest over the selected names and contents) is the same for both.
+ *
+ * <p>The runner needs our core, engine and runner packages, the baked migration sets, the CA bundle (default TLS
+ * mode verify-full), Flyway, the PostgreSQL driver, Jackson, the Lambda runtime interfaces and the AWS SDK's
+ * SSM client with the SDK core it stands on; nothing of the CloudFormation wrapper, the other AWS clients or the
+ * handler. Service files (META-INF/services) are kept with only the providers the package carries, so the
+ * runner's ServiceLoader lookups (Flyway plugins, java.sql.Driver, the SDK's HTTP service) find no missing class.
+ */
+final class RunnerPackageBuilder {
+    /** Part of the code id: a change in how the package is laid out gives a new id even for the same classes. */
+    static final String FORMAT = "schemaversion-runner-package/1";
+    private static final String SERVICES = "META-INF/services/";
+    private static final String SDK = "software/amazon/awssdk/";
+    private static final List<String> INCLUDED = List.of(
+            "com/company/database/schemaversion/core/",
+            "com/company/database/schemaversion/engine/",
+            "com/company/database/schemaversion/runner/",
+            "db/migration/",
+            "certs/",
+            "org/flywaydb/",
+            "org/postgresql/",
+            "com/fasterxml/jackson/core/",
+            "com/fasterxml/jackson/databind/",
+            "com/fasterxml/jackson/annotation/",
+            "com/amazonaws/services/lambda/runtime/",
+            SDK,
+            "org/reactivestreams/",
+            "org/slf4j/",
+            "mime.types");
+    /** Parts of the SDK the runner does not use: other services, their protocols, the Apache HTTP client. */
+    private static final List<String> EXCLUDED = List.of(
+            SDK + "protocols/query/",
+            SDK + "protocols/rpcv2/",
+            SDK + "thirdparty/jackson/dataformat/",
+            SDK + "http/apache/");
+    private static final String SERVICES_KEPT = SDK + "services/ssm/";
+    /** Without these the package cannot run: a code root without them is not a handler artifact. */
+    static final List<String> REQUIRED = List.of(
+            "com/company/database/schemaversion/runner/RunnerEntrypoint.class",
+            "org/flywaydb/core/Flyway.class",
+            "org/postgresql/Driver.class",
+            SERVICES_KEPT + "SsmClient.class",
+            "com/amazonaws/services/lambda/runtime/RequestStreamHandler.class",
+            "certs/rds-ca-bundle.pem");
+    /** 1980-01-01, the first DOS date: a fixed time in the zip's own format, the same in every time zone. */
+    private static final LocalDateTime FIXED_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
+    static final int COMPRESSION_LEVEL = Deflater.DEFAULT_COMPRESSION;
+
+    private RunnerPackageBuilder() {
+    }
+
+    static boolean selected(String name) {
+        if (name.endsWith("/")) {
+            return false; // directories are derived from the files
+        }
+        if (name.startsWith(SDK + "services/")) {
+            return name.startsWith(SERVICES_KEPT);
+        }
+        for (String excluded : EXCLUDED) {
+            if (name.startsWith(excluded)) {
+                return false;
+            }
+        }
+        for (String included : INCLUDED) {
+            if (name.startsWith(included)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The code root of the classes running now: a jar file or a directory. */
+    static Path codeRoot() {
+        try {
+            return Path.of(RunnerPackageBuilder.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot locate the handler's code: " + e.getMessage(), e);
+        }
+    }
+
+    /** One file of the package: its size and CRC-32 always, its content when asked for. */
+    record FileEntry(long size, long crc, byte[] content) {
+        static FileEntry of(byte[] content, boolean keep) {
+            CRC32 crc = new CRC32();
+            crc.update(content);
+            return new FileEntry(content.length, crc.getValue(), keep ? content : null);
+        }
+    }
+
+    /**
+     * The runner's files, by name, in name order: selected entries and the filtered service files.
+     *
+     * @param contents keep each file's content (to zip it); without, a jar's files are not even inflated: the
+     *                 size and CRC-32 its directory records are all the code id needs
+     */
+    static TreeMap<String, FileEntry> select(Path root, boolean contents) {
+        Map<String, FileEntry> found = new TreeMap<>();
+        Map<String, LinkedHashSet<String>> services = new TreeMap<>();
+        try {
+            if (Files.isDirectory(root)) {
+                readDirectory(root, contents, found, services);
+                Path lib = root.resolve("lib");
+                if (Files.isDirectory(lib)) {
+                    try (Stream<Path> jars = Files.list(lib)) {
+                        for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+                            readJar(jar, contents, found, services);
+                        }
+                    }
+                }
+            } else {
+                readJar(root, contents, found, services);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the handler's code at " + root + ": " + e.getMessage(), e);
+        }
+        TreeMap<String, FileEntry> files = new TreeMap<>(found);
+        for (Map.Entry<String, LinkedHashSet<String>> service : services.entrySet()) {
+            StringBuilder providers = new StringBuilder();
+            for (String provider : service.getValue()) {
+                if (found.containsKey(provider.replace('.', '/') + ".class")) {
+                    providers.append(provider).append('\n');
+                }
+            }
+            if (providers.length() > 0) {
+                files.put(SERVICES + service.getKey(), FileEntry.of(providers.toString().getBytes(StandardCharsets.UTF_8), true));
+            }
+        }
+        List<String> missing = REQUIRED.stream().filter(n -> !files.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("The handler's code at " + root + " lacks what the VPC runner needs: "
+                    + missing + ". Execution.Mode VpcRunner needs the artifact 'mvn package' builds.");
+        }
+        return files;
+    }
+
+    /**
+     * Hex SHA-256 over the format and every file's name, size and CRC-32, in name order. The CRC stands for the
+     * content: a jar records it for every entry, so identifying the code of a jar reads no class; a changed file
+     * that keeps both its size and its CRC-32 would go unnoticed, a one in four billion chance per changed file.
+     */
+    static String codeId(TreeMap<String, FileEntry> files) {
+        MessageDigest sha = sha256();
+        sha.update(FORMAT.getBytes(StandardCharsets.UTF_8));
+        ByteBuffer numbers = ByteBuffer.allocate(16);
+        for (Map.Entry<String, FileEntry> file : files.entrySet()) {
+            byte[] name = file.getKey().getBytes(StandardCharsets.UTF_8);
+            numbers.clear();
+            numbers.putInt(name.length).putInt((int) file.getValue().crc()).putLong(file.getValue().size());
+            sha.update(numbers.array());
+            sha.update(name);
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /**
+     * The deployment package: directory entries then files, in name order, all with the same time and
+     * compression level, so the same files give the same bytes (and Lambda the same CodeSha256).
+     */
+    static byte[] zip(TreeMap<String, FileEntry> files) {
+        TreeSet<String> directories = new TreeSet<>();
+        for (String name : files.keySet()) {
+            for (int slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
+                directories.add(name.substring(0, slash + 1));
+            }
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024 * 1024);
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.setLevel(COMPRESSION_LEVEL);
+            TreeSet<String> names = new TreeSet<>(directories);
+            names.addAll(files.keySet());
+            for (String name : names) {
+                ZipEntry entry = new ZipEntry(name);
+                entry.setTimeLocal(FIXED_TIME);
+                zip.putNextEntry(entry);
+                FileEntry file = files.get(name);
+                if (file != null) {
+                    if (file.content() == null) {
+                        throw new IllegalStateException(name + ": selected without its content");
+                    }
+                    zip.write(file.content());
+                }
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void readDirectory(Path root, boolean contents, Map<String, FileEntry> found,
+                                      Map<String, LinkedHashSet<String>> services) throws IOException {
+        // Only into directories that can hold selected files: the handler's directory has twice as many others.
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                String name = root.relativize(dir).toString().replace('\\', '/');
+                return name.isEmpty() || mayHoldSelected(name + "/") ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                String name = root.relativize(file).toString().replace('\\', '/');
+                if (attributes.isRegularFile() && (name.startsWith(SERVICES) || selected(name))) {
+                    add(name, () -> FileEntry.of(Files.readAllBytes(file), contents || name.startsWith(SERVICES)),
+                            found, services);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Whether a directory (name ending in '/') can hold a selected file or a service file. */
+    static boolean mayHoldSelected(String directory) {
+        if (SERVICES.startsWith(directory) || directory.startsWith(SERVICES)) {
+            return true;
+        }
+        if (directory.startsWith(SDK + "services/") && !directory.equals(SDK + "services/")) {
+            return directory.startsWith(SERVICES_KEPT);
+        }
+        for (String excluded : EXCLUDED) {
+            if (directory.startsWith(excluded)) {
+                return false;
+            }
+        }
+        for (String included : INCLUDED) {
+            if (included.startsWith(directory) || directory.startsWith(included)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void readJar(Path jar, boolean contents, Map<String, FileEntry> found,
+                                Map<String, LinkedHashSet<String>> services) throws IOException {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
+                String name = entry.getName();
+                if (!entry.isDirectory() && (name.startsWith(SERVICES) || selected(name))) {
+                    add(name, () -> {
+                        if (!contents && !name.startsWith(SERVICES) && entry.getCrc() != -1 && entry.getSize() != -1) {
+                            return new FileEntry(entry.getSize(), entry.getCrc(), null);
+                        }
+                        try (InputStream in = zip.getInputStream(entry)) {
+                            return FileEntry.of(in.readAllBytes(), contents || name.startsWith(SERVICES));
+                        }
+                    }, found, services);
+                }
+            }
+        }
+    }
+
+    private interface Content {
+        FileEntry read() throws IOException;
+    }
+
+    /** The first root that has a file wins, as on a class path; service files merge, as the shade plugin's do. */
+    private static void add(String name, Content content, Map<String, FileEntry> found,
+                            Map<String, LinkedHashSet<String>> services) throws IOException {
+        if (name.startsWith(SERVICES)) {
+            String service = name.substring(SERVICES.length());
+            if (service.isEmpty() || service.contains("/")) {
+                return;
+            }
+            Set<String> providers = services.computeIfAbsent(service, s -> new LinkedHashSet<>());
+            FileEntry file = content.read();
+            if (file.content() == null) {
+                throw new IllegalStateException(name + ": read without its content");
+            }
+            for (String line : new String(file.content(), StandardCharsets.UTF_8).split("\n")) {
+                int comment = line.indexOf('#');
+                String provider = (comment >= 0 ? line.substring(0, comment) : line).trim();
+                if (!provider.isEmpty()) {
+                    providers.add(provider);
+                }
+            }
+        } else if (!found.containsKey(name)) {
+            found.put(name, content.read());
+        }
+    }
+
+    /** For messages: how many files and bytes the package holds. */
+    static String describe(TreeMap<String, FileEntry> files) {
+        long bytes = 0;
+        for (FileEntry f : files.values()) {
+            bytes += f.size();
+        }
+        return files.size() + " files, " + bytes + " bytes unpacked";
+    }
+}
