@@ -26,13 +26,13 @@ import java.util.TreeMap;
 public final class LambdaRunnerPackage {
     private static volatile LambdaRunnerPackage current;
 
-    private final Path root;
+    private final TreeMap<String, RunnerPackageBuilder.FileEntry> files;
     private final String codeId;
     private volatile byte[] zip;
     private volatile String codeSha256;
 
-    private LambdaRunnerPackage(Path root, String codeId, byte[] zip) {
-        this.root = root;
+    private LambdaRunnerPackage(TreeMap<String, RunnerPackageBuilder.FileEntry> files, String codeId, byte[] zip) {
+        this.files = files;
         this.codeId = codeId;
         this.zip = zip;
     }
@@ -55,7 +55,8 @@ public final class LambdaRunnerPackage {
     /** The package of the handler code at this root (a handler jar, or the directory Lambda extracted it to). */
     public static LambdaRunnerPackage of(Path root) {
         try {
-            return new LambdaRunnerPackage(root, RunnerPackageBuilder.codeId(RunnerPackageBuilder.select(root, false)), null);
+            TreeMap<String, RunnerPackageBuilder.FileEntry> files = RunnerPackageBuilder.select(root);
+            return new LambdaRunnerPackage(files, RunnerPackageBuilder.codeId(files), null);
         } catch (RuntimeException e) {
             throw new ReconcileException(Reason.INTERNAL, "Cannot prepare the VPC runner's code: " + e.getMessage());
         }
@@ -78,7 +79,7 @@ public final class LambdaRunnerPackage {
                 z = zip;
                 if (z == null) {
                     try {
-                        z = RunnerPackageBuilder.zip(RunnerPackageBuilder.select(root, true));
+                        z = RunnerPackageBuilder.zip(files);
                     } catch (RuntimeException e) {
                         throw new ReconcileException(Reason.INTERNAL, "Cannot build the VPC runner's package: " + e.getMessage());
                     }
@@ -113,9 +114,9 @@ public final class LambdaRunnerPackage {
         Path root = args.length == 2 ? Path.of(args[0]) : RunnerPackageBuilder.codeRoot();
         Path out = Path.of(args[args.length - 1]);
         long t0 = System.nanoTime();
-        String id = RunnerPackageBuilder.codeId(RunnerPackageBuilder.select(root, false));
+        TreeMap<String, RunnerPackageBuilder.FileEntry> files = RunnerPackageBuilder.select(root);
+        String id = RunnerPackageBuilder.codeId(files);
         long t1 = System.nanoTime();
-        TreeMap<String, RunnerPackageBuilder.FileEntry> files = RunnerPackageBuilder.select(root, true);
         byte[] zip = RunnerPackageBuilder.zip(files);
         long t2 = System.nanoTime();
         Files.write(out, zip);

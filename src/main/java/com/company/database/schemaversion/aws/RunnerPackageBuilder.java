@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -115,37 +116,37 @@ final class RunnerPackageBuilder {
         }
     }
 
-    /** One file of the package: its size and CRC-32 always, its content when asked for. */
-    record FileEntry(long size, long crc, byte[] content) {
-        static FileEntry of(byte[] content, boolean keep) {
-            CRC32 crc = new CRC32();
-            crc.update(content);
-            return new FileEntry(content.length, crc.getValue(), keep ? content : null);
+    /**
+     * One file of the package: its size and CRC-32, and where to read it (a file, or an entry of a jar), or its
+     * content when it has no other place (a merged service file).
+     */
+    record FileEntry(long size, long crc, Path origin, boolean inJar, byte[] content) {
+        static FileEntry of(byte[] content) {
+            return new FileEntry(content.length, crcOf(content), null, false, content);
         }
     }
 
     /**
-     * The runner's files, by name, in name order: selected entries and the filtered service files.
-     *
-     * @param contents keep each file's content (to zip it); without, a jar's files are not even inflated: the
-     *                 size and CRC-32 its directory records are all the code id needs
+     * The runner's files, by name, in name order: selected entries and the filtered service files. Reads no class
+     * from a jar (its directory records each entry's size and CRC-32); reads each selected file of a directory
+     * once, for its CRC-32, and keeps no content but the service files'.
      */
-    static TreeMap<String, FileEntry> select(Path root, boolean contents) {
+    static TreeMap<String, FileEntry> select(Path root) {
         Map<String, FileEntry> found = new TreeMap<>();
         Map<String, LinkedHashSet<String>> services = new TreeMap<>();
         try {
             if (Files.isDirectory(root)) {
-                readDirectory(root, contents, found, services);
+                readDirectory(root, found, services);
                 Path lib = root.resolve("lib");
                 if (Files.isDirectory(lib)) {
                     try (Stream<Path> jars = Files.list(lib)) {
                         for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
-                            readJar(jar, contents, found, services);
+                            readJar(jar, found, services);
                         }
                     }
                 }
             } else {
-                readJar(root, contents, found, services);
+                readJar(root, found, services);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the handler's code at " + root + ": " + e.getMessage(), e);
@@ -159,7 +160,7 @@ final class RunnerPackageBuilder {
                 }
             }
             if (providers.length() > 0) {
-                files.put(SERVICES + service.getKey(), FileEntry.of(providers.toString().getBytes(StandardCharsets.UTF_8), true));
+                files.put(SERVICES + service.getKey(), FileEntry.of(providers.toString().getBytes(StandardCharsets.UTF_8)));
             }
         }
         List<String> missing = REQUIRED.stream().filter(n -> !files.containsKey(n)).toList();
@@ -191,37 +192,74 @@ final class RunnerPackageBuilder {
 
     /**
      * The deployment package: directory entries then files, in name order, all with the same time and
-     * compression level, so the same files give the same bytes (and Lambda the same CodeSha256).
+     * compression level, so the same files give the same bytes (and Lambda the same CodeSha256). Each file is
+     * read when it is written, and must still have the size and CRC-32 it was selected with: the package is
+     * then the code the code id names.
      */
     static byte[] zip(TreeMap<String, FileEntry> files) {
-        TreeSet<String> directories = new TreeSet<>();
+        TreeSet<String> names = new TreeSet<>(files.keySet());
         for (String name : files.keySet()) {
             for (int slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
-                directories.add(name.substring(0, slash + 1));
+                names.add(name.substring(0, slash + 1));
             }
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024 * 1024);
+        Map<Path, ZipFile> jars = new HashMap<>();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             zip.setLevel(COMPRESSION_LEVEL);
-            TreeSet<String> names = new TreeSet<>(directories);
-            names.addAll(files.keySet());
             for (String name : names) {
                 ZipEntry entry = new ZipEntry(name);
                 entry.setTimeLocal(FIXED_TIME);
                 zip.putNextEntry(entry);
                 FileEntry file = files.get(name);
                 if (file != null) {
-                    if (file.content() == null) {
-                        throw new IllegalStateException(name + ": selected without its content");
+                    byte[] content = contentOf(name, file, jars);
+                    if (content.length != file.size() || crcOf(content) != file.crc()) {
+                        throw new IllegalStateException(name + " changed while the runner package was being built");
                     }
-                    zip.write(file.content());
+                    zip.write(content);
                 }
                 zip.closeEntry();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            for (ZipFile jar : jars.values()) {
+                try {
+                    jar.close();
+                } catch (IOException e) {
+                    // read-only: nothing lost
+                }
+            }
         }
         return bytes.toByteArray();
+    }
+
+    private static byte[] contentOf(String name, FileEntry file, Map<Path, ZipFile> jars) throws IOException {
+        if (file.content() != null) {
+            return file.content();
+        }
+        if (!file.inJar()) {
+            return Files.readAllBytes(file.origin());
+        }
+        ZipFile jar = jars.get(file.origin());
+        if (jar == null) {
+            jar = new ZipFile(file.origin().toFile());
+            jars.put(file.origin(), jar);
+        }
+        ZipEntry entry = jar.getEntry(name);
+        if (entry == null) {
+            throw new IOException(name + " is no longer in " + file.origin());
+        }
+        try (InputStream in = jar.getInputStream(entry)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static long crcOf(byte[] content) {
+        CRC32 crc = new CRC32();
+        crc.update(content);
+        return crc.getValue();
     }
 
     static MessageDigest sha256() {
@@ -232,7 +270,7 @@ final class RunnerPackageBuilder {
         }
     }
 
-    private static void readDirectory(Path root, boolean contents, Map<String, FileEntry> found,
+    private static void readDirectory(Path root, Map<String, FileEntry> found,
                                       Map<String, LinkedHashSet<String>> services) throws IOException {
         // Only into directories that can hold selected files: the handler's directory has twice as many others.
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -246,8 +284,10 @@ final class RunnerPackageBuilder {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
                 String name = root.relativize(file).toString().replace('\\', '/');
                 if (attributes.isRegularFile() && (name.startsWith(SERVICES) || selected(name))) {
-                    add(name, () -> FileEntry.of(Files.readAllBytes(file), contents || name.startsWith(SERVICES)),
-                            found, services);
+                    add(name, () -> Files.readAllBytes(file), () -> {
+                        byte[] content = Files.readAllBytes(file);
+                        return new FileEntry(content.length, crcOf(content), file, false, null);
+                    }, found, services);
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -275,18 +315,23 @@ final class RunnerPackageBuilder {
         return false;
     }
 
-    private static void readJar(Path jar, boolean contents, Map<String, FileEntry> found,
+    private static void readJar(Path jar, Map<String, FileEntry> found,
                                 Map<String, LinkedHashSet<String>> services) throws IOException {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             for (ZipEntry entry : Collections.list(zip.entries())) {
                 String name = entry.getName();
                 if (!entry.isDirectory() && (name.startsWith(SERVICES) || selected(name))) {
                     add(name, () -> {
-                        if (!contents && !name.startsWith(SERVICES) && entry.getCrc() != -1 && entry.getSize() != -1) {
-                            return new FileEntry(entry.getSize(), entry.getCrc(), null);
+                        try (InputStream in = zip.getInputStream(entry)) {
+                            return in.readAllBytes();
+                        }
+                    }, () -> {
+                        if (entry.getCrc() != -1 && entry.getSize() != -1) {
+                            return new FileEntry(entry.getSize(), entry.getCrc(), jar, true, null);
                         }
                         try (InputStream in = zip.getInputStream(entry)) {
-                            return FileEntry.of(in.readAllBytes(), contents || name.startsWith(SERVICES));
+                            byte[] content = in.readAllBytes();
+                            return new FileEntry(content.length, crcOf(content), jar, true, null);
                         }
                     }, found, services);
                 }
@@ -294,12 +339,12 @@ final class RunnerPackageBuilder {
         }
     }
 
-    private interface Content {
-        FileEntry read() throws IOException;
+    private interface Reader<T> {
+        T read() throws IOException;
     }
 
     /** The first root that has a file wins, as on a class path; service files merge, as the shade plugin's do. */
-    private static void add(String name, Content content, Map<String, FileEntry> found,
+    private static void add(String name, Reader<byte[]> content, Reader<FileEntry> file, Map<String, FileEntry> found,
                             Map<String, LinkedHashSet<String>> services) throws IOException {
         if (name.startsWith(SERVICES)) {
             String service = name.substring(SERVICES.length());
@@ -307,11 +352,7 @@ final class RunnerPackageBuilder {
                 return;
             }
             Set<String> providers = services.computeIfAbsent(service, s -> new LinkedHashSet<>());
-            FileEntry file = content.read();
-            if (file.content() == null) {
-                throw new IllegalStateException(name + ": read without its content");
-            }
-            for (String line : new String(file.content(), StandardCharsets.UTF_8).split("\n")) {
+            for (String line : new String(content.read(), StandardCharsets.UTF_8).split("\n")) {
                 int comment = line.indexOf('#');
                 String provider = (comment >= 0 ? line.substring(0, comment) : line).trim();
                 if (!provider.isEmpty()) {
@@ -319,7 +360,7 @@ final class RunnerPackageBuilder {
                 }
             }
         } else if (!found.containsKey(name)) {
-            found.put(name, content.read());
+            found.put(name, file.read());
         }
     }
 

@@ -168,6 +168,15 @@ class RunnerPackageBuilderTest {
     }
 
     @Test
+    void aFileChangedAfterTheCodeWasIdentifiedIsNotPackagedUnderThatId() throws IOException {
+        Path root = directory(Files.createDirectories(temp.resolve("task")), handlerFiles());
+        LambdaRunnerPackage identified = LambdaRunnerPackage.of(root);
+        Files.writeString(root.resolve("db/migration/orders/V1__create_customers.sql"), "CREATE TABLE customers (id int8);");
+        assertThatThrownBy(identified::zip).isInstanceOf(ReconcileException.class)
+                .hasMessageContaining("db/migration/orders/V1__create_customers.sql changed");
+    }
+
+    @Test
     void entriesCarryAFixedTimeWhateverTheTimeZone() throws IOException {
         byte[] zip = LambdaRunnerPackage.of(jar(temp.resolve("handler.jar"), handlerFiles())).zip();
         Path scratch = temp.resolve("p.zip");
