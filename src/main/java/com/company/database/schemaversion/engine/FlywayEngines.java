@@ -29,6 +29,11 @@ public final class FlywayEngines {
         return CACHE.computeIfAbsent(java.util.List.of(connection, settings), k -> new FlywayEngine(connection, settings));
     }
 
+    /** See ColdStartWarmup: loads what the first engine needs, connects to nothing. */
+    public static void warmUp() throws ClassNotFoundException {
+        FlywayEngine.warmUp();
+    }
+
     /** Forgets every engine and closes the connections they kept. */
     public static synchronized void clear() {
         CACHE.values().forEach(FlywayEngine::close);
