@@ -4,6 +4,6 @@ class Configuration extends BaseConfiguration {
 
     public Configuration() {
         super("company-database-schemaversion.json");
-        ColdStartWarmup.start(getSchemaFilename());
+        ColdStartWarmup.start();
     }
 }

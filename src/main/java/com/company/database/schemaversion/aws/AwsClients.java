@@ -59,21 +59,27 @@ public final class AwsClients {
 
     /**
      * Builds the region's SSM client and runs one GetParameter through a twin of it whose HTTP client answers
-     * from memory: the first real call then finds the request pipeline (marshalling, signing, retries,
-     * unmarshalling) loaded. Nothing leaves the process; the credentials are a placeholder.
+     * from memory, so the first real call finds the request pipeline (marshalling, signing, retries,
+     * unmarshalling) loaded. A call that asks for the client meanwhile waits for both: no two threads load the
+     * SDK's request classes at once. Nothing leaves the process; the credentials are a placeholder.
      */
     public static void warmUpSsm(String region) {
-        ssm(region);
-        try (SsmClient twin = ssmClient(region(region), new InMemoryHttpClient(WARMUP_ANSWER))) {
-            twin.getParameter(GetParameterRequest.builder()
-                    .name(WARMUP_PARAMETER)
-                    .withDecryption(true)
-                    .overrideConfiguration(AwsRequestOverrideConfiguration.builder()
-                            .credentialsProvider(StaticCredentialsProvider.create(
-                                    AwsBasicCredentials.create("WARMUP", "warm-up-placeholder")))
-                            .build())
-                    .build());
-        }
+        SSM.computeIfAbsent(region(region), r -> {
+            SsmClient client = ssmClient(r, HTTP);
+            try (SsmClient twin = ssmClient(r, new InMemoryHttpClient(WARMUP_ANSWER))) {
+                twin.getParameter(GetParameterRequest.builder()
+                        .name(WARMUP_PARAMETER)
+                        .withDecryption(true)
+                        .overrideConfiguration(AwsRequestOverrideConfiguration.builder()
+                                .credentialsProvider(StaticCredentialsProvider.create(
+                                        AwsBasicCredentials.create("WARMUP", "warm-up-placeholder")))
+                                .build())
+                        .build());
+            } catch (RuntimeException ignored) {
+                // Only a head start; the client itself is fine.
+            }
+            return client;
+        });
     }
 
     private static final String WARMUP_PARAMETER = "/company-database-schemaversion/warm-up";
