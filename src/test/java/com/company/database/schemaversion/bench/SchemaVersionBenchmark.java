@@ -58,6 +58,7 @@ public final class SchemaVersionBenchmark {
     private final SsmEmulator ssm;
     private final CloudFormationDriver driver = CloudFormationDriver.quiet();
     private static String context = "";
+    private String coldBreakdown = "n/a";
 
     private SchemaVersionBenchmark(Path work, int repeats) throws IOException {
         this.work = work;
@@ -113,6 +114,7 @@ public final class SchemaVersionBenchmark {
         for (Cold c : cold) {
             System.out.println(String.format(Locale.ROOT, "cold start, %s: %s ms (median of %d)", c.kase().label(), ms(c.seconds()), repeats));
         }
+        System.out.println("cold start breakdown (one run, no warm-up, class-load log on): " + coldBreakdown);
         // -Dbench.hold=SECONDS keeps the database and the SSM endpoint up to run the probe by hand.
         long hold = Long.getLong("bench.hold", 0);
         if (hold > 0) {
@@ -174,7 +176,7 @@ public final class SchemaVersionBenchmark {
         long runner = runnerSize();
 
         context += "; at the end: " + loadAverage() + "\nshaded jar smoke run (new JVM, baked set): " + smoke;
-        String report = report(rows, warmRead, firstRead, history, cold, handlerJar, runner);
+        String report = report(rows, warmRead, firstRead, history, cold, coldBreakdown, handlerJar, runner);
         System.out.println();
         System.out.println(report);
         Files.writeString(work.resolve("results.md"), report + "\n");
@@ -385,6 +387,7 @@ public final class SchemaVersionBenchmark {
         cold.add(coldRead(new ColdCase("Lambda JVM flags, jar, baked set (7 rows)", small, true, false, true)));
         cold.add(coldRead(new ColdCase("Lambda JVM flags, extracted like /var/task, baked set (7 rows)", small, true, true, true)));
         cold.add(coldRead(new ColdCase("the same without the handler's warm-up thread", small, true, true, false)));
+        coldBreakdown = coldBreakdown(small);
         return cold;
     }
 
@@ -411,6 +414,14 @@ public final class SchemaVersionBenchmark {
         return dir;
     }
 
+    /** The READ request CloudFormation would send for the resource, as a file for the probe. */
+    private Path readRequest(Deployed d) throws IOException {
+        Path request = work.resolve("cold-read.json");
+        Files.writeString(request, JSON.writeValueAsString(driver.request("READ",
+                JSON.createObjectNode().put("Id", d.id()), null, null, UUID.randomUUID().toString(), null)));
+        return request;
+    }
+
     /** A new JVM running the shaded handler artifact, from process start to the first ProgressEvent of a Read. */
     private Cold coldRead(ColdCase c) throws IOException, InterruptedException {
         Deployed d = c.deployed();
@@ -420,57 +431,18 @@ public final class SchemaVersionBenchmark {
             return new Cold(c, Double.NaN);
         }
         Path code = c.extracted() ? extractedArtifact() : jar;
-        Path request = work.resolve("cold-read.json");
-        Files.writeString(request, JSON.writeValueAsString(driver.request("READ",
-                JSON.createObjectNode().put("Id", d.id()), null, null, UUID.randomUUID().toString(), null)));
+        Path request = readRequest(d);
         String testClasses = probeClassPath();
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < repeats + 1; i++) {
-            // The wrapper empties java.io.tmpdir on every call: the child gets its own.
-            Path tmp = Files.createDirectories(work.resolve("cold-tmp-" + i));
-            List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx1g", "-Djava.io.tmpdir=" + tmp,
-                    "-Daws.endpointUrlSsm=" + ssm.endpoint()));
-            if (c.lambdaFlags()) {
-                cmd.addAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
-            }
-            if (!c.warmup()) {
-                cmd.add("-Dschemaversion.warmup=false");
-            }
-            String extra = System.getProperty("bench.coldJvmArgs", "").trim();
-            if (!extra.isEmpty()) {
-                cmd.addAll(Arrays.asList(extra.split("\\s+")));
-            }
-            cmd.addAll(List.of("-cp", code + File.pathSeparator + testClasses, ColdRead.class.getName(), request.toString()));
-            if (d.migrations() != null) {
-                cmd.add(d.migrations().toString());
-            }
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(work.resolve("cold-read.err").toFile());
-            // Lambda always sets the region; the handler's warm-up builds that region's SSM client.
-            pb.environment().put("AWS_REGION", "us-east-1");
+            List<String> cmd = probeCommand(c, code, request, testClasses, i, List.of());
             if (i == 0) {
                 log("cold Read probe: " + String.join(" ", cmd));
             }
-            long start = System.nanoTime();
-            Process p = pb.start();
-            String event = null;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("EVENT ")) {
-                        event = line;
-                        break;
-                    }
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                p.waitFor();
-                if (event == null || !event.startsWith("EVENT SUCCESS " + d.applied() + " ")) {
-                    throw new IllegalStateException("cold Read answered " + event + "; stderr: "
-                            + Files.readString(work.resolve("cold-read.err")));
-                }
-                // The first start also fills the OS page cache with the jar: count only the later ones.
-                if (i > 0) {
-                    times.add(seconds);
-                }
+            double seconds = probeOnce(cmd, d);
+            // The first start also fills the OS page cache with the jar: count only the later ones.
+            if (i > 0) {
+                times.add(seconds);
             }
         }
         log("cold Read, " + c.label() + " (s): "
@@ -478,10 +450,105 @@ public final class SchemaVersionBenchmark {
         return new Cold(c, median(times));
     }
 
+    private List<String> probeCommand(ColdCase c, Path code, Path request, String testClasses, int run, List<String> extraOptions)
+            throws IOException {
+        // The wrapper empties java.io.tmpdir on every call: the child gets its own.
+        Path tmp = Files.createDirectories(work.resolve("cold-tmp-" + run));
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx1g", "-Djava.io.tmpdir=" + tmp,
+                "-Daws.endpointUrlSsm=" + ssm.endpoint()));
+        if (c.lambdaFlags()) {
+            cmd.addAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        }
+        if (!c.warmup()) {
+            cmd.add("-Dschemaversion.warmup=false");
+        }
+        String extra = System.getProperty("bench.coldJvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(Arrays.asList(extra.split("\\s+")));
+        }
+        cmd.addAll(extraOptions);
+        cmd.addAll(List.of("-cp", code + File.pathSeparator + testClasses, ColdRead.class.getName(), request.toString()));
+        if (c.deployed().migrations() != null) {
+            cmd.add(c.deployed().migrations().toString());
+        }
+        return cmd;
+    }
+
+    /** Starts the probe and returns the seconds from process start to the line carrying the ProgressEvent. */
+    private double probeOnce(List<String> cmd, Deployed d) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(work.resolve("cold-read.err").toFile());
+        // Lambda always sets the region; the handler's warm-up builds that region's SSM client.
+        pb.environment().put("AWS_REGION", "us-east-1");
+        long start = System.nanoTime();
+        Process p = pb.start();
+        String event = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("EVENT ")) {
+                    event = line;
+                    break;
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            p.waitFor();
+            if (event == null || !event.startsWith("EVENT SUCCESS " + d.applied() + " ")) {
+                throw new IllegalStateException("cold Read answered " + event + "; stderr: "
+                        + Files.readString(work.resolve("cold-read.err")));
+            }
+            return seconds;
+        }
+    }
+
+    /**
+     * Where a cold Read's time goes: one more run of the case, without the warm-up so that one thread does
+     * everything in order, with the JVM's class-load log on (which slows it a little). A phase ends when the
+     * first class of the next one loads: the wrapper's, the handler's first SSM request, the engine cache,
+     * the schema library the wrapper strips the answer with.
+     */
+    private String coldBreakdown(Deployed small) throws IOException, InterruptedException {
+        ColdCase c = new ColdCase("breakdown", small, true, true, false);
+        Path log = work.resolve("cold-classes.log");
+        Files.deleteIfExists(log);
+        Path request = readRequest(small);
+        List<String> cmd = probeCommand(c, extractedArtifact(), request, probeClassPath(), 0,
+                List.of("-Xlog:class+load:file=" + log + ":uptime"));
+        double total = probeOnce(cmd, small) * 1000;
+        String[] markers = {
+                "software.amazon.cloudformation.AbstractWrapper",
+                "software.amazon.awssdk.services.ssm.model.GetParameterRequest",
+                "com.company.database.schemaversion.engine.FlywayEngines",
+                "software.amazon.cloudformation.resource.ResourceTypeSchema"};
+        double[] at = new double[markers.length];
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^\\[(\\d+\\.\\d+)s\\]\\s+(\\S+)");
+        for (String l : Files.readAllLines(log)) {
+            java.util.regex.Matcher m = line.matcher(l);
+            if (m.find()) {
+                for (int k = 0; k < markers.length; k++) {
+                    if (at[k] == 0 && markers[k].equals(m.group(2))) {
+                        at[k] = Double.parseDouble(m.group(1)) * 1000;
+                    }
+                }
+            }
+        }
+        for (int k = 0; k < markers.length; k++) {
+            if (at[k] == 0) {
+                return "n/a (" + markers[k] + " not in the class-load log)";
+            }
+        }
+        String b = String.format(Locale.ROOT, "%.0f ms in all: JVM start and the probe reading its request %.0f ms;"
+                        + " the rpdk wrapper until the handler's first SSM request %.0f ms (its static HTTP client,"
+                        + " request parsing, partition lookup); SSM (client, record, login) %.0f ms; the database"
+                        + " (connect, Flyway info) %.0f ms; the answer (the wrapper's schema load, serialisation) %.0f ms",
+                total, at[0], at[1] - at[0], at[2] - at[1], at[3] - at[2], total - at[3]);
+        log("cold Read breakdown: " + b);
+        return b;
+    }
+
     // ---------------------------------------------------------------- the report
 
     private static String report(List<Row> rows, double warmRead, double firstRead, int history, List<Cold> cold,
-                                 long handlerJar, long runner) {
+                                 String coldBreakdown, long handlerJar, long runner) {
         StringBuilder t = new StringBuilder(context).append("\n\n");
         t.append("| N | handler loop (s) | raw Flyway migrate() (s) | psql, one transaction (s) | handler / Flyway"
                 + " | handler / psql | handler calls | lower bound | calls target (<= bound + 2) |\n");
@@ -514,6 +581,7 @@ public final class SchemaVersionBenchmark {
 
         String ratio = at200 == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", at200.handler() / at200.flyway());
         boolean ratioOk = at200 != null && at200.handler() / at200.flyway() <= 1.25;
+        t.append("\nCold start breakdown (one run, extracted, no warm-up, class-load log on): ").append(coldBreakdown).append(".\n");
         String coldFigures = cold.stream()
                 .map(c -> c.kase().label() + " " + ms(c.seconds()) + " ms (" + verdict(c.seconds() * 1000 <= 1500) + ")")
                 .collect(Collectors.joining("; "));
