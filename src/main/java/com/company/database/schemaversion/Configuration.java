@@ -4,5 +4,6 @@ class Configuration extends BaseConfiguration {
 
     public Configuration() {
         super("company-database-schemaversion.json");
+        ColdStartWarmup.start();
     }
 }

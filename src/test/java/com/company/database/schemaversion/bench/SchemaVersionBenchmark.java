@@ -58,6 +58,7 @@ public final class SchemaVersionBenchmark {
     private final SsmEmulator ssm;
     private final CloudFormationDriver driver = CloudFormationDriver.quiet();
     private static String context = "";
+    private String coldBreakdown = "n/a";
 
     private SchemaVersionBenchmark(Path work, int repeats) throws IOException {
         this.work = work;
@@ -108,9 +109,12 @@ public final class SchemaVersionBenchmark {
     private void runColdOnly() throws Exception {
         TestDatabase.server();
         log("machine: " + machine() + "; load average: " + loadAverage());
-        double cold = coldRead(bakedDeploy(), true);
-        System.out.println(String.format(Locale.ROOT, "SUMMARY: cold start, Lambda JVM flags, baked sample set: %.0f ms (median of %d)",
-                cold * 1000, repeats));
+        List<Cold> cold = coldCasesOfTheBakedSet(bakedDeploy());
+        System.out.println();
+        for (Cold c : cold) {
+            System.out.println(String.format(Locale.ROOT, "cold start, %s: %s ms (median of %d)", c.kase().label(), ms(c.seconds()), repeats));
+        }
+        System.out.println("cold start breakdown (one run, no warm-up, class-load log on): " + coldBreakdown);
         // -Dbench.hold=SECONDS keeps the database and the SSM endpoint up to run the probe by hand.
         long hold = Long.getLong("bench.hold", 0);
         if (hold > 0) {
@@ -160,16 +164,19 @@ public final class SchemaVersionBenchmark {
         double warmRead = kept == null ? Double.NaN : warmRead(kept);
         int history = kept == null ? 0 : max(sizes);
         double firstRead = kept == null ? Double.NaN : firstReadInWarmJvm(kept);
-        double coldRead = kept == null ? Double.NaN : coldRead(kept, false);
-        double coldReadLambda = kept == null ? Double.NaN : coldRead(kept, true);
+        List<Cold> cold = new ArrayList<>();
+        if (kept != null) {
+            cold.add(coldRead(new ColdCase("plain JVM, jar, " + history + " history rows", kept, false, false, true)));
+            cold.add(coldRead(new ColdCase("Lambda JVM flags, jar, " + history + " history rows", kept, true, false, true)));
+        }
         Deployed small = bakedDeploy();
-        double coldReadSmall = coldRead(small, true);
+        cold.addAll(coldCasesOfTheBakedSet(small));
         String smoke = shadedJarLifecycle();
         long handlerJar = size(Path.of(HANDLER_JAR));
         long runner = runnerSize();
 
         context += "; at the end: " + loadAverage() + "\nshaded jar smoke run (new JVM, baked set): " + smoke;
-        String report = report(rows, warmRead, firstRead, history, coldRead, coldReadLambda, coldReadSmall, handlerJar, runner);
+        String report = report(rows, warmRead, firstRead, history, cold, coldBreakdown, handlerJar, runner);
         System.out.println();
         System.out.println(report);
         Files.writeString(work.resolve("results.md"), report + "\n");
@@ -363,72 +370,185 @@ public final class SchemaVersionBenchmark {
     }
 
     /**
-     * A new JVM running the shaded handler jar, from process start to the first ProgressEvent of a Read.
-     * lambdaFlags adds the options the Lambda java17 runtime starts the JVM with (C1 only, serial GC).
+     * One way of starting the cold-start probe. lambdaFlags adds the options the Lambda java17 runtime starts
+     * the JVM with (C1 only, serial GC); extracted runs it from the artifact unpacked into a directory, as Lambda
+     * does with a deployment package (/var/task), instead of from the jar; warmup false turns the handler's
+     * cold-start warm-up off.
      */
-    private double coldRead(Deployed d, boolean lambdaFlags) throws IOException, InterruptedException {
-        Path jar = Path.of(HANDLER_JAR).toAbsolutePath();
-        if (!Files.exists(jar)) {
-            log("cold start: " + jar + " is missing (build with package first): n/a");
-            return Double.NaN;
+    record ColdCase(String label, Deployed deployed, boolean lambdaFlags, boolean extracted, boolean warmup) {
+    }
+
+    record Cold(ColdCase kase, double seconds) {
+    }
+
+    /** The baked 7-migration set with Lambda's flags: as a jar, extracted as Lambda does, and without the warm-up. */
+    private List<Cold> coldCasesOfTheBakedSet(Deployed small) throws IOException, InterruptedException {
+        List<Cold> cold = new ArrayList<>();
+        cold.add(coldRead(new ColdCase("Lambda JVM flags, jar, baked set (7 rows)", small, true, false, true)));
+        cold.add(coldRead(new ColdCase("Lambda JVM flags, extracted like /var/task, baked set (7 rows)", small, true, true, true)));
+        cold.add(coldRead(new ColdCase("the same without the handler's warm-up thread", small, true, true, false)));
+        coldBreakdown = coldBreakdown(small);
+        return cold;
+    }
+
+    /** The handler artifact unpacked into a directory, once: how Lambda lays out a deployment package. */
+    private Path extractedArtifact() throws IOException {
+        Path dir = work.resolve("var-task");
+        if (Files.isDirectory(dir)) {
+            return dir;
         }
+        try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(Files.newInputStream(Path.of(HANDLER_JAR)))) {
+            for (java.util.zip.ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                Path target = dir.resolve(e.getName()).normalize();
+                if (!target.startsWith(dir)) {
+                    throw new IOException("entry outside the directory: " + e.getName());
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(zip, target);
+                }
+            }
+        }
+        return dir;
+    }
+
+    /** The READ request CloudFormation would send for the resource, as a file for the probe. */
+    private Path readRequest(Deployed d) throws IOException {
         Path request = work.resolve("cold-read.json");
         Files.writeString(request, JSON.writeValueAsString(driver.request("READ",
                 JSON.createObjectNode().put("Id", d.id()), null, null, UUID.randomUUID().toString(), null)));
+        return request;
+    }
+
+    /** A new JVM running the shaded handler artifact, from process start to the first ProgressEvent of a Read. */
+    private Cold coldRead(ColdCase c) throws IOException, InterruptedException {
+        Deployed d = c.deployed();
+        Path jar = Path.of(HANDLER_JAR).toAbsolutePath();
+        if (!Files.exists(jar)) {
+            log("cold start: " + jar + " is missing (build with package first): n/a");
+            return new Cold(c, Double.NaN);
+        }
+        Path code = c.extracted() ? extractedArtifact() : jar;
+        Path request = readRequest(d);
         String testClasses = probeClassPath();
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < repeats + 1; i++) {
-            // The wrapper empties java.io.tmpdir on every call: the child gets its own.
-            Path tmp = Files.createDirectories(work.resolve("cold-tmp-" + i + (lambdaFlags ? "-l" : "")));
-            List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx1g", "-Djava.io.tmpdir=" + tmp,
-                    "-Daws.endpointUrlSsm=" + ssm.endpoint()));
-            if (lambdaFlags) {
-                cmd.addAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
-            }
-            String extra = System.getProperty("bench.coldJvmArgs", "").trim();
-            if (!extra.isEmpty()) {
-                cmd.addAll(Arrays.asList(extra.split("\\s+")));
-            }
-            cmd.addAll(List.of("-cp", jar + File.pathSeparator + testClasses, ColdRead.class.getName(), request.toString()));
-            if (d.migrations() != null) {
-                cmd.add(d.migrations().toString());
-            }
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(work.resolve("cold-read.err").toFile());
+            List<String> cmd = probeCommand(c, code, request, testClasses, i, List.of());
             if (i == 0) {
                 log("cold Read probe: " + String.join(" ", cmd));
             }
-            long start = System.nanoTime();
-            Process p = pb.start();
-            String event = null;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("EVENT ")) {
-                        event = line;
-                        break;
+            double seconds = probeOnce(cmd, d);
+            // The first start also fills the OS page cache with the jar: count only the later ones.
+            if (i > 0) {
+                times.add(seconds);
+            }
+        }
+        log("cold Read, " + c.label() + " (s): "
+                + times.stream().map(SchemaVersionBenchmark::fmt).collect(Collectors.joining(" ")));
+        return new Cold(c, median(times));
+    }
+
+    private List<String> probeCommand(ColdCase c, Path code, Path request, String testClasses, int run, List<String> extraOptions)
+            throws IOException {
+        // The wrapper empties java.io.tmpdir on every call: the child gets its own.
+        Path tmp = Files.createDirectories(work.resolve("cold-tmp-" + run));
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx1g", "-Djava.io.tmpdir=" + tmp,
+                "-Daws.endpointUrlSsm=" + ssm.endpoint()));
+        if (c.lambdaFlags()) {
+            cmd.addAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        }
+        if (!c.warmup()) {
+            cmd.add("-Dschemaversion.warmup=false");
+        }
+        String extra = System.getProperty("bench.coldJvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(Arrays.asList(extra.split("\\s+")));
+        }
+        cmd.addAll(extraOptions);
+        cmd.addAll(List.of("-cp", code + File.pathSeparator + testClasses, ColdRead.class.getName(), request.toString()));
+        if (c.deployed().migrations() != null) {
+            cmd.add(c.deployed().migrations().toString());
+        }
+        return cmd;
+    }
+
+    /** Starts the probe and returns the seconds from process start to the line carrying the ProgressEvent. */
+    private double probeOnce(List<String> cmd, Deployed d) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(work.resolve("cold-read.err").toFile());
+        // Lambda always sets the region; the handler's warm-up builds that region's SSM client.
+        pb.environment().put("AWS_REGION", "us-east-1");
+        long start = System.nanoTime();
+        Process p = pb.start();
+        String event = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("EVENT ")) {
+                    event = line;
+                    break;
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            p.waitFor();
+            if (event == null || !event.startsWith("EVENT SUCCESS " + d.applied() + " ")) {
+                throw new IllegalStateException("cold Read answered " + event + "; stderr: "
+                        + Files.readString(work.resolve("cold-read.err")));
+            }
+            return seconds;
+        }
+    }
+
+    /**
+     * Where a cold Read's time goes: one more run of the case, without the warm-up so that one thread does
+     * everything in order, with the JVM's class-load log on (which slows it a little). A phase ends when the
+     * first class of the next one loads: the wrapper's, the handler's first SSM request, the engine cache,
+     * the schema library the wrapper strips the answer with.
+     */
+    private String coldBreakdown(Deployed small) throws IOException, InterruptedException {
+        ColdCase c = new ColdCase("breakdown", small, true, true, false);
+        Path log = work.resolve("cold-classes.log");
+        Files.deleteIfExists(log);
+        Path request = readRequest(small);
+        List<String> cmd = probeCommand(c, extractedArtifact(), request, probeClassPath(), 0,
+                List.of("-Xlog:class+load:file=" + log + ":uptime"));
+        double total = probeOnce(cmd, small) * 1000;
+        String[] markers = {
+                "software.amazon.cloudformation.AbstractWrapper",
+                "software.amazon.awssdk.services.ssm.model.GetParameterRequest",
+                "com.company.database.schemaversion.engine.FlywayEngines",
+                "software.amazon.cloudformation.resource.ResourceTypeSchema"};
+        double[] at = new double[markers.length];
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^\\[(\\d+\\.\\d+)s\\]\\s+(\\S+)");
+        for (String l : Files.readAllLines(log)) {
+            java.util.regex.Matcher m = line.matcher(l);
+            if (m.find()) {
+                for (int k = 0; k < markers.length; k++) {
+                    if (at[k] == 0 && markers[k].equals(m.group(2))) {
+                        at[k] = Double.parseDouble(m.group(1)) * 1000;
                     }
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                p.waitFor();
-                if (event == null || !event.startsWith("EVENT SUCCESS " + d.applied() + " ")) {
-                    throw new IllegalStateException("cold Read answered " + event + "; stderr: "
-                            + Files.readString(work.resolve("cold-read.err")));
-                }
-                // The first start also fills the OS page cache with the jar: count only the later ones.
-                if (i > 0) {
-                    times.add(seconds);
                 }
             }
         }
-        log("cold Read of " + d.applied() + " history rows" + (lambdaFlags ? " (Lambda JVM flags)" : "") + " (s): "
-                + times.stream().map(SchemaVersionBenchmark::fmt).collect(Collectors.joining(" ")));
-        return median(times);
+        for (int k = 0; k < markers.length; k++) {
+            if (at[k] == 0) {
+                return "n/a (" + markers[k] + " not in the class-load log)";
+            }
+        }
+        String b = String.format(Locale.ROOT, "%.0f ms in all: JVM start and the probe reading its request %.0f ms;"
+                        + " the rpdk wrapper until the handler's first SSM request %.0f ms (its static HTTP client,"
+                        + " request parsing, partition lookup); SSM (client, record, login) %.0f ms; the database"
+                        + " (connect, Flyway info) %.0f ms; the answer (the wrapper's schema load, serialisation) %.0f ms",
+                total, at[0], at[1] - at[0], at[2] - at[1], at[3] - at[2], total - at[3]);
+        log("cold Read breakdown: " + b);
+        return b;
     }
 
     // ---------------------------------------------------------------- the report
 
-    private static String report(List<Row> rows, double warmRead, double firstRead, int history, double coldRead,
-                                 double coldReadLambda, double coldReadSmall, long handlerJar, long runner) {
+    private static String report(List<Row> rows, double warmRead, double firstRead, int history, List<Cold> cold,
+                                 String coldBreakdown, long handlerJar, long runner) {
         StringBuilder t = new StringBuilder(context).append("\n\n");
         t.append("| N | handler loop (s) | raw Flyway migrate() (s) | psql, one transaction (s) | handler / Flyway"
                 + " | handler / psql | handler calls | lower bound | calls target (<= bound + 2) |\n");
@@ -451,26 +571,24 @@ public final class SchemaVersionBenchmark {
                 history, ms(warmRead), verdict(warmRead * 1000 < 300)));
         t.append(String.format(Locale.ROOT, "| first Read of the resource in a warm JVM, %d history rows (engine caches dropped) | %s ms | | |\n",
                 history, ms(firstRead)));
-        t.append(String.format(Locale.ROOT, "| cold start: new JVM to first Read ProgressEvent, %d history rows | %s ms | <= 1500 ms | %s |\n",
-                history, ms(coldRead), verdict(coldRead * 1000 <= 1500)));
-        t.append(String.format(Locale.ROOT, "| cold start, Lambda java17 JVM flags (C1 only, SerialGC), %d history rows | %s ms | <= 1500 ms | %s |\n",
-                history, ms(coldReadLambda), verdict(coldReadLambda * 1000 <= 1500)));
-        t.append(String.format(Locale.ROOT, "| cold start, Lambda JVM flags, baked sample set (7 rows) | %s ms | <= 1500 ms | %s |\n",
-                ms(coldReadSmall), verdict(coldReadSmall * 1000 <= 1500)));
+        for (Cold c : cold) {
+            t.append(String.format(Locale.ROOT, "| cold start (new JVM to first Read ProgressEvent), %s | %s ms | <= 1500 ms | %s |\n",
+                    c.kase().label(), ms(c.seconds()), verdict(c.seconds() * 1000 <= 1500)));
+        }
         t.append(String.format(Locale.ROOT, "| handler artifact (%s) | %s | <= 30 MB | %s |\n",
-                HANDLER_JAR, mb(handlerJar), verdict(handlerJar >= 0 && handlerJar <= 30L * 1024 * 1024)));
+                HANDLER_JAR, mb(handlerJar), verdict(artifactOk(handlerJar))));
         t.append(String.format(Locale.ROOT, "| runner package (target/schemaversion-runner*) | %s | | |\n", mb(runner)));
 
         String ratio = at200 == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", at200.handler() / at200.flyway());
         boolean ratioOk = at200 != null && at200.handler() / at200.flyway() <= 1.25;
+        t.append("\nCold start breakdown (one run, extracted, no warm-up, class-load log on): ").append(coldBreakdown).append(".\n");
+        String coldFigures = cold.stream()
+                .map(c -> c.kase().label() + " " + ms(c.seconds()) + " ms (" + verdict(c.seconds() * 1000 <= 1500) + ")")
+                .collect(Collectors.joining("; "));
         t.append(String.format(Locale.ROOT, "%nSUMMARY: handler/Flyway at N=200 %s (target <= 1.25x: %s); calls within"
-                        + " lower bound + 2: %s; warm Read %s ms (%s); cold start %s ms, Lambda flags %s ms (%s),"
-                        + " 7-row set %s ms (%s);"
-                        + " handler jar %s (%s); runner %s.",
+                        + " lower bound + 2: %s; warm Read %s ms (%s); cold start: %s; handler artifact %s (%s); runner %s.",
                 ratio, at200 == null ? "n/a" : verdict(ratioOk), verdict(callsOk), ms(warmRead), verdict(warmRead * 1000 < 300),
-                ms(coldRead), ms(coldReadLambda), verdict(Math.min(coldRead, coldReadLambda) * 1000 <= 1500),
-                ms(coldReadSmall), verdict(coldReadSmall * 1000 <= 1500),
-                mb(handlerJar), verdict(handlerJar >= 0 && handlerJar <= 30L * 1024 * 1024), mb(runner)));
+                coldFigures, mb(handlerJar), verdict(artifactOk(handlerJar)), mb(runner)));
         return t.toString();
     }
 
@@ -622,8 +740,14 @@ public final class SchemaVersionBenchmark {
         return Double.isNaN(seconds) ? "n/a" : String.format(Locale.ROOT, "%.0f", seconds * 1000);
     }
 
+    /** Sizes in decimal megabytes (the target's unit) with the exact byte count. */
     private static String mb(long bytes) {
-        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MB", bytes / 1024.0 / 1024.0);
+        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MB (%,d bytes)", bytes / 1e6, bytes);
+    }
+
+    /** At most 30 MB, read strictly as 30,000,000 bytes. */
+    private static boolean artifactOk(long bytes) {
+        return bytes >= 0 && bytes <= 30_000_000L;
     }
 
     private static void log(String line) {
