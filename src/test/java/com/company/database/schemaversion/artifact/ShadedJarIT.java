@@ -11,15 +11,19 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -83,6 +87,24 @@ class ShadedJarIT {
         m.put("TargetVersion", "latest");
         m.putObject("Timeouts").put("ConnectWaitMinutes", 0);
         return m;
+    }
+
+    @Test
+    void everyServiceProviderTheJarNamesIsInTheJarAndNoSignatureIs() throws IOException {
+        try (ZipFile jar = new ZipFile(handlerJar.toFile())) {
+            List<String> names = Collections.list(jar.entries()).stream().map(ZipEntry::getName).toList();
+            assertThat(names).noneMatch(n -> n.matches("META-INF/[^/]+\\.(SF|DSA|RSA|EC)"));
+            List<String> services = names.stream().filter(n -> n.startsWith("META-INF/services/") && !n.endsWith("/")).toList();
+            assertThat(services).contains("META-INF/services/java.sql.Driver",
+                    "META-INF/services/org.flywaydb.core.extensibility.Plugin",
+                    "META-INF/services/software.amazon.awssdk.http.SdkHttpService");
+            for (String service : services) {
+                String providers = new String(jar.getInputStream(jar.getEntry(service)).readAllBytes(), StandardCharsets.UTF_8);
+                providers.lines().map(l -> l.replaceAll("#.*", "").trim()).filter(l -> !l.isEmpty()).forEach(provider ->
+                        assertThat(jar.getEntry(provider.replace('.', '/') + ".class"))
+                                .as(service + " names " + provider + ", which minimizeJar must keep").isNotNull());
+            }
+        }
     }
 
     @Test
