@@ -51,6 +51,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     private final Map<String, Boolean> transactionalByScript = new ConcurrentHashMap<>();
     private String lastFingerprint;
     private Observation lastObservation;
+    private boolean lastObservationInDetail;
 
     public FlywayEngine(ConnectionSpec connection, EngineSettings settings) {
         this.connection = connection;
@@ -65,18 +66,31 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
 
     @Override
     public synchronized Observation observe() {
+        return observe(false);
+    }
+
+    /**
+     * observe(), and whether each migration of the set can run in a transaction (a parse of every script):
+     * what a plan preview shows. The reconcile does not need it and does not pay for it.
+     */
+    public synchronized Observation observeInDetail() {
+        return observe(true);
+    }
+
+    private Observation observe(boolean examineEveryScript) {
         String fingerprint;
         try (Connection c = dataSource.getConnection()) {
             fingerprint = ObservationFingerprint.of(c, settings);
         } catch (SQLException e) {
             throw EngineErrors.translate(e, connection, settings);
         }
-        if (fingerprint != null && fingerprint.equals(lastFingerprint)) {
+        if (fingerprint != null && fingerprint.equals(lastFingerprint) && (!examineEveryScript || lastObservationInDetail)) {
             return lastObservation;
         }
         lastFingerprint = null;
         try {
-            Observation observed = toObservation(flyway(LATEST_KEY).info().all(), transactionalByScript);
+            Observation observed = toObservation(flyway(LATEST_KEY).info().all(), transactionalByScript, examineEveryScript);
+            lastObservationInDetail = examineEveryScript;
             lastObservation = observed;
             lastFingerprint = fingerprint;
             return observed;
@@ -188,11 +202,12 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         return ds;
     }
 
-    static Observation toObservation(MigrationInfo[] all) {
-        return toObservation(all, new java.util.HashMap<>());
-    }
-
-    static Observation toObservation(MigrationInfo[] all, Map<String, Boolean> transactionalByScript) {
+    /**
+     * Flyway's view as an Observation. Whether a script can run in a transaction takes a parse of it: it is
+     * found out for failed migrations (their report says whether statements may be left behind) and, with
+     * examineEveryScript, for all; otherwise it stays null.
+     */
+    static Observation toObservation(MigrationInfo[] all, Map<String, Boolean> transactionalByScript, boolean examineEveryScript) {
         List<Migration> pending = new ArrayList<>();
         List<Migration> available = new ArrayList<>();
         List<String> drift = new ArrayList<>();
@@ -208,14 +223,17 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
             Version v = Version.parse(mi.getVersion().getVersion());
             MigrationState state = mi.getState();
             Migration m = new Migration(v, mi.getDescription(), mi.getScript(),
-                    transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(), k -> transactional(mi)),
+                    examineEveryScript || state.isFailed()
+                            ? transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(), k -> transactional(mi))
+                            : null,
                     mi.getChecksum());
             if (state.isResolved()) {
                 available.add(m);
             }
             if (state.isFailed()) {
                 failed.add(m.label() + " failed earlier and is marked failed in the history"
-                        + (m.transactional() ? "" : " (it ran outside a transaction: some of its statements may be applied)"));
+                        + (Boolean.FALSE.equals(m.transactional())
+                        ? " (it ran outside a transaction: some of its statements may be applied)" : ""));
                 continue;
             }
             if (state.isApplied()) {

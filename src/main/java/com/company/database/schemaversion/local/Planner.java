@@ -63,7 +63,7 @@ final class Planner {
         JsonNode t = model.path("Timeouts");
         EngineSettings settings = new EngineSettings(model.path("Schema").asText(DEFAULT_SCHEMA), source, placeholders,
                 t.path("LockTimeoutSeconds").asInt(10), t.path("StatementTimeoutSeconds").asInt(40));
-        Observation observed = new FlywayEngine(connection, settings).observe();
+        Observation observed = new FlywayEngine(connection, settings).observeInDetail();
         Plan plan = new Reconciler().plan(observed, model.path("TargetVersion").asText(Reconciler.LATEST));
         return new Result(observed, plan);
     }
@@ -89,7 +89,7 @@ final class Planner {
                 out.printf("     %-8s  %-32s  %-40s  %-13s  %s%n", "VERSION", "DESCRIPTION", "SCRIPT", "TRANSACTIONAL", "CHECKSUM");
                 for (Migration m : p.steps()) {
                     out.printf("     %-8s  %-32s  %-40s  %-13s  %s%n", m.version(), m.description(), m.script(),
-                            m.transactional() ? "yes" : "no (runs alone)", m.checksum());
+                            Boolean.FALSE.equals(m.transactional()) ? "no (runs alone)" : "yes", m.checksum());
                 }
             }
         }

@@ -188,7 +188,9 @@ public final class RunnerProtocol {
             j.put("version", m.version().toString());
             j.put("description", m.description());
             j.put("script", m.script());
-            j.put("transactional", m.transactional());
+            if (m.transactional() != null) {
+                j.put("transactional", m.transactional());
+            }
             j.put("checksum", m.checksum());
         }
     }
@@ -197,7 +199,7 @@ public final class RunnerProtocol {
         List<Migration> out = new ArrayList<>();
         for (JsonNode j : array) {
             out.add(new Migration(Version.parse(j.path("version").asText()), text(j, "description"), text(j, "script"),
-                    j.path("transactional").asBoolean(true), j.hasNonNull("checksum") ? j.get("checksum").asInt() : null));
+                    j.hasNonNull("transactional") ? j.get("transactional").asBoolean() : null, j.hasNonNull("checksum") ? j.get("checksum").asInt() : null));
         }
         return out;
     }
