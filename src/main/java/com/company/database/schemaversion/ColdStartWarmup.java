@@ -2,6 +2,9 @@ package com.company.database.schemaversion;
 
 import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.engine.FlywayEngines;
+import software.amazon.awssdk.regions.PartitionMetadata;
+import software.amazon.awssdk.regions.Region;
+
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -10,9 +13,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the request says, so while the wrapper is still reading the request, a second thread does it (once per
  * JVM). It makes no network call, holds no credentials and changes nothing: the call thread finds the SSM
  * client built (AwsClients hands out one client per region, so it waits for this one rather than build a
- * second) and the engine waits for Flyway to be loaded (see FlywayEngines.warmUp). The schema library the
- * wrapper itself uses is left alone: the wrapper's code cannot be made to wait. Anything that goes wrong here
- * is ignored; the call then does the work itself.
+ * second) and the engine waits for Flyway to be loaded (see FlywayEngines.warmUpTask): our code never races
+ * the warm-up through one library's static initialisers, where a cycle could deadlock for good. The
+ * wrapper's own SDK clients (CloudWatch, in the registry) may be built beside it: building SDK clients on
+ * several threads at once is the SDK's everyday use. The schema library the wrapper uses is left alone.
+ * Anything that goes wrong here is ignored; the call then does the work itself.
  *
  * <p>Off with the system property {@code schemaversion.warmup=false} (the benchmark measures both ways).
  */
@@ -43,6 +48,10 @@ final class ColdStartWarmup {
             // built here is the one the call asks for.
             String region = System.getenv("AWS_REGION");
             if (region != null && !region.isBlank()) {
+                // First what the wrapper is about to need: its transform() looks up the region's partition,
+                // which loads the SDK's endpoint metadata of every service (some 400 classes). The SSM client
+                // needs the same metadata, so nothing is loaded twice.
+                PartitionMetadata.of(Region.of(region));
                 AwsClients.warmUpSsm(region);
             }
         } catch (Throwable ignored) {

@@ -60,8 +60,8 @@ public final class AwsClients {
     /**
      * Builds the region's SSM client and runs one GetParameter through a twin of it whose HTTP client answers
      * from memory, so the first real call finds the request pipeline (marshalling, signing, retries,
-     * unmarshalling) loaded. A call that asks for the client meanwhile waits for both: no two threads load the
-     * SDK's request classes at once. Nothing leaves the process; the credentials are a placeholder.
+     * unmarshalling) loaded. A call that asks for the client meanwhile waits for both rather than build a second
+     * client beside it. Nothing leaves the process; the credentials are a placeholder.
      */
     public static void warmUpSsm(String region) {
         SSM.computeIfAbsent(region(region), r -> {
