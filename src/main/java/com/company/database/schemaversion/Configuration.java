@@ -4,6 +4,5 @@ class Configuration extends BaseConfiguration {
 
     public Configuration() {
         super("company-database-schemaversion.json");
-        ColdStartWarmup.start();
     }
 }

@@ -167,20 +167,6 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         return config.load();
     }
 
-    /**
-     * Loads what the first engine of a JVM needs (the JDBC driver, Flyway's configuration and plugins) without
-     * touching any database: ColdStartWarmup runs it beside the first call.
-     */
-    static void warmUp() throws ClassNotFoundException {
-        Class.forName("org.postgresql.Driver", true, FlywayEngine.class.getClassLoader());
-        new PGSimpleDataSource();
-        FluentConfiguration config = Flyway.configure(FlywayEngine.class.getClassLoader())
-                .locations("classpath:db/migration")
-                .cleanDisabled(true);
-        config.getPluginRegister().getExact(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-        config.load();
-    }
-
     /** Closes the kept connections; FlywayEngines calls it when it lets the engine go. */
     @Override
     public void close() {

@@ -115,7 +115,7 @@ public final class SchemaVersionBenchmark {
         for (Cold c : cold) {
             System.out.println(String.format(Locale.ROOT, "cold start, %s: %s ms (median of %d)", c.kase().label(), ms(c.seconds()), repeats));
         }
-        System.out.println("cold start breakdown (one run, no warm-up, class-load log on): " + coldBreakdown);
+        System.out.println("cold start breakdown (one run, class-load log on): " + coldBreakdown);
         // -Dbench.hold=SECONDS keeps the database and the SSM endpoint up to run the probe by hand.
         long hold = Long.getLong("bench.hold", 0);
         if (hold > 0) {
@@ -167,8 +167,8 @@ public final class SchemaVersionBenchmark {
         double firstRead = kept == null ? Double.NaN : firstReadInWarmJvm(kept);
         List<Cold> cold = new ArrayList<>();
         if (kept != null) {
-            cold.add(coldRead(new ColdCase("plain JVM, jar, " + history + " history rows", kept, false, false, true)));
-            cold.add(coldRead(new ColdCase("Lambda JVM flags, jar, " + history + " history rows", kept, true, false, true)));
+            cold.add(coldRead(new ColdCase("plain JVM, jar, " + history + " history rows", kept, false, false)));
+            cold.add(coldRead(new ColdCase("Lambda JVM flags, jar, " + history + " history rows", kept, true, false)));
         }
         Deployed small = bakedDeploy();
         cold.addAll(coldCasesOfTheBakedSet(small));
@@ -373,21 +373,19 @@ public final class SchemaVersionBenchmark {
     /**
      * One way of starting the cold-start probe. lambdaFlags adds the options the Lambda java17 runtime starts
      * the JVM with (C1 only, serial GC); extracted runs it from the artifact unpacked into a directory, as Lambda
-     * does with a deployment package (/var/task), instead of from the jar; warmup false turns the handler's
-     * cold-start warm-up off.
+     * does with a deployment package (/var/task), instead of from the jar.
      */
-    record ColdCase(String label, Deployed deployed, boolean lambdaFlags, boolean extracted, boolean warmup) {
+    record ColdCase(String label, Deployed deployed, boolean lambdaFlags, boolean extracted) {
     }
 
     record Cold(ColdCase kase, double seconds) {
     }
 
-    /** The baked 7-migration set with Lambda's flags: as a jar, extracted as Lambda does, and without the warm-up. */
+    /** The baked 7-migration set with Lambda's flags: as a jar, and extracted as Lambda does. */
     private List<Cold> coldCasesOfTheBakedSet(Deployed small) throws IOException, InterruptedException {
         List<Cold> cold = new ArrayList<>();
-        cold.add(coldRead(new ColdCase("Lambda JVM flags, jar, baked set (7 rows)", small, true, false, true)));
-        cold.add(coldRead(new ColdCase("Lambda JVM flags, extracted like /var/task, baked set (7 rows)", small, true, true, true)));
-        cold.add(coldRead(new ColdCase("the same without the handler's warm-up thread", small, true, true, false)));
+        cold.add(coldRead(new ColdCase("Lambda JVM flags, jar, baked set (7 rows)", small, true, false)));
+        cold.add(coldRead(new ColdCase("Lambda JVM flags, extracted like /var/task, baked set (7 rows)", small, true, true)));
         coldBreakdown = coldBreakdown(small);
         return cold;
     }
@@ -461,9 +459,6 @@ public final class SchemaVersionBenchmark {
         if (c.lambdaFlags()) {
             cmd.addAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         }
-        if (!c.warmup()) {
-            cmd.add("-Dschemaversion.warmup=false");
-        }
         String extra = System.getProperty("bench.coldJvmArgs", "").trim();
         if (!extra.isEmpty()) {
             cmd.addAll(Arrays.asList(extra.split("\\s+")));
@@ -479,7 +474,7 @@ public final class SchemaVersionBenchmark {
     /** Starts the probe and returns the seconds from process start to the line carrying the ProgressEvent. */
     private double probeOnce(List<String> cmd, Deployed d) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(work.resolve("cold-read.err").toFile());
-        // Lambda always sets the region; the handler's warm-up builds that region's SSM client.
+        // Lambda always sets the region.
         pb.environment().put("AWS_REGION", "us-east-1");
         long start = System.nanoTime();
         Process p = pb.start();
@@ -502,13 +497,13 @@ public final class SchemaVersionBenchmark {
     }
 
     /**
-     * Where a cold Read's time goes: one more run of the case, without the warm-up so that one thread does
-     * everything in order, with the JVM's class-load log on (which slows it a little). A phase ends when the
+     * Where a cold Read's time goes: one more run of the extracted case with the JVM's class-load log on
+     * (which slows it a little). A phase ends when the
      * first class of the next one loads: the wrapper's, the handler's first SSM request, the engine cache,
      * the schema library the wrapper strips the answer with.
      */
     private String coldBreakdown(Deployed small) throws IOException, InterruptedException {
-        ColdCase c = new ColdCase("breakdown", small, true, true, false);
+        ColdCase c = new ColdCase("breakdown", small, true, true);
         Path log = work.resolve("cold-classes.log");
         Files.deleteIfExists(log);
         Path request = readRequest(small);
@@ -582,7 +577,7 @@ public final class SchemaVersionBenchmark {
 
         String ratio = at200 == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", at200.handler() / at200.flyway());
         boolean ratioOk = at200 != null && at200.handler() / at200.flyway() <= 1.25;
-        t.append("\nCold start breakdown (one run, extracted, no warm-up, class-load log on): ").append(coldBreakdown).append(".\n");
+        t.append("\nCold start breakdown (one run, extracted, class-load log on): ").append(coldBreakdown).append(".\n");
         String coldFigures = cold.stream()
                 .map(c -> c.kase().label() + " " + ms(c.seconds()) + " ms (" + verdict(c.seconds() * 1000 <= 1500) + ")")
                 .collect(Collectors.joining("; "));
