@@ -4,6 +4,7 @@ import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestDatabase;
+import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -66,15 +67,7 @@ public abstract class AbstractHandlerTest {
 
     /** A model for the test database: target version, AppRole placeholder, no TLS (the embedded server has none). */
     protected ObjectNode model(String targetVersion) {
-        ObjectNode m = JSON.createObjectNode();
-        ObjectNode db = m.putObject("Database");
-        db.put("Host", "127.0.0.1");
-        db.put("Port", TestDatabase.port());
-        db.put("Name", database);
-        db.put("SslMode", "disable");
-        ObjectNode creds = m.putObject("Credentials");
-        creds.put("UsernameParameter", USER_PARAM);
-        creds.put("PasswordParameter", PASSWORD_PARAM);
+        ObjectNode m = TestModels.onTestDatabase(database, USER_PARAM, PASSWORD_PARAM);
         m.put("MigrationSet", "orders");
         m.put("TargetVersion", targetVersion);
         m.putObject("Placeholders").put("AppRole", "orders_app");

@@ -4,9 +4,8 @@ package com.company.database.schemaversion.core;
  * One versioned migration of a set, as the engine resolved it.
  *
  * @param transactional false for scripts Flyway runs outside a transaction (e.g. CREATE INDEX CONCURRENTLY);
- *                      null when it was not examined: knowing it takes parsing the script, which a reconcile does
- *                      not need (Flyway parses each script again when it runs it), so only a plan preview and a
- *                      failed migration's report ask for it
+ *                      null when it was not examined: knowing it takes parsing the script, which is done for
+ *                      pending and failed migrations and for a plan preview, not for every applied one
  */
 public record Migration(Version version, String description, String script, Boolean transactional, Integer checksum) {
     /** How operators see it in messages: V3__add_orders_index. */

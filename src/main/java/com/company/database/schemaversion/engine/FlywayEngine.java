@@ -189,9 +189,13 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     }
 
     /**
-     * Flyway's view as an Observation. Whether a script can run in a transaction takes a parse of it: it is
-     * found out for failed migrations (their report says whether statements may be left behind) and, with
-     * examineEveryScript, for all; otherwise it stays null.
+     * Flyway's view as an Observation. Whether a script can run in a transaction takes a parse of it, with
+     * its placeholders replaced: it is found out for pending migrations (so a script that cannot be parsed,
+     * or names a placeholder the template lacks, is refused before the first migration of a deploy runs:
+     * Flyway itself would only find out when it reaches that script, with the ones before it applied), for
+     * failed ones (their report says whether statements may be left behind) and, with examineEveryScript,
+     * for all. Applied migrations are not parsed again (a Read of a long history parses nothing); their
+     * flag stays null.
      */
     static Observation toObservation(MigrationInfo[] all, Map<String, Boolean> transactionalByScript, boolean examineEveryScript) {
         List<Migration> pending = new ArrayList<>();
@@ -209,7 +213,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
             Version v = Version.parse(mi.getVersion().getVersion());
             MigrationState state = mi.getState();
             Migration m = new Migration(v, mi.getDescription(), mi.getScript(),
-                    examineEveryScript || state.isFailed()
+                    examineEveryScript || state.isFailed() || state == MigrationState.PENDING
                             ? transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(), k -> transactional(mi))
                             : null,
                     mi.getChecksum());

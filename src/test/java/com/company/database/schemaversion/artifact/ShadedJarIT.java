@@ -3,6 +3,7 @@ package com.company.database.schemaversion.artifact;
 import com.company.database.schemaversion.testing.LambdaEmulator;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestDatabase;
+import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
@@ -73,15 +74,7 @@ class ShadedJarIT {
     }
 
     private static ObjectNode model(String database) {
-        ObjectNode m = JSON.createObjectNode();
-        ObjectNode db = m.putObject("Database");
-        db.put("Host", "127.0.0.1");
-        db.put("Port", TestDatabase.port());
-        db.put("Name", database);
-        db.put("SslMode", "disable");
-        ObjectNode creds = m.putObject("Credentials");
-        creds.put("UsernameParameter", USER_PARAM);
-        creds.put("PasswordParameter", PASSWORD_PARAM);
+        ObjectNode m = TestModels.onTestDatabase(database, USER_PARAM, PASSWORD_PARAM);
         m.put("MigrationSet", "orders");
         m.putObject("Placeholders").put("AppRole", "orders_app");
         m.put("TargetVersion", "latest");

@@ -6,6 +6,7 @@ import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestDatabase;
+import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -631,15 +632,7 @@ public final class SchemaVersionBenchmark {
     // ---------------------------------------------------------------- helpers
 
     private ObjectNode model(String database) {
-        ObjectNode m = JSON.createObjectNode();
-        ObjectNode db = m.putObject("Database");
-        db.put("Host", "127.0.0.1");
-        db.put("Port", TestDatabase.port());
-        db.put("Name", database);
-        db.put("SslMode", "disable");
-        ObjectNode creds = m.putObject("Credentials");
-        creds.put("UsernameParameter", USER_PARAM);
-        creds.put("PasswordParameter", PASSWORD_PARAM);
+        ObjectNode m = TestModels.onTestDatabase(database, USER_PARAM, PASSWORD_PARAM);
         m.put("TargetVersion", "latest");
         m.putObject("Timeouts").put("ConnectWaitMinutes", 0);
         return m;
