@@ -5,7 +5,7 @@ package com.company.database.schemaversion.core;
  *
  * @param transactional false for scripts Flyway runs outside a transaction (e.g. CREATE INDEX CONCURRENTLY);
  *                      null when it was not examined: knowing it takes parsing the script, which is done for
- *                      pending and failed migrations and for a plan preview, not for every applied one
+ *                      pending and failed migrations, not for every applied one
  */
 public record Migration(Version version, String description, String script, Boolean transactional, Integer checksum) {
     /** How operators see it in messages: V3__add_orders_index. */

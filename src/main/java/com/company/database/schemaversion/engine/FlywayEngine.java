@@ -51,7 +51,6 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     private final Map<String, Boolean> transactionalByScript = new ConcurrentHashMap<>();
     private String lastFingerprint;
     private Observation lastObservation;
-    private boolean lastObservationInDetail;
 
     public FlywayEngine(ConnectionSpec connection, EngineSettings settings) {
         this.connection = connection;
@@ -66,31 +65,18 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
 
     @Override
     public synchronized Observation observe() {
-        return observe(false);
-    }
-
-    /**
-     * observe(), and whether each migration of the set can run in a transaction (a parse of every script):
-     * what a plan preview shows. The reconcile does not need it and does not pay for it.
-     */
-    public synchronized Observation observeInDetail() {
-        return observe(true);
-    }
-
-    private Observation observe(boolean examineEveryScript) {
         String fingerprint;
         try (Connection c = dataSource.getConnection()) {
             fingerprint = ObservationFingerprint.of(c, settings);
         } catch (SQLException e) {
             throw EngineErrors.translate(e, connection, settings);
         }
-        if (fingerprint != null && fingerprint.equals(lastFingerprint) && (!examineEveryScript || lastObservationInDetail)) {
+        if (fingerprint != null && fingerprint.equals(lastFingerprint)) {
             return lastObservation;
         }
         lastFingerprint = null;
         try {
-            Observation observed = toObservation(flyway(LATEST_KEY).info().all(), transactionalByScript, examineEveryScript);
-            lastObservationInDetail = examineEveryScript;
+            Observation observed = toObservation(flyway(LATEST_KEY).info().all(), transactionalByScript);
             lastObservation = observed;
             lastFingerprint = fingerprint;
             return observed;
@@ -192,12 +178,11 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
      * Flyway's view as an Observation. Whether a script can run in a transaction takes a parse of it, with
      * its placeholders replaced: it is found out for pending migrations (so a script that cannot be parsed,
      * or names a placeholder the template lacks, is refused before the first migration of a deploy runs:
-     * Flyway itself would only find out when it reaches that script, with the ones before it applied), for
-     * failed ones (their report says whether statements may be left behind) and, with examineEveryScript,
-     * for all. Applied migrations are not parsed again (a Read of a long history parses nothing); their
-     * flag stays null.
+     * Flyway itself would only find out when it reaches that script, with the ones before it applied) and
+     * for failed ones (their report says whether statements may be left behind). Applied migrations are not
+     * parsed again (a Read of a long history parses nothing); their flag stays null.
      */
-    static Observation toObservation(MigrationInfo[] all, Map<String, Boolean> transactionalByScript, boolean examineEveryScript) {
+    static Observation toObservation(MigrationInfo[] all, Map<String, Boolean> transactionalByScript) {
         List<Migration> pending = new ArrayList<>();
         List<Migration> available = new ArrayList<>();
         List<String> drift = new ArrayList<>();
@@ -213,7 +198,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
             Version v = Version.parse(mi.getVersion().getVersion());
             MigrationState state = mi.getState();
             Migration m = new Migration(v, mi.getDescription(), mi.getScript(),
-                    examineEveryScript || state.isFailed() || state == MigrationState.PENDING
+                    state.isFailed() || state == MigrationState.PENDING
                             ? transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(), k -> transactional(mi))
                             : null,
                     mi.getChecksum());

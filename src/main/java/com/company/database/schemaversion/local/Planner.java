@@ -63,7 +63,7 @@ final class Planner {
         JsonNode t = model.path("Timeouts");
         EngineSettings settings = new EngineSettings(model.path("Schema").asText(DEFAULT_SCHEMA), source, placeholders,
                 t.path("LockTimeoutSeconds").asInt(10), t.path("StatementTimeoutSeconds").asInt(40));
-        Observation observed = new FlywayEngine(connection, settings).observeInDetail();
+        Observation observed = new FlywayEngine(connection, settings).observe();
         Plan plan = new Reconciler().plan(observed, model.path("TargetVersion").asText(Reconciler.LATEST));
         return new Result(observed, plan);
     }
