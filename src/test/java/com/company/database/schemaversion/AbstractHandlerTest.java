@@ -13,10 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -101,14 +97,6 @@ public abstract class AbstractHandlerTest {
     }
 
     protected List<String> query(String sql) {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = TestDatabase.superuser(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return rows;
+        return TestDatabase.query(database, sql);
     }
 }

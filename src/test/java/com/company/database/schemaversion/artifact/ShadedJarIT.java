@@ -2,6 +2,7 @@ package com.company.database.schemaversion.artifact;
 
 import com.company.database.schemaversion.testing.LambdaEmulator;
 import com.company.database.schemaversion.testing.SsmEmulator;
+import com.company.database.schemaversion.testing.TestArtifacts;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,10 +14,8 @@ import org.junit.jupiter.api.Test;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,12 +46,7 @@ class ShadedJarIT {
 
     @BeforeAll
     static void start() throws IOException {
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("target"), "company-database-schemaversion-*.jar")) {
-            List<Path> found = new ArrayList<>();
-            jars.forEach(found::add);
-            assertThat(found).as("cfn submit packages exactly one jar matching this pattern").hasSize(1);
-            handlerJar = found.get(0).toAbsolutePath();
-        }
+        handlerJar = TestArtifacts.handlerJar();
         work = Files.createDirectories(Path.of("target", "shaded-jar-it").toAbsolutePath());
         ssm = new SsmEmulator();
         ssm.put(USER_PARAM, "String", TestDatabase.USER);

@@ -10,10 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -86,15 +82,7 @@ final class LocalRunnerHarness {
     }
 
     List<String> query(String sql) {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = TestDatabase.superuser(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return rows;
+        return TestDatabase.query(database, sql);
     }
 
     /** Properties of a resource on the test database, as a --properties file. */

@@ -103,10 +103,6 @@ public final class LambdaEmulator implements AutoCloseable {
     }
 
     public LambdaEmulator() throws IOException {
-        // Without TCP_NODELAY the JDK's server holds each response body until the client ACKs the headers,
-        // and the client delays that ACK by 40 ms: every call would take ~45 ms instead of ~4 (measured). Read
-        // once, when the JVM's first HttpServer is made.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {

@@ -6,8 +6,11 @@ import java.io.File;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -73,6 +76,19 @@ public final class TestDatabase {
 
     public static Connection superuser(String database) throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server().getPort() + "/" + database, USER, PASSWORD);
+    }
+
+    /** The first column of every row the query returns, as text, run as the superuser. */
+    public static List<String> query(String database, String sql) {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = superuser(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return rows;
     }
 
     public static void execute(String database, String sql) {

@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.vpc;
 
 import com.company.database.schemaversion.testing.SsmEmulator;
+import com.company.database.schemaversion.testing.TestArtifacts;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +19,6 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
@@ -52,12 +52,7 @@ class RunnerPackageIT {
 
     @BeforeAll
     static void buildRunnerPackageAsTheHandlerDoesInLambda() throws Exception {
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("target"), "company-database-schemaversion-*.jar")) {
-            List<Path> found = new ArrayList<>();
-            jars.forEach(found::add);
-            assertThat(found).as("cfn submit packages exactly one jar matching this pattern").hasSize(1);
-            handlerJar = found.get(0);
-        }
+        handlerJar = TestArtifacts.handlerJar();
         Path work = Files.createDirectories(Path.of("target", "runner-it"));
         Path task = extract(handlerJar, work.resolve("task"));
         try (URLClassLoader handler = new URLClassLoader(new URL[] {task.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
