@@ -9,12 +9,26 @@ import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import lombok.AllArgsConstructor;
+import lombok.NoArgsConstructor;
 import lombok.Builder;
 import lombok.Data;
 
 @Data
 @Builder
 @AllArgsConstructor
+@NoArgsConstructor
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class TypeConfigurationModel {
+    @JsonProperty("Credentials")
+    private CredentialPolicy credentials;
+
+    @JsonProperty("Connections")
+    private ConnectionPolicy connections;
+
+    @JsonProperty("Runner")
+    private RunnerPolicy runner;
+
+    @JsonProperty("Records")
+    private RecordPolicy records;
+
 }

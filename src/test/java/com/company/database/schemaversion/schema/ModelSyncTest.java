@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.schema;
 
 import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.TypeConfigurationModel;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,6 +92,18 @@ class ModelSyncTest {
             fields.keySet().stream().filter(name -> !properties.has(name))
                     .forEach(name -> problems.add(type.getSimpleName() + " has " + name + ", which is not in the schema"));
         }
+        JsonNode typeConfiguration = schema.path("typeConfiguration").path("properties");
+        Map<String, Field> configurationFields = jsonFields(TypeConfigurationModel.class);
+        typeConfiguration.fields().forEachRemaining(property -> {
+            Field field = configurationFields.get(property.getKey());
+            if (field == null) {
+                problems.add("TypeConfigurationModel lacks a field for typeConfiguration property " + property.getKey());
+            } else if (!expectedJavaType(schema, property.getValue()).equals(field.getGenericType().getTypeName())) {
+                problems.add("TypeConfigurationModel." + field.getName() + " does not have the schema's type");
+            }
+        });
+        configurationFields.keySet().stream().filter(name -> !typeConfiguration.has(name))
+                .forEach(name -> problems.add("TypeConfigurationModel has " + name + ", which is not in typeConfiguration"));
         assertThat(problems).isEmpty();
     }
 
@@ -99,6 +112,7 @@ class ModelSyncTest {
         JsonNode schema = ProjectFiles.schemaTree();
         List<String> referenced = new ArrayList<>();
         collectRefs(schema.path("properties"), referenced);
+        collectRefs(schema.path("typeConfiguration"), referenced);
         collectRefs(schema.path("definitions"), referenced);
         schema.path("definitions").fieldNames().forEachRemaining(name ->
                 assertThat(referenced).as("definition %s is never used", name).contains("#/definitions/" + name));
