@@ -3,34 +3,30 @@ package com.company.database.schemaversion;
 import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.aws.LambdaInvokers;
 import com.company.database.schemaversion.aws.LambdaRunners;
-import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.aws.SsmRecordStore;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Reconciler;
-import com.company.database.schemaversion.core.Report;
-import com.company.database.schemaversion.core.SchemaEngine;
-import com.company.database.schemaversion.engine.FlywayEngines;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.cloudformation.proxy.AmazonWebServicesClientProxy;
 import software.amazon.cloudformation.proxy.Logger;
-import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ProxyClient;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 
 /**
- * What every handler shares: the AWS adapters bound to the caller's credentials, the engine for a model,
- * the reconcile step, and the single translation of failures into CloudFormation answers.
+ * What every handler shares: the AWS adapters bound to the caller's credentials, the resource's record and
+ * owner, and the single translation of failures into CloudFormation answers. The execution mode is chosen
+ * once per request ({@link ExecutionMode#of}).
  */
 public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeConfigurationModel> {
-    protected static final Reconciler RECONCILER = new Reconciler();
+    static final Reconciler RECONCILER = new Reconciler();
 
     /** The adapters of one request. */
-    protected record Services(SsmRecordStore records, SsmLogins logins, String region, ProxyClient<SsmClient> ssm,
-                              LambdaRunners runners, ProxyClient<LambdaClient> invoker) {
+    record Services(SsmRecordStore records, SsmLogins logins, String region, ProxyClient<SsmClient> ssm,
+                    LambdaRunners runners, ProxyClient<LambdaClient> invoker) {
     }
 
     @Override
@@ -46,90 +42,69 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
         Services services = new Services(new SsmRecordStore(ssm), new SsmLogins(ssm), request.getRegion(), ssm,
                 new LambdaRunners(proxy.newProxy(() -> AwsClients.lambda(request.getRegion()))),
                 proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())));
-        ResourceModel model = request.getDesiredResourceState();
         try {
             return handle(request, ctx, services, logger);
         } catch (ReconcileException e) {
             logger.log(getClass().getSimpleName() + ": " + e.reason() + ": " + e.getMessage());
-            return afterFailure(onFailure(e, request, ctx), request, ctx, services, logger);
+            return onFailure(e, request, ctx, services, logger);
         } catch (RuntimeException e) {
             logger.log(getClass().getSimpleName() + ": unexpected " + e.getClass().getName() + ": " + e.getMessage());
             return ErrorTranslator.failed(Reason.INTERNAL, "Unexpected error (" + e.getClass().getSimpleName() + "): "
-                    + e.getMessage(), model);
+                    + e.getMessage(), null);
         }
     }
 
     protected abstract ProgressEvent<ResourceModel, CallbackContext> handle(
             ResourceHandlerRequest<ResourceModel> request, CallbackContext ctx, Services services, Logger logger);
 
-    /** Mutating handlers wait for what is worth waiting for; Read and List answer at once. */
+    /**
+     * The answer to a typed failure. By default Read and List answer at once and name no resource; mutating
+     * handlers override it to wait for what is worth waiting for.
+     */
     protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
                                                                       ResourceHandlerRequest<ResourceModel> request,
-                                                                      CallbackContext ctx) {
-        ResourceModel model = withIdentifier(request.getDesiredResourceState(), request.getPreviousResourceState());
-        int wait = model == null || model.getDatabase() == null ? 0 : Translator.connectWaitMinutes(model);
-        return ErrorTranslator.toEvent(e, model, ctx, true, wait);
+                                                                      CallbackContext ctx, Services services, Logger logger) {
+        return ErrorTranslator.toEvent(e, null, ctx, false, 0);
+    }
+
+    /** A failure of an operation on an existing resource: wait if worth it, naming the resource while waiting. */
+    protected static ProgressEvent<ResourceModel, CallbackContext> waitOrFail(ReconcileException e, ResourceModel named,
+                                                                              CallbackContext ctx) {
+        int wait = named == null || named.getDatabase() == null ? 0 : Translator.connectWaitMinutes(named);
+        return ErrorTranslator.toEvent(e, named, ctx, true, wait);
     }
 
     /**
-     * The model with its Id filled in when the request did not carry one (a first Create call, an Update
-     * without Id): an IN_PROGRESS answer while waiting must name the resource (contract: primary identifier).
+     * The resource's record, if the request may act on it: Read, Update and Delete find only what exists and
+     * belongs to the requesting stack. Another stack's resource is NotFound, exactly as a missing one, so a
+     * rollback of one stack can never touch another's. A request without a stack (Cloud Control) may read any
+     * resource, but changes only resources that no stack owns.
      */
-    protected static ResourceModel withIdentifier(ResourceModel model, ResourceModel previous) {
-        if (model == null || model.getId() != null) {
-            return model;
-        }
-        if (previous != null && previous.getId() != null) {
-            return model.toBuilder().id(previous.getId()).build();
-        }
-        Database d = model.getDatabase();
-        return d == null || d.getHost() == null || d.getName() == null ? model : model.toBuilder().id(Translator.idOf(model)).build();
-    }
-
-    /** What a handler does once a failure is final or waiting has been decided; by default nothing. */
-    protected ProgressEvent<ResourceModel, CallbackContext> afterFailure(ProgressEvent<ResourceModel, CallbackContext> event,
-                                                                         ResourceHandlerRequest<ResourceModel> request,
-                                                                         CallbackContext ctx, Services services, Logger logger) {
-        return event;
-    }
-
-    protected static SchemaEngine engineFor(ResourceModel model, Services services) {
-        if (Translator.vpcRunner(model)) {
-            return VpcRunner.engine(model, model.getId() != null ? model.getId() : Translator.idOf(model), services);
-        }
-        Login login = services.logins().resolve(model.getCredentials().getUsernameParameter(),
-                model.getCredentials().getPasswordParameter(), model.getCredentials().getSecretParameter());
-        return FlywayEngines.get(Translator.connection(model, login), Translator.engineSettings(model));
-    }
-
-    /** One bounded reconcile step towards the model's TargetVersion: IN_PROGRESS until it is reached. */
-    protected static ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
-                                                                                 Services services, Logger logger) {
-        if (Translator.vpcRunner(model)) {
-            return VpcRunner.reconcileStep(model, ctx, services, logger);
-        }
-        SchemaEngine engine = engineFor(model, services);
-        Report report = RECONCILER.step(engine, model.getTargetVersion(), HandlerEnvironment.newCallBudget());
-        ctx.setWaitingSince(null);
-        ctx.setWaitAttempts(0);
-        ResourceModel result = Translator.withStatus(model, report.observation(), report.plan().target());
-        logger.log(report.message());
-        return ProgressEvent.<ResourceModel, CallbackContext>builder()
-                .status(report.done() ? OperationStatus.SUCCESS : OperationStatus.IN_PROGRESS)
-                .resourceModel(result)
-                .callbackContext(report.done() ? null : ctx)
-                .callbackDelaySeconds(0)
-                .message(report.message())
-                .build();
-    }
-
-    /** The resource's record, or NOT_FOUND. */
-    protected static Translator.Record recordOf(String id, Services services) {
+    protected static Translator.Record ownedRecord(String id, ResourceHandlerRequest<ResourceModel> request,
+                                                   boolean readOnly, Services services) {
         if (id == null) {
             throw new ReconcileException(Reason.NOT_FOUND, "No Id given and none can be derived: nothing to act on.");
         }
-        return services.records().get(id).map(Translator::fromRecord)
-                .orElseThrow(() -> new ReconcileException(Reason.NOT_FOUND, "Resource " + id
-                        + " does not exist (no record " + SsmRecordStore.nameOf(id) + "): it was never created or was deleted."));
+        Translator.Record record = services.records().get(id).flatMap(Translator::fromRecord).orElse(null);
+        boolean mayAct = record != null && (record.owner() == null ? request.getStackId() == null
+                : record.owner().ownedBy(request) || readOnly && request.getStackId() == null);
+        if (!mayAct) {
+            throw new ReconcileException(Reason.NOT_FOUND, "Resource " + id + " does not exist"
+                    + (request.getStackId() == null ? "" : " in stack " + request.getStackId())
+                    + ": it was never created, was deleted, or belongs to another stack.");
+        }
+        return new Translator.Record(record.model().toBuilder().id(id).build(), record.owner());
+    }
+
+    /** The Id the request names, or the one its properties derive (an Update or Delete without Id). */
+    protected static String idOf(ResourceModel given, ResourceModel previous) {
+        if (given != null && given.getId() != null) {
+            return given.getId();
+        }
+        if (previous != null && previous.getId() != null) {
+            return previous.getId();
+        }
+        return given == null || given.getDatabase() == null || given.getDatabase().getHost() == null
+                || given.getDatabase().getName() == null ? null : Translator.idOf(given);
     }
 }

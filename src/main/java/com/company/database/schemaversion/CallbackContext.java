@@ -12,8 +12,8 @@ import software.amazon.cloudformation.proxy.StdCallbackContext;
 @lombok.ToString
 @lombok.EqualsAndHashCode(callSuper = true)
 public class CallbackContext extends StdCallbackContext {
-    /** The resource record was written (Create) or brought up to the new desired properties (Update). */
-    private boolean recordWritten;
+    /** Create: the resource record (the claim on the database schema) is written. */
+    private boolean claimed;
     /** Handler calls made so far in this operation. */
     private int calls;
     /** When the database (or a lock, or SSM) first failed to answer in this operation, epoch millis. */
@@ -36,6 +36,6 @@ public class CallbackContext extends StdCallbackContext {
     private boolean runnerCleaned;
     /** VpcRunner Delete: DeleteFunction was called; waiting for the function to be gone. */
     private boolean runnerDeleteRequested;
-    /** VpcRunner Update to Direct: the runner function is being removed. */
-    private boolean runnerRetiring;
+    /** Update to Direct: the runner function of the VpcRunner mode is gone. */
+    private boolean runnerRetired;
 }

@@ -1,19 +1,20 @@
 package com.company.database.schemaversion;
 
-import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import software.amazon.cloudformation.proxy.Logger;
-import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Create: claim the database schema (the record, keyed by the deterministic Id), answer IN_PROGRESS with the
- * Id at once, then apply migrations call by call until TargetVersion.
+ * Create: claim the database schema (the record, keyed by the deterministic Id), then, in the same call,
+ * apply what fits of the migrations up to TargetVersion; later calls go on until it is reached.
+ *
+ * <p>A Create that fails names no resource unless it still holds one: the claim is given back, so
+ * CloudFormation's rollback has nothing to delete, and above all never deletes a resource another Create
+ * (another stack, or another logical id) owns.
  */
 public class CreateHandler extends BaseHandlerStd {
 
@@ -21,83 +22,85 @@ public class CreateHandler extends BaseHandlerStd {
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
         ResourceModel model = request.getDesiredResourceState();
-        if (!ctx.isRecordWritten()) {
-            return claim(model, request.getClientRequestToken(), ctx, services);
+        ExecutionMode mode = ExecutionMode.of(model);
+        if (!ctx.isClaimed()) {
+            claim(model, request, ctx, mode, services);
         }
-        String id = model.getId() != null ? model.getId() : Translator.idOf(model);
-        return reconcileStep(model.toBuilder().id(id).build(), ctx, services, logger);
+        ResourceModel claimed = model.toBuilder().id(Translator.idOf(model)).build();
+        return mode.reconcileStep(claimed, ctx, services, logger);
     }
 
-    private ProgressEvent<ResourceModel, CallbackContext> claim(ResourceModel model, String requestToken,
-                                                                CallbackContext ctx, Services services) {
+    private void claim(ResourceModel model, ResourceHandlerRequest<ResourceModel> request, CallbackContext ctx,
+                       ExecutionMode mode, Services services) {
         // Only the operation's first call has the template's model; later ones carry the model this handler
         // returned, with its Id, which is no read-only property set by the user.
         if (ctx.getCalls() <= 1) {
             ModelValidation.forCreate(model);
         }
         Translator.engineSettings(model);
-        if (!Translator.vpcRunner(model)) {
-            // Credentials are checked before the claim (as the design's first call says), so a wrong
-            // parameter name fails at once and leaves no record behind.
-            services.logins().resolve(model.getCredentials().getUsernameParameter(),
-                    model.getCredentials().getPasswordParameter(), model.getCredentials().getSecretParameter());
-        }
+        // Checked before the claim, so a wrong parameter name fails at once and leaves no record behind.
+        mode.preflight(model, services);
         String id = Translator.idOf(model);
-        ResourceModel claimed = model.toBuilder().id(id).build();
         Optional<String> existing = services.records().get(id);
-        if (existing.isPresent()) {
-            // A retry of this very request (same token) finds its own claim; anyone else finds an owner.
-            if (!Objects.equals(Translator.fromRecord(existing.get()).owner(), requestToken)) {
-                throw new ReconcileException(Reason.ALREADY_OWNED, "Resource " + id + " already exists: another"
-                        + " Company::Database::SchemaVersion resource manages " + where(model)
-                        + ". One resource per database schema; delete or import the other one first.");
-            }
-        } else {
-            services.records().create(id, Translator.toRecord(claimed, requestToken));
+        if (existing.isEmpty()) {
+            services.records().create(id, Translator.toRecord(model.toBuilder().id(id).build(), Translator.Owner.of(request)));
+        } else if (!Translator.fromRecord(existing.get()).map(r -> r.owner() != null && r.owner().createdBy(request)).orElse(false)) {
+            // A retry of this very request finds its own claim; anyone else finds an owner.
+            throw new ReconcileException(Reason.ALREADY_OWNED, "Resource " + id + " already exists: another"
+                    + " Company::Database::SchemaVersion resource manages " + where(model)
+                    + ". One resource per database schema; delete the other one first, or give this one another Schema.");
         }
-        ctx.setRecordWritten(true);
-        return ProgressEvent.<ResourceModel, CallbackContext>builder()
-                .status(OperationStatus.IN_PROGRESS)
-                .resourceModel(claimed)
-                .callbackContext(ctx)
-                .callbackDelaySeconds(0)
-                .message("Claimed " + where(model) + " as " + id + "; applying migrations up to "
-                        + model.getTargetVersion() + " next.")
-                .build();
+        ctx.setClaimed(true);
+    }
+
+    @Override
+    protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
+                                                                      ResourceHandlerRequest<ResourceModel> request,
+                                                                      CallbackContext ctx, Services services, Logger logger) {
+        ResourceModel model = request.getDesiredResourceState();
+        String id = idOf(model, null);
+        ResourceModel named = model == null || id == null ? model : model.toBuilder().id(id).build();
+        ProgressEvent<ResourceModel, CallbackContext> event = waitOrFail(e, named, ctx);
+        if (!event.isFailed()) {
+            return event;
+        }
+        // Nothing was created before the claim: name nothing (AlreadyExists above all must not name the
+        // resource that another stack owns).
+        return ctx.isClaimed() ? release(event, named, request, services, logger)
+                : ProgressEvent.failed(null, null, event.getErrorCode(), event.getMessage());
     }
 
     /**
      * A Create that fails for good gives its claim back, so the corrected template can be deployed again
-     * without AlreadyExists. The database keeps what was applied (the next Create resumes from its history);
-     * a rollback's Delete then finds no record and answers NotFound, which CloudFormation takes as deleted.
+     * without AlreadyExists. The database keeps what was applied (the next Create resumes from its history).
+     * Only when the claim cannot be given back does the answer name the resource, so that the rollback's
+     * Delete removes it.
      */
-    @Override
-    protected ProgressEvent<ResourceModel, CallbackContext> afterFailure(ProgressEvent<ResourceModel, CallbackContext> event,
+    private static ProgressEvent<ResourceModel, CallbackContext> release(ProgressEvent<ResourceModel, CallbackContext> failed,
+                                                                         ResourceModel claimed,
                                                                          ResourceHandlerRequest<ResourceModel> request,
-                                                                         CallbackContext ctx, Services services, Logger logger) {
-        ResourceModel model = event.getResourceModel();
-        if (!event.isFailed() || !ctx.isRecordWritten() || model == null || model.getId() == null) {
-            return event;
-        }
+                                                                         Services services, Logger logger) {
+        String id = claimed.getId();
         try {
-            boolean ours = services.records().get(model.getId()).map(Translator::fromRecord)
-                    .map(r -> Objects.equals(r.owner(), request.getClientRequestToken())).orElse(false);
-            if (ours && services.records().delete(model.getId())) {
-                event.setMessage(event.getMessage() + " The claim on this database schema was released; fix the"
-                        + " cause and deploy again (what was applied stays applied).");
-                if (Translator.vpcRunner(model)) {
-                    // Without a record no Delete will come for the runner function: remove it now (not waited for).
-                    services.runners().remove(LambdaRunners.functionName(model.getId()), false);
-                }
+            boolean ours = services.records().get(id).flatMap(Translator::fromRecord)
+                    .map(r -> r.owner() != null && r.owner().createdBy(request)).orElse(false);
+            if (ours && services.records().delete(id)) {
+                ExecutionMode.of(claimed).abandon(id, services, logger);
+                return ProgressEvent.failed(null, null, failed.getErrorCode(), failed.getMessage()
+                        + " The claim on this database schema was released; fix the cause and deploy again"
+                        + " (what was applied stays applied).");
             }
+            return ProgressEvent.failed(null, null, failed.getErrorCode(), failed.getMessage());
         } catch (RuntimeException releaseFailed) {
-            logger.log("Could not release the claim " + model.getId() + ": " + releaseFailed.getMessage());
+            logger.log("Could not release the claim " + id + ": " + releaseFailed.getMessage());
+            return ProgressEvent.failed(claimed, null, failed.getErrorCode(), failed.getMessage()
+                    + " The claim " + id + " could not be released; the stack's rollback deletes it.");
         }
-        return event;
     }
 
     private static String where(ResourceModel m) {
         return m.getDatabase().getHost() + ":" + Translator.port(m) + "/" + m.getDatabase().getName()
                 + " schema " + Translator.schema(m);
     }
+
 }

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion;
 
+import com.company.database.schemaversion.core.ReconcileException;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
@@ -9,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Delete: remove the record and keep the data. OnDelete: Clean first drops every object in the schema.
- * The answer carries no model, as the contract requires.
+ * It acts on the recorded properties of a resource the requesting stack owns, never on what the request
+ * claims. The final answer carries no model, as the contract requires.
  */
 public class DeleteHandler extends BaseHandlerStd {
 
@@ -17,32 +19,26 @@ public class DeleteHandler extends BaseHandlerStd {
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
         ResourceModel given = request.getDesiredResourceState();
-        String id = given.getId() != null ? given.getId() : given.getDatabase() != null ? Translator.idOf(given) : null;
-        ResourceModel model = recordOf(id, services).model();
-        if (Translator.vpcRunner(model)) {
-            Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting = VpcRunner.remove(model, given, id, true, ctx, services, logger);
-            if (waiting.isPresent()) {
-                return waiting.get();
-            }
-        } else if ("Clean".equals(model.getOnDelete())) {
-            engineFor(model, services).clean();
-            logger.log("Cleaned schema " + Translator.schema(model) + " of " + id + " (OnDelete: Clean).");
+        String id = idOf(given, null);
+        ResourceModel recorded = ownedRecord(id, request, false, services).model();
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
+                ExecutionMode.of(recorded).tearDown(recorded, given, ctx, services, logger);
+        if (waiting.isPresent()) {
+            return waiting.get();
         }
         services.records().delete(id);
         return ProgressEvent.<ResourceModel, CallbackContext>builder()
                 .status(OperationStatus.SUCCESS)
-                .message(("Clean".equals(model.getOnDelete()) ? "Dropped every object in schema " + Translator.schema(model)
+                .message((Translator.cleansOnDelete(recorded) ? "Dropped every object in schema " + Translator.schema(recorded)
                         : "Kept the schema and its data") + "; removed resource " + id + ".")
                 .build();
     }
 
     @Override
-    protected ProgressEvent<ResourceModel, CallbackContext> onFailure(
-            com.company.database.schemaversion.core.ReconcileException e,
-            ResourceHandlerRequest<ResourceModel> request, CallbackContext ctx) {
+    protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
+                                                                      ResourceHandlerRequest<ResourceModel> request,
+                                                                      CallbackContext ctx, Services services, Logger logger) {
         // While waiting, the IN_PROGRESS event must still name the resource (contract: primary identifier).
-        ResourceModel m = request.getDesiredResourceState();
-        int wait = m == null || m.getDatabase() == null ? 0 : Translator.connectWaitMinutes(m);
-        return ErrorTranslator.toEvent(e, m, ctx, true, wait);
+        return waitOrFail(e, request.getDesiredResourceState(), ctx);
     }
 }

@@ -17,36 +17,60 @@ final class ModelValidation {
 
     static void forCreate(ResourceModel m) {
         required(m);
-        List<String> readOnly = new ArrayList<>();
-        if (m.getId() != null) readOnly.add("Id");
-        if (m.getAppliedVersion() != null) readOnly.add("AppliedVersion");
-        if (m.getResolvedTargetVersion() != null) readOnly.add("ResolvedTargetVersion");
-        if (m.getAppliedCount() != null) readOnly.add("AppliedCount");
-        if (m.getPendingCount() != null) readOnly.add("PendingCount");
-        if (m.getChecksum() != null) readOnly.add("Checksum");
-        if (m.getLastAppliedAt() != null) readOnly.add("LastAppliedAt");
-        if (m.getDriftStatus() != null) readOnly.add("DriftStatus");
-        if (m.getDriftDetails() != null) readOnly.add("DriftDetails");
-        if (!readOnly.isEmpty()) {
-            throw invalid("Read-only properties cannot be set in a template: " + String.join(", ", readOnly)
+        List<String> given = readOnlyGiven(m, null);
+        if (!given.isEmpty()) {
+            throw invalid("Read-only properties cannot be set in a template: " + String.join(", ", given)
                     + ". Remove them; read them with !GetAtt instead.");
         }
     }
 
-    static void forUpdate(ResourceModel desired, ResourceModel previous) {
+    /**
+     * The read-only properties a model sets, leaving out those equal to the given previous state: an Update
+     * may repeat what the resource reported (Cloud Control and the contract tests send the created model back),
+     * but may not set a value of its own.
+     */
+    private static List<String> readOnlyGiven(ResourceModel m, ResourceModel previous) {
+        ResourceModel p = previous == null ? ResourceModel.builder().build() : previous;
+        List<String> given = new ArrayList<>();
+        if (differs(m.getId(), p.getId())) given.add("Id");
+        if (differs(m.getAppliedVersion(), p.getAppliedVersion())) given.add("AppliedVersion");
+        if (differs(m.getResolvedTargetVersion(), p.getResolvedTargetVersion())) given.add("ResolvedTargetVersion");
+        if (differs(m.getAppliedCount(), p.getAppliedCount())) given.add("AppliedCount");
+        if (differs(m.getPendingCount(), p.getPendingCount())) given.add("PendingCount");
+        if (differs(m.getChecksum(), p.getChecksum())) given.add("Checksum");
+        if (differs(m.getLastAppliedAt(), p.getLastAppliedAt())) given.add("LastAppliedAt");
+        if (differs(m.getDriftStatus(), p.getDriftStatus())) given.add("DriftStatus");
+        if (differs(m.getDriftDetails(), p.getDriftDetails())) given.add("DriftDetails");
+        return given;
+    }
+
+    private static boolean differs(Object given, Object previous) {
+        return given != null && !given.equals(previous);
+    }
+
+    /**
+     * @param recorded the resource as recorded (create-only properties are compared with it)
+     * @param previous the previous state CloudFormation sent, null when none
+     * @param id       the resource's Id
+     */
+    static void forUpdate(ResourceModel desired, ResourceModel recorded, ResourceModel previous, String id) {
         required(desired);
-        if (previous != null && previous.getDatabase() != null) {
-            List<String> changed = new ArrayList<>();
-            if (!Objects.equals(desired.getDatabase().getHost(), previous.getDatabase().getHost())) changed.add("Database.Host");
-            if (Translator.port(desired) != Translator.port(previous)) changed.add("Database.Port");
-            if (!Objects.equals(desired.getDatabase().getName(), previous.getDatabase().getName())) changed.add("Database.Name");
-            if (!Translator.schema(desired).equals(Translator.schema(previous))) changed.add("Schema");
-            if (!Objects.equals(desired.getMigrationSet(), previous.getMigrationSet())) changed.add("MigrationSet");
-            if (!changed.isEmpty()) {
-                throw new ReconcileException(Reason.NOT_UPDATABLE, String.join(", ", changed)
-                        + " cannot change on an existing resource (create-only). Give the resource a new logical id"
-                        + " to replace it.");
-            }
+        List<String> readOnly = readOnlyGiven(desired, previous == null ? ResourceModel.builder().id(id).build()
+                : previous.toBuilder().id(id).build());
+        if (!readOnly.isEmpty()) {
+            throw invalid("Read-only properties cannot be set in a template: " + String.join(", ", readOnly)
+                    + ". Remove them; read them with !GetAtt instead.");
+        }
+        List<String> changed = new ArrayList<>();
+        if (!Objects.equals(desired.getDatabase().getHost(), recorded.getDatabase().getHost())) changed.add("Database.Host");
+        if (Translator.port(desired) != Translator.port(recorded)) changed.add("Database.Port");
+        if (!Objects.equals(desired.getDatabase().getName(), recorded.getDatabase().getName())) changed.add("Database.Name");
+        if (!Translator.schema(desired).equals(Translator.schema(recorded))) changed.add("Schema");
+        if (!Objects.equals(desired.getMigrationSet(), recorded.getMigrationSet())) changed.add("MigrationSet");
+        if (!changed.isEmpty()) {
+            throw new ReconcileException(Reason.NOT_UPDATABLE, String.join(", ", changed)
+                    + " cannot change on an existing resource (create-only). Give the resource a new logical id"
+                    + " to replace it.");
         }
     }
 
@@ -54,14 +78,20 @@ final class ModelValidation {
         if (m == null || m.getDatabase() == null || m.getDatabase().getHost() == null || m.getDatabase().getName() == null) {
             throw invalid("Database.Host and Database.Name are required.");
         }
-        if (m.getCredentials() == null) {
-            throw invalid("Credentials is required: UsernameParameter and PasswordParameter, or SecretParameter.");
+        Credentials c = m.getCredentials();
+        boolean pair = c != null && c.getUsernameParameter() != null && c.getPasswordParameter() != null;
+        boolean partOfPair = c != null && (c.getUsernameParameter() != null || c.getPasswordParameter() != null);
+        boolean secret = c != null && c.getSecretParameter() != null;
+        if (secret && partOfPair || !secret && !pair) {
+            // Giving both shapes would leave one of them silently unused: say which one is meant instead.
+            throw invalid("Credentials needs either UsernameParameter and PasswordParameter together, or"
+                    + " SecretParameter alone" + (secret && partOfPair ? "; this template gives both shapes: remove one." : "."));
         }
         if (m.getTargetVersion() == null) {
             throw invalid("TargetVersion is required: a version of the migration set, or 'latest'.");
         }
         Execution x = m.getExecution();
-        if (x != null && "VpcRunner".equals(x.getMode())) {
+        if (ExecutionMode.of(m).keepsRunnerFunction()) {
             List<String> missing = new ArrayList<>();
             if (x.getSubnetIds() == null || x.getSubnetIds().isEmpty()) missing.add("Execution.SubnetIds");
             if (x.getSecurityGroupIds() == null || x.getSecurityGroupIds().isEmpty()) missing.add("Execution.SecurityGroupIds");

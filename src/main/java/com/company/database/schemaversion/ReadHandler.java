@@ -17,8 +17,8 @@ public class ReadHandler extends BaseHandlerStd {
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
         String id = request.getDesiredResourceState() == null ? null : request.getDesiredResourceState().getId();
-        ResourceModel model = recordOf(id, services).model().toBuilder().id(id).build();
-        Observation observed = engineFor(model, services).observe();
+        ResourceModel model = ownedRecord(id, request, true, services).model();
+        Observation observed = ExecutionMode.of(model).engine(model, services).observe();
         Version target;
         try {
             target = RECONCILER.plan(observed, model.getTargetVersion()).target();
@@ -26,12 +26,5 @@ public class ReadHandler extends BaseHandlerStd {
             target = null;
         }
         return ProgressEvent.defaultSuccessHandler(Translator.withStatus(model, observed, target));
-    }
-
-    @Override
-    protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
-                                                                      ResourceHandlerRequest<ResourceModel> request,
-                                                                      CallbackContext ctx) {
-        return ErrorTranslator.toEvent(e, null, ctx, false, 0);
     }
 }

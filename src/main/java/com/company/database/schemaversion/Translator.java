@@ -10,6 +10,7 @@ import com.company.database.schemaversion.aws.Login;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 
 /** The one place where the CloudFormation model meets the engine's and the record's shapes. */
 final class Translator {
@@ -38,12 +41,7 @@ final class Translator {
     static String idOf(ResourceModel m) {
         Database d = m.getDatabase();
         String key = d.getHost().toLowerCase(Locale.ROOT) + ":" + port(m) + "/" + d.getName() + "/" + schema(m);
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return d.getName() + "." + schema(m) + "." + HexFormat.of().formatHex(digest, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return d.getName() + "." + schema(m) + "." + sha256(key).substring(0, 12);
     }
 
     static int port(ResourceModel m) {
@@ -73,8 +71,8 @@ final class Translator {
         return t == null || t.getConnectWaitMinutes() == null ? 10 : t.getConnectWaitMinutes();
     }
 
-    static boolean vpcRunner(ResourceModel m) {
-        return m.getExecution() != null && "VpcRunner".equals(m.getExecution().getMode());
+    static boolean cleansOnDelete(ResourceModel m) {
+        return "Clean".equals(m.getOnDelete());
     }
 
     /** The desired properties only: what the record keeps and Read/List echo. */
@@ -101,7 +99,7 @@ final class Translator {
                 .build();
     }
 
-    static String toRecord(ResourceModel m, String owner) {
+    static String toRecord(ResourceModel m, Owner owner) {
         try {
             return JSON.writeValueAsString(new Record(desired(m), owner));
         } catch (IOException e) {
@@ -109,15 +107,48 @@ final class Translator {
         }
     }
 
-    static Record fromRecord(String json) {
+    /** The record a stored value holds; empty for a value no handler of this type wrote (junk, or hand-made). */
+    static Optional<Record> fromRecord(String json) {
         try {
-            return JSON.readValue(json, Record.class);
+            Record r = JSON.readValue(json, Record.class);
+            return r == null || r.model() == null || r.model().getDatabase() == null ? Optional.empty() : Optional.of(r);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return Optional.empty();
         }
     }
 
-    /** A resource record: the desired model and the request token of the Create that claimed it. */
-    record Record(ResourceModel model, String owner) {
+    /** A resource record: the desired model of the last operation that succeeded, and who owns the resource. */
+    record Record(ResourceModel model, Owner owner) {
+    }
+
+    /**
+     * Who owns a resource: the stack and logical id that created it (both null for a resource created through
+     * Cloud Control, which names no stack), and a digest of the creating request's token, by which a retry of
+     * that very Create knows its own claim. The token itself is a request secret and is never stored.
+     */
+    record Owner(String stackId, String logicalResourceId, String createRequest) {
+        static Owner of(ResourceHandlerRequest<ResourceModel> request) {
+            return new Owner(request.getStackId(), request.getLogicalResourceIdentifier(),
+                    request.getClientRequestToken() == null ? null : sha256(request.getClientRequestToken()));
+        }
+
+        /** The request comes from the stack that owns the resource (or, for both, from no stack). */
+        boolean ownedBy(ResourceHandlerRequest<ResourceModel> request) {
+            return Objects.equals(stackId, request.getStackId());
+        }
+
+        /** The request is the Create that claimed the resource (a retry of it carries the same token). */
+        boolean createdBy(ResourceHandlerRequest<ResourceModel> request) {
+            return createRequest != null && request.getClientRequestToken() != null
+                    && createRequest.equals(sha256(request.getClientRequestToken())) && ownedBy(request);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

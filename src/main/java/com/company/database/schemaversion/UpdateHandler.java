@@ -1,5 +1,6 @@
 package com.company.database.schemaversion;
 
+import com.company.database.schemaversion.core.ReconcileException;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
@@ -7,8 +8,9 @@ import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 import java.util.Optional;
 
 /**
- * Update: record the new desired properties, then move forward to the new TargetVersion call by call. A
- * target below the applied version (what a stack rollback sends) succeeds without touching the schema.
+ * Update: move forward to the new TargetVersion call by call, and record the new desired properties once
+ * the operation succeeds (a failed Update leaves the record, and so Read, as they were). A target below the
+ * applied version (what a stack rollback sends) succeeds without touching the schema.
  */
 public class UpdateHandler extends BaseHandlerStd {
 
@@ -17,26 +19,42 @@ public class UpdateHandler extends BaseHandlerStd {
                                                                    CallbackContext ctx, Services services, Logger logger) {
         ResourceModel desired = request.getDesiredResourceState();
         ResourceModel previous = request.getPreviousResourceState();
-        String id = desired.getId() != null ? desired.getId()
-                : previous != null && previous.getId() != null ? previous.getId() : Translator.idOf(desired);
-        Translator.Record record = recordOf(id, services);
+        String id = idOf(desired, previous);
+        Translator.Record record = ownedRecord(id, request, false, services);
         ResourceModel model = desired.toBuilder().id(id).build();
-        if (!ctx.isRecordWritten()) {
-            ModelValidation.forUpdate(desired, previous != null && previous.getDatabase() != null ? previous : record.model());
+        if (ctx.getCalls() <= 1) {
+            // Later calls carry the model this handler returned, with its read-only results.
+            ModelValidation.forUpdate(desired, record.model(), previous, id);
             Translator.engineSettings(model);
-            services.records().replace(id, Translator.toRecord(model, record.owner()));
-            ctx.setRecordWritten(true);
-            ctx.setRunnerRetiring(Translator.vpcRunner(record.model()) && !Translator.vpcRunner(model));
         }
-        if (ctx.isRunnerRetiring()) {
-            // Leaving VpcRunner mode: the runner function has no use any more.
+        ExecutionMode mode = ExecutionMode.of(model);
+        if (!mode.keepsRunnerFunction() && !ctx.isRunnerRetired() && runnerMayExist(record.model(), previous)) {
+            // Leaving VpcRunner mode (or rolling back an Update that entered it): the function has no use any more.
             Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
                     VpcRunner.remove(record.model(), model, id, false, ctx, services, logger);
             if (waiting.isPresent()) {
                 return waiting.get();
             }
-            ctx.setRunnerRetiring(false);
+            ctx.setRunnerRetired(true);
         }
-        return reconcileStep(model, ctx, services, logger);
+        ProgressEvent<ResourceModel, CallbackContext> event = mode.reconcileStep(model, ctx, services, logger);
+        if (event.isSuccess()) {
+            services.records().replace(id, Translator.toRecord(model, record.owner()));
+        }
+        return event;
+    }
+
+    private static boolean runnerMayExist(ResourceModel recorded, ResourceModel previous) {
+        return ExecutionMode.of(recorded).keepsRunnerFunction()
+                || previous != null && ExecutionMode.of(previous).keepsRunnerFunction();
+    }
+
+    @Override
+    protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
+                                                                      ResourceHandlerRequest<ResourceModel> request,
+                                                                      CallbackContext ctx, Services services, Logger logger) {
+        ResourceModel desired = request.getDesiredResourceState();
+        String id = idOf(desired, request.getPreviousResourceState());
+        return waitOrFail(e, desired == null || id == null ? desired : desired.toBuilder().id(id).build(), ctx);
     }
 }

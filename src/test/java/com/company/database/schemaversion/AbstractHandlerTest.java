@@ -91,6 +91,15 @@ public abstract class AbstractHandlerTest {
         return driver.run("LIST", JSON.createObjectNode(), null, nextToken);
     }
 
+    /** The Id the handlers derive for a model (what a failed Create no longer names in its answer). */
+    protected static String idOf(JsonNode model) {
+        try {
+            return Translator.idOf(JSON.treeToValue(model, ResourceModel.class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Versions in the test database's Flyway history, in order of installation. */
     protected List<String> history() {
         return query("SELECT version FROM public.flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank");

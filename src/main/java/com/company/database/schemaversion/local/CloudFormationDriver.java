@@ -44,6 +44,7 @@ public final class CloudFormationDriver {
     private final Clock clock = Clock.systemUTC();
     private Supplier<ObjectNode> callerCredentials = CloudFormationDriver::placeholderCredentials;
     private String logicalResourceId = "SchemaVersion";
+    private String stackId;
     private Consumer<JsonNode> responses = r -> { };
 
     /** One handler answer as CloudFormation would show it. */
@@ -78,6 +79,7 @@ public final class CloudFormationDriver {
         this.maxCalls = maxCalls;
         this.events = events;
         this.handlerLog = handlerLog;
+        this.stackId = "arn:aws:cloudformation:" + region + ":" + account + ":stack/schemaversion-local/local";
     }
 
     public static CloudFormationDriver quiet() {
@@ -103,6 +105,16 @@ public final class CloudFormationDriver {
     public CloudFormationDriver withResponseListener(Consumer<JsonNode> listener) {
         this.responses = listener;
         return this;
+    }
+
+    /** The stack the resource belongs to, sent as stackId; null plays Cloud Control, which names no stack. */
+    public CloudFormationDriver withStackId(String stackId) {
+        this.stackId = stackId;
+        return this;
+    }
+
+    public String stackId() {
+        return stackId;
     }
 
     public String logicalResourceId() {
@@ -200,6 +212,9 @@ public final class CloudFormationDriver {
         req.set("callbackContext", context == null ? NullNode.getInstance() : context);
         req.put("bearerToken", token);
         req.put("resourceType", TYPE_NAME);
+        if (stackId != null) {
+            req.put("stackId", stackId);
+        }
         if (nextToken != null) {
             req.put("nextToken", nextToken);
         }

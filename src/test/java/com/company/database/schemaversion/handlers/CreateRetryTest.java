@@ -1,11 +1,13 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
+import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,18 +19,21 @@ class CreateRetryTest extends AbstractHandlerTest {
         ObjectNode m = model("3");
         String token = UUID.randomUUID().toString();
 
-        // The first call claims the schema; then the answer is lost (a timeout), so CloudFormation retries
-        // the same request: same clientRequestToken, no CallbackContext.
+        // No start window: the first call claims and applies one migration, then its answer is lost (a
+        // timeout), so CloudFormation retries the same request: same clientRequestToken, no CallbackContext.
+        HandlerEnvironment.setCallBudget(Duration.ZERO, Duration.ofSeconds(50));
         JsonNode first = driver.invoke(driver.request("CREATE", m, null, null, token, null));
         assertThat(first.path("status").asText()).isEqualTo("IN_PROGRESS");
         String id = first.path("resourceModel").path("Id").asText();
-        assertThat(id).isNotEmpty();
+        assertThat(id).isEqualTo(idOf(m));
+        assertThat(history()).containsExactly("1");
+        HandlerEnvironment.reset();
 
         Outcome other = driver.run("CREATE", m, null, null, UUID.randomUUID().toString());
         assertThat(other.errorCode()).isEqualTo("AlreadyExists");
         assertThat(other.message()).contains(id).contains(database);
-        assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_name = 'flyway_schema_history'"))
-                .as("the refused create touched nothing").containsExactly("0");
+        assertThat(other.model()).as("AlreadyExists names no resource: a rollback must not delete the other one").isNull();
+        assertThat(history()).as("the refused create touched nothing").containsExactly("1");
 
         Outcome retried = driver.run("CREATE", m, null, null, token);
         assertThat(retried.status()).as(retried.message()).isEqualTo("SUCCESS");
@@ -39,5 +44,15 @@ class CreateRetryTest extends AbstractHandlerTest {
         Outcome again = driver.run("CREATE", m, null, null, token);
         assertThat(again.status()).as(again.message()).isEqualTo("SUCCESS");
         assertThat(history()).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void aDeployThatFitsAnswersSuccessInTheCallThatClaims() {
+        Outcome created = create(model("latest"));
+
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        assertThat(created.calls()).isEqualTo(1);
+        assertThat(created.model().path("Id").asText()).isEqualTo(idOf(model("latest")));
+        assertThat(history()).containsExactly("1", "2", "3", "4", "5", "6", "7");
     }
 }

@@ -42,8 +42,10 @@ class TargetVersionTest extends AbstractHandlerTest {
         Outcome failed = create(model("9"));
         assertThat(failed.errorCode()).isEqualTo("InvalidRequest");
         assertThat(failed.message()).contains("claim on this database schema was released");
-        // CloudFormation's rollback then deletes the resource: NotFound, which it takes as deleted.
-        assertThat(delete(failed.model()).errorCode()).isEqualTo("NotFound");
+        // The answer names no resource, so CloudFormation's rollback deletes nothing; were it to, it would
+        // find NotFound, which it takes as deleted.
+        assertThat(failed.model()).isNull();
+        assertThat(delete(model("9").put("Id", idOf(model("9")))).errorCode()).isEqualTo("NotFound");
 
         Outcome fixed = create(model("3"));
         assertThat(fixed.status()).as(fixed.message()).isEqualTo("SUCCESS");

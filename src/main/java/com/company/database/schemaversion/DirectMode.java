@@ -1,0 +1,72 @@
+package com.company.database.schemaversion;
+
+import com.company.database.schemaversion.aws.Login;
+import com.company.database.schemaversion.core.Report;
+import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.engine.FlywayEngines;
+import software.amazon.cloudformation.proxy.Logger;
+import software.amazon.cloudformation.proxy.OperationStatus;
+import software.amazon.cloudformation.proxy.ProgressEvent;
+
+import java.util.Optional;
+
+/** Execution.Mode Direct: Flyway runs in the handler process, with the login read from SSM by the handler. */
+final class DirectMode implements ExecutionMode {
+    static final DirectMode INSTANCE = new DirectMode();
+
+    private DirectMode() {
+    }
+
+    @Override
+    public boolean keepsRunnerFunction() {
+        return false;
+    }
+
+    @Override
+    public void preflight(ResourceModel model, BaseHandlerStd.Services services) {
+        login(model, services);
+    }
+
+    @Override
+    public SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services) {
+        return FlywayEngines.get(Translator.connection(model, login(model, services)), Translator.engineSettings(model));
+    }
+
+    @Override
+    public ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
+                                                                      BaseHandlerStd.Services services, Logger logger) {
+        Report report = BaseHandlerStd.RECONCILER.step(engine(model, services), model.getTargetVersion(),
+                HandlerEnvironment.newCallBudget());
+        ctx.setWaitingSince(null);
+        ctx.setWaitAttempts(0);
+        logger.log(report.message());
+        return ProgressEvent.<ResourceModel, CallbackContext>builder()
+                .status(report.done() ? OperationStatus.SUCCESS : OperationStatus.IN_PROGRESS)
+                .resourceModel(Translator.withStatus(model, report.observation(), report.plan().target()))
+                .callbackContext(report.done() ? null : ctx)
+                .callbackDelaySeconds(0)
+                .message(report.message())
+                .build();
+    }
+
+    @Override
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(ResourceModel recorded, ResourceModel given,
+                                                                            CallbackContext ctx, BaseHandlerStd.Services services,
+                                                                            Logger logger) {
+        if (Translator.cleansOnDelete(recorded)) {
+            engine(recorded, services).clean();
+            logger.log("Cleaned schema " + Translator.schema(recorded) + " of " + recorded.getId() + " (OnDelete: Clean).");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void abandon(String id, BaseHandlerStd.Services services, Logger logger) {
+        // Nothing outside the database and the record was created.
+    }
+
+    private static Login login(ResourceModel model, BaseHandlerStd.Services services) {
+        Credentials c = model.getCredentials();
+        return services.logins().resolve(c.getUsernameParameter(), c.getPasswordParameter(), c.getSecretParameter());
+    }
+}

@@ -1,0 +1,47 @@
+package com.company.database.schemaversion;
+
+import com.company.database.schemaversion.core.SchemaEngine;
+import software.amazon.cloudformation.proxy.Logger;
+import software.amazon.cloudformation.proxy.ProgressEvent;
+
+import java.util.Optional;
+
+/**
+ * Where the migrations of one resource run: from the handler itself, or from the runner function in the
+ * customer's VPC. Chosen once per request from the model ({@link #of}); the handlers ask the mode, never the
+ * model, how to reach the database.
+ */
+interface ExecutionMode {
+
+    static ExecutionMode of(ResourceModel model) {
+        return model.getExecution() != null && "VpcRunner".equals(model.getExecution().getMode())
+                ? VpcRunnerMode.INSTANCE : DirectMode.INSTANCE;
+    }
+
+    /** True for the mode that keeps a runner function in the customer's account. */
+    boolean keepsRunnerFunction();
+
+    /** What can be found wrong before the resource is claimed (a credential parameter that does not exist). */
+    void preflight(ResourceModel model, BaseHandlerStd.Services services);
+
+    /** The engine that observes, applies and cleans for this resource. */
+    SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services);
+
+    /** One bounded reconcile step towards the model's TargetVersion: SUCCESS when reached, IN_PROGRESS until then. */
+    ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
+                                                               BaseHandlerStd.Services services, Logger logger);
+
+    /**
+     * Delete's part before the record goes: OnDelete Clean, and removing what the mode created.
+     * Empty when nothing is left to wait for.
+     *
+     * @param recorded the recorded model (what the resource is)
+     * @param given    what Delete was called with: IN_PROGRESS answers carry it
+     */
+    Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(ResourceModel recorded, ResourceModel given,
+                                                                     CallbackContext ctx, BaseHandlerStd.Services services,
+                                                                     Logger logger);
+
+    /** A Create that failed for good gave its claim back: remove what the mode created, without waiting. */
+    void abandon(String id, BaseHandlerStd.Services services, Logger logger);
+}

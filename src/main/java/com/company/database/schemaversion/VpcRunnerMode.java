@@ -1,0 +1,53 @@
+package com.company.database.schemaversion;
+
+import com.company.database.schemaversion.aws.LambdaRunners;
+import com.company.database.schemaversion.core.SchemaEngine;
+import software.amazon.cloudformation.proxy.Logger;
+import software.amazon.cloudformation.proxy.ProgressEvent;
+
+import java.util.Optional;
+
+/**
+ * Execution.Mode VpcRunner: the runner function in the customer's subnets reads the login and runs Flyway;
+ * the handler keeps the function in shape and drives it (see {@link VpcRunner}).
+ */
+final class VpcRunnerMode implements ExecutionMode {
+    static final VpcRunnerMode INSTANCE = new VpcRunnerMode();
+
+    private VpcRunnerMode() {
+    }
+
+    @Override
+    public boolean keepsRunnerFunction() {
+        return true;
+    }
+
+    @Override
+    public void preflight(ResourceModel model, BaseHandlerStd.Services services) {
+        // The login is read by the runner inside the VPC: the handler cannot check it before the function exists.
+    }
+
+    @Override
+    public SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services) {
+        return VpcRunner.engine(model, model.getId(), services);
+    }
+
+    @Override
+    public ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
+                                                                      BaseHandlerStd.Services services, Logger logger) {
+        return VpcRunner.reconcileStep(model, ctx, services, logger);
+    }
+
+    @Override
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(ResourceModel recorded, ResourceModel given,
+                                                                            CallbackContext ctx, BaseHandlerStd.Services services,
+                                                                            Logger logger) {
+        return VpcRunner.remove(recorded, given, recorded.getId(), true, ctx, services, logger);
+    }
+
+    @Override
+    public void abandon(String id, BaseHandlerStd.Services services, Logger logger) {
+        // Without a record no Delete will come for the runner function: remove it now (not waited for).
+        services.runners().remove(LambdaRunners.functionName(id), false);
+    }
+}
