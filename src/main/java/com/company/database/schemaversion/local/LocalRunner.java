@@ -154,8 +154,12 @@ public final class LocalRunner {
                 return 0;
             }
             out.println(action + " " + logicalId + " FAILED (" + outcome.errorCode() + "): " + outcome.message());
-            if ("CREATE".equals(action) && physicalId[0] != null && o.rollback) {
-                rollBackFailedCreate(session, logicalId, request, physicalId[0], out);
+            if ("CREATE".equals(action) && o.rollback) {
+                if (physicalId[0] != null) {
+                    rollBackFailedCreate(session, logicalId, request, physicalId[0], out);
+                } else {
+                    out.println("ROLLBACK complete: the failed Create named no resource, so there is nothing to delete.");
+                }
             }
             return 1;
         }

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.local;
 
+import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,6 +82,7 @@ class ServeOverHttpTest {
 
     @AfterEach
     void stopServe() throws Exception {
+        HandlerEnvironment.reset();
         stop.countDown();
         if (server != null) {
             server.join(10_000);
@@ -89,6 +91,8 @@ class ServeOverHttpTest {
 
     @Test
     void cfnTestsCallsCreateReadListDeleteWithTheInProgressLoop() throws Exception {
+        // No start window: each call applies one migration, so the loop cfn test runs is exercised.
+        HandlerEnvironment.setCallBudget(Duration.ZERO, Duration.ofSeconds(50));
         startServe();
         ObjectNode desired = properties("3");
 
@@ -159,12 +163,8 @@ class ServeOverHttpTest {
         payload.putNull("callbackContext");
 
         JsonNode first = invoke("TestEntrypoint", payload);
-        assertThat(first.path("status").asText()).as(first.toString()).isEqualTo("IN_PROGRESS");
-        payload.set("callbackContext", first.get("callbackContext"));
-        request.set("desiredResourceState", first.get("resourceModel"));
-        JsonNode second = invoke("TestEntrypoint", payload);
-        assertThat(second.path("status").asText()).as(second.toString()).isEqualTo("SUCCESS");
-        assertThat(second.path("resourceModel").path("AppliedVersion").asText()).isEqualTo("2");
+        assertThat(first.path("status").asText()).as("a deploy that fits answers in one call: " + first).isEqualTo("SUCCESS");
+        assertThat(first.path("resourceModel").path("AppliedVersion").asText()).isEqualTo("2");
         assertThat(h.history()).containsExactly("1", "2");
     }
 

@@ -98,9 +98,9 @@ class TemplateReaderTest {
         // The template names /orders/orders/username: not in the harness's parameters file.
         assertThat(create.exitCode()).isEqualTo(1);
         assertThat(create.out()).contains("CREATE_FAILED", "/orders/orders/username");
-        // The credentials are checked before the claim, so nothing was claimed: the rollback's Delete finds
-        // nothing (NotFound, which CloudFormation takes as deleted) and a second try can claim the schema.
-        assertThat(create.out()).contains("ROLLBACK", "(NotFound)", "ROLLBACK complete.");
+        // The credentials are checked before the claim, so nothing was claimed and the failed event names
+        // nothing: the rollback has nothing to delete, and a second try can claim the schema.
+        assertThat(create.out()).contains("ROLLBACK complete: the failed Create named no resource");
 
         Files.writeString(h.parameters, """
                 {"/orders/orders/username": "postgres", "/orders/orders/password": "postgres"}""");
