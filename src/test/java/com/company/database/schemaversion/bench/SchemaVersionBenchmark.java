@@ -163,6 +163,9 @@ public final class SchemaVersionBenchmark {
             rows.add(new Row(n, median(handler), median(flyway), sql, calls, lowerBound));
         }
 
+        RealWorld realWorld = realWorld();
+        FixedCost fixedCost = fixedCostPerCall();
+
         double warmRead = kept == null ? Double.NaN : warmRead(kept);
         int history = kept == null ? 0 : max(sizes);
         double firstRead = kept == null ? Double.NaN : firstReadInWarmJvm(kept);
@@ -178,7 +181,8 @@ public final class SchemaVersionBenchmark {
         long runner = runnerSize();
 
         context += "; at the end: " + loadAverage() + "\nshaded jar smoke run (new JVM, baked set): " + smoke;
-        String report = report(rows, warmRead, firstRead, history, cold, coldBreakdown, handlerJar, runner);
+        String report = report(rows, warmRead, firstRead, history, cold, coldBreakdown, handlerJar, runner)
+                + "\n\n" + perCallReport(realWorld, fixedCost, cold);
         System.out.println();
         System.out.println(report);
         Files.writeString(work.resolve("results.md"), report + "\n");
@@ -259,6 +263,162 @@ public final class SchemaVersionBenchmark {
         expectTables(db, count(dir));
         dropDatabase(db);
         return seconds;
+    }
+
+    // ---------------------------------------------------------------- issue 12: per-call cost, a real-world set
+
+    /** Medians of a deploy of the real-world-sized set (src/test/resources/bench/realworld, 20 mixed DDL scripts). */
+    record RealWorld(int migrations, double handler, double flyway, int calls) {
+    }
+
+    /**
+     * What one handler call costs besides the migrations it applies, in a warm JVM that keeps its engines (a
+     * warm Lambda container): an Update to the applied version (nothing to do), and an Update by one migration,
+     * next to raw Flyway applying one migration with a new Flyway instance in the same JVM.
+     */
+    record FixedCost(double noOpUpdate, double oneMigrationUpdate, double flywayOneMigration) {
+    }
+
+    private RealWorld realWorld() throws Exception {
+        Path dir = Path.of(SchemaVersionBenchmark.class.getResource("/bench/realworld").toURI());
+        int migrations = count(dir);
+        List<Double> handler = new ArrayList<>();
+        List<Double> flyway = new ArrayList<>();
+        int calls = 0;
+        for (int r = 0; r < repeats + 1; r++) {
+            String fdb = TestDatabase.newDatabase();
+            long start = System.nanoTime();
+            Flyway.configure().dataSource(jdbcUrl(fdb), TestDatabase.USER, TestDatabase.PASSWORD)
+                    .locations("filesystem:" + dir).load().migrate();
+            double flywaySeconds = (System.nanoTime() - start) / 1e9;
+            expectHistory(fdb, migrations);
+            dropDatabase(fdb);
+
+            String db = TestDatabase.newDatabase();
+            FlywayEngines.clear();
+            HandlerEnvironment.reset();
+            HandlerEnvironment.setMigrationOverride(MigrationSource.directory(dir));
+            start = System.nanoTime();
+            CloudFormationDriver.Outcome created = driver.run("CREATE", model(db), null);
+            double handlerSeconds = (System.nanoTime() - start) / 1e9;
+            if (!"SUCCESS".equals(created.status())) {
+                throw new IllegalStateException("real-world deploy ended " + created.status() + ": " + created.message());
+            }
+            expectHistory(db, migrations);
+            driver.run("DELETE", JSON.createObjectNode().put("Id", created.model().path("Id").asText()), null);
+            FlywayEngines.clear();
+            dropDatabase(db);
+            if (r == 0) {
+                continue; // the first run loads this set's classes and scripts: untimed
+            }
+            handler.add(handlerSeconds);
+            flyway.add(flywaySeconds);
+            calls = Math.max(calls, created.calls());
+            log(String.format(Locale.ROOT, "real-world set run %d: handler %.3f s (%d calls), flyway %.3f s",
+                    r, handlerSeconds, created.calls(), flywaySeconds));
+        }
+        return new RealWorld(migrations, median(handler), median(flyway), calls);
+    }
+
+    private FixedCost fixedCostPerCall() throws IOException {
+        Path dir = generate(40);
+        String db = TestDatabase.newDatabase();
+        FlywayEngines.clear();
+        HandlerEnvironment.reset();
+        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(dir));
+        ObjectNode at = model(db).put("TargetVersion", "20");
+        CloudFormationDriver.Outcome created = driver.run("CREATE", at, null);
+        if (!"SUCCESS".equals(created.status())) {
+            throw new IllegalStateException("fixed-cost deploy ended " + created.status() + ": " + created.message());
+        }
+        at.put("Id", created.model().path("Id").asText());
+        JsonNode previous = created.model();
+        List<Double> noOp = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            long start = System.nanoTime();
+            CloudFormationDriver.Outcome u = driver.run("UPDATE", at, previous);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            expectOneCall(u);
+            if (i > 0) {
+                noOp.add(seconds);
+            }
+        }
+        List<Double> one = new ArrayList<>();
+        for (int v = 21; v <= 32; v++) {
+            ObjectNode next = at.deepCopy().put("TargetVersion", String.valueOf(v));
+            long start = System.nanoTime();
+            CloudFormationDriver.Outcome u = driver.run("UPDATE", next, previous);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            expectOneCall(u);
+            previous = u.model();
+            if (v > 21) {
+                one.add(seconds);
+            }
+        }
+        driver.run("DELETE", JSON.createObjectNode().put("Id", at.path("Id").asText()), null);
+        FlywayEngines.clear();
+        dropDatabase(db);
+
+        String fdb = TestDatabase.newDatabase();
+        Flyway.configure().dataSource(jdbcUrl(fdb), TestDatabase.USER, TestDatabase.PASSWORD)
+                .locations("filesystem:" + dir).target("20").load().migrate();
+        List<Double> flywayOne = new ArrayList<>();
+        for (int v = 21; v <= 32; v++) {
+            long start = System.nanoTime();
+            Flyway.configure().dataSource(jdbcUrl(fdb), TestDatabase.USER, TestDatabase.PASSWORD)
+                    .locations("filesystem:" + dir).target(String.valueOf(v)).load().migrate();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (v > 21) {
+                flywayOne.add(seconds);
+            }
+        }
+        dropDatabase(fdb);
+        log("no-op Update (s): " + noOp.stream().map(SchemaVersionBenchmark::fmt).collect(Collectors.joining(" ")));
+        log("one-migration Update (s): " + one.stream().map(SchemaVersionBenchmark::fmt).collect(Collectors.joining(" ")));
+        return new FixedCost(median(noOp), median(one), median(flywayOne));
+    }
+
+    private static void expectOneCall(CloudFormationDriver.Outcome u) {
+        if (!"SUCCESS".equals(u.status()) || u.calls() != 1) {
+            throw new IllegalStateException("Update ended " + u.status() + " after " + u.calls() + " call(s): " + u.message());
+        }
+    }
+
+    private static void expectHistory(String db, int migrations) {
+        try (Connection c = TestDatabase.superuser(db); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT count(*) FROM public.flyway_schema_history WHERE success AND version IS NOT NULL")) {
+            rs.next();
+            if (rs.getInt(1) != migrations) {
+                throw new IllegalStateException(db + " has " + rs.getInt(1) + " applied migrations, expected " + migrations);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Issue 12's figures against their targets and against the last reference run before it (docs/performance.md
+     * of 2026-11-26, now guides/performance.md): every deploy took at least 2 calls (a claim, then the work), a
+     * cold Read 2,515 ms, and the fixed cost per call was not measured.
+     */
+    private static String perCallReport(RealWorld rw, FixedCost fc, List<Cold> cold) {
+        double ratio = rw.handler() / rw.flyway();
+        double coldMin = cold.stream().mapToDouble(Cold::seconds).min().orElse(Double.NaN);
+        StringBuilder t = new StringBuilder("| issue 12 figure | measured | target | before |\n|---|---:|---:|---:|\n");
+        t.append(String.format(Locale.ROOT, "| handler calls for a deploy that fits (real-world set, %d migrations) | %d | 1 | 2 |\n",
+                rw.migrations(), rw.calls()));
+        t.append(String.format(Locale.ROOT, "| real-world set: handler %s s, raw Flyway %s s (ratio) | %.2fx | | |\n",
+                fmt(rw.handler()), fmt(rw.flyway()), ratio));
+        t.append(String.format(Locale.ROOT, "| fixed cost per call: no-op Update, warm JVM (median) | %s ms | | not measured |\n",
+                ms(fc.noOpUpdate())));
+        t.append(String.format(Locale.ROOT, "| one-migration Update, warm JVM (median); raw Flyway migrate() of one migration %s ms | %s ms | | not measured |\n",
+                ms(fc.flywayOneMigration()), ms(fc.oneMigrationUpdate())));
+        t.append(String.format(Locale.ROOT, "| cold start, fastest case | %s ms | <= 1500 ms | 2515 ms |\n", ms(coldMin)));
+        t.append(String.format(Locale.ROOT, "%nSUMMARY (issue 12): calls for a deploy that fits %d (target 1: %s); real-world handler/Flyway %.2fx;"
+                        + " no-op Update %s ms; one-migration Update %s ms (Flyway %s ms); cold start %s ms (%s).",
+                rw.calls(), verdict(rw.calls() == 1), ratio, ms(fc.noOpUpdate()), ms(fc.oneMigrationUpdate()),
+                ms(fc.flywayOneMigration()), ms(coldMin), verdict(coldMin * 1000 <= 1500)));
+        return t.toString();
     }
 
     // ---------------------------------------------------------------- Reads
