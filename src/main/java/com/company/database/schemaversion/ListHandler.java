@@ -8,7 +8,6 @@ import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** List: every resource of this type in the account and region, from the records, ten per page. */
 public class ListHandler extends BaseHandlerStd {
@@ -16,11 +15,9 @@ public class ListHandler extends BaseHandlerStd {
     @Override
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
-        SsmRecordStore.Page page = services.records().list(request.getNextToken());
-        List<ResourceModel> models = page.values().stream()
-                .map(Translator::fromRecord)
-                .map(Translator.Record::model)
-                .collect(Collectors.toList());
+        SsmRecordStore.Page<ResourceModel> page = services.records().list(request.getNextToken(),
+                json -> Translator.fromRecord(json).model());
+        List<ResourceModel> models = page.values();
         return ProgressEvent.<ResourceModel, CallbackContext>builder()
                 .status(OperationStatus.SUCCESS)
                 .resourceModels(models)
