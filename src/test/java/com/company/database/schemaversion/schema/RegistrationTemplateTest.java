@@ -88,7 +88,7 @@ class RegistrationTemplateTest {
 
     @Test
     void everyStatementIsScopedWhereIamAllowsIt() {
-        String partitionRegionAccount = ":${AWS::Partition}:";
+        String thisPartition = "arn:${AWS::Partition}:";
         List<String> problems = new ArrayList<>();
         for (JsonNode statement : executionRoleStatements(template())) {
             List<String> actions = list(statement.path("Action"));
@@ -98,13 +98,25 @@ class RegistrationTemplateTest {
                 if (!NO_RESOURCE_SCOPING.containsAll(actions)) problems.add(sid + ": Resource * for " + actions);
                 continue;
             }
-            if (resource.contains("\"*\"")) problems.add(sid + ": a bare * among its resources");
+            statement.path("Resource").forEach(r -> {
+                if (r.asText().equals("*")) problems.add(sid + ": a bare * among its resources");
+            });
             for (String action : actions) {
                 String service = action.substring(0, action.indexOf(':'));
-                if (!resource.contains(service.equals("iam") ? "RunnerRoleArns" : "arn" + partitionRegionAccount + service + ":")
-                        && !resource.contains("RecordKey.Arn")) {
-                    problems.add(sid + ": " + action + " on " + resource);
+                boolean scoped = resource.contains(service.equals("iam") ? "RunnerRoleArns" : ":" + service + ":")
+                        || resource.contains("RecordKey.Arn");
+                if (!scoped) problems.add(sid + ": " + action + " on " + resource);
+            }
+            if (resource.contains("arn:*:")) {
+                // A list of ARNs built with a literal delimiter: the condition pins them to this account and region.
+                JsonNode pinned = statement.path("Condition").path("StringEquals");
+                if (!pinned.path("aws:ResourceAccount").path("Ref").asText().equals("AWS::AccountId")
+                        || !pinned.path("aws:RequestedRegion").path("Ref").asText().equals("AWS::Region")) {
+                    problems.add(sid + ": wildcard account or region without a condition pinning them");
                 }
+            } else if (!resource.contains("RunnerRoleArns") && !resource.contains("RecordKey.Arn")
+                    && !resource.contains(thisPartition)) {
+                problems.add(sid + ": ARNs not in this partition: " + resource);
             }
             if (actions.contains("kms:Decrypt")) {
                 assertThat(statement.path("Condition").path("StringEquals").path("kms:ViaService").toString())
