@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,8 +20,8 @@ import java.util.Set;
  * CLI's flattener does (their required lists join the object's, which is why docs/credentials.md marks all
  * three parameters Required), arrays of primitives, enum, minLength, maxLength, pattern, createOnly and
  * readOnly properties. Its quirks are kept on purpose: a top-level property's comma in the JSON syntax block
- * depends on the last property including read-only ones, and a definition's page is named after the
- * definition, not the property.
+ * depends on the last property including read-only ones, a definition's page is named after the definition,
+ * not the property, and a second property of an already documented definition gets its type link only.
  */
 final class CfnDocsRenderer {
     private static final Map<String, String> BASIC = Map.of(
@@ -69,11 +70,13 @@ final class CfnDocsRenderer {
             prop = schema.path("definitions").path(propName);
         }
         String pointer = "/properties/" + String.join("/", propPath);
+        if (markedDown.containsKey(propName)) {
+            // The CLI returns only the cached types here: no description, constraints or update behaviour.
+            return new Prop(name, JsonNodeFactory.instance.objectNode(), markedDown.get(propName), false, false);
+        }
         boolean readOnly = ProjectFiles.strings(schema.path("readOnlyProperties")).contains(pointer);
         boolean createOnly = ProjectFiles.strings(schema.path("createOnlyProperties")).contains(pointer);
-        if (markedDown.containsKey(propName)) {
-            return new Prop(name, prop, markedDown.get(propName), readOnly, createOnly);
-        }
+
         if (prop.path("type").isArray()) throw new UnsupportedOperationException("several types at " + pointer);
         String type = prop.path("type").asText("object");
         Types types;
