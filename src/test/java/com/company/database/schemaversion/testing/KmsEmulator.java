@@ -26,8 +26,8 @@ import java.util.concurrent.Executors;
 /**
  * A local stand-in for exactly the KMS calls the type makes, GenerateMac and VerifyMac, speaking AWS JSON 1.1
  * (X-Amz-Target TrentService.GenerateMac / TrentService.VerifyMac) on 127.0.0.1 so the real SDK client talks
- * to it. Shapes and errors follow the KMS API reference: blobs travel base64; a key is named by id, ARN or
- * alias; a MAC that does not match fails with KMSInvalidMacException (VerifyMac never answers MacValid
+ * to it. Shapes and errors follow the KMS API reference: blobs travel base64; a key is named by id or ARN
+ * (aliases are not emulated: the type configuration names a key ARN); a MAC that does not match fails with KMSInvalidMacException (VerifyMac never answers MacValid
  * false); an unknown key is NotFoundException; a key of another usage is InvalidKeyUsageException; a message
  * outside 1..4096 bytes is ValidationException.
  */
