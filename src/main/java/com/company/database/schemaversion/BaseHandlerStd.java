@@ -39,7 +39,7 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
         CallbackContext ctx = callbackContext != null ? callbackContext : new CallbackContext();
         ctx.setCalls(ctx.getCalls() + 1);
         ProxyClient<SsmClient> ssm = proxy.newProxy(() -> AwsClients.ssm(request.getRegion()));
-        Services services = new Services(new SsmRecordStore(ssm), new SsmLogins(ssm), request.getRegion(), ssm,
+        Services services = new Services(RecordProtection.recordStore(proxy, ssm, request.getRegion(), typeConfiguration, logger), new SsmLogins(ssm), request.getRegion(), ssm,
                 new LambdaRunners(proxy.newProxy(() -> AwsClients.lambda(request.getRegion()))),
                 proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())));
         try {

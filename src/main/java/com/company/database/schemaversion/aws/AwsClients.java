@@ -6,6 +6,7 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
@@ -16,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * AWS clients, one per service and region for the life of the JVM. They carry no credentials of their own:
  * every call goes through the rpdk proxy, which injects the caller's. Endpoints follow the SDK's standard
- * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_LAMBDA variables (and the aws.endpointUrl*
+ * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_LAMBDA / AWS_ENDPOINT_URL_KMS variables (and the aws.endpointUrl*
  * system properties), which is how tests and the local runner point them at emulators.
  */
 public final class AwsClients {
@@ -26,6 +27,7 @@ public final class AwsClients {
             .build();
     private static final Map<String, SsmClient> SSM = new ConcurrentHashMap<>();
     private static final Map<String, LambdaClient> LAMBDA = new ConcurrentHashMap<>();
+    private static final Map<String, KmsClient> KMS = new ConcurrentHashMap<>();
 
     private AwsClients() {
     }
@@ -48,6 +50,19 @@ public final class AwsClients {
                 .region(Region.of(r))
                 .httpClient(HTTP)
                 .credentialsProvider(AnonymousCredentialsProvider.create())
+                .build());
+    }
+
+    /** For the resource records' MACs (GenerateMac, VerifyMac): short calls, like SSM's. */
+    public static KmsClient kms(String region) {
+        return KMS.computeIfAbsent(region(region), r -> KmsClient.builder()
+                .region(Region.of(r))
+                .httpClient(HTTP)
+                .credentialsProvider(AnonymousCredentialsProvider.create())
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .retryStrategy(RetryMode.STANDARD)
+                        .apiCallTimeout(Duration.ofSeconds(25))
+                        .build())
                 .build());
     }
 

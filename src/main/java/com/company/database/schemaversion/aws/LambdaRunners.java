@@ -163,7 +163,7 @@ public final class LambdaRunners {
 
     /**
      * One step towards no function: DeleteFunction once, then GetFunction until Lambda says it is gone.
-     * The function's network interfaces are released by Lambda afterwards (see docs/vpc-runner.md).
+     * The function's network interfaces are released by Lambda afterwards (see guides/vpc-runner.md).
      *
      * @return null when the function no longer exists
      */

@@ -46,6 +46,7 @@ public final class CloudFormationDriver {
     private String logicalResourceId = "SchemaVersion";
     private String stackId;
     private Consumer<JsonNode> responses = r -> { };
+    private JsonNode typeConfiguration;
 
     /** One handler answer as CloudFormation would show it. */
     public record Event(Instant time, String action, int call, String status, String errorCode, String message,
@@ -98,6 +99,12 @@ public final class CloudFormationDriver {
     /** The template's logical id of the resource, sent as logicalResourceId. */
     public CloudFormationDriver withLogicalResourceId(String logicalId) {
         this.logicalResourceId = logicalId;
+        return this;
+    }
+
+    /** The account's type configuration (what set-type-configuration stores), sent with every request. */
+    public CloudFormationDriver withTypeConfiguration(JsonNode configuration) {
+        this.typeConfiguration = configuration;
         return this;
     }
 
@@ -205,7 +212,7 @@ public final class CloudFormationDriver {
         data.set("resourceProperties", model == null ? NullNode.getInstance() : model);
         data.set("previousResourceProperties", previous == null ? NullNode.getInstance() : previous);
         data.put("logicalResourceId", logicalResourceId);
-        data.putNull("typeConfiguration");
+        data.set("typeConfiguration", typeConfiguration == null ? NullNode.getInstance() : typeConfiguration);
         req.put("region", region);
         req.put("awsAccountId", account);
         req.put("action", action);

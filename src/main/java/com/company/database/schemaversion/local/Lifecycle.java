@@ -119,7 +119,7 @@ final class Lifecycle {
 
         out.println();
         out.println("Done. Five CloudFormation operations ran through the real handlers against " + LocalRunner.where(base) + ".");
-        out.println("Try it on your own template: ./schemaversion plan --template FILE --resource LOGICAL_ID (see docs/local-runner.md).");
+        out.println("Try it on your own template: ./schemaversion plan --template FILE --resource LOGICAL_ID (see guides/local-runner.md).");
         return 0;
     }
 

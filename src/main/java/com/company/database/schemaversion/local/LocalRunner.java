@@ -17,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The local runner: plays CloudFormation against the real handlers on this machine, with an embedded (or
  * any) PostgreSQL and a local SSM endpoint, and serves the Lambda Invoke API for cfn test. See
- * docs/local-runner.md.
+ * guides/local-runner.md.
  */
 public final class LocalRunner {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON spoken between the handler and the runner function (see docs/vpc-runner.md). Version 1.
+ * The JSON spoken between the handler and the runner function (see guides/vpc-runner.md). Version 1.
  * Both sides live in this artifact, so they always agree; the version guards against a runner left
  * behind by an older type version whose code update has not finished yet.
  */

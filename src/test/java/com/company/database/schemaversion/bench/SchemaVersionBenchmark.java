@@ -36,7 +36,7 @@ import java.util.stream.Stream;
 /**
  * Issue 6's benchmark: how close the handler's CloudFormation callback loop comes to running Flyway (and
  * psql) directly, how many handler calls a deploy takes, how fast a warm Read and a cold Read are, and how
- * big the artifacts are. Run by {@code ./mvnw -B -Pbench -DskipTests verify} (see docs/performance.md);
+ * big the artifacts are. Run by {@code ./mvnw -B -Pbench -DskipTests verify} (see guides/performance.md);
  * it is a program, not a test, so nothing here asserts a time: it prints figures and says which target
  * each one meets.
  *

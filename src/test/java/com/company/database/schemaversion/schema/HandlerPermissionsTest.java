@@ -69,6 +69,19 @@ class HandlerPermissionsTest {
                 """;
     }
 
+    /** How cfn names the type in the registry's ARNs: the type name with :: replaced by -, case kept. */
+    private static String typeArnSegment() {
+        return ProjectFiles.schemaTree().path("typeName").asText().replace("::", "-");
+    }
+
+    @Test
+    void theRegistryCanAssumeTheRole() {
+        // The registry's ARN is case-sensitive: a lower-case type name here fails every handler call.
+        assertThat(ProjectFiles.read("resource-role.yaml"))
+                .contains(":type/resource/Company-Database-SchemaVersion/*\n")
+                .contains(":type/resource/" + typeArnSegment() + "/*\n");
+    }
+
     private static List<String> permissions(JsonNode handler) {
         return ProjectFiles.strings(handler.path("permissions"));
     }
@@ -85,7 +98,7 @@ class HandlerPermissionsTest {
         union.remove("");
         int sessionSeconds = Math.min(43200, Math.max(3600, 70 * longestTimeout));
         boolean none = union.isEmpty();
-        String expected = generatedRole("company-database-schemaversion", sessionSeconds, none ? "Deny" : "Allow",
+        String expected = generatedRole(typeArnSegment(), sessionSeconds, none ? "Deny" : "Allow",
                 none ? List.of("*") : new ArrayList<>(union));
 
         assertThat(ProjectFiles.read("resource-role.yaml")).isEqualTo(expected);
@@ -107,14 +120,14 @@ class HandlerPermissionsTest {
     @Test
     void handlersDeclareWhatTheirAwsCallsNeed() {
         JsonNode handlers = ProjectFiles.schemaTree().path("handlers");
-        List<String> login = List.of("ssm:GetParameter", "kms:Decrypt", "secretsmanager:GetSecretValue");
+        // Every handler reads records (kms:VerifyMac with a record key); Create and Update also sign them.
         Map<String, List<String>> needed = Map.of(
-                "create", List.of("ssm:GetParameter", "ssm:PutParameter", "kms:Decrypt", "secretsmanager:GetSecretValue"),
-                "read", login,
-                "update", List.of("ssm:GetParameter", "ssm:PutParameter", "kms:Decrypt", "secretsmanager:GetSecretValue"),
-                "delete", List.of("ssm:GetParameter", "ssm:DeleteParameter", "kms:Decrypt", "secretsmanager:GetSecretValue"),
-                "list", List.of("ssm:GetParametersByPath"));
-        assertThat(ProjectFiles.strings(handlers.path("list").path("permissions"))).containsExactly("ssm:GetParametersByPath");
+                "create", List.of("ssm:GetParameter", "ssm:PutParameter", "kms:Decrypt", "secretsmanager:GetSecretValue", "kms:GenerateMac", "kms:VerifyMac"),
+                "read", List.of("ssm:GetParameter", "kms:Decrypt", "secretsmanager:GetSecretValue", "kms:VerifyMac"),
+                "update", List.of("ssm:GetParameter", "ssm:PutParameter", "kms:Decrypt", "secretsmanager:GetSecretValue", "kms:GenerateMac", "kms:VerifyMac"),
+                "delete", List.of("ssm:GetParameter", "ssm:DeleteParameter", "kms:Decrypt", "secretsmanager:GetSecretValue", "kms:VerifyMac"),
+                "list", List.of("ssm:GetParametersByPath", "kms:VerifyMac"));
+        assertThat(ProjectFiles.strings(handlers.path("list").path("permissions"))).containsExactlyInAnyOrder("ssm:GetParametersByPath", "kms:VerifyMac");
         needed.forEach((name, actions) -> assertThat(permissions(handlers.path(name)))
                 .as("permissions of the %s handler", name)
                 .containsAll(actions)
