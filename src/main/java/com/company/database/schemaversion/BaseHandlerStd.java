@@ -30,7 +30,7 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
 
     /** The adapters of one request. */
     protected record Services(SsmRecordStore records, SsmLogins logins, String region, ProxyClient<SsmClient> ssm,
-                              LambdaRunners runners, ProxyClient<LambdaClient> invoker) {
+                              LambdaRunners runners, ProxyClient<LambdaClient> invoker, AccountPolicy policy) {
     }
 
     @Override
@@ -43,9 +43,10 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
         CallbackContext ctx = callbackContext != null ? callbackContext : new CallbackContext();
         ctx.setCalls(ctx.getCalls() + 1);
         ProxyClient<SsmClient> ssm = proxy.newProxy(() -> AwsClients.ssm(request.getRegion()));
-        Services services = new Services(new SsmRecordStore(ssm), new SsmLogins(ssm), request.getRegion(), ssm,
+        AccountPolicy policy = AccountPolicy.of(typeConfiguration);
+        Services services = new Services(new SsmRecordStore(ssm), new SsmLogins(ssm, policy), request.getRegion(), ssm,
                 new LambdaRunners(proxy.newProxy(() -> AwsClients.lambda(request.getRegion()))),
-                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())));
+                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())), policy);
         ResourceModel model = request.getDesiredResourceState();
         try {
             return handle(request, ctx, services, logger);
@@ -97,9 +98,10 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
         if (Translator.vpcRunner(model)) {
             return VpcRunner.engine(model, model.getId() != null ? model.getId() : Translator.idOf(model), services);
         }
+        services.policy().checkReadsAndConnections(model);
         Login login = services.logins().resolve(model.getCredentials().getUsernameParameter(),
                 model.getCredentials().getPasswordParameter(), model.getCredentials().getSecretParameter());
-        return FlywayEngines.get(Translator.connection(model, login), Translator.engineSettings(model));
+        return FlywayEngines.get(Translator.connection(model, login, services.policy()), Translator.engineSettings(model));
     }
 
     /** One bounded reconcile step towards the model's TargetVersion: IN_PROGRESS until it is reached. */

@@ -45,6 +45,7 @@ public final class CloudFormationDriver {
     private Supplier<ObjectNode> callerCredentials = CloudFormationDriver::placeholderCredentials;
     private String logicalResourceId = "SchemaVersion";
     private Consumer<JsonNode> responses = r -> { };
+    private JsonNode typeConfiguration;
 
     /** One handler answer as CloudFormation would show it. */
     public record Event(Instant time, String action, int call, String status, String errorCode, String message,
@@ -97,6 +98,20 @@ public final class CloudFormationDriver {
     public CloudFormationDriver withLogicalResourceId(String logicalId) {
         this.logicalResourceId = logicalId;
         return this;
+    }
+
+    /**
+     * The account admin's type configuration (the JSON of aws cloudformation set-type-configuration), sent as
+     * requestData.typeConfiguration in every request as CloudFormation does; null (the default) sends none, and
+     * the handlers apply their safe defaults.
+     */
+    public CloudFormationDriver withTypeConfiguration(JsonNode configuration) {
+        this.typeConfiguration = configuration == null || configuration.isNull() ? null : configuration.deepCopy();
+        return this;
+    }
+
+    public JsonNode typeConfiguration() {
+        return typeConfiguration;
     }
 
     /** Sees every raw answer of the wrapper, e.g. to show progress from the returned model. */
@@ -193,7 +208,11 @@ public final class CloudFormationDriver {
         data.set("resourceProperties", model == null ? NullNode.getInstance() : model);
         data.set("previousResourceProperties", previous == null ? NullNode.getInstance() : previous);
         data.put("logicalResourceId", logicalResourceId);
-        data.putNull("typeConfiguration");
+        if (typeConfiguration == null) {
+            data.putNull("typeConfiguration");
+        } else {
+            data.set("typeConfiguration", typeConfiguration.deepCopy());
+        }
         req.put("region", region);
         req.put("awsAccountId", account);
         req.put("action", action);

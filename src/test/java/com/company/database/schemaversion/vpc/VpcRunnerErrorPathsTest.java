@@ -191,7 +191,7 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
                             throw new IllegalStateException(ex);
                         }
                     }
-                }, handlerLog::add);
+                }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration());
         ObjectNode to3 = vpcModel("3").put("Id", created.model().path("Id").asText());
         ((ObjectNode) to3.path("Timeouts")).put("ConnectWaitMinutes", 5);
 
