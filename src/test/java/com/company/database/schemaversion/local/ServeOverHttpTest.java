@@ -57,7 +57,8 @@ class ServeOverHttpTest {
         }
         endpoint = "http://127.0.0.1:" + port;
         List<String> args = new ArrayList<>(List.of("serve", "--serve-port", String.valueOf(port),
-                "--home", h.home.toString(), "--parameters", h.parameters.toString()));
+                "--home", h.home.toString(), "--parameters", h.parameters.toString(),
+                "--typeconfig", h.typeConfiguration.toString()));
         args.addAll(List.of(databaseArgs));
         Options options = Options.parse(args.toArray(String[]::new));
         PrintStream out = new PrintStream(serverOut, true, StandardCharsets.UTF_8);
