@@ -22,7 +22,7 @@ public class UpdateHandler extends BaseHandlerStd {
         Translator.Record record = recordOf(id, services);
         ResourceModel model = desired.toBuilder().id(id).build();
         if (!ctx.isRecordWritten()) {
-            ModelValidation.forUpdate(desired, previous != null && previous.getDatabase() != null ? previous : record.model());
+            ModelValidation.forUpdate(desired, previous != null && previous.getDatabase() != null ? previous : record.model(), services.policy());
             Translator.engineSettings(model);
             services.records().replace(id, Translator.toRecord(model, record.owner()));
             ctx.setRecordWritten(true);

@@ -219,6 +219,27 @@ class ServeOverHttpTest {
                 "/test/user, /test/password not in");
     }
 
+    /**
+     * serve --typeconfig fills in requests that carry no type configuration (the test above); a request that
+     * carries one (cfn test --typeconfig, or ~/.cfn-cli/typeConfiguration.json) keeps it, as CloudFormation
+     * would deliver the account's.
+     */
+    @Test
+    void aTypeConfigurationInTheRequestIsTheOneTheHandlersGet() throws Exception {
+        startServe();
+        ObjectNode request = cfnTestPayload("CREATE", properties("3"), null, UUID.randomUUID().toString());
+        ((ObjectNode) request.get("requestData")).putObject("typeConfiguration").putObject("Connections")
+                .putArray("AllowedSslModes").add("disable");
+
+        JsonNode response = invoke("TypeFunction", request);
+
+        assertThat(response.path("status").asText()).as(response.toString()).isEqualTo("FAILED");
+        assertThat(response.path("errorCode").asText()).isEqualTo("InvalidRequest");
+        assertThat(response.path("message").asText()).contains(LocalRunnerHarness.USER_PARAM)
+                .contains("[/company-database-schemaversion/credentials/], the default");
+        assertThat(h.history()).isEmpty();
+    }
+
     /** ResourceClient.make_request of the cloudformation-cli, protocol 2.0.0. */
     private ObjectNode cfnTestPayload(String action, JsonNode desired, JsonNode previous, String token) {
         ObjectNode body = JSON.createObjectNode();

@@ -143,6 +143,11 @@ class CredentialReadPolicyTest extends AbstractHandlerTest {
         assertThat(getParameterRequestsFor(USER_PARAM).size() + getParameterRequestsFor(PASSWORD_PARAM).size())
                 .isEqualTo(readsBefore);
         assertThat(history()).as("no migration ran, nothing was cleaned").containsExactly("1", "2", "3");
+        driver.withTypeConfiguration(TestModels.testAccount());
+        Outcome readAgain = read(current);
+        assertThat(readAgain.status()).as(readAgain.message()).isEqualTo("SUCCESS");
+        assertThat(readAgain.model().path("TargetVersion").asText()).as("the refused Update left the record alone")
+                .isEqualTo("3");
     }
 
     @Test
