@@ -71,8 +71,11 @@ final class LocalRunnerHarness {
     /** The runner with exactly these arguments plus home, parameters, region and no callback sleeps. */
     Run raw(String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
-        all.addAll(List.of("--home", home.toString(), "--parameters", parameters.toString(), "--region", REGION, "--no-delays",
-                "--typeconfig", typeConfiguration.toString()));
+        all.addAll(List.of("--home", home.toString(), "--parameters", parameters.toString(), "--region", REGION, "--no-delays"));
+        // lifecycle is the fresh-machine command: it runs with the configuration it states itself.
+        if (!"lifecycle".equals(args[0]) && !all.contains("--typeconfig")) {
+            all.addAll(List.of("--typeconfig", typeConfiguration.toString()));
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
