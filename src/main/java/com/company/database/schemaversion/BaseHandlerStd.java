@@ -26,7 +26,7 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
 
     /** The adapters of one request. */
     record Services(SsmRecordStore records, SsmLogins logins, String region, ProxyClient<SsmClient> ssm,
-                    LambdaRunners runners, ProxyClient<LambdaClient> invoker) {
+                    LambdaRunners runners, ProxyClient<LambdaClient> invoker, AccountPolicy policy) {
     }
 
     @Override
@@ -39,9 +39,11 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
         CallbackContext ctx = callbackContext != null ? callbackContext : new CallbackContext();
         ctx.setCalls(ctx.getCalls() + 1);
         ProxyClient<SsmClient> ssm = proxy.newProxy(() -> AwsClients.ssm(request.getRegion()));
-        Services services = new Services(RecordProtection.recordStore(proxy, ssm, request.getRegion(), typeConfiguration, logger), new SsmLogins(ssm), request.getRegion(), ssm,
+        AccountPolicy policy = AccountPolicy.of(typeConfiguration);
+        Services services = new Services(RecordProtection.recordStore(proxy, ssm, request.getRegion(), typeConfiguration, logger),
+                new SsmLogins(ssm, policy), request.getRegion(), ssm,
                 new LambdaRunners(proxy.newProxy(() -> AwsClients.lambda(request.getRegion()))),
-                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())));
+                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())), policy);
         try {
             return handle(request, ctx, services, logger);
         } catch (ReconcileException e) {

@@ -35,7 +35,7 @@ public class CreateHandler extends BaseHandlerStd {
         // Only the operation's first call has the template's model; later ones carry the model this handler
         // returned, with its Id, which is no read-only property set by the user.
         if (ctx.getCalls() <= 1) {
-            ModelValidation.forCreate(model);
+            ModelValidation.forCreate(model, services.policy());
         }
         Translator.engineSettings(model);
         // Checked before the claim, so a wrong parameter name fails at once and leaves no record behind.

@@ -29,7 +29,9 @@ final class DirectMode implements ExecutionMode {
 
     @Override
     public SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services) {
-        return FlywayEngines.get(Translator.connection(model, login(model, services)), Translator.engineSettings(model));
+        services.policy().checkReadsAndConnections(model);
+        return FlywayEngines.get(Translator.connection(model, login(model, services), services.policy()),
+                Translator.engineSettings(model));
     }
 
     @Override

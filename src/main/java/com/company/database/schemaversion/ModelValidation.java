@@ -2,6 +2,7 @@ package com.company.database.schemaversion;
 
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.engine.PlaceholderValues;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,36 @@ final class ModelValidation {
             throw invalid("Read-only properties cannot be set in a template: " + String.join(", ", given)
                     + ". Remove them; read them with !GetAtt instead.");
         }
+    }
+
+    /**
+     * forCreate, plus what the account allows: a first Create call that asks for a parameter, host, SslMode or
+     * runner role outside the type configuration fails before anything is claimed, read or created.
+     */
+    static void forCreate(ResourceModel m, AccountPolicy policy) {
+        forCreate(m);
+        againstPolicy(m, policy);
+    }
+
+    /** forUpdate, plus what the account allows (see forCreate). */
+    static void forUpdate(ResourceModel desired, ResourceModel recorded, ResourceModel previous, String id,
+                          AccountPolicy policy) {
+        forUpdate(desired, recorded, previous, id);
+        againstPolicy(desired, policy);
+    }
+
+    /**
+     * The account's rules and the placeholder rule for a whole model. The same checks run again where the type
+     * reads and connects (SsmLogins, Translator.connection, VpcRunner), so a model that never passes here, such
+     * as a record written before the admin tightened the configuration, is still refused there.
+     */
+    static void againstPolicy(ResourceModel m, AccountPolicy policy) {
+        if (ExecutionMode.of(m).keepsRunnerFunction()) {
+            policy.checkRunner(m);
+        } else {
+            policy.checkReadsAndConnections(m);
+        }
+        PlaceholderValues.check(m.getPlaceholders());
     }
 
     /**

@@ -7,6 +7,7 @@ import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.MigrationCatalog;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.aws.Login;
+import com.company.database.schemaversion.aws.SsmLogins;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,11 +53,20 @@ final class Translator {
         return m.getSchema() == null ? DEFAULT_SCHEMA : m.getSchema();
     }
 
-    static ConnectionSpec connection(ResourceModel m, Login login) {
+    /**
+     * The connection for a login read from the model's Credentials. The policy is asked here, where the login is
+     * about to leave, whatever path led here (a record written before the admin tightened it included).
+     */
+    static ConnectionSpec connection(ResourceModel m, Login login, AccountPolicy policy) {
         Database d = m.getDatabase();
-        return new ConnectionSpec(d.getHost(), port(m), d.getName(), d.getSslMode(), login.username(), login.password());
+        policy.checkConnection(d.getHost(), d.getSslMode());
+        Credentials c = m.getCredentials();
+        return new ConnectionSpec(d.getHost(), port(m), d.getName(), d.getSslMode(), login.username(), login.password(),
+                policy.extraCaCertificates(), SsmLogins.describe(c.getUsernameParameter(), c.getPasswordParameter(),
+                c.getSecretParameter()));
     }
 
+    /** Refuses (InvalidRequest) placeholder values that could change a statement: see PlaceholderValues. */
     static EngineSettings engineSettings(ResourceModel m) {
         MigrationSource override = HandlerEnvironment.migrationOverride();
         MigrationSource source = override != null ? override : MigrationCatalog.resolve(m.getMigrationSet());

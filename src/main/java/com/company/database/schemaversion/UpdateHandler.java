@@ -24,7 +24,7 @@ public class UpdateHandler extends BaseHandlerStd {
         ResourceModel model = desired.toBuilder().id(id).build();
         if (ctx.getCalls() <= 1) {
             // Later calls carry the model this handler returned, with its read-only results.
-            ModelValidation.forUpdate(desired, record.model(), previous, id);
+            ModelValidation.forUpdate(desired, record.model(), previous, id, services.policy());
             Translator.engineSettings(model);
         }
         ExecutionMode mode = ExecutionMode.of(model);

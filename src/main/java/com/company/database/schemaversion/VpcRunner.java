@@ -35,6 +35,7 @@ final class VpcRunner {
     }
 
     static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services) {
+        services.policy().checkRunner(m);
         EngineSettings settings = Translator.engineSettings(m);
         Credentials c = m.getCredentials();
         RunnerProtocol.Request base = new RunnerProtocol.Request(RunnerProtocol.Op.OBSERVE, services.region(),
@@ -51,6 +52,7 @@ final class VpcRunner {
         if (ctx.isRunnerReady()) {
             return Optional.empty();
         }
+        services.policy().checkRunnerRole(model.getExecution().getRoleArn());
         LambdaRunners.Wait wait = services.runners().ensure(spec(model, model.getId()), ctx.getRunnerCreateAttempts());
         if (wait == null) {
             ctx.setRunnerReady(true);

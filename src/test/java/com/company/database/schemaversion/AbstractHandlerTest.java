@@ -52,7 +52,8 @@ public abstract class AbstractHandlerTest {
         ssm().put(PASSWORD_PARAM, "SecureString", TestDatabase.PASSWORD);
         driver = new CloudFormationDriver("us-east-1", "123456789012", false, 1_000,
                 e -> { synchronized (events) { events.add(e); } },
-                l -> { synchronized (handlerLog) { handlerLog.add(l); } });
+                l -> { synchronized (handlerLog) { handlerLog.add(l); } })
+                .withTypeConfiguration(TestModels.testAccount());
     }
 
     @AfterEach

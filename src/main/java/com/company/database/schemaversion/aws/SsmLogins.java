@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.aws;
 
+import com.company.database.schemaversion.AccountPolicy;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,16 +14,29 @@ import software.amazon.cloudformation.proxy.ProxyClient;
  * Reads the database login from SSM with decryption, as the caller. Two shapes: a user-name parameter and a
  * password parameter, or one parameter whose value is JSON with username and password (an RDS-managed secret
  * read through /aws/reference/secretsmanager/...). Values never reach a message.
+ *
+ * <p>Every name passes the account's AccountPolicy before any GetParameter: the type reads with its own
+ * execution role, so without that check a template could make it read, and echo, any parameter or secret.
  */
 public final class SsmLogins {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ProxyClient<SsmClient> ssm;
+    private final AccountPolicy policy;
 
-    public SsmLogins(ProxyClient<SsmClient> ssm) {
+    public SsmLogins(ProxyClient<SsmClient> ssm, AccountPolicy policy) {
         this.ssm = ssm;
+        this.policy = policy;
+    }
+
+    /** Where a login for these parameters comes from, as messages name it (never the values). */
+    public static String describe(String usernameParameter, String passwordParameter, String secretParameter) {
+        return secretParameter != null ? "the login in SSM parameter " + secretParameter + " (Credentials.SecretParameter)"
+                : "the login in SSM parameters " + usernameParameter + " (Credentials.UsernameParameter) and "
+                + passwordParameter + " (Credentials.PasswordParameter)";
     }
 
     public Login resolve(String usernameParameter, String passwordParameter, String secretParameter) {
+        policy.checkCredentials(usernameParameter, passwordParameter, secretParameter);
         if (secretParameter != null) {
             String value = read(secretParameter, "Credentials.SecretParameter");
             try {
@@ -34,7 +48,8 @@ public final class SsmLogins {
                             + " (Credentials.SecretParameter) does not hold JSON with string fields username and password.");
                 }
                 return new Login(user.asText(), pass.asText());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+                // Not kept as the cause: Jackson's message quotes the text it read, the secret's value.
                 throw new ReconcileException(Reason.CREDENTIALS_NOT_FOUND, "SSM parameter " + secretParameter
                         + " (Credentials.SecretParameter) is not JSON; it must hold {\"username\": ..., \"password\": ...}.");
             }

@@ -5,63 +5,104 @@ import org.postgresql.ssl.WrappedFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
  * pgjdbc's socket factory for SslMode verify-ca and verify-full: trusts the Amazon RDS CA bundle baked into the
- * artifact (certs/rds-ca-bundle.pem) and nothing else. It reads the bundle from the classpath, never from a
- * file, because the rpdk wrapper empties java.io.tmpdir on every call and Lambda has no home directory.
- * pgjdbc still checks the host name itself for verify-full.
- *
- * <p>{@value #EXTRA_BUNDLE_PROPERTY} names one more PEM bundle to trust ({@code classpath:NAME} or a file
- * path): a private CA in front of the database, or a test CA.
+ * artifact (certs/rds-ca-bundle.pem, from https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem;
+ * BundleChecksumTest pins it, guides/type-configuration.md says how to refresh it) and the account admin's
+ * Connections.ExtraCaCertificates, which TlsSettings passes as pgjdbc's sslfactoryarg. Nothing else: not the
+ * JDK's cacerts, not a file a template could name. It reads the bundle from the classpath, never from a file,
+ * because the rpdk wrapper empties java.io.tmpdir on every call and Lambda has no home directory. pgjdbc
+ * still checks the host name itself for verify-full.
  */
 public final class BundledCaSocketFactory extends WrappedFactory {
     public static final String BUNDLE_RESOURCE = "certs/rds-ca-bundle.pem";
-    public static final String EXTRA_BUNDLE_PROPERTY = "company.schemaversion.extraCaBundle";
+    /** pgjdbc's connection property that carries the extra PEM certificates to this factory. */
+    static final String EXTRA_PEM_PROPERTY = "sslfactoryarg";
+    private static final int MAX_CACHED = 8;
 
-    private static final Object LOCK = new Object();
-    private static String cachedFor;
-    private static SSLContext cached;
+    private static final Map<String, SSLContext> CONTEXTS = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SSLContext> eldest) {
+            return size() > MAX_CACHED;
+        }
+    };
+    private static List<Certificate> baked;
 
     /** pgjdbc instantiates the factory with the connection properties. */
-    public BundledCaSocketFactory(Properties ignored) {
-        this.factory = context().getSocketFactory();
+    public BundledCaSocketFactory(Properties info) {
+        String extra = info == null ? null : info.getProperty(EXTRA_PEM_PROPERTY);
+        this.factory = context(extra == null ? "" : extra).getSocketFactory();
     }
 
-    static SSLContext context() {
-        String extra = System.getProperty(EXTRA_BUNDLE_PROPERTY, "");
-        synchronized (LOCK) {
-            if (cached == null || !extra.equals(cachedFor)) {
-                cached = build(extra);
-                cachedFor = extra;
-            }
-            return cached;
+    static SSLContext context(String extraPem) {
+        synchronized (CONTEXTS) {
+            return CONTEXTS.computeIfAbsent(extraPem, BundledCaSocketFactory::build);
         }
     }
 
     /** How many certificates the baked bundle holds (checked by the build's tests). */
     static int bakedCertificateCount() {
-        return load("classpath:" + BUNDLE_RESOURCE).size();
+        return bakedCertificates().size();
     }
 
-    private static SSLContext build(String extra) {
+    /**
+     * The certificates of a PEM text, for checking the type configuration before a connection needs them.
+     *
+     * @throws IllegalArgumentException when the text holds no certificate or one that does not parse
+     */
+    public static List<Certificate> parsePem(String pem) {
+        try {
+            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            if (certs.isEmpty()) {
+                throw new IllegalArgumentException("no PEM certificate in it");
+            }
+            return List.copyOf(certs);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static synchronized List<Certificate> bakedCertificates() {
+        if (baked == null) {
+            try (InputStream in = BundledCaSocketFactory.class.getClassLoader().getResourceAsStream(BUNDLE_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("the RDS CA bundle " + BUNDLE_RESOURCE + " is not on the classpath");
+                }
+                baked = List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalStateException("cannot read the RDS CA bundle " + BUNDLE_RESOURCE + ": " + e.getMessage(), e);
+            }
+        }
+        return baked;
+    }
+
+    private static SSLContext build(String extraPem) {
         try {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
-            List<Certificate> certs = new ArrayList<>(load("classpath:" + BUNDLE_RESOURCE));
-            if (!extra.isBlank()) {
-                certs.addAll(load(extra.strip()));
+            List<Certificate> certs = new ArrayList<>(bakedCertificates());
+            if (!extraPem.isBlank()) {
+                try {
+                    certs.addAll(parsePem(extraPem));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException("the type configuration's Connections.ExtraCaCertificates cannot be"
+                            + " read (" + e.getMessage() + ")", e);
+                }
             }
             for (int i = 0; i < certs.size(); i++) {
                 trust.setCertificateEntry("ca-" + i, certs.get(i));
@@ -72,32 +113,7 @@ public final class BundledCaSocketFactory extends WrappedFactory {
             ctx.init(null, tmf.getTrustManagers(), null);
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot set up TLS trust from " + BUNDLE_RESOURCE
-                    + (extra.isBlank() ? "" : " and " + extra) + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot set up TLS trust from " + BUNDLE_RESOURCE + ": " + e.getMessage(), e);
         }
-    }
-
-    private static Collection<? extends Certificate> load(String location) {
-        try (InputStream in = open(location)) {
-            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            if (certs.isEmpty()) {
-                throw new IllegalStateException("no certificate in " + location);
-            }
-            return certs;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot read the CA bundle " + location + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static InputStream open(String location) throws IOException {
-        if (location.startsWith("classpath:")) {
-            String name = location.substring("classpath:".length());
-            InputStream in = BundledCaSocketFactory.class.getClassLoader().getResourceAsStream(name);
-            if (in == null) {
-                throw new IOException("not on the classpath: " + name);
-            }
-            return in;
-        }
-        return Files.newInputStream(Path.of(location));
     }
 }

@@ -42,7 +42,17 @@ final class EngineErrors {
         return null;
     }
 
+    /**
+     * The typed failure, its message free of both login values: PostgreSQL and pgjdbc echo the user name, and
+     * the user name may be whatever an SSM parameter held.
+     */
     static ReconcileException translate(Throwable e, ConnectionSpec conn, EngineSettings settings) {
+        ReconcileException t = describe(e, conn, settings);
+        String redacted = conn.redact(t.getMessage());
+        return redacted.equals(t.getMessage()) ? t : new ReconcileException(t.reason(), redacted, t.getCause());
+    }
+
+    private static ReconcileException describe(Throwable e, ConnectionSpec conn, EngineSettings settings) {
         if (e instanceof ReconcileException re) {
             return re;
         }
@@ -59,8 +69,8 @@ final class EngineErrors {
         String state = sql == null ? null : sql.getSQLState();
         if ("28P01".equals(state) || "28000".equals(state)) {
             return new ReconcileException(Reason.INVALID_CREDENTIALS, "The database " + conn.where()
-                    + " rejected the login of user '" + conn.username() + "' (SQLSTATE " + state + "): "
-                    + serverMessage(sql) + ". Check the user name and password parameters.", e);
+                    + " rejected " + conn.loginSource() + " (SQLSTATE " + state + "): "
+                    + serverMessage(sql) + ". Check the values of those parameters.", e);
         }
         if ("42703".equals(state) || "42P01".equals(state)) {
             // Flyway reads a history table with the expected name but not its columns: another tool wrote it.
@@ -74,7 +84,8 @@ final class EngineErrors {
                     + conn.host() + ":" + conn.port() + ". Create it first, or fix Database.Name.", e);
         }
         if ("42501".equals(state)) {
-            return new ReconcileException(Reason.ACCESS_DENIED, "User '" + conn.username() + "' lacks a privilege on "
+            return new ReconcileException(Reason.ACCESS_DENIED, "The database user of " + conn.loginSource()
+                    + " lacks a privilege on "
                     + conn.where() + " schema " + settings.schema() + ": " + serverMessage(sql)
                     + ". Grant it (e.g. CREATE on the database and ownership of the schema).", e);
         }
@@ -111,16 +122,19 @@ final class EngineErrors {
             if (m.contains("could not be verified by hostnameverifier")) {
                 return where + "the server's certificate does not name the host '" + conn.host() + "'. Use the"
                         + " endpoint name the certificate was issued for (the RDS Endpoint.Address, not an IP or a"
-                        + " CNAME), or SslMode verify-ca to check only the CA.";
+                        + " CNAME); no login was sent.";
             }
             if (m.contains("does not support SSL")) {
-                return where + "the server does not offer TLS. Turn TLS on in the server, or set SslMode disable"
-                        + " if an unencrypted connection is acceptable.";
+                return where + "the server does not offer TLS, and no login was sent. Turn TLS on in the server"
+                        + " (SslMode disable sends the password in cleartext; the account admin must allow it in the type"
+                        + " configuration's Connections.AllowedSslModes).";
             }
             if (c instanceof javax.net.ssl.SSLHandshakeException || c instanceof java.security.cert.CertificateException) {
                 return where + "the server's certificate is not signed by a CA in the RDS CA bundle shipped with"
-                        + " this type (" + firstLine(m) + "). For an RDS or Aurora endpoint this means the host is not"
-                        + " the RDS endpoint; for a database with a private CA, use SslMode require.";
+                        + " this type or in the type configuration's Connections.ExtraCaCertificates (" + firstLine(m)
+                        + "); no login was sent. For an RDS or Aurora endpoint this means the host is not the RDS"
+                        + " endpoint; for a database with a private CA (RDS Proxy, a self-managed server), the account"
+                        + " admin adds that CA to Connections.ExtraCaCertificates.";
             }
         }
         return null;

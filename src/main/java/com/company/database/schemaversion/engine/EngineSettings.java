@@ -12,6 +12,7 @@ import java.util.Map;
 public record EngineSettings(String schema, MigrationSource source, Map<String, String> placeholders,
                              int lockTimeoutSeconds, int statementTimeoutSeconds) {
     public EngineSettings {
+        PlaceholderValues.check(placeholders);
         placeholders = placeholders == null ? Map.of() : Map.copyOf(placeholders);
     }
 }

@@ -170,7 +170,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         ds.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
         ds.setLoginTimeout(CONNECT_TIMEOUT_SECONDS);
         ds.setTcpKeepAlive(true);
-        TlsSettings.apply(ds, c.sslMode());
+        TlsSettings.apply(ds, c);
         return ds;
     }
 

@@ -102,10 +102,18 @@ public final class CloudFormationDriver {
         return this;
     }
 
-    /** The account's type configuration (what set-type-configuration stores), sent with every request. */
+    /**
+     * The account admin's type configuration (the JSON of aws cloudformation set-type-configuration), sent as
+     * requestData.typeConfiguration in every request as CloudFormation does; null (the default) sends none, and
+     * the handlers apply their safe defaults.
+     */
     public CloudFormationDriver withTypeConfiguration(JsonNode configuration) {
-        this.typeConfiguration = configuration;
+        this.typeConfiguration = configuration == null || configuration.isNull() ? null : configuration.deepCopy();
         return this;
+    }
+
+    public JsonNode typeConfiguration() {
+        return typeConfiguration;
     }
 
     /** Sees every raw answer of the wrapper, e.g. to show progress from the returned model. */
@@ -212,7 +220,11 @@ public final class CloudFormationDriver {
         data.set("resourceProperties", model == null ? NullNode.getInstance() : model);
         data.set("previousResourceProperties", previous == null ? NullNode.getInstance() : previous);
         data.put("logicalResourceId", logicalResourceId);
-        data.set("typeConfiguration", typeConfiguration == null ? NullNode.getInstance() : typeConfiguration);
+        if (typeConfiguration == null) {
+            data.putNull("typeConfiguration");
+        } else {
+            data.set("typeConfiguration", typeConfiguration.deepCopy());
+        }
         req.put("region", region);
         req.put("awsAccountId", account);
         req.put("action", action);

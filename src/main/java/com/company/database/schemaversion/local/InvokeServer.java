@@ -37,6 +37,7 @@ public final class InvokeServer implements AutoCloseable {
     private final Consumer<String> handlerLog;
     private volatile Consumer<JsonNode> beforeInvoke = request -> { };
     private volatile DatabaseRedirect redirect;
+    private volatile JsonNode typeConfiguration;
 
     public InvokeServer(int port, PrintStream out, Consumer<String> handlerLog) throws IOException {
         this.out = out;
@@ -54,6 +55,14 @@ public final class InvokeServer implements AutoCloseable {
     /** Sees each request's resource properties before the handler runs (the runner prepares the embedded database). */
     public void beforeInvoke(Consumer<JsonNode> hook) {
         this.beforeInvoke = hook;
+    }
+
+    /**
+     * The type configuration for requests that carry none (cfn test sends ~/.cfn-cli/typeConfiguration.json or
+     * its --typeconfig file when there is one; CloudFormation always sends the account's).
+     */
+    void typeConfiguration(JsonNode configuration) {
+        this.typeConfiguration = configuration;
     }
 
     void redirect(DatabaseRedirect redirect) {
@@ -94,6 +103,17 @@ public final class InvokeServer implements AutoCloseable {
                 }
                 if (properties.isObject()) {
                     beforeInvoke.accept(properties);
+                }
+                JsonNode configurationHolder = test ? request : holder;
+                if (configurationHolder instanceof ObjectNode h) {
+                    JsonNode sent = h.get("typeConfiguration");
+                    if ((sent == null || sent.isNull()) && typeConfiguration != null) {
+                        h.set("typeConfiguration", typeConfiguration.deepCopy());
+                    } else if (sent != null && !sent.isNull() && redirect != null) {
+                        // The request goes to the embedded server, which has no TLS (DatabaseRedirect).
+                        h.set("typeConfiguration", Session.allowEmbeddedServer(sent));
+                    }
+                    body = JSON.writeValueAsBytes(request);
                 }
                 CloudFormationDriver.LocalContext context = new CloudFormationDriver.LocalContext(
                         CloudFormationDriver.limitFor(action), handlerLog);

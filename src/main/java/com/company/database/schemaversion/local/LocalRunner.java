@@ -209,6 +209,7 @@ public final class LocalRunner {
             InvokeServer server = new InvokeServer(o.servePort, out,
                     o.verbose ? line -> out.println("    handler: " + line.stripTrailing()) : line -> { });
             server.beforeInvoke(session::prepareForRequest);
+            server.typeConfiguration(session.typeConfiguration());
             if (session.embedded() != null) {
                 if (o.redirect) {
                     server.redirect(new DatabaseRedirect(session.embedded().port()));

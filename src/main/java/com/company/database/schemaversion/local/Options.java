@@ -27,6 +27,7 @@ final class Options {
     boolean reset;
     Path migrations;
     Path parametersFile;
+    Path typeConfigFile;
     boolean aws;
     String region = "us-east-1";
     int servePort = DEFAULT_SERVE_PORT;
@@ -70,6 +71,11 @@ final class Options {
               --parameters FILE                       SSM parameter values for the local SSM endpoint
                                                       (default .schemaversion/parameters.json)
               --aws                                   use the real SSM with your AWS profile instead
+              --typeconfig FILE                       the account admin's type configuration (the JSON given to
+                                                      aws cloudformation set-type-configuration; with serve: for
+                                                      requests that carry none). Default: none, the type's safe
+                                                      defaults; on the embedded server without --aws, one that
+                                                      allows any local parameter and SslMode disable on 127.0.0.1
               --region REGION                         region of the requests (default us-east-1)
 
             Other:
@@ -116,6 +122,7 @@ final class Options {
                 case "--migrations" -> o.migrations = Path.of(value(args, ++i, a));
                 case "--parameters" -> o.parametersFile = Path.of(value(args, ++i, a));
                 case "--aws" -> o.aws = true;
+                case "--typeconfig" -> o.typeConfigFile = Path.of(value(args, ++i, a));
                 case "--region" -> o.region = value(args, ++i, a);
                 case "--id" -> o.id = value(args, ++i, a);
                 case "--next-token" -> o.nextToken = value(args, ++i, a);

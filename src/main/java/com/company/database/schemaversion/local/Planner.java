@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.local;
 
+import com.company.database.schemaversion.AccountPolicy;
 import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.aws.Login;
@@ -46,12 +47,17 @@ final class Planner {
                         creds.path("sessionToken").asText(null)),
                 () -> 30_000L);
         JsonNode c = model.path("Credentials");
-        Login login = new SsmLogins(proxy.newProxy(() -> AwsClients.ssm(session.options.region))).resolve(
-                c.path("UsernameParameter").asText(null), c.path("PasswordParameter").asText(null),
-                c.path("SecretParameter").asText(null));
+        AccountPolicy policy = session.policy();
         JsonNode db = model.path("Database");
+        policy.checkConnection(db.path("Host").asText(), db.path("SslMode").asText(null));
+        String user = c.path("UsernameParameter").asText(null);
+        String password = c.path("PasswordParameter").asText(null);
+        String secret = c.path("SecretParameter").asText(null);
+        Login login = new SsmLogins(proxy.newProxy(() -> AwsClients.ssm(session.options.region)), policy)
+                .resolve(user, password, secret);
         ConnectionSpec connection = new ConnectionSpec(db.path("Host").asText(), db.path("Port").asInt(DEFAULT_PORT),
-                db.path("Name").asText(), db.path("SslMode").asText(null), login.username(), login.password());
+                db.path("Name").asText(), db.path("SslMode").asText(null), login.username(), login.password(),
+                policy.extraCaCertificates(), SsmLogins.describe(user, password, secret));
         MigrationSource override = HandlerEnvironment.migrationOverride();
         MigrationSource source = override != null ? override
                 : MigrationCatalog.resolve(model.path("MigrationSet").asText(null));

@@ -41,6 +41,7 @@ final class Session implements AutoCloseable {
     final Path home;
     final Map<String, String> parameters = new LinkedHashMap<>();
     private LocalDatabase embedded;
+    private JsonNode typeConfiguration;
     private String previousEndpoint;
     private boolean endpointSet;
 
@@ -83,12 +84,95 @@ final class Session implements AutoCloseable {
             System.setProperty(SSM_ENDPOINT_PROPERTY, ssm.endpoint());
             endpointSet = true;
         }
+        typeConfiguration = loadTypeConfiguration();
         if (options.migrations != null) {
             if (!Files.isDirectory(options.migrations)) {
                 throw new IllegalArgumentException("--migrations " + options.migrations + " is not a folder.");
             }
             HandlerEnvironment.setMigrationOverride(MigrationSource.directory(options.migrations.toAbsolutePath()));
             out.println("Migrations: the folder " + options.migrations.toAbsolutePath() + " replaces the baked set.");
+        }
+    }
+
+    /**
+     * The type configuration the handlers get, as CloudFormation would deliver the admin's: --typeconfig FILE;
+     * without it, on the embedded server with the local SSM, a stated local one (any local parameter, any
+     * SslMode, hosts 127.0.0.1 and localhost only); otherwise none, so the type's safe defaults apply exactly as
+     * in an account whose admin set nothing. On the embedded server the configuration is widened to what the
+     * embedded server needs (SslMode disable on 127.0.0.1, which has no TLS), nothing more.
+     */
+    private JsonNode loadTypeConfiguration() throws IOException {
+        JsonNode configured;
+        String from;
+        if (options.typeConfigFile != null) {
+            if (!Files.exists(options.typeConfigFile)) {
+                throw new IllegalArgumentException("--typeconfig " + options.typeConfigFile + " does not exist.");
+            }
+            configured = JSON.readTree(options.typeConfigFile.toFile());
+            if (configured == null || !configured.isObject()) {
+                throw new IllegalArgumentException("--typeconfig " + options.typeConfigFile + " must hold one JSON object,"
+                        + " the configuration given to aws cloudformation set-type-configuration.");
+            }
+            from = options.typeConfigFile.toString();
+        } else if (embedded != null && !options.aws) {
+            configured = localEmbeddedConfiguration();
+            from = "the local runner's own (no --typeconfig; embedded server and local SSM)";
+        } else {
+            out.println("Type configuration: none (the type's defaults: credentials under "
+                    + com.company.database.schemaversion.AccountPolicy.DEFAULT_CREDENTIAL_PREFIX
+                    + ", SslMode verify-full only, no VpcRunner); give the admin's with --typeconfig FILE.");
+            return null;
+        }
+        JsonNode effective = embedded != null ? allowEmbeddedServer(configured) : configured;
+        out.println("Type configuration (" + from + "): " + effective);
+        return effective;
+    }
+
+    /** What the local runner states when nobody gave one: the embedded server and the local parameters file only. */
+    static ObjectNode localEmbeddedConfiguration() {
+        ObjectNode c = JSON.createObjectNode();
+        c.putObject("Credentials").putArray("AllowedParameterPrefixes").add("/*")
+                .add(com.company.database.schemaversion.AccountPolicy.SECRETS_MANAGER_PREFIX + "*");
+        ObjectNode connections = c.putObject("Connections");
+        connections.putArray("AllowedHosts").add(LocalDatabase.HOST).add("localhost");
+        connections.putArray("AllowedSslModes").add("disable").add("require").add("verify-ca").add("verify-full");
+        return c;
+    }
+
+    /**
+     * The configuration plus SslMode disable for the embedded server, which has no TLS. Every request goes to
+     * 127.0.0.1 on the embedded server (prepare, DatabaseRedirect), so the hosts are narrowed to it when the
+     * configuration allowed any: disable is never opened towards another host.
+     */
+    static ObjectNode allowEmbeddedServer(JsonNode configuration) {
+        ObjectNode c = configuration == null || !configuration.isObject() ? JSON.createObjectNode() : configuration.deepCopy();
+        ObjectNode connections = c.get("Connections") instanceof ObjectNode o ? o : c.putObject("Connections");
+        com.fasterxml.jackson.databind.node.ArrayNode modes = connections.get("AllowedSslModes")
+                instanceof com.fasterxml.jackson.databind.node.ArrayNode a ? a : connections.putArray("AllowedSslModes").add("verify-full");
+        if (!modes.toString().contains("\"disable\"")) {
+            modes.add("disable");
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode hosts = connections.get("AllowedHosts")
+                instanceof com.fasterxml.jackson.databind.node.ArrayNode h ? h : connections.putArray("AllowedHosts");
+        if (!hosts.toString().contains("\"" + LocalDatabase.HOST + "\"")) {
+            hosts.add(LocalDatabase.HOST);
+        }
+        return c;
+    }
+
+    /** The type configuration handed to the handlers, or null for none. */
+    JsonNode typeConfiguration() {
+        return typeConfiguration;
+    }
+
+    /** The account policy of this session's type configuration (the local planner applies it too). */
+    com.company.database.schemaversion.AccountPolicy policy() {
+        try {
+            return com.company.database.schemaversion.AccountPolicy.of(typeConfiguration == null ? null
+                    : new ObjectMapper().treeToValue(typeConfiguration, com.company.database.schemaversion.TypeConfigurationModel.class));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("The type configuration does not fit the type's typeConfiguration: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -278,7 +362,8 @@ final class Session implements AutoCloseable {
         return new CloudFormationDriver(options.region, "123456789012", options.honourDelays, 10_000, events,
                 options.verbose ? line -> out.println("    handler: " + line.stripTrailing()) : line -> { })
                 .withCallerCredentials(callerCredentials())
-                .withLogicalResourceId(options.logicalId());
+                .withLogicalResourceId(options.logicalId())
+                .withTypeConfiguration(typeConfiguration);
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class ShadedJarProbe {
         ObjectMapper json = new ObjectMapper();
         ObjectNode model = (ObjectNode) json.readTree(Files.readString(Path.of(args[0])));
         ObjectNode vpcModel = (ObjectNode) json.readTree(Files.readString(Path.of(args[1])));
-        CloudFormationDriver driver = CloudFormationDriver.quiet();
+        CloudFormationDriver driver = CloudFormationDriver.quiet().withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount());
 
         // The schema validator's error path (a property the schema does not have).
         ObjectNode bad = model.deepCopy();

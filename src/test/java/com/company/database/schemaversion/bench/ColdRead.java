@@ -31,7 +31,7 @@ public final class ColdRead {
             HandlerEnvironment.setMigrationOverride(MigrationSource.directory(Path.of(args[1])));
         }
         JsonNode request = new ObjectMapper().readTree(Files.readString(Path.of(args[0])));
-        JsonNode response = CloudFormationDriver.quiet().invoke(request);
+        JsonNode response = CloudFormationDriver.quiet().withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount()).invoke(request);
         System.out.println("EVENT " + response.path("status").asText() + " "
                 + response.path("resourceModel").path("AppliedCount").asText("-") + " "
                 + response.path("message").asText("").replace('\n', ' '));
@@ -45,7 +45,7 @@ public final class ColdRead {
     private static void lifecycle(Path modelFile) throws Exception {
         ObjectMapper json = new ObjectMapper();
         ObjectNode model = (ObjectNode) json.readTree(Files.readString(modelFile));
-        CloudFormationDriver driver = CloudFormationDriver.quiet();
+        CloudFormationDriver driver = CloudFormationDriver.quiet().withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount());
         List<String> steps = new ArrayList<>();
         CloudFormationDriver.Outcome created = driver.run("CREATE", model, null);
         steps.add("CREATE " + created.status() + " " + created.calls());

@@ -58,7 +58,7 @@ public final class SchemaVersionBenchmark {
     private final Path work;
     private final int repeats;
     private final SsmEmulator ssm;
-    private final CloudFormationDriver driver = CloudFormationDriver.quiet();
+    private final CloudFormationDriver driver = CloudFormationDriver.quiet().withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount());
     private static String context = "";
     private String coldBreakdown = "n/a";
 

@@ -25,7 +25,8 @@ class CredentialsTest extends AbstractHandlerTest {
         Outcome outcome = create(model("3"));
 
         assertThat(outcome.errorCode()).isEqualTo("InvalidCredentials");
-        assertThat(outcome.message()).contains("user '" + TestDatabase.USER + "'").contains("28P01")
+        assertThat(outcome.message()).contains(USER_PARAM).contains(PASSWORD_PARAM).contains("28P01")
+                .doesNotContain("'" + TestDatabase.USER + "'").doesNotContain("\"" + TestDatabase.USER + "\"")
                 .doesNotContain("not-the-password-71");
         assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"))
                 .containsExactly("0");

@@ -52,7 +52,7 @@ class LockedSchemaTest extends AbstractHandlerTest {
                     throw new IllegalStateException(ex);
                 }
             }
-        }, handlerLog::add);
+        }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration());
         ObjectNode to3 = model("3").put("Id", created.model().path("Id").asText());
         to3.putObject("Timeouts").put("ConnectWaitMinutes", 5);
 

@@ -36,7 +36,7 @@ class UnreachableDatabaseTest extends AbstractHandlerTest {
         CloudFormationDriver waitingDriver = new CloudFormationDriver("us-east-1", "123456789012", false, 100, e -> {
             seen.add(e);
             clock.advance(Duration.ofSeconds(e.callbackDelaySeconds()));
-        }, handlerLog::add);
+        }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration());
         int port = closedPort();
         ObjectNode m = model("3");
         ((ObjectNode) m.get("Database")).put("Port", port);

@@ -140,7 +140,7 @@ class FaultsAndConcurrencyTest extends AbstractHandlerTest {
             CyclicBarrier barrier = new CyclicBarrier(2);
             List<CompletableFuture<Outcome>> racers = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                CloudFormationDriver own = CloudFormationDriver.quiet();
+                CloudFormationDriver own = CloudFormationDriver.quiet().withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount());
                 racers.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         barrier.await(10, TimeUnit.SECONDS);

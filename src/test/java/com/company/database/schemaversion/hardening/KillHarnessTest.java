@@ -75,7 +75,7 @@ class KillHarnessTest extends AbstractHandlerTest {
                 }
                 Path state = work.resolve("t" + trial + "-r" + run);
                 Files.createDirectories(state);
-                ObjectNode request = CloudFormationDriver.quiet().request("CREATE", model, null, context, token, null);
+                ObjectNode request = CloudFormationDriver.quiet().withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount()).request("CREATE", model, null, context, token, null);
                 Files.write(state.resolve("request.json"), JSON.writeValueAsBytes(request));
                 Process p = start(state, migrations);
                 long processStart = System.nanoTime();

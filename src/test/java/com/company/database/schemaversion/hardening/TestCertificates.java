@@ -22,6 +22,7 @@ final class TestCertificates {
     final Path caPem;
     final Path serverCertPem;
     final Path serverKeyPem;
+    private static final String STORE_PASSWORD = "changeit";
 
     private TestCertificates(Path dir) {
         this.dir = dir;
@@ -60,6 +61,28 @@ final class TestCertificates {
         Files.writeString(c.serverKeyPem, pem);
         Files.setPosixFilePermissions(c.serverKeyPem, PosixFilePermissions.fromString("rw-------"));
         return c;
+    }
+
+    /** A TLS server context with the CA-signed server certificate (for fake servers that must present it). */
+    javax.net.ssl.SSLContext serverContext() throws Exception {
+        KeyStore generated = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(dir.resolve("server.p12"))) {
+            generated.load(in, STORE_PASSWORD.toCharArray());
+        }
+        Key key = generated.getKey("server", STORE_PASSWORD.toCharArray());
+        java.security.cert.CertificateFactory x509 = java.security.cert.CertificateFactory.getInstance("X.509");
+        java.security.cert.Certificate[] chain;
+        try (InputStream server = Files.newInputStream(serverCertPem); InputStream ca = Files.newInputStream(caPem)) {
+            chain = new java.security.cert.Certificate[] {x509.generateCertificate(server), x509.generateCertificate(ca)};
+        }
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("server", key, STORE_PASSWORD.toCharArray(), chain);
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, STORE_PASSWORD.toCharArray());
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return ctx;
     }
 
     private static byte[] keytool(byte[] stdin, String... args) throws IOException, InterruptedException {

@@ -6,11 +6,13 @@ import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.company.database.schemaversion.testing.TestModels;
+
 import java.io.File;
+import java.nio.file.Files;
 import java.security.cert.CertificateFactory;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -19,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * TLS against a real PostgreSQL with ssl=on and a certificate from a test CA. verify-full is the default and
- * trusts only the baked RDS bundle; the test CA is added through BundledCaSocketFactory's extra-bundle property.
+ * trusts only the baked RDS bundle; the test CA is added through the type configuration's
+ * Connections.ExtraCaCertificates.
  */
 class TlsTest extends AbstractHandlerTest {
     private static TestCertificates certs;
@@ -43,15 +46,9 @@ class TlsTest extends AbstractHandlerTest {
 
     @AfterAll
     static void stopTlsServer() throws Exception {
-        System.clearProperty(BundledCaSocketFactory.EXTRA_BUNDLE_PROPERTY);
         if (tlsServer != null) {
             tlsServer.close();
         }
-    }
-
-    @AfterEach
-    void forgetTestCa() {
-        System.clearProperty(BundledCaSocketFactory.EXTRA_BUNDLE_PROPERTY);
     }
 
     private ObjectNode tlsModel(String host, String sslMode) throws Exception {
@@ -74,8 +71,11 @@ class TlsTest extends AbstractHandlerTest {
         return m;
     }
 
-    private void useTestCa() {
-        System.setProperty(BundledCaSocketFactory.EXTRA_BUNDLE_PROPERTY, certs.caPem.toString());
+    /** The account admin trusts the test CA through the type configuration, as for a self-managed server. */
+    private void useTestCa() throws Exception {
+        ObjectNode configuration = TestModels.testAccount();
+        ((ObjectNode) configuration.get("Connections")).put("ExtraCaCertificates", Files.readString(certs.caPem));
+        driver.withTypeConfiguration(configuration);
     }
 
     @Test

@@ -17,6 +17,7 @@ class LifecycleCommandTest {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         String out = run.out();
         assertThat(out).contains("Embedded PostgreSQL is listening on 127.0.0.1:", "What you are about to see");
+        assertThat(out).contains("Type configuration (the local runner's own", "\"AllowedHosts\":[\"127.0.0.1\",\"localhost\"]");
         assertThat(out).contains("would apply 3 migration(s)", "Nothing was changed.");
         assertThat(out).contains("Step 2. Create the resource at version 3", "CREATE_COMPLETE");
         assertThat(out).contains("tables:              customers, order_lines, orders",

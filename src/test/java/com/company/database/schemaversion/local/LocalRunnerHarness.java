@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.local;
 
 import com.company.database.schemaversion.testing.TestDatabase;
+import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.ByteArrayOutputStream;
@@ -31,6 +32,8 @@ final class LocalRunnerHarness {
     final String database = TestDatabase.newDatabase();
     final Path home;
     final Path parameters;
+    /** The test account's type configuration, given to every command as --typeconfig. */
+    final Path typeConfiguration;
 
     /** What one run printed and returned. */
     record Run(int exitCode, String out, String err) {
@@ -44,8 +47,13 @@ final class LocalRunnerHarness {
         // Not under java.io.tmpdir: the rpdk wrapper empties that folder on every call.
         home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();
         parameters = home.resolve("test-parameters.json");
+        typeConfiguration = home.resolve("test-typeconfig.json");
         try {
             Files.createDirectories(home);
+            com.fasterxml.jackson.databind.node.ObjectNode account = TestModels.testAccount();
+            ((com.fasterxml.jackson.databind.node.ArrayNode) account.path("Credentials").path("AllowedParameterPrefixes"))
+                    .add("/orders/orders/");
+            JSON.writeValue(typeConfiguration.toFile(), account);
             JSON.writeValue(parameters.toFile(), Map.of(USER_PARAM, TestDatabase.USER, PASSWORD_PARAM, TestDatabase.PASSWORD));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -64,6 +72,10 @@ final class LocalRunnerHarness {
     Run raw(String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.addAll(List.of("--home", home.toString(), "--parameters", parameters.toString(), "--region", REGION, "--no-delays"));
+        // lifecycle is the fresh-machine command: it runs with the configuration it states itself.
+        if (!"lifecycle".equals(args[0]) && !all.contains("--typeconfig")) {
+            all.addAll(List.of("--typeconfig", typeConfiguration.toString()));
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;

@@ -58,7 +58,8 @@ class ServeOverHttpTest {
         }
         endpoint = "http://127.0.0.1:" + port;
         List<String> args = new ArrayList<>(List.of("serve", "--serve-port", String.valueOf(port),
-                "--home", h.home.toString(), "--parameters", h.parameters.toString()));
+                "--home", h.home.toString(), "--parameters", h.parameters.toString(),
+                "--typeconfig", h.typeConfiguration.toString()));
         args.addAll(List.of(databaseArgs));
         Options options = Options.parse(args.toArray(String[]::new));
         PrintStream out = new PrintStream(serverOut, true, StandardCharsets.UTF_8);
@@ -216,6 +217,27 @@ class ServeOverHttpTest {
         }
         assertThat(serverOut.toString(StandardCharsets.UTF_8)).contains("Created database from_cfn_test",
                 "/test/user, /test/password not in");
+    }
+
+    /**
+     * serve --typeconfig fills in requests that carry no type configuration (the test above); a request that
+     * carries one (cfn test --typeconfig, or ~/.cfn-cli/typeConfiguration.json) keeps it, as CloudFormation
+     * would deliver the account's.
+     */
+    @Test
+    void aTypeConfigurationInTheRequestIsTheOneTheHandlersGet() throws Exception {
+        startServe();
+        ObjectNode request = cfnTestPayload("CREATE", properties("3"), null, UUID.randomUUID().toString());
+        ((ObjectNode) request.get("requestData")).putObject("typeConfiguration").putObject("Connections")
+                .putArray("AllowedSslModes").add("disable");
+
+        JsonNode response = invoke("TypeFunction", request);
+
+        assertThat(response.path("status").asText()).as(response.toString()).isEqualTo("FAILED");
+        assertThat(response.path("errorCode").asText()).isEqualTo("InvalidRequest");
+        assertThat(response.path("message").asText()).contains(LocalRunnerHarness.USER_PARAM)
+                .contains("[/company-database-schemaversion/credentials/], the default");
+        assertThat(h.history()).isEmpty();
     }
 
     /** ResourceClient.make_request of the cloudformation-cli, protocol 2.0.0. */

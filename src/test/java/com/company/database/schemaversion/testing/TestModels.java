@@ -8,6 +8,23 @@ public final class TestModels {
     private TestModels() {
     }
 
+    /**
+     * The type configuration of the account the existing tests run in: it allows exactly what they use (the
+     * credential paths below, every SslMode since the embedded server has no TLS, the runner role of the VPC
+     * tests) and nothing else. The security tests use the defaults (no configuration) or a stricter one.
+     */
+    public static ObjectNode testAccount() {
+        ObjectNode c = JsonNodeFactory.instance.objectNode();
+        c.putObject("Credentials").putArray("AllowedParameterPrefixes")
+                .add("/orders/db/").add("/secret/db/").add("/bench/db/").add("/artifact-it/").add("/it/").add("/test/")
+                .add("/aws/reference/secretsmanager/orders-migrator").add("/aws/reference/secretsmanager/rds!cluster-orders");
+        c.putObject("Connections").putArray("AllowedSslModes").add("disable").add("require").add("verify-ca").add("verify-full");
+        c.putObject("Runner").putArray("AllowedRoleArns").add(TEST_RUNNER_ROLE);
+        return c;
+    }
+
+    public static final String TEST_RUNNER_ROLE = "arn:aws:iam::123456789012:role/schemaversion-runner";
+
     /** Database (127.0.0.1, the embedded server's port, no TLS: it has none) and Credentials from SSM. */
     public static ObjectNode onTestDatabase(String database, String usernameParameter, String passwordParameter) {
         ObjectNode m = JsonNodeFactory.instance.objectNode();
