@@ -47,7 +47,7 @@ class RecordIntegrityTest extends AbstractHandlerTest {
     }
 
     private static ObjectNode configurationWithKey(String keyArn) {
-        ObjectNode configuration = JSON.createObjectNode();
+        ObjectNode configuration = com.company.database.schemaversion.testing.TestModels.testAccount();
         configuration.putObject("Records").put("IntegrityKeyArn", keyArn);
         return configuration;
     }
@@ -150,7 +150,7 @@ class RecordIntegrityTest extends AbstractHandlerTest {
 
     @Test
     void aRecordFromBeforeTheKeyWasSetIsRefused() {
-        driver.withTypeConfiguration(null);
+        driver.withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount());
         String id = created(cleanOnDelete("1"));
         assertThat(stored(id)).as("without a key records are plain").doesNotContain("hmac-sha256:");
 
@@ -191,7 +191,7 @@ class RecordIntegrityTest extends AbstractHandlerTest {
 
     @Test
     void withoutAKeyListStillSkipsAJunkRecord() {
-        driver.withTypeConfiguration(null);
+        driver.withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount());
         String good = created(cleanOnDelete("1"));
         ssm().put(SsmRecordStore.PREFIX + "/junk", "String", "[1, 2");
         ssm().put(SsmRecordStore.PREFIX + "/empty", "String", "{}");

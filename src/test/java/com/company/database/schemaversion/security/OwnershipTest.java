@@ -4,6 +4,7 @@ import com.company.database.schemaversion.AbstractHandlerTest;
 import com.company.database.schemaversion.aws.SsmRecordStore;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +26,8 @@ class OwnershipTest extends AbstractHandlerTest {
 
     @BeforeEach
     void secondStack() {
-        stackB = CloudFormationDriver.quiet().withStackId(STACK_B).withLogicalResourceId("Intruder");
+        stackB = CloudFormationDriver.quiet().withTypeConfiguration(TestModels.testAccount())
+                .withStackId(STACK_B).withLogicalResourceId("Intruder");
     }
 
     private String tablesInPublic() {
@@ -66,7 +68,8 @@ class OwnershipTest extends AbstractHandlerTest {
         assertThat(ssm().get(SsmRecordStore.nameOf(id))).as("the record is still there").isNotNull();
 
         // Cloud Control names no stack: it may read any resource (GetResource), but change none a stack owns.
-        CloudFormationDriver cloudControl = CloudFormationDriver.quiet().withStackId(null);
+        CloudFormationDriver cloudControl = CloudFormationDriver.quiet().withTypeConfiguration(TestModels.testAccount())
+                .withStackId(null);
         assertThat(cloudControl.run("READ", JSON.createObjectNode().put("Id", id), null).status()).isEqualTo("SUCCESS");
         assertThat(cloudControl.run("DELETE", JSON.createObjectNode().put("Id", id), null).errorCode()).isEqualTo("NotFound");
         assertThat(cloudControl.run("UPDATE", model("latest").put("Id", id), a.model()).errorCode()).isEqualTo("NotFound");
