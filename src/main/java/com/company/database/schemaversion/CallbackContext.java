@@ -38,4 +38,6 @@ public class CallbackContext extends StdCallbackContext {
     private boolean runnerDeleteRequested;
     /** VpcRunner Update to Direct: the runner function is being removed. */
     private boolean runnerRetiring;
+    /** Adoption and Repair (HistoryActions) were done in this operation, or there was none to do. */
+    private boolean historyActionsDone;
 }

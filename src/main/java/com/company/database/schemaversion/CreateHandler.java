@@ -25,6 +25,11 @@ public class CreateHandler extends BaseHandlerStd {
             return claim(model, request.getClientRequestToken(), ctx, services);
         }
         String id = model.getId() != null ? model.getId() : Translator.idOf(model);
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> history =
+                HistoryActions.beforeReconcile(model.toBuilder().id(id).build(), null, ctx, services, logger);
+        if (history.isPresent()) {
+            return history.get();
+        }
         return reconcileStep(model.toBuilder().id(id).build(), ctx, services, logger);
     }
 

@@ -37,6 +37,11 @@ public class UpdateHandler extends BaseHandlerStd {
             }
             ctx.setRunnerRetiring(false);
         }
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> history = HistoryActions.beforeReconcile(model,
+                HistoryActions.previousOf(request, record.model()), ctx, services, logger);
+        if (history.isPresent()) {
+            return history.get();
+        }
         return reconcileStep(model, ctx, services, logger);
     }
 }
