@@ -187,7 +187,6 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
             Flyway.configure(getClass().getClassLoader())
                     .configuration(flyway(LATEST_KEY).getConfiguration())
                     .baselineVersion(baseline.toString())
-                    .baselineDescription("Adopted by Company::Database::SchemaVersion")
                     .load()
                     .baseline();
             return "Adopted schema " + settings.schema() + " at version " + baseline + ". Before: " + objects
