@@ -88,8 +88,10 @@ final class Planner {
                 out.printf("  => a Create or Update would apply %d migration(s), in this order:%n", p.steps().size());
                 out.printf("     %-8s  %-32s  %-40s  %-13s  %s%n", "VERSION", "DESCRIPTION", "SCRIPT", "TRANSACTIONAL", "CHECKSUM");
                 for (Migration m : p.steps()) {
-                    out.printf("     %-8s  %-32s  %-40s  %-13s  %s%n", m.version(), m.description(), m.script(),
-                            Boolean.FALSE.equals(m.transactional()) ? "no (runs alone)" : "yes", m.checksum());
+                    // A script is parsed only when a deploy runs it, so a plan does not know yet whether it is transactional.
+                    out.printf("     %-8s  %-32s  %-40s  %-13s  %s%n", m.version() == null ? "(repeat)" : m.version(),
+                            m.description(), m.script(), m.transactional() == null ? "(at apply)"
+                                    : Boolean.FALSE.equals(m.transactional()) ? "no (runs alone)" : "yes", m.checksum());
                 }
             }
         }

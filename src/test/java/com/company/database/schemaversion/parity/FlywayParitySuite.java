@@ -154,6 +154,15 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
     }
 
     @Test
+    void aSetCanTurnPlaceholderReplacementOff() {
+        useSet("no-placeholders");
+        assertSucceeded(create(template("latest", Map.of())));
+        flywayMigrate("no-placeholders", "latest", Map.of(), null);
+        assertSameAsFlyway();
+        assertThat(query("SELECT body FROM mail_templates")).containsExactly("Hello ${first_name}, welcome to ${product}!");
+    }
+
+    @Test
     void aNewDatabaseStartsAtTheBaselineMigration() {
         useSet("baseline");
         Outcome created = create(template("latest", Map.of()));
