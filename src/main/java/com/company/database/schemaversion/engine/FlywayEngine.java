@@ -141,6 +141,31 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         }
     }
 
+    /**
+     * The given steps of a plan with "transactional" known: each script is parsed (placeholders replaced) as
+     * apply() would before running it, so a preview fails where the deploy would.
+     */
+    public synchronized List<Migration> parsed(List<Migration> steps) {
+        observe();
+        List<Migration> out = new ArrayList<>();
+        for (Migration m : steps) {
+            Boolean transactional = null;
+            for (MigrationInfo mi : lastInfos) {
+                if (mi.getState() == MigrationState.PENDING && java.util.Objects.equals(mi.getScript(), m.script())
+                        && java.util.Objects.equals(mi.getChecksum(), m.checksum())) {
+                    try {
+                        transactional = transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(),
+                                k -> transactional(mi));
+                    } catch (RuntimeException e) {
+                        throw EngineErrors.translate(e, connection, settings);
+                    }
+                }
+            }
+            out.add(new Migration(m.version(), m.description(), m.script(), transactional, m.checksum(), m.kind()));
+        }
+        return out;
+    }
+
     @Override
     public synchronized String adopt(Version baseline) {
         Observation before = observe();

@@ -63,9 +63,11 @@ final class Planner {
         JsonNode t = model.path("Timeouts");
         EngineSettings settings = new EngineSettings(model.path("Schema").asText(DEFAULT_SCHEMA), source, placeholders,
                 t.path("LockTimeoutSeconds").asInt(10), t.path("StatementTimeoutSeconds").asInt(40));
-        Observation observed = new FlywayEngine(connection, settings).observe();
+        FlywayEngine engine = new FlywayEngine(connection, settings);
+        Observation observed = engine.observe();
         Plan plan = new Reconciler().plan(observed, model.path("TargetVersion").asText(Reconciler.LATEST));
-        return new Result(observed, plan);
+        // What the deploy would run is parsed as the deploy would parse it (Read and observe parse nothing).
+        return new Result(observed, new Plan(plan.kind(), plan.target(), engine.parsed(plan.steps())));
     }
 
     static void print(Result r, JsonNode model, PrintStream out) {
