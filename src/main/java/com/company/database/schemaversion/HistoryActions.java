@@ -50,6 +50,10 @@ final class HistoryActions {
         SchemaEngine engine = BaseHandlerStd.engineFor(model, services);
         List<String> said = new ArrayList<>();
         if (doRepair) {
+            if (repair.getInstalledRank() == null || repair.getInstalledRank() < 1) {
+                throw new ReconcileException(Reason.INVALID_INPUT, "Repair needs FailedVersion and InstalledRank (the"
+                        + " failed row's history row number, which DriftDetails gives); nothing was changed.");
+            }
             said.add(engine.repair(version("Repair.FailedVersion", repair.getFailedVersion()), repair.getInstalledRank()));
         }
         if (adopt) {

@@ -106,10 +106,11 @@ public final class Reconciler {
         boolean known = observed.versioned().stream().anyMatch(m -> m.version().equals(wanted));
         boolean belowApplied = observed.appliedVersion() != null && wanted.compareTo(observed.appliedVersion()) < 0;
         if (!known && !belowApplied) {
-            throw new ReconcileException(Reason.INVALID_INPUT, "TargetVersion " + desiredTarget
-                    + " is not in the migration set, which has versions " + versionList(observed.available())
+            throw new ReconcileException(Reason.INVALID_INPUT, "TargetVersion " + wanted
+                    + (wanted.toString().equals(desiredTarget) ? "" : " (written " + desiredTarget + ")")
+                    + " is not in the migration set, which has versions " + versionList(observed.versioned())
                     + ". Choose one of them or 'latest', or register a type version whose artifact carries "
-                    + desiredTarget + ".");
+                    + wanted + ".");
         }
         return wanted;
     }
