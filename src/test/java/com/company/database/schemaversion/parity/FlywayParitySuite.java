@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Each migration kind applied by the type and by plain Flyway (Flyway.configure()...migrate() with the same
@@ -114,14 +115,15 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
         assertSameAsFlyway();
         assertThat(query("SELECT name FROM callback_marks ORDER BY 1")).containsExactly("afterEachMigrate", "afterMigrate");
         JsonNode m = created.model();
-        assertThat(m.path("AppliedVersion").asText()).isEqualTo("5");
-        assertThat(m.path("AppliedCount").asInt()).isEqualTo(8);
+        assertThat(m.path("AppliedVersion").asText()).isEqualTo("6");
+        assertThat(m.path("AppliedCount").asInt()).isEqualTo(10);
         assertThat(m.path("PendingCount").asInt()).isZero();
         if (!vpc()) {
-            // Six versioned and two repeatable scripts: each one's call names it, and the repeatables come last.
-            assertThat(messages(created)).contains("applied V5__create_shipments (6 of 8)",
-                    "applied R__order_summary (7 of 8)");
-            assertThat(messages(created).get(messages(created).size() - 1)).contains("(8 of 8)");
+            // Seven versioned and three repeatable scripts: each one's call names it, and the repeatables come last.
+            assertThat(messages(created)).contains("applied V5__create_shipments (6 of 10)",
+                    "applied V6__orders_note (7 of 10)", "applied R__order_summary (8 of 10)",
+                    "applied R__shipment_overview (9 of 10)");
+            assertThat(messages(created).get(messages(created).size() - 1)).contains("(10 of 10)");
         }
         Outcome read = read(JSON.createObjectNode().put("Id", m.path("Id").asText()));
         assertThat(read.model().path("DriftStatus").asText()).isEqualTo("InSync");
@@ -129,15 +131,25 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
     }
 
     @Test
+    void aTargetBelowTheTablesARepeatableNeedsFailsAsUnderFlywayAndChangesNothingMore() {
+        useSet("kinds");
+        Outcome created = create(template("3", KINDS));
+        assertThat(created.status()).isEqualTo("FAILED");
+        assertThat(created.message()).contains("R__shipment_overview.sql", "42P01");
+        assertThatThrownBy(() -> flywayMigrate("kinds", "3", KINDS, null)).hasMessageContaining("R__shipment_overview.sql");
+        assertSameAsFlyway();
+    }
+
+    @Test
     void everyKindInTwoOperations() {
         useSet("kinds");
-        Outcome created = create(template("2", KINDS));
+        Outcome created = create(template("5", KINDS));
         assertSucceeded(created);
-        // Flyway runs the repeatables whatever the target: the views exist at version 2 already.
-        assertThat(query("SELECT count(*) FROM pg_views WHERE schemaname = 'public'")).containsExactly("2");
+        // Flyway runs the repeatables whatever the target: the views exist at version 5 already.
+        assertThat(query("SELECT count(*) FROM pg_views WHERE schemaname = 'public'")).containsExactly("3");
         ObjectNode latest = template("latest", KINDS).put("Id", created.model().path("Id").asText());
         assertSucceeded(update(latest, created.model()));
-        flywayMigrate("kinds", "2", KINDS, null);
+        flywayMigrate("kinds", "5", KINDS, null);
         flywayMigrate("kinds", "latest", KINDS, null);
         assertSameAsFlyway();
     }
