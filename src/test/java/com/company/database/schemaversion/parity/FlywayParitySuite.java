@@ -322,6 +322,18 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
         assertThat(refusedAgain.errorCode()).isEqualTo("InvalidRequest");
         assertThat(refusedAgain.message()).contains("not a version of the migration set");
         assertThat(tablesInSchema()).containsExactly("accounts");
+
+        // Someone baselined this schema at 1 with Flyway already: adopting it at 2 would skip V2 unseen.
+        Flyway.configure().dataSource("jdbc:postgresql://127.0.0.1:" + TestDatabase.port() + "/" + database,
+                TestDatabase.USER, TestDatabase.PASSWORD).schemas("public").baselineVersion("1").load().baseline();
+        List<String> historyBefore = SchemaSnapshot.history(database);
+        ObjectNode other = template("latest", Map.of());
+        other.putObject("Adoption").put("BaselineVersion", "2");
+        Outcome refusedThird = create(other);
+        assertThat(refusedThird.errorCode()).isEqualTo("InvalidRequest");
+        assertThat(refusedThird.message()).contains("whose Flyway history has a baseline at 1");
+        assertThat(SchemaSnapshot.history(database)).isEqualTo(historyBefore);
+        assertThat(tablesInSchema()).containsExactlyInAnyOrder("accounts", "flyway_schema_history");
     }
 
     @Test
