@@ -133,8 +133,14 @@ public final class Reconciler {
             sb.append("; ");
         }
         sb.append(String.join("; ", o.drift()));
-        sb.append(". Restore the original scripts in the artifact, or repair the history (flyway repair) after checking"
-                + " the database by hand.");
+        if (!o.failed().isEmpty()) {
+            sb.append(". For a failed row: undo by hand what the script left, then deploy with Repair: {FailedVersion,"
+                    + " InstalledRank} naming that row (its history row number above), and the migration runs again");
+        }
+        if (!o.drift().isEmpty()) {
+            sb.append(". For a changed or missing script: restore the original scripts in the artifact");
+        }
+        sb.append(".");
         return sb.toString();
     }
 
