@@ -165,6 +165,25 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
                 .containsExactly("hello, world/app", "echo ${HOME}/app");
     }
 
+    /**
+     * The known difference (guides/migration-kinds.md): a deploy split over calls runs beforeMigrate once per
+     * call, and a call stopped by its budget ends its migrate() as Flyway ends one on an error.
+     */
+    @Test
+    void callbacksAroundTheWholeMigrateRunOncePerCall() {
+        useSet("callbacks-split");
+        HandlerEnvironment.setCallBudget(Duration.ZERO, Duration.ofSeconds(50));
+        assertSucceeded(create(template("latest", Map.of())));
+        flywayMigrate("callbacks-split", "latest", Map.of(), null);
+        assertThat(TestDatabase.query(twin(), "SELECT event FROM callback_runs ORDER BY id"))
+                .containsExactly("beforeMigrate", "afterMigrate");
+        if (!vpc()) {
+            assertThat(query("SELECT event FROM callback_runs ORDER BY id"))
+                    .containsExactly("beforeMigrate", "afterMigrateError", "beforeMigrate", "afterMigrate");
+        }
+        assertThat(SchemaSnapshot.history(database)).isEqualTo(SchemaSnapshot.history(twin()));
+    }
+
     @Test
     void aSetCanTurnPlaceholderReplacementOff() {
         useSet("no-placeholders");
