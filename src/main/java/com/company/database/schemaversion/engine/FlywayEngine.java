@@ -107,6 +107,15 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
             flyway(target.toString()).migrate();
         } catch (RuntimeException e) {
             if (!EngineErrors.causedBy(e, BudgetExhausted.class)) {
+                if (String.valueOf(e.getMessage()).contains("but no schema history table")) {
+                    // Flyway's own judgement that the schema has objects it did not make.
+                    throw new com.company.database.schemaversion.core.ReconcileException(
+                            com.company.database.schemaversion.core.Reason.INVALID_INPUT, "Schema " + settings.schema()
+                            + " on " + connection.where() + " has objects but no Flyway history: it was built without"
+                            + " this type. Nothing was changed. To take it over, set Adoption.BaselineVersion to the"
+                            + " version of the set it already matches (Flyway's baseline); to build it with the"
+                            + " migrations, use an empty schema.", e);
+                }
                 throw EngineErrors.translate(e, connection, settings);
             }
         } finally {

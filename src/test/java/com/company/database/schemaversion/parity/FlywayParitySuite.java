@@ -324,6 +324,17 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
     }
 
     @Test
+    void withoutAdoptionASchemaWithObjectsButNoHistoryIsRefusedAsFlywayRefusesIt() {
+        useSet("baseline-before");
+        TestDatabase.execute(database, "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL)");
+        Outcome refused = create(template("latest", Map.of()));
+        assertThat(refused.status()).isEqualTo("FAILED");
+        assertThat(refused.errorCode()).isEqualTo("InvalidRequest");
+        assertThat(refused.message()).contains("no Flyway history", "Adoption");
+        assertThat(tablesInSchema()).containsExactly("accounts");
+    }
+
+    @Test
     void adoptionOfAnEmptySchemaOrAnUnknownVersionIsRefusedAndChangesNothing() {
         useSet("baseline-before");
         ObjectNode empty = template("latest", Map.of());
