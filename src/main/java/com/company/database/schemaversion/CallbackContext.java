@@ -38,4 +38,6 @@ public class CallbackContext extends StdCallbackContext {
     private boolean runnerDeleteRequested;
     /** Update to Direct: the runner function of the VpcRunner mode is gone. */
     private boolean runnerRetired;
+    /** Adoption and Repair (HistoryActions) were done in this operation, or there was none to do. */
+    private boolean historyActionsDone;
 }

@@ -27,6 +27,11 @@ public class CreateHandler extends BaseHandlerStd {
             claim(model, request, ctx, mode, services);
         }
         ResourceModel claimed = model.toBuilder().id(Translator.idOf(model)).build();
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> history =
+                HistoryActions.beforeReconcile(claimed, null, ctx, services, logger);
+        if (history.isPresent()) {
+            return history.get();
+        }
         return mode.reconcileStep(claimed, ctx, services, logger);
     }
 

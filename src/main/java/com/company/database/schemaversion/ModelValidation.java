@@ -98,6 +98,7 @@ final class ModelValidation {
         if (!Objects.equals(desired.getDatabase().getName(), recorded.getDatabase().getName())) changed.add("Database.Name");
         if (!Translator.schema(desired).equals(Translator.schema(recorded))) changed.add("Schema");
         if (!Objects.equals(desired.getMigrationSet(), recorded.getMigrationSet())) changed.add("MigrationSet");
+        if (!Objects.equals(desired.getAdoption(), recorded.getAdoption())) changed.add("Adoption");
         if (!changed.isEmpty()) {
             throw new ReconcileException(Reason.NOT_UPDATABLE, String.join(", ", changed)
                     + " cannot change on an existing resource (create-only). Give the resource a new logical id"

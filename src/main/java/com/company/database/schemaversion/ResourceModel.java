@@ -15,6 +15,7 @@ import lombok.Data;
 import lombok.NoArgsConstructor;
 import org.json.JSONObject;
 
+
 @Data
 @Builder(toBuilder = true)
 @AllArgsConstructor
@@ -80,6 +81,12 @@ public class ResourceModel {
 
     @JsonProperty("DriftDetails")
     private String driftDetails;
+
+    @JsonProperty("Adoption")
+    private Adoption adoption;
+
+    @JsonProperty("Repair")
+    private Repair repair;
 
     @JsonIgnore
     public JSONObject getPrimaryIdentifier() {

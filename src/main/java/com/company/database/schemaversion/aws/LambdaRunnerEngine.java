@@ -67,6 +67,18 @@ public final class LambdaRunnerEngine implements SchemaEngine {
     }
 
     @Override
+    public String adopt(Version baseline) {
+        return RunnerProtocol.messageOf(invokeSync(base.withOp(RunnerProtocol.Op.ADOPT, baseline.toString(), null, 0),
+                "adopt the schema"));
+    }
+
+    @Override
+    public String repair(Version version, int installedRank) {
+        return RunnerProtocol.messageOf(invokeSync(base.withOp(RunnerProtocol.Op.REPAIR,
+                RunnerProtocol.repairTarget(version, installedRank), null, 0), "repair the history"));
+    }
+
+    @Override
     public void clean() {
         RunnerProtocol.observationOf(invokeSync(base.withOp(RunnerProtocol.Op.CLEAN, null, null, 0), "clean the schema"));
     }

@@ -6,10 +6,13 @@ import java.util.List;
 /**
  * What the engine sees in the database and the baked set, before anything is changed.
  *
- * @param appliedVersion highest successfully applied version, null when none
- * @param appliedCount   applied versioned migrations of the set
- * @param pending        resolved migrations not applied yet, in order
- * @param available      every versioned migration of the set, in order
+ * @param appliedVersion highest successfully applied version (a baseline counts), null when none
+ * @param appliedCount   migrations of the set applied and current: versioned and baseline ones, and repeatables
+ *                       whose last run has the set's checksum
+ * @param pending        what Flyway would run for the latest target, in Flyway's order: versioned migrations
+ *                       above the applied version, on a new database the baseline migration Flyway picks
+ *                       (and not the versioned ones it covers), then repeatables never run or changed since
+ * @param available      every migration of the set (versioned, baseline and repeatable), in Flyway's order
  * @param checksum       digest of (version, checksum) of the applied migrations, null when none
  * @param lastAppliedAt  when the newest applied migration ran, null when none
  * @param drift          one line per applied migration that differs from the set (checksum, missing script)
@@ -32,7 +35,19 @@ public record Observation(
         failed = List.copyOf(failed);
     }
 
+    /** The highest version of the set (versioned or baseline), null when it has none. */
     public Version latestAvailable() {
-        return available.isEmpty() ? null : available.get(available.size() - 1).version();
+        Version latest = null;
+        for (Migration m : available) {
+            if (m.version() != null && (latest == null || m.version().compareTo(latest) > 0)) {
+                latest = m.version();
+            }
+        }
+        return latest;
+    }
+
+    /** The set's versioned and baseline migrations (what a TargetVersion can name). */
+    public List<Migration> versioned() {
+        return available.stream().filter(m -> !m.repeatable()).toList();
     }
 }

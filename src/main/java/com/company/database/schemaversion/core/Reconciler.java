@@ -17,13 +17,22 @@ public final class Reconciler {
         if (applied != null && target.compareTo(applied) < 0) {
             return new Plan(Plan.Kind.BELOW_APPLIED, target, List.of());
         }
-        List<Migration> steps = observed.pending().stream()
-                .filter(m -> m.version().compareTo(target) <= 0)
-                .collect(Collectors.toList());
+        List<Migration> steps = stepsTowards(observed, target);
         if (steps.isEmpty()) {
             return new Plan(Plan.Kind.AT_TARGET, target, steps);
         }
         return new Plan(Plan.Kind.APPLY, target, steps);
+    }
+
+    /**
+     * What Flyway's migrate() runs for this target: the pending versioned migrations up to it; the baseline
+     * migration Flyway picked for a new database (Flyway applies it whatever the target); and every pending
+     * repeatable (new or changed), which Flyway runs after the versioned ones whatever the target.
+     */
+    static List<Migration> stepsTowards(Observation observed, Version target) {
+        return observed.pending().stream()
+                .filter(m -> m.kind() != Migration.Kind.VERSIONED || m.version().compareTo(target) <= 0)
+                .collect(Collectors.toList());
     }
 
     public Report step(SchemaEngine engine, String desiredTarget, Budget budget) {
@@ -38,7 +47,9 @@ public final class Reconciler {
         List<Migration> applied = before.pending().stream()
                 .filter(m -> !after.pending().contains(m))
                 .collect(Collectors.toList());
-        boolean done = after.appliedVersion() != null && after.appliedVersion().compareTo(plan.target()) >= 0;
+        // Done only when nothing Flyway would run for this target is left, repeatables included.
+        boolean done = after.appliedVersion() != null && after.appliedVersion().compareTo(plan.target()) >= 0
+                && stepsTowards(after, plan.target()).isEmpty();
         if (!done && applied.isEmpty() && !budget.mayStartAnother()) {
             // The call's start window went on observing, validating or waiting for the lock (a cold start, a
             // slow database): nothing was started, so the next call simply tries again.
@@ -92,25 +103,27 @@ public final class Reconciler {
                     + "' is not a version: use a Flyway version such as 7 or 2.1, or 'latest'.");
         }
         Version wanted = Version.parse(desiredTarget);
-        boolean known = observed.available().stream().anyMatch(m -> m.version().equals(wanted));
+        boolean known = observed.versioned().stream().anyMatch(m -> m.version().equals(wanted));
         boolean belowApplied = observed.appliedVersion() != null && wanted.compareTo(observed.appliedVersion()) < 0;
         if (!known && !belowApplied) {
-            throw new ReconcileException(Reason.INVALID_INPUT, "TargetVersion " + desiredTarget
-                    + " is not in the migration set, which has versions " + versionList(observed.available())
+            throw new ReconcileException(Reason.INVALID_INPUT, "TargetVersion " + wanted
+                    + (wanted.toString().equals(desiredTarget) ? "" : " (written " + desiredTarget + ")")
+                    + " is not in the migration set, which has versions " + versionList(observed.versioned())
                     + ". Choose one of them or 'latest', or register a type version whose artifact carries "
-                    + desiredTarget + ".");
+                    + wanted + ".");
         }
         return wanted;
     }
 
-    static String versionList(List<Migration> migrations) {
+    static String versionList(List<Migration> all) {
+        List<Version> migrations = all.stream().map(Migration::version).distinct().sorted().toList();
         if (migrations.size() <= 12) {
-            return migrations.stream().map(m -> m.version().toString()).collect(Collectors.joining(", "));
+            return migrations.stream().map(Version::toString).collect(Collectors.joining(", "));
         }
-        return migrations.subList(0, 5).stream().map(m -> m.version().toString()).collect(Collectors.joining(", "))
+        return migrations.subList(0, 5).stream().map(Version::toString).collect(Collectors.joining(", "))
                 + ", ... (" + (migrations.size() - 10) + " more) ..., "
                 + migrations.subList(migrations.size() - 5, migrations.size()).stream()
-                        .map(m -> m.version().toString()).collect(Collectors.joining(", "));
+                        .map(Version::toString).collect(Collectors.joining(", "));
     }
 
     private static String historyConflictMessage(Observation o) {
@@ -120,19 +133,38 @@ public final class Reconciler {
             sb.append("; ");
         }
         sb.append(String.join("; ", o.drift()));
-        sb.append(". Restore the original scripts in the artifact, or repair the history (flyway repair) after checking"
-                + " the database by hand.");
+        if (!o.failed().isEmpty()) {
+            sb.append(". For a failed row: undo by hand what the script left, then deploy with Repair: {FailedVersion,"
+                    + " InstalledRank} naming that row (its history row number above), and the migration runs again");
+        }
+        if (!o.drift().isEmpty()) {
+            sb.append(". For a changed or missing script: restore the original scripts in the artifact");
+        }
+        sb.append(".");
         return sb.toString();
     }
 
+    /**
+     * "applied V3__x (3 of 7)": the count runs over every script this deploy brings to the target, versioned
+     * (a version covered by an applied baseline counts as reached) and repeatable alike.
+     */
     private static String progressMessage(Version target, List<Migration> applied, Observation after, boolean done) {
-        long upToTarget = after.available().stream().filter(m -> m.version().compareTo(target) <= 0).count();
-        long reached = after.available().stream()
-                .filter(m -> after.appliedVersion() != null && m.version().compareTo(after.appliedVersion()) <= 0)
+        Version reachedVersion = after.appliedVersion();
+        List<Version> versions = after.versioned().stream().map(Migration::version).distinct().toList();
+        long upToTarget = versions.stream().filter(v -> v.compareTo(target) <= 0).count();
+        long reached = versions.stream()
+                .filter(v -> reachedVersion != null && v.compareTo(reachedVersion) <= 0 && v.compareTo(target) <= 0)
                 .count();
+        long repeatables = after.available().stream().filter(Migration::repeatable).count();
+        long repeatablesPending = after.pending().stream().filter(Migration::repeatable).count();
+        upToTarget += repeatables;
+        reached += repeatables - repeatablesPending;
         if (done) {
-            return String.format("Schema is at version %s: applied %d migration(s) in this call (%d of %d).",
-                    after.appliedVersion(), applied.size(), reached, upToTarget);
+            String above = reachedVersion != null && reachedVersion.compareTo(target) > 0
+                    ? ", above TargetVersion " + target + ": a new database starts at the set's baseline migration, as"
+                    + " Flyway does" : "";
+            return String.format("Schema is at version %s%s: applied %d migration(s) in this call (%d of %d).",
+                    reachedVersion, above, applied.size(), reached, upToTarget);
         }
         Migration last = applied.get(applied.size() - 1);
         return String.format("applied %s (%d of %d)%s", last.label(), reached, upToTarget,

@@ -20,11 +20,12 @@ public final class Version implements Comparable<Version> {
         this.parts = parts;
     }
 
+    /** "7", "2.1", "20240101.1200", "007", or the file-name spelling "2_1" Flyway also accepts as a target. */
     public static boolean isValid(String text) {
-        return text != null && SHAPE.matcher(text).matches();
+        return text != null && SHAPE.matcher(text.replace('_', '.')).matches();
     }
 
-    /** Parses "7", "2.1" or Flyway's file-name form "2_1". */
+    /** Parses "7", "2.1" or Flyway's file-name form "2_1"; toString gives the dotted form. */
     public static Version parse(String text) {
         String normalized = text == null ? null : text.replace('_', '.');
         if (!isValid(normalized)) {

@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,12 +51,15 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     private final Map<String, Flyway> flywayByTarget = new ConcurrentHashMap<>();
     /** Whether a script can run in a transaction needs a parse; the answer is fixed by its content. */
     private final Map<String, Boolean> transactionalByScript = new ConcurrentHashMap<>();
+    private final SetSettings setSettings;
     private String lastFingerprint;
     private Observation lastObservation;
+    private MigrationInfo[] lastInfos;
 
     public FlywayEngine(ConnectionSpec connection, EngineSettings settings) {
         this.connection = connection;
         this.settings = settings;
+        this.setSettings = SetSettings.load(settings.source());
         this.dataSource = new ReusableConnections(dataSource(connection), settings.lockTimeoutSeconds() * 1000L,
                 settings.statementTimeoutSeconds() * 1000L);
     }
@@ -76,8 +81,10 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         }
         lastFingerprint = null;
         try {
-            Observation observed = toObservation(flyway(LATEST_KEY).info().all(), transactionalByScript);
+            MigrationInfo[] infos = flyway(LATEST_KEY).info().all();
+            Observation observed = toObservation(infos, transactionalByScript);
             lastObservation = observed;
+            lastInfos = infos;
             lastFingerprint = fingerprint;
             return observed;
         } catch (RuntimeException e) {
@@ -87,6 +94,8 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
 
     @Override
     public synchronized void apply(Version target, Budget budget) {
+        observe();
+        refuseUnparseable(lastInfos, target);
         Duration cap = Duration.ofSeconds(settings.statementTimeoutSeconds());
         if (budget.remaining().compareTo(cap) < 0) {
             cap = budget.remaining();
@@ -98,12 +107,207 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
             flyway(target.toString()).migrate();
         } catch (RuntimeException e) {
             if (!EngineErrors.causedBy(e, BudgetExhausted.class)) {
+                if (String.valueOf(e.getMessage()).contains("but no schema history table")) {
+                    // Flyway's own judgement that the schema has objects it did not make.
+                    throw new com.company.database.schemaversion.core.ReconcileException(
+                            com.company.database.schemaversion.core.Reason.INVALID_INPUT, "Schema " + settings.schema()
+                            + " on " + connection.where() + " has objects but no Flyway history: it was built without"
+                            + " this type. Nothing was changed. To take it over, set Adoption.BaselineVersion to the"
+                            + " version of the set it already matches (Flyway's baseline); to build it with the"
+                            + " migrations, use an empty schema.", e);
+                }
                 throw EngineErrors.translate(e, connection, settings);
             }
         } finally {
             gate.disarm();
             dataSource.statementTimeout(null);
         }
+    }
+
+    /**
+     * Parses, with placeholders replaced, exactly the scripts this migrate() will run for the target (what
+     * Reconciler.stepsTowards plans), so one that cannot be parsed or names a placeholder the template lacks is
+     * refused before the first migration of the deploy runs; Flyway itself would only find out on reaching it,
+     * with the ones before it applied. Scripts above the target are not read: they do not run.
+     */
+    private void refuseUnparseable(MigrationInfo[] infos, Version target) {
+        if (infos == null) {
+            return;
+        }
+        for (MigrationInfo mi : infos) {
+            if (mi.getState() != MigrationState.PENDING) {
+                continue;
+            }
+            boolean runs = mi.isRepeatable() || mi.getType().isBaseline() || mi.getVersion() == null
+                    || Version.parse(mi.getVersion().getVersion()).compareTo(target) <= 0;
+            if (runs) {
+                try {
+                    transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(), k -> transactional(mi));
+                } catch (RuntimeException e) {
+                    throw EngineErrors.translate(e, connection, settings);
+                }
+            }
+        }
+    }
+
+    /**
+     * The given steps of a plan with "transactional" known: each script is parsed (placeholders replaced) as
+     * apply() would before running it, so a preview fails where the deploy would.
+     */
+    public synchronized List<Migration> parsed(List<Migration> steps) {
+        observe();
+        List<Migration> out = new ArrayList<>();
+        for (Migration m : steps) {
+            Boolean transactional = null;
+            for (MigrationInfo mi : lastInfos) {
+                if (mi.getState() == MigrationState.PENDING && java.util.Objects.equals(mi.getScript(), m.script())
+                        && java.util.Objects.equals(mi.getChecksum(), m.checksum())) {
+                    try {
+                        transactional = transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(),
+                                k -> transactional(mi));
+                    } catch (RuntimeException e) {
+                        throw EngineErrors.translate(e, connection, settings);
+                    }
+                }
+            }
+            out.add(new Migration(m.version(), m.description(), m.script(), transactional, m.checksum(), m.kind()));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized String adopt(Version baseline) {
+        Observation before = observe();
+        String history = quote(settings.schema()) + "." + quote(ObservationFingerprint.HISTORY_TABLE);
+        try (Connection c = dataSource.getConnection()) {
+            if (exists(c, history)) {
+                List<String> baselines = strings(c, "SELECT version FROM " + history + " WHERE type = 'BASELINE' ORDER BY installed_rank");
+                if (baselines.isEmpty()) {
+                    return "Adoption.BaselineVersion " + baseline + " was not needed: schema " + settings.schema()
+                            + " already has a Flyway history (applied version " + before.appliedVersion()
+                            + "), which stays as it is (Flyway ignores a baseline then, too).";
+                }
+                if (baselines.size() == 1 && Version.parse(baselines.get(0)).equals(baseline)) {
+                    return "Schema " + settings.schema() + " was adopted at version " + baseline + " already; nothing changed.";
+                }
+                throw new com.company.database.schemaversion.core.ReconcileException(
+                        com.company.database.schemaversion.core.Reason.INVALID_INPUT, "Adoption.BaselineVersion "
+                        + baseline + " does not match schema " + settings.schema() + ", whose Flyway history has a"
+                        + " baseline at " + String.join(", ", baselines) + ". Nothing was changed. Use that version,"
+                        + " or remove Adoption: the history already says where the schema stands.");
+            }
+            boolean known = before.versioned().stream().anyMatch(m -> m.version().equals(baseline));
+            if (!known) {
+                throw new com.company.database.schemaversion.core.ReconcileException(
+                        com.company.database.schemaversion.core.Reason.INVALID_INPUT, "Adoption.BaselineVersion "
+                        + baseline + " is not a version of the migration set: the baseline must say which migration"
+                        + " the existing schema already matches. Nothing was changed.");
+            }
+            long objects = count(c, "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = ?) + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                    + " WHERE n.nspname = ?) + (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+                    + " WHERE n.nspname = ? AND t.typtype IN ('e', 'd', 'r', 'm'))", settings.schema());
+            if (objects == 0) {
+                throw new com.company.database.schemaversion.core.ReconcileException(
+                        com.company.database.schemaversion.core.Reason.INVALID_INPUT, "Adoption.BaselineVersion "
+                        + baseline + " asks to take over schema " + settings.schema() + " on " + connection.where()
+                        + ", but the schema is empty (or missing): adopting it would mark migrations up to " + baseline
+                        + " as applied without running them. Nothing was changed. Remove Adoption to build the schema"
+                        + " with the migrations, or check Database and Schema.");
+            }
+            long pendingAbove = before.pending().stream()
+                    .filter(m -> m.version() != null && m.version().compareTo(baseline) > 0).count();
+            lastFingerprint = null;
+            Flyway.configure(getClass().getClassLoader())
+                    .configuration(flyway(LATEST_KEY).getConfiguration())
+                    .baselineVersion(baseline.toString())
+                    .load()
+                    .baseline();
+            return "Adopted schema " + settings.schema() + " at version " + baseline + ". Before: " + objects
+                    + " object(s), no Flyway history. After: a baseline row at " + baseline + " (migrations up to it"
+                    + " are taken as applied, not run); " + pendingAbove + " versioned migration(s) above it to apply.";
+        } catch (SQLException | RuntimeException e) {
+            throw EngineErrors.translate(e, connection, settings);
+        }
+    }
+
+    @Override
+    public synchronized String repair(Version version, int installedRank) {
+        String history = quote(settings.schema()) + "." + quote(ObservationFingerprint.HISTORY_TABLE);
+        try (Connection c = dataSource.getConnection()) {
+            if (!exists(c, history)) {
+                return "Repair of V" + version + " (history row " + installedRank + "): schema " + settings.schema()
+                        + " has no Flyway history; nothing was changed.";
+            }
+            List<String> failedRows = strings(c, "SELECT installed_rank || ':' || coalesce(version, '') || ':' || script FROM "
+                    + history + " WHERE NOT success ORDER BY installed_rank");
+            String match = null;
+            for (String row : failedRows) {
+                String[] parts = row.split(":", 3);
+                if (Integer.parseInt(parts[0]) == installedRank && !parts[1].isEmpty()
+                        && Version.parse(parts[1]).equals(version)) {
+                    match = row;
+                }
+            }
+            if (match == null) {
+                // A stale request (already done, or from an older template a rollback sends back) repairs nothing.
+                return "Repair of V" + version + " (history row " + installedRank + ") changed nothing: that failed row is"
+                        + " not in the history" + (failedRows.isEmpty() ? " (there is no failed row)"
+                        : "; failed rows are " + failedRows.stream().map(FlywayEngine::describeRow).toList()) + ".";
+            }
+            lastFingerprint = null;
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + history
+                    + " WHERE installed_rank = ? AND NOT success")) {
+                delete.setInt(1, installedRank);
+                delete.executeUpdate();
+            }
+            return "Repaired the history of schema " + settings.schema() + ". Before: " + describeRow(match)
+                    + " marked failed. After: that row is removed, so " + match.split(":", 3)[2]
+                    + " is pending again and runs in the next step (check that what it left behind was undone by hand).";
+        } catch (SQLException | RuntimeException e) {
+            throw EngineErrors.translate(e, connection, settings);
+        }
+    }
+
+    private static String describeRow(String row) {
+        String[] parts = row.split(":", 3);
+        return parts[2] + " (version " + parts[1] + ", history row " + parts[0] + ")";
+    }
+
+    private static boolean exists(Connection c, String table) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            s.setString(1, table);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static List<String> strings(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static long count(Connection c, String sql, String schema) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 1; i <= s.getParameterMetaData().getParameterCount(); i++) {
+                s.setString(i, schema);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     @Override
@@ -140,7 +344,8 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
                 .defaultSchema(settings.schema())
                 .createSchemas(true)
                 .locations(settings.source().flywayLocation())
-                .placeholders(settings.placeholders())
+                .configuration(setSettings.flyway())
+                .placeholders(setSettings.placeholders(settings.placeholders()))
                 .cleanDisabled(true)
                 .validateOnMigrate(true)
                 .outOfOrder(false)
@@ -175,12 +380,9 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     }
 
     /**
-     * Flyway's view as an Observation. Whether a script can run in a transaction takes a parse of it, with
-     * its placeholders replaced: it is found out for pending migrations (so a script that cannot be parsed,
-     * or names a placeholder the template lacks, is refused before the first migration of a deploy runs:
-     * Flyway itself would only find out when it reaches that script, with the ones before it applied) and
-     * for failed ones (their report says whether statements may be left behind). Applied migrations are not
-     * parsed again (a Read of a long history parses nothing); their flag stays null.
+     * Flyway's view as an Observation. Nothing is parsed here except failed scripts (their report says whether
+     * statements may be left behind), so a Read never fails on a script it does not run; apply() parses what
+     * it is about to run.
      */
     static Observation toObservation(MigrationInfo[] all, Map<String, Boolean> transactionalByScript) {
         List<Migration> pending = new ArrayList<>();
@@ -192,33 +394,53 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         Instant lastAppliedAt = null;
         int appliedCount = 0;
         for (MigrationInfo mi : all) {
-            if (mi.getType().isSynthetic() || !mi.isVersioned()) {
+            MigrationState state = mi.getState();
+            if (mi.getType().isSynthetic()) {
+                if (mi.getType().isBaseline() && state.isApplied() && mi.getVersion() != null) {
+                    // The baseline row of an adopted schema: everything up to it is taken as applied.
+                    Version v = Version.parse(mi.getVersion().getVersion());
+                    appliedCount++;
+                    appliedVersion = appliedVersion == null || v.compareTo(appliedVersion) > 0 ? v : appliedVersion;
+                    checksumLines.add("baseline:" + v);
+                    lastAppliedAt = later(lastAppliedAt, mi);
+                }
                 continue;
             }
-            Version v = Version.parse(mi.getVersion().getVersion());
-            MigrationState state = mi.getState();
-            Migration m = new Migration(v, mi.getDescription(), mi.getScript(),
-                    state.isFailed() || state == MigrationState.PENDING
-                            ? transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(), k -> transactional(mi))
-                            : null,
-                    mi.getChecksum());
-            if (state.isResolved()) {
+            Migration.Kind kind = mi.isRepeatable() || mi.getVersion() == null ? Migration.Kind.REPEATABLE
+                    : mi.getType().isBaseline() ? Migration.Kind.BASELINE : Migration.Kind.VERSIONED;
+            Version v = kind == Migration.Kind.REPEATABLE ? null : Version.parse(mi.getVersion().getVersion());
+            Boolean transactional = null;
+            if (state.isFailed()) {
+                try {
+                    transactional = transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(),
+                            k -> transactional(mi));
+                } catch (RuntimeException unparseable) {
+                    transactional = null;
+                }
+            }
+            Migration m = new Migration(v, mi.getDescription(), mi.getScript(), transactional, mi.getChecksum(), kind);
+            if (state.isResolved() && state != MigrationState.OUTDATED && state != MigrationState.SUPERSEDED
+                    && !(kind == Migration.Kind.REPEATABLE && state.isFailed())) {
                 available.add(m);
             }
             if (state.isFailed()) {
                 failed.add(m.label() + " failed earlier and is marked failed in the history"
+                        + (mi.getInstalledRank() == null ? "" : " (history row " + mi.getInstalledRank() + ")")
                         + (Boolean.FALSE.equals(m.transactional())
                         ? " (it ran outside a transaction: some of its statements may be applied)" : ""));
                 continue;
             }
+            if (state == MigrationState.OUTDATED || state == MigrationState.SUPERSEDED || state == MigrationState.DELETED) {
+                // Earlier runs of a repeatable: the set's current script is listed separately (pending when changed).
+                continue;
+            }
             if (state.isApplied()) {
                 appliedCount++;
-                appliedVersion = appliedVersion == null || v.compareTo(appliedVersion) > 0 ? v : appliedVersion;
-                if (mi.getInstalledOn() != null) {
-                    Instant at = mi.getInstalledOn().toInstant();
-                    lastAppliedAt = lastAppliedAt == null || at.isAfter(lastAppliedAt) ? at : lastAppliedAt;
+                if (v != null) {
+                    appliedVersion = appliedVersion == null || v.compareTo(appliedVersion) > 0 ? v : appliedVersion;
                 }
-                checksumLines.add(v + ":" + mi.getChecksum());
+                lastAppliedAt = later(lastAppliedAt, mi);
+                checksumLines.add((v == null ? "R:" + mi.getDescription() : v.toString()) + ":" + mi.getChecksum());
                 if (state == MigrationState.MISSING_SUCCESS) {
                     drift.add(m.label() + " is applied but no longer in the migration set");
                 } else if (state.isResolved() && !mi.isChecksumMatching()) {
@@ -227,7 +449,8 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
                 }
             } else if (state == MigrationState.PENDING) {
                 pending.add(m);
-            } else if (state == MigrationState.IGNORED) {
+            } else if (state == MigrationState.IGNORED && kind != Migration.Kind.BASELINE) {
+                // A baseline migration added after the database was built is ignored by Flyway, and so here.
                 drift.add(m.label() + " is in the set but below the applied version and was never applied");
             }
         }
@@ -236,6 +459,14 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         }
         return new Observation(appliedVersion, appliedCount, pending, available,
                 appliedCount == 0 ? null : sha256(String.join("\n", checksumLines)), lastAppliedAt, drift, failed);
+    }
+
+    private static Instant later(Instant current, MigrationInfo mi) {
+        if (mi.getInstalledOn() == null) {
+            return current;
+        }
+        Instant at = mi.getInstalledOn().toInstant();
+        return current == null || at.isAfter(current) ? at : current;
     }
 
     private static boolean transactional(MigrationInfo mi) {

@@ -69,9 +69,11 @@ final class Planner {
         JsonNode t = model.path("Timeouts");
         EngineSettings settings = new EngineSettings(model.path("Schema").asText(DEFAULT_SCHEMA), source, placeholders,
                 t.path("LockTimeoutSeconds").asInt(10), t.path("StatementTimeoutSeconds").asInt(40));
-        Observation observed = new FlywayEngine(connection, settings).observe();
+        FlywayEngine engine = new FlywayEngine(connection, settings);
+        Observation observed = engine.observe();
         Plan plan = new Reconciler().plan(observed, model.path("TargetVersion").asText(Reconciler.LATEST));
-        return new Result(observed, plan);
+        // What the deploy would run is parsed as the deploy would parse it (Read and observe parse nothing).
+        return new Result(observed, new Plan(plan.kind(), plan.target(), engine.parsed(plan.steps())));
     }
 
     static void print(Result r, JsonNode model, PrintStream out) {
@@ -94,8 +96,10 @@ final class Planner {
                 out.printf("  => a Create or Update would apply %d migration(s), in this order:%n", p.steps().size());
                 out.printf("     %-8s  %-32s  %-40s  %-13s  %s%n", "VERSION", "DESCRIPTION", "SCRIPT", "TRANSACTIONAL", "CHECKSUM");
                 for (Migration m : p.steps()) {
-                    out.printf("     %-8s  %-32s  %-40s  %-13s  %s%n", m.version(), m.description(), m.script(),
-                            Boolean.FALSE.equals(m.transactional()) ? "no (runs alone)" : "yes", m.checksum());
+                    // A script is parsed only when a deploy runs it, so a plan does not know yet whether it is transactional.
+                    out.printf("     %-8s  %-32s  %-40s  %-13s  %s%n", m.version() == null ? "(repeat)" : m.version(),
+                            m.description(), m.script(), m.transactional() == null ? "(at apply)"
+                                    : Boolean.FALSE.equals(m.transactional()) ? "no (runs alone)" : "yes", m.checksum());
                 }
             }
         }

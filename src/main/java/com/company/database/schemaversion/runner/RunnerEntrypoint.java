@@ -121,6 +121,15 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
             case CLEAN:
                 engine.clean();
                 return RunnerProtocol.ok(null);
+            case ADOPT:
+                return RunnerProtocol.okWithMessage(engine.adopt(Version.parse(r.target())));
+            case REPAIR: {
+                String[] versionAndRank = String.valueOf(r.target()).split("@", 2);
+                if (versionAndRank.length != 2 || !Version.isValid(versionAndRank[0]) || !versionAndRank[1].matches("[0-9]{1,9}")) {
+                    throw new ReconcileException(Reason.RUNNER_FAILED, "A repair request needs version@installedRank, not '" + r.target() + "'.");
+                }
+                return RunnerProtocol.okWithMessage(engine.repair(Version.parse(versionAndRank[0]), Integer.parseInt(versionAndRank[1])));
+            }
             case APPLY:
                 try {
                     engine.apply(Version.parse(r.target()), budget(r, context));

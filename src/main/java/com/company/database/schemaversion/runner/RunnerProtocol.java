@@ -32,7 +32,28 @@ public final class RunnerProtocol {
     private RunnerProtocol() {
     }
 
-    public enum Op { OBSERVE, APPLY, CLEAN, PING }
+    /**
+     * ADOPT: target is the baseline version. REPAIR: target is "version@installedRank" of the failed history row
+     * (see repairTarget). Both answer ok with a "message" saying what the history was and became.
+     */
+    public enum Op { OBSERVE, APPLY, CLEAN, PING, ADOPT, REPAIR }
+
+    public static String repairTarget(Version version, int installedRank) {
+        return version + "@" + installedRank;
+    }
+
+    /** The answer's "message" (ADOPT, REPAIR), or the ReconcileException it carries. */
+    public static String messageOf(JsonNode answer) {
+        observationOf(answer);
+        return text(answer, "message");
+    }
+
+    /** A successful ADOPT or REPAIR answer. */
+    public static ObjectNode okWithMessage(String message) {
+        ObjectNode n = ok(null);
+        n.put("message", message);
+        return n;
+    }
 
     /**
      * One request. Holds parameter names, never secrets.
@@ -185,7 +206,10 @@ public final class RunnerProtocol {
     private static void migrations(ArrayNode into, List<Migration> list) {
         for (Migration m : list) {
             ObjectNode j = into.addObject();
-            j.put("version", m.version().toString());
+            j.put("version", m.version() == null ? null : m.version().toString());
+            if (m.kind() != Migration.Kind.VERSIONED) {
+                j.put("kind", m.kind().name());
+            }
             j.put("description", m.description());
             j.put("script", m.script());
             if (m.transactional() != null) {
@@ -198,8 +222,11 @@ public final class RunnerProtocol {
     private static List<Migration> migrations(JsonNode array) {
         List<Migration> out = new ArrayList<>();
         for (JsonNode j : array) {
-            out.add(new Migration(Version.parse(j.path("version").asText()), text(j, "description"), text(j, "script"),
-                    j.hasNonNull("transactional") ? j.get("transactional").asBoolean() : null, j.hasNonNull("checksum") ? j.get("checksum").asInt() : null));
+            String version = text(j, "version");
+            out.add(new Migration(version == null ? null : Version.parse(version), text(j, "description"), text(j, "script"),
+                    j.hasNonNull("transactional") ? j.get("transactional").asBoolean() : null,
+                    j.hasNonNull("checksum") ? j.get("checksum").asInt() : null,
+                    j.hasNonNull("kind") ? Migration.Kind.valueOf(j.get("kind").asText()) : Migration.Kind.VERSIONED));
         }
         return out;
     }

@@ -1,0 +1,1 @@
+CREATE TABLE c (id int PRIMARY KEY, region text NOT NULL DEFAULT '${Region}');

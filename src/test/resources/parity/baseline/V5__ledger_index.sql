@@ -1,0 +1,1 @@
+CREATE INDEX ledger_by_account ON ledger (account_id);

@@ -1,0 +1,1 @@
+INSERT INTO versions_seen VALUES ('1.14');

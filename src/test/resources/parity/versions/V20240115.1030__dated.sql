@@ -1,0 +1,1 @@
+INSERT INTO versions_seen VALUES ('20240115.1030');
