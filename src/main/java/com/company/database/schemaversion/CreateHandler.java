@@ -36,6 +36,7 @@ public class CreateHandler extends BaseHandlerStd {
             ModelValidation.forCreate(model);
         }
         Translator.engineSettings(model);
+        VpcRunner.validate(model);
         if (!Translator.vpcRunner(model)) {
             // Credentials are checked before the claim (as the design's first call says), so a wrong
             // parameter name fails at once and leaves no record behind.

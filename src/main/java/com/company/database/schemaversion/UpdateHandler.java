@@ -24,6 +24,7 @@ public class UpdateHandler extends BaseHandlerStd {
         if (!ctx.isRecordWritten()) {
             ModelValidation.forUpdate(desired, previous != null && previous.getDatabase() != null ? previous : record.model());
             Translator.engineSettings(model);
+            VpcRunner.validate(model);
             services.records().replace(id, Translator.toRecord(model, record.owner()));
             ctx.setRecordWritten(true);
             ctx.setRunnerRetiring(Translator.vpcRunner(record.model()) && !Translator.vpcRunner(model));
