@@ -58,7 +58,7 @@ final class VpcRunner {
             throw new ReconcileException(Reason.INVALID_INPUT, "Execution.Mode VpcRunner carries the resource's settings"
                     + " (Database, Credentials parameter names, Schema, MigrationSet, Placeholders, Timeouts, TargetVersion)"
                     + " in the runner function's environment, which Lambda limits to " + RunnerConfig.MAX_ENVIRONMENT_BYTES
-                    + " bytes; these take " + bytes + ". Shorten the Placeholders (names and values) or the parameter"
+                    + " bytes; these take " + bytes + " bytes. Shorten the Placeholders (names and values) or the parameter"
                     + " names, or use Execution.Mode Direct.");
         }
         return config;
