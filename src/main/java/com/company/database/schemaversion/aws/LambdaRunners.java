@@ -40,6 +40,8 @@ import software.amazon.cloudformation.proxy.ProxyClient;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -82,6 +84,12 @@ public final class LambdaRunners {
      */
     public static final int MAXIMUM_RETRY_ATTEMPTS = 0;
     static final int EPHEMERAL_STORAGE_MB = 512;
+    /**
+     * How long a clean arm lasts: enough for the update that sets it to settle and for the clean itself (a
+     * synchronous invocation of at most 40 s), short enough that an arm left by a Delete that failed in between
+     * soon stops being usable by anyone else.
+     */
+    static final Duration ARM_LIFETIME = Duration.ofMinutes(10);
     /** IAM roles created in the same stack may not be assumable for a few seconds: retry CreateFunction that often. */
     public static final int ROLE_PROPAGATION_ATTEMPTS = 6;
 
@@ -104,10 +112,14 @@ public final class LambdaRunners {
             securityGroupIds = Set.copyOf(securityGroupIds);
         }
 
-        /** Exactly the variables the function must have: ours, the runner's configuration and nothing else. */
-        public Map<String, String> environment() {
+        /**
+         * Exactly the variables the function must have: ours, the runner's configuration and nothing else.
+         *
+         * @param arm the clean arm's value when {@link #armClean}, else ignored
+         */
+        Map<String, String> environment(String arm) {
             Map<String, String> variables = new TreeMap<>(ENVIRONMENT);
-            variables.putAll(config.environment(armClean));
+            variables.putAll(config.environment(armClean ? arm : null));
             return variables;
         }
 
@@ -139,7 +151,7 @@ public final class LambdaRunners {
      */
     public static int environmentBytes(RunnerConfig config) {
         Map<String, String> variables = new TreeMap<>(ENVIRONMENT);
-        variables.putAll(config.environment(true));
+        variables.putAll(config.environment(RunnerConfig.armUntil(Instant.parse("2999-12-31T00:00:00Z"))));
         return RunnerConfig.environmentBytes(variables);
     }
 
@@ -187,7 +199,8 @@ public final class LambdaRunners {
         }
         LambdaRunnerPackage code = LambdaRunnerPackage.get();
         boolean codeCurrent = codeCurrent(f, code.codeSha256());
-        List<String> deviations = deviations(f, spec);
+        Map<String, String> environment = spec.environment(arm(f, spec));
+        List<String> deviations = deviations(f, spec, environment);
         if (f.lastUpdateStatus() == LastUpdateStatus.FAILED && codeCurrent && deviations.isEmpty()) {
             throw new ReconcileException(reasonOf(f.lastUpdateStatusReasonCodeAsString()), "The last update of runner"
                     + " function " + spec.functionName() + " failed (" + f.lastUpdateStatusReasonCodeAsString() + ": "
@@ -205,7 +218,7 @@ public final class LambdaRunners {
         }
         if (!deviations.isEmpty()) {
             call("update the configuration of runner function " + spec.functionName(), spec.functionName(), () ->
-                    lambda.injectCredentialsAndInvokeV2(reset(f, spec), lambda.client()::updateFunctionConfiguration));
+                    lambda.injectCredentialsAndInvokeV2(reset(f, spec, environment), lambda.client()::updateFunctionConfiguration));
             return new Wait("Setting the configuration of runner function " + spec.functionName() + " ("
                     + String.join(", ", deviations) + ").", 5, false);
         }
@@ -227,7 +240,7 @@ public final class LambdaRunners {
         if (!codeCurrent(f, LambdaRunnerPackage.get().codeSha256())) {
             problems.add("code (CodeSha256 " + f.codeSha256() + ")");
         }
-        problems.addAll(deviations(f, spec));
+        problems.addAll(deviations(f, spec, spec.environment(null)));
         if (f.state() != State.ACTIVE || f.lastUpdateStatus() == LastUpdateStatus.IN_PROGRESS) {
             problems.add("state " + f.stateAsString() + "/" + f.lastUpdateStatusAsString());
         }
@@ -281,7 +294,7 @@ public final class LambdaRunners {
                     .memorySize(MEMORY_MB)
                     .architectures(ARCHITECTURE)
                     .packageType(PackageType.ZIP)
-                    .environment(Environment.builder().variables(spec.environment()).build())
+                    .environment(Environment.builder().variables(spec.armed(false).environment(null)).build())
                     .vpcConfig(vpc(spec))
                     .code(FunctionCode.builder().zipFile(SdkBytes.fromByteArray(runnerCode.zip())).build())
                     .build(), lambda.client()::createFunction);
@@ -338,6 +351,23 @@ public final class LambdaRunners {
         }
     }
 
+    /**
+     * The clean arm to expect: the one already on the function while it has at least a minute left (so that
+     * the calls of one Delete agree on it), else a new one valid for {@link #ARM_LIFETIME}. Wall-clock time: the
+     * runner compares it with its own clock.
+     */
+    static String arm(FunctionConfiguration f, Spec spec) {
+        if (!spec.armClean()) {
+            return null;
+        }
+        Instant now = Instant.now();
+        Instant current = RunnerConfig.armedUntil(variables(f).get(RunnerConfig.CLEAN_VARIABLE));
+        if (current != null && current.isAfter(now.plus(Duration.ofMinutes(1))) && !current.isAfter(now.plus(ARM_LIFETIME))) {
+            return RunnerConfig.armUntil(current);
+        }
+        return RunnerConfig.armUntil(now.plus(ARM_LIFETIME));
+    }
+
     /** Its code is the package this handler builds: the handler knows that CodeSha256, the function does not tell it. */
     static boolean codeCurrent(FunctionConfiguration f, String expectedCodeSha256) {
         List<Architecture> architectures = f.hasArchitectures() ? f.architectures() : List.of(ARCHITECTURE);
@@ -356,14 +386,14 @@ public final class LambdaRunners {
      * What differs from the configuration the handler sets, by field: everything UpdateFunctionConfiguration can
      * put back. An empty list: exactly the handler's configuration.
      */
-    static List<String> deviations(FunctionConfiguration f, Spec spec) {
+    static List<String> deviations(FunctionConfiguration f, Spec spec, Map<String, String> environment) {
         List<String> out = new ArrayList<>();
         if (!executionMatches(f, spec)) out.add("VpcConfig/Role");
         if (!Objects.equals(f.handler(), RunnerEntrypoint.HANDLER)) out.add("Handler");
         if (f.runtime() != RUNTIME) out.add("Runtime");
         if (!Objects.equals(f.timeout(), TIMEOUT_SECONDS)) out.add("Timeout");
         if (!Objects.equals(f.memorySize(), MEMORY_MB)) out.add("MemorySize");
-        if (!variables(f).equals(spec.environment())) out.add(environmentChange(variables(f), spec.environment()));
+        if (!variables(f).equals(environment)) out.add(environmentChange(variables(f), environment));
         if (f.hasLayers() && !f.layers().isEmpty()) out.add("Layers");
         if (f.hasFileSystemConfigs() && !f.fileSystemConfigs().isEmpty()) out.add("FileSystemConfigs");
         if (f.kmsKeyArn() != null && !f.kmsKeyArn().isEmpty()) out.add("KMSKeyArn");
@@ -419,14 +449,14 @@ public final class LambdaRunners {
      * Delete should not); the rest only when it differs from Lambda's default, so that an untouched function gets
      * no field it never had.
      */
-    static UpdateFunctionConfigurationRequest reset(FunctionConfiguration f, Spec spec) {
+    static UpdateFunctionConfigurationRequest reset(FunctionConfiguration f, Spec spec, Map<String, String> environment) {
         UpdateFunctionConfigurationRequest.Builder b = UpdateFunctionConfigurationRequest.builder()
                 .functionName(spec.functionName())
                 .handler(RunnerEntrypoint.HANDLER)
                 .runtime(RUNTIME)
                 .timeout(TIMEOUT_SECONDS)
                 .memorySize(MEMORY_MB)
-                .environment(Environment.builder().variables(spec.environment()).build())
+                .environment(Environment.builder().variables(environment).build())
                 .layers(List.of());
         if (!executionMatches(f, spec)) {
             b.role(spec.roleArn()).vpcConfig(vpc(spec));

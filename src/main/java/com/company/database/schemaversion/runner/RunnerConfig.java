@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,11 +33,11 @@ public record RunnerConfig(String host, int port, String database, String sslMod
     /** The runner's configuration, as one compact JSON value. */
     public static final String CONFIG_VARIABLE = "SCHEMAVERSION_RUNNER_CONFIG";
     /**
-     * Present (with value {@link #ARMED}) only while the handler wants the schema cleaned: Delete with OnDelete
-     * Clean sets it, invokes clean, and deletes the function, so the arm is never left behind for another caller.
+     * Present only while the handler wants the schema cleaned, holding the epoch milliseconds until which clean is
+     * armed. Delete with OnDelete: Clean sets it, invokes clean, and deletes the function; if anything between
+     * fails, the arm expires by itself, so it is never left for someone else to use later.
      */
     public static final String CLEAN_VARIABLE = "SCHEMAVERSION_RUNNER_CLEAN";
-    public static final String ARMED = "armed";
     /** Lambda's limit on all environment variables of a function together (names and values). */
     public static final int MAX_ENVIRONMENT_BYTES = 4096;
 
@@ -63,14 +64,31 @@ public record RunnerConfig(String host, int port, String database, String sslMod
                 migrationSet, placeholders, lockTimeoutSeconds, statementTimeoutSeconds, targetVersion);
     }
 
-    /** The function's environment variables for this configuration (the handler adds its own, e.g. JVM options). */
-    public Map<String, String> environment(boolean cleanArmed) {
+    /**
+     * The function's environment variables for this configuration (the handler adds its own, e.g. JVM options).
+     *
+     * @param cleanArmedUntil the arm's value ({@link #armUntil}), or null when clean is not armed
+     */
+    public Map<String, String> environment(String cleanArmedUntil) {
         Map<String, String> variables = new TreeMap<>();
         variables.put(CONFIG_VARIABLE, toJson());
-        if (cleanArmed) {
-            variables.put(CLEAN_VARIABLE, ARMED);
+        if (cleanArmedUntil != null) {
+            variables.put(CLEAN_VARIABLE, cleanArmedUntil);
         }
         return variables;
+    }
+
+    /** The arm's value: until when clean may run. */
+    public static String armUntil(Instant until) {
+        return Long.toString(until.toEpochMilli());
+    }
+
+    /** Until when an arm's value allows clean, or null when the value is no arm. */
+    public static Instant armedUntil(String value) {
+        if (value == null || !value.matches("^[0-9]{1,15}$")) {
+            return null;
+        }
+        return Instant.ofEpochMilli(Long.parseLong(value));
     }
 
     /** What Lambda counts against its 4 KB: every name and value, in UTF-8. */
@@ -127,9 +145,10 @@ public record RunnerConfig(String host, int port, String database, String sslMod
         }
     }
 
-    /** Whether the handler armed clean on this function. */
-    public static boolean cleanArmed(Map<String, String> environment) {
-        return ARMED.equals(environment.get(CLEAN_VARIABLE));
+    /** Whether the handler armed clean on this function, and the arm has not expired. */
+    public static boolean cleanArmed(Map<String, String> environment, Instant now) {
+        Instant until = armedUntil(environment.get(CLEAN_VARIABLE));
+        return until != null && now.isBefore(until);
     }
 
     /** A step may reach at most the configured target ("latest": any version of the set). */

@@ -100,10 +100,10 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                     + " Nothing was done; the handler starts a new step if it still needs one.");
         }
         RunnerConfig config = RunnerConfig.fromEnvironment(environment);
-        if (r.op() == RunnerProtocol.Op.CLEAN && !RunnerConfig.cleanArmed(environment)) {
+        if (r.op() == RunnerProtocol.Op.CLEAN && !RunnerConfig.cleanArmed(environment, clock.instant())) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "The runner refused to clean schema " + config.schema()
                     + ": cleaning is armed by the handler only while it deletes a resource with OnDelete: Clean, and"
-                    + " it is not armed on this function. Nothing was dropped.");
+                    + " it is not armed on this function (or the arm expired). Nothing was dropped.");
         }
         if (r.op() == RunnerProtocol.Op.APPLY && !config.allows(Version.parse(r.target()))) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "The runner refused to migrate to version " + r.target()

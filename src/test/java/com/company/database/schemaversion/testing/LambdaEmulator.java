@@ -80,6 +80,7 @@ public final class LambdaEmulator implements AutoCloseable {
     private final List<Invocation> invocations = Collections.synchronizedList(new ArrayList<>());
     private volatile java.time.Duration asyncDelay = java.time.Duration.ZERO;
     private volatile int asyncCrashesLeft;
+    private volatile java.time.Duration clockOffset = java.time.Duration.ZERO;
 
     private volatile int pendingPolls = 1;
     private volatile int updatePolls = 1;
@@ -171,6 +172,7 @@ public final class LambdaEmulator implements AutoCloseable {
         invocations.clear();
         asyncDelay = java.time.Duration.ZERO;
         asyncCrashesLeft = 0;
+        clockOffset = java.time.Duration.ZERO;
         pendingPolls = 1;
         updatePolls = 1;
         deletePolls = 1;
@@ -242,6 +244,11 @@ public final class LambdaEmulator implements AutoCloseable {
      */
     public void delayAsync(java.time.Duration delay) {
         asyncDelay = delay;
+    }
+
+    /** Time passes for the functions: their clock reads this much later from now on (zero: the real time). */
+    public void setFunctionClockOffset(java.time.Duration offset) {
+        clockOffset = offset;
     }
 
     /** The next asynchronous attempts end in a function error (the runtime crashed) before the handler runs. */
@@ -609,7 +616,6 @@ public final class LambdaEmulator implements AutoCloseable {
                 return;
             }
         }
-        String handler = f.handler;
         int timeout = timeoutSecondsOverride > 0 ? timeoutSecondsOverride : f.timeout;
         switch (type) {
             case "DryRun" -> ex.sendResponseHeaders(204, -1);
@@ -742,7 +748,7 @@ public final class LambdaEmulator implements AutoCloseable {
         Object instance;
         try {
             instance = type0.getDeclaredConstructor(Map.class, java.time.Clock.class)
-                    .newInstance(environment, java.time.Clock.offset(java.time.Clock.systemUTC(), late));
+                    .newInstance(environment, java.time.Clock.offset(java.time.Clock.systemUTC(), late.plus(clockOffset)));
         } catch (NoSuchMethodException noHostConstructor) {
             instance = type0.getDeclaredConstructor().newInstance();
         }

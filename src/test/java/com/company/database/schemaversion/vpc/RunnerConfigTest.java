@@ -6,6 +6,7 @@ import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,18 +23,27 @@ class RunnerConfigTest {
 
     @Test
     void whatTheHandlerWritesTheRunnerReadsBack() {
-        Map<String, String> environment = CONFIG.environment(false);
+        Map<String, String> environment = CONFIG.environment(null);
 
         assertThat(environment).containsOnlyKeys(RunnerConfig.CONFIG_VARIABLE);
         assertThat(RunnerConfig.fromEnvironment(environment)).isEqualTo(CONFIG);
-        assertThat(RunnerConfig.cleanArmed(environment)).isFalse();
-        assertThat(RunnerConfig.cleanArmed(CONFIG.environment(true))).isTrue();
-        assertThat(RunnerConfig.cleanArmed(Map.of(RunnerConfig.CLEAN_VARIABLE, "yes"))).isFalse();
+    }
+
+    @Test
+    void cleanIsArmedOnlyUntilTheArmExpires() {
+        Instant now = Instant.parse("2026-11-29T20:00:00Z");
+        Map<String, String> armed = CONFIG.environment(RunnerConfig.armUntil(now.plusSeconds(600)));
+
+        assertThat(RunnerConfig.cleanArmed(armed, now)).isTrue();
+        assertThat(RunnerConfig.cleanArmed(armed, now.plusSeconds(600))).isFalse();
+        assertThat(RunnerConfig.cleanArmed(CONFIG.environment(null), now)).isFalse();
+        assertThat(RunnerConfig.cleanArmed(Map.of(RunnerConfig.CLEAN_VARIABLE, "armed"), now)).isFalse();
+        assertThat(RunnerConfig.cleanArmed(Map.of(RunnerConfig.CLEAN_VARIABLE, "-1"), now)).isFalse();
     }
 
     @Test
     void aConfigurationTheHandlerWouldNotWriteIsRefused() {
-        String good = CONFIG.environment(false).get(RunnerConfig.CONFIG_VARIABLE);
+        String good = CONFIG.environment(null).get(RunnerConfig.CONFIG_VARIABLE);
         Map<String, String> bad = Map.of(
                 "an unknown field", good.replace("{", "{\"jdbcUrl\":\"jdbc:postgresql://evil/\","),
                 "a host that is no DNS name", good.replace("db.cluster-xyz", "db cluster;xyz"),

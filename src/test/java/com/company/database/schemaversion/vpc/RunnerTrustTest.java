@@ -6,6 +6,7 @@ import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerProtocol;
+import com.company.database.schemaversion.testing.LambdaEmulator.InvokeFault;
 import com.company.database.schemaversion.testing.LambdaEmulator.Invocation;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -136,6 +137,36 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         assertThat(answer.path("error").path("message").asText()).contains("not armed").contains("Nothing was dropped");
         assertThat(history()).containsExactly("1", "2");
         assertThat(tablesInSchema()).contains("flyway_schema_history");
+    }
+
+    @Test
+    void anArmLeftBehindByADeleteWhoseCleanFailedExpires() {
+        ObjectNode model = vpcModel("2");
+        model.put("OnDelete", "Clean");
+        Outcome created = create(model);
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        String function = onlyFunction();
+        JsonNode idOnly = JSON.createObjectNode().put("Id", created.model().path("Id").asText());
+        lambda().setSyncFault(InvokeFault.CRASH);
+
+        Outcome failed = delete(idOnly);
+
+        assertThat(failed.errorCode()).as(failed.message()).isEqualTo("GeneralServiceException");
+        assertThat(lambda().environment(function)).containsKey(RunnerConfig.CLEAN_VARIABLE);
+        lambda().setSyncFault(InvokeFault.NONE);
+        // Later, someone who may invoke the function finds the arm: it has expired.
+        lambda().setFunctionClockOffset(Duration.ofMinutes(11));
+        JsonNode answer = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"clean\",\"deadline\":"
+                + Instant.now().plus(Duration.ofMinutes(12)).toEpochMilli() + "}");
+        assertThat(answer.path("error").path("message").asText()).contains("arm expired").contains("Nothing was dropped");
+        assertThat(history()).containsExactly("1", "2");
+
+        // CloudFormation's retry of the Delete, within the arm's life, cleans and removes the function.
+        lambda().setFunctionClockOffset(Duration.ZERO);
+        Outcome deleted = delete(idOnly);
+        assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
+        assertThat(tablesInSchema()).isEmpty();
+        assertThat(lambda().functionNames()).isEmpty();
     }
 
     @Test
