@@ -32,8 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * next to the database. It answers observe/clean/ping synchronously; apply runs as an asynchronous step up to
  * the function's own time limit and leaves its outcome in SSM. It trusts no payload: the database, login,
  * schema, set, placeholders and timeouts are the function's configuration (set only by the handler), clean runs
- * only when the handler armed it there, and a request past its deadline is refused. Every failure goes back typed (reason + message) so the handler answers
- * CloudFormation exactly as in Direct mode.
+ * only when the handler armed it there, and a request past its deadline is refused. Every failure goes back
+ * typed (reason + message) so the handler answers CloudFormation exactly as in Direct mode.
  */
 public final class RunnerEntrypoint implements RequestStreamHandler {
     public static final String HANDLER = RunnerEntrypoint.class.getName() + "::handleRequest";
