@@ -241,8 +241,13 @@ public final class LambdaRunners {
             problems.add("code (CodeSha256 " + f.codeSha256() + ")");
         }
         problems.addAll(deviations(f, spec, spec.environment(null)));
-        if (f.state() != State.ACTIVE || f.lastUpdateStatus() == LastUpdateStatus.IN_PROGRESS) {
-            problems.add("state " + f.stateAsString() + "/" + f.lastUpdateStatusAsString());
+        if (problems.isEmpty() && (f.state() != State.ACTIVE || f.lastUpdateStatus() == LastUpdateStatus.IN_PROGRESS)) {
+            if (f.state() == State.INACTIVE) {
+                wake(spec.functionName());
+            }
+            // As an invocation of a function that is not Active would answer (ResourceNotReadyException).
+            throw new ReconcileException(Reason.THROTTLED, "Runner function " + spec.functionName() + " is not ready"
+                    + " (" + f.stateAsString() + ", last update " + f.lastUpdateStatusAsString() + "); try again in a minute.");
         }
         if (!problems.isEmpty()) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + spec.functionName() + " is not as"
