@@ -21,7 +21,13 @@ interface ExecutionMode {
     /** True for the mode that keeps a runner function in the customer's account. */
     boolean keepsRunnerFunction();
 
-    /** What can be found wrong before the resource is claimed (a credential parameter that does not exist). */
+    /** What the mode can check of a new or changed model without any call (e.g. that the runner's configuration fits). */
+    void validate(ResourceModel model);
+
+    /**
+     * What can be found wrong before the resource is claimed (a credential parameter that does not exist):
+     * validate, plus what takes a call.
+     */
     void preflight(ResourceModel model, BaseHandlerStd.Services services);
 
     /** The engine that observes, applies and cleans for this resource. */

@@ -26,6 +26,7 @@ public class UpdateHandler extends BaseHandlerStd {
             // Later calls carry the model this handler returned, with its read-only results.
             ModelValidation.forUpdate(desired, record.model(), previous, id, services.policy());
             Translator.engineSettings(model);
+            ExecutionMode.of(model).validate(model);
         }
         ExecutionMode mode = ExecutionMode.of(model);
         if (!mode.keepsRunnerFunction() && !ctx.isRunnerRetired() && runnerMayExist(record.model(), previous)) {

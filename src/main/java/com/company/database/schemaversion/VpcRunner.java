@@ -9,6 +9,7 @@ import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.engine.EngineSettings;
+import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerProtocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.cloudformation.proxy.Logger;
@@ -31,33 +32,84 @@ final class VpcRunner {
 
     static LambdaRunners.Spec spec(ResourceModel m, String id) {
         Execution x = m.getExecution();
-        return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(), x.getRoleArn());
+        return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(),
+                x.getRoleArn(), runnerConfig(m), false);
     }
 
-    static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services) {
-        services.policy().checkRunner(m);
+    /**
+     * What the runner acts on, for its function's environment: everything the payload used to carry. Refused
+     * (InvalidRequest) when it would not fit in the 4 KB Lambda allows for a function's environment.
+     */
+    static RunnerConfig runnerConfig(ResourceModel m) {
         EngineSettings settings = Translator.engineSettings(m);
         Credentials c = m.getCredentials();
-        RunnerProtocol.Request base = new RunnerProtocol.Request(RunnerProtocol.Op.OBSERVE, services.region(),
-                m.getDatabase().getHost(), Translator.port(m), m.getDatabase().getName(), m.getDatabase().getSslMode(),
-                c.getUsernameParameter(), c.getPasswordParameter(), c.getSecretParameter(), settings.schema(),
-                settings.source().name(), settings.placeholders(), settings.lockTimeoutSeconds(),
-                settings.statementTimeoutSeconds(), null, null, 0);
-        return new LambdaRunnerEngine(services.invoker(), services.ssm(), LambdaRunners.functionName(id), base);
+        RunnerConfig config;
+        try {
+            config = new RunnerConfig(m.getDatabase().getHost(), Translator.port(m), m.getDatabase().getName(),
+                    m.getDatabase().getSslMode(), c.getUsernameParameter(), c.getPasswordParameter(),
+                    c.getSecretParameter(), settings.schema(), settings.source().name(), settings.placeholders(),
+                    settings.lockTimeoutSeconds(), settings.statementTimeoutSeconds(), m.getTargetVersion(),
+                    m.getAdoption() == null ? null : m.getAdoption().getBaselineVersion(),
+                    m.getRepair() == null || m.getRepair().getFailedVersion() == null || m.getRepair().getInstalledRank() == null
+                            ? null : m.getRepair().getFailedVersion() + "@" + m.getRepair().getInstalledRank());
+        } catch (ReconcileException e) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "The runner's configuration cannot be built from this"
+                    + " template: " + e.getMessage() + ".");
+        }
+        int bytes = LambdaRunners.environmentBytes(config);
+        if (bytes > RunnerConfig.MAX_ENVIRONMENT_BYTES) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "Execution.Mode VpcRunner carries the resource's settings"
+                    + " (Database, Credentials parameter names, Schema, MigrationSet, Placeholders, Timeouts, TargetVersion)"
+                    + " in the runner function's environment, which Lambda limits to " + RunnerConfig.MAX_ENVIRONMENT_BYTES
+                    + " bytes; these take " + bytes + " bytes. Shorten the Placeholders (names and values) or the parameter"
+                    + " names, or use Execution.Mode Direct.");
+        }
+        return config;
     }
 
-    /** One step towards an Active runner with this type version's code: empty when it is ready. */
+    /** Checks what {@link #runnerConfig} checks, for the first call's validation (no AWS call). */
+    static void validate(ResourceModel m) {
+        if (ExecutionMode.of(m).keepsRunnerFunction()) {
+            runnerConfig(m);
+        }
+    }
+
+    /**
+     * The runner engine for a caller that did not just bring the function up to date (Read): the function is
+     * checked (one GetFunction) before the first invocation, and not invoked if anyone changed it.
+     */
+    static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services) {
+        services.policy().checkRunner(m);
+        LambdaRunners.Spec spec = spec(m, id);
+        return new LambdaRunnerEngine(services.invoker(), services.ssm(), spec.functionName())
+                .guardedBy(() -> services.runners().verify(spec));
+    }
+
+    /** The engine right after {@link #ensure} found the function exactly as the handler configured it. */
+    private static LambdaRunnerEngine ensuredEngine(String id, BaseHandlerStd.Services services) {
+        return new LambdaRunnerEngine(services.invoker(), services.ssm(), LambdaRunners.functionName(id));
+    }
+
+    /**
+     * One step towards an Active runner with this type version's code and exactly the handler's configuration:
+     * empty when it is ready. Runs on every call that invokes the runner, not once per operation: between two
+     * calls anyone with lambda:UpdateFunctionConfiguration could have added a layer or a variable.
+     */
     static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, CallbackContext ctx,
                                                                          BaseHandlerStd.Services services, Logger logger) {
-        if (ctx.isRunnerReady()) {
-            return Optional.empty();
-        }
         services.policy().checkRunnerRole(model.getExecution().getRoleArn());
-        LambdaRunners.Wait wait = services.runners().ensure(spec(model, model.getId()), ctx.getRunnerCreateAttempts());
+        return ensure(model, spec(model, model.getId()), ctx, services, logger);
+    }
+
+    private static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, LambdaRunners.Spec spec,
+                                                                                  CallbackContext ctx,
+                                                                                  BaseHandlerStd.Services services, Logger logger) {
+        LambdaRunners.Wait wait = services.runners().ensure(spec, ctx.getRunnerCreateAttempts());
         if (wait == null) {
             ctx.setRunnerReady(true);
             return Optional.empty();
         }
+        ctx.setRunnerReady(false);
         if (wait.roleNotAssumableYet()) {
             ctx.setRunnerCreateAttempts(ctx.getRunnerCreateAttempts() + 1);
         }
@@ -75,7 +127,7 @@ final class VpcRunner {
         if (notReady.isPresent()) {
             return notReady.get();
         }
-        LambdaRunnerEngine engine = engine(model, model.getId(), services);
+        LambdaRunnerEngine engine = ensuredEngine(model.getId(), services);
         Budget budget = HandlerEnvironment.newCallBudget();
         while (true) {
             if (ctx.getRunnerStepId() != null) {
@@ -180,7 +232,15 @@ final class VpcRunner {
                 logger.log("Runner function " + function + " does not exist: schema " + Translator.schema(model)
                         + " was not cleaned (no migration can have run through it).");
             } else {
-                engine(model, id, services).clean();
+                // The runner cleans only when its configuration says so: arm it (and put back anything else
+                // someone changed), wait until Lambda applied that, then clean. DeleteFunction follows at once,
+                // so the arm is never left for anyone else to use.
+                Optional<ProgressEvent<ResourceModel, CallbackContext>> arming =
+                        ensure(given, spec(model, id).armed(true), ctx, services, logger);
+                if (arming.isPresent()) {
+                    return arming;
+                }
+                ensuredEngine(id, services).clean();
                 logger.log("Cleaned schema " + Translator.schema(model) + " of " + id + " through " + function + ".");
             }
             ctx.setRunnerCleaned(true);

@@ -23,8 +23,14 @@ final class VpcRunnerMode implements ExecutionMode {
     }
 
     @Override
+    public void validate(ResourceModel model) {
+        VpcRunner.validate(model);
+    }
+
+    @Override
     public void preflight(ResourceModel model, BaseHandlerStd.Services services) {
         // The login is read by the runner inside the VPC: the handler cannot check it before the function exists.
+        validate(model);
     }
 
     @Override

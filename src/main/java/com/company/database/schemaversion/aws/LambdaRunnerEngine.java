@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 import software.amazon.cloudformation.proxy.ProxyClient;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -32,19 +33,36 @@ public final class LambdaRunnerEngine implements SchemaEngine {
     private static final long POLL_MILLIS = 250;
     private final ProxyClient<LambdaClient> invoker;
     private final ProxyClient<SsmClient> ssm;
+    /**
+     * How long a request stays valid after the handler sends it. The runner refuses it afterwards, so a late
+     * asynchronous event cannot migrate once the handler has stopped waiting for its step: this must stay below
+     * {@link #startDeadline()} (with room for clock skew), and above Lambda's shortest event age (60 s, which the
+     * handler sets) so that an event Lambda still delivers is not refused for nothing.
+     */
+    static final Duration REQUEST_LIFETIME = Duration.ofMinutes(2);
     private final String functionName;
-    private final RunnerProtocol.Request base;
+    private final Clock wallClock;
+    private Runnable guard;
 
     /**
      * @param invoker a client for Invoke only: its own timeouts, no SDK retry (a retry would invoke again)
-     * @param base    the resource's connection, credentials and settings; op and step are filled in per call
      */
-    public LambdaRunnerEngine(ProxyClient<LambdaClient> invoker, ProxyClient<SsmClient> ssm, String functionName,
-                              RunnerProtocol.Request base) {
+    public LambdaRunnerEngine(ProxyClient<LambdaClient> invoker, ProxyClient<SsmClient> ssm, String functionName) {
         this.invoker = invoker;
         this.ssm = ssm;
         this.functionName = functionName;
-        this.base = base;
+        // Deadlines are compared with the runner's clock: the real wall clock on both sides, never a test's.
+        this.wallClock = Clock.systemUTC();
+    }
+
+    /**
+     * Runs once, before this engine's first invocation: callers that have not just brought the function up to
+     * date ({@link LambdaRunners#ensure}) check it ({@link LambdaRunners#verify}) so that nothing is invoked on a
+     * function someone else changed.
+     */
+    public LambdaRunnerEngine guardedBy(Runnable check) {
+        this.guard = check;
+        return this;
     }
 
     public String functionName() {
@@ -53,7 +71,7 @@ public final class LambdaRunnerEngine implements SchemaEngine {
 
     @Override
     public Observation observe() {
-        return RunnerProtocol.observationOf(invokeSync(base.withOp(RunnerProtocol.Op.OBSERVE, null, null, 0), "observe"));
+        return RunnerProtocol.observationOf(invokeSync(request(RunnerProtocol.Op.OBSERVE, null, null), "observe"));
     }
 
     /**
@@ -66,21 +84,21 @@ public final class LambdaRunnerEngine implements SchemaEngine {
                 + " use start() and outcome().");
     }
 
+    /** The runner adopts at the baseline its configuration names (the same template property as {@code baseline}). */
     @Override
     public String adopt(Version baseline) {
-        return RunnerProtocol.messageOf(invokeSync(base.withOp(RunnerProtocol.Op.ADOPT, baseline.toString(), null, 0),
-                "adopt the schema"));
+        return RunnerProtocol.messageOf(invokeSync(request(RunnerProtocol.Op.ADOPT, null, null), "adopt the schema"));
     }
 
+    /** The runner repairs the row its configuration names (the same template property as the arguments). */
     @Override
     public String repair(Version version, int installedRank) {
-        return RunnerProtocol.messageOf(invokeSync(base.withOp(RunnerProtocol.Op.REPAIR,
-                RunnerProtocol.repairTarget(version, installedRank), null, 0), "repair the history"));
+        return RunnerProtocol.messageOf(invokeSync(request(RunnerProtocol.Op.REPAIR, null, null), "repair the history"));
     }
 
     @Override
     public void clean() {
-        RunnerProtocol.observationOf(invokeSync(base.withOp(RunnerProtocol.Op.CLEAN, null, null, 0), "clean the schema"));
+        RunnerProtocol.observationOf(invokeSync(request(RunnerProtocol.Op.CLEAN, null, null), "clean the schema"));
     }
 
     /**
@@ -89,7 +107,7 @@ public final class LambdaRunnerEngine implements SchemaEngine {
      * by mistake waits for Flyway's lock and then finds nothing pending.
      */
     public void start(Version target, String stepId) {
-        byte[] payload = RunnerProtocol.encode(base.withOp(RunnerProtocol.Op.APPLY, target.toString(), stepId, 0));
+        byte[] payload = RunnerProtocol.encode(request(RunnerProtocol.Op.APPLY, target.toString(), stepId));
         InvokeResponse r = invoke(payload, InvocationType.EVENT, "start migrating towards version " + target);
         if (r.statusCode() != null && r.statusCode() != 202) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "Lambda answered " + r.statusCode() + " instead of 202"
@@ -142,6 +160,10 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         }
     }
 
+    private RunnerProtocol.Request request(RunnerProtocol.Op op, String target, String stepId) {
+        return new RunnerProtocol.Request(op, stepId, target, wallClock.instant().plus(REQUEST_LIFETIME));
+    }
+
     private JsonNode invokeSync(RunnerProtocol.Request request, String what) {
         InvokeResponse r = invoke(RunnerProtocol.encode(request), InvocationType.REQUEST_RESPONSE, what);
         byte[] body = r.payload() == null ? new byte[0] : r.payload().asByteArray();
@@ -152,6 +174,11 @@ public final class LambdaRunnerEngine implements SchemaEngine {
     }
 
     private InvokeResponse invoke(byte[] payload, InvocationType type, String what) {
+        Runnable check = guard;
+        if (check != null) {
+            check.run();
+            guard = null;
+        }
         try {
             return invoker.injectCredentialsAndInvokeV2(InvokeRequest.builder()
                     .functionName(functionName)

@@ -12,15 +12,17 @@ import java.util.TreeMap;
 
 /**
  * The VPC runner's deployment package, built from the handler's own code (see {@link RunnerPackageBuilder}), and
- * the two figures that tell whether a runner function runs it.
+ * the figures that identify it.
  *
  * <ul>
- * <li>{@link #codeId()}: a digest over the selected files' names and contents. The handler puts it on the
- * function (environment variable {@link LambdaRunners#CODE_ID_VARIABLE}) and compares it on every call: one
- * string comparison. Computed once per JVM.</li>
+ * <li>{@link #codeId()}: a digest over the selected files' names, sizes and CRC-32s (no content read from a jar):
+ * names the selection; the zip build checks every file against it.</li>
  * <li>{@link #zip()} and {@link #codeSha256()}: the zip itself, and the base64 SHA-256 Lambda reports as the
- * function's CodeSha256 once it runs it. Built only when a function is created or its code must change, then
- * kept for the JVM's life.</li>
+ * function's CodeSha256 once it runs it. The handler compares that CodeSha256 with {@link #codeSha256()} before
+ * every invocation: the expected identity is computed here, from the handler's own code, never read from the
+ * function (whose environment anyone with lambda:UpdateFunctionConfiguration could set). Built once per JVM, on
+ * the first call that needs it (2.1-2.9 s in a new JVM on the shared 2-core build machine, from the jar or from
+ * the directory Lambda extracts it to; see guides/vpc-runner-trust.md), then kept for the JVM's life.</li>
  * </ul>
  */
 public final class LambdaRunnerPackage {

@@ -3,11 +3,25 @@ package com.company.database.schemaversion.aws;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.runner.RunnerEntrypoint;
+import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerProtocol;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.Architecture;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionRequest;
+import software.amazon.awssdk.services.lambda.model.DeadLetterConfig;
+import software.amazon.awssdk.services.lambda.model.EphemeralStorage;
+import software.amazon.awssdk.services.lambda.model.GetFunctionEventInvokeConfigRequest;
+import software.amazon.awssdk.services.lambda.model.GetFunctionEventInvokeConfigResponse;
+import software.amazon.awssdk.services.lambda.model.LogFormat;
+import software.amazon.awssdk.services.lambda.model.LoggingConfig;
+import software.amazon.awssdk.services.lambda.model.PackageType;
+import software.amazon.awssdk.services.lambda.model.PutFunctionEventInvokeConfigRequest;
+import software.amazon.awssdk.services.lambda.model.SnapStart;
+import software.amazon.awssdk.services.lambda.model.SnapStartApplyOn;
+import software.amazon.awssdk.services.lambda.model.TracingConfig;
+import software.amazon.awssdk.services.lambda.model.TracingMode;
 import software.amazon.awssdk.services.lambda.model.DeleteFunctionRequest;
 import software.amazon.awssdk.services.lambda.model.Environment;
 import software.amazon.awssdk.services.lambda.model.FunctionCode;
@@ -26,9 +40,13 @@ import software.amazon.cloudformation.proxy.ProxyClient;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -40,9 +58,15 @@ import java.util.TreeMap;
  * answers rather than an SDK waiter that outlives the call.
  *
  * <p>One function per resource, named by a hash of the resource's Id: Delete then removes a function no other
- * resource uses, and a new type version or new VPC settings update it in place: code when the function does not
- * carry this version's code id (then its configuration, to record the id), configuration when subnets, security
- * groups or role differ.
+ * resource uses, and a new type version or new settings update it in place.
+ *
+ * <p>The function is only ever invoked as the handler left it. Its code must have the CodeSha256 of the package
+ * this handler builds (known to the handler, never read from the function); its configuration must be exactly the
+ * handler's: the runner's settings in its environment (and nothing else there), no layers, no file systems, no
+ * customer KMS key, dead-letter target, tracing, log destination or storage the handler did not choose; its
+ * asynchronous invocations are never retried and expire after Lambda's shortest event age. Anything else is put
+ * back (UpdateFunctionCode, UpdateFunctionConfiguration, PutFunctionEventInvokeConfig) before the next invocation,
+ * or, for what Lambda cannot change in place (a container image, say), the function is deleted and created anew.
  */
 public final class LambdaRunners {
     public static final String NAME_PREFIX = "schemaversion-runner-";
@@ -51,10 +75,21 @@ public final class LambdaRunners {
     static final Runtime RUNTIME = Runtime.JAVA21;
     /** Tiered compilation stopped at C1: a short-lived JVM starts faster. */
     static final Map<String, String> ENVIRONMENT = Map.of("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
-    /** The code id ({@link LambdaRunnerPackage#codeId()}) of the runner code the function was given. */
-    public static final String CODE_ID_VARIABLE = "SCHEMAVERSION_RUNNER_CODE";
-    /** The CodeSha256 Lambda reported for that code: a different one means the code was replaced by someone else. */
-    public static final String CODE_SHA256_VARIABLE = "SCHEMAVERSION_RUNNER_CODE_SHA256";
+    static final Architecture ARCHITECTURE = Architecture.X86_64;
+    /** Lambda's shortest event age: an event the runner cannot take at once is dropped rather than delivered late. */
+    public static final int MAXIMUM_EVENT_AGE_SECONDS = 60;
+    /**
+     * No retry of a failed asynchronous step: the handler sees its outcome (or its silence) and decides itself,
+     * with a fresh step id and deadline.
+     */
+    public static final int MAXIMUM_RETRY_ATTEMPTS = 0;
+    static final int EPHEMERAL_STORAGE_MB = 512;
+    /**
+     * How long a clean arm lasts: enough for the update that sets it to settle and for the clean itself (a
+     * synchronous invocation of at most 40 s), short enough that an arm left by a Delete that failed in between
+     * soon stops being usable by anyone else.
+     */
+    static final Duration ARM_LIFETIME = Duration.ofMinutes(10);
     /** IAM roles created in the same stack may not be assumable for a few seconds: retry CreateFunction that often. */
     public static final int ROLE_PROPAGATION_ATTEMPTS = 6;
 
@@ -64,11 +99,32 @@ public final class LambdaRunners {
         this.lambda = lambda;
     }
 
-    /** What the function must look like. */
-    public record Spec(String functionName, Set<String> subnetIds, Set<String> securityGroupIds, String roleArn) {
+    /**
+     * What the function must look like.
+     *
+     * @param config   what the runner acts on, carried in the function's environment
+     * @param armClean whether clean is armed (Delete with OnDelete: Clean, right before it invokes clean)
+     */
+    public record Spec(String functionName, Set<String> subnetIds, Set<String> securityGroupIds, String roleArn,
+                       RunnerConfig config, boolean armClean) {
         public Spec {
             subnetIds = Set.copyOf(subnetIds);
             securityGroupIds = Set.copyOf(securityGroupIds);
+        }
+
+        /**
+         * Exactly the variables the function must have: ours, the runner's configuration and nothing else.
+         *
+         * @param arm the clean arm's value when {@link #armClean}, else ignored
+         */
+        Map<String, String> environment(String arm) {
+            Map<String, String> variables = new TreeMap<>(ENVIRONMENT);
+            variables.putAll(config.environment(armClean ? arm : null));
+            return variables;
+        }
+
+        public Spec armed(boolean arm) {
+            return new Spec(functionName, subnetIds, securityGroupIds, roleArn, config, arm);
         }
     }
 
@@ -90,7 +146,17 @@ public final class LambdaRunners {
     }
 
     /**
-     * One step towards an Active function with this type's code and the spec's configuration.
+     * How many bytes of Lambda's 4 KB the function's environment takes for this configuration, counting the clean
+     * arm too, so that a resource that could be created can also be cleaned.
+     */
+    public static int environmentBytes(RunnerConfig config) {
+        Map<String, String> variables = new TreeMap<>(ENVIRONMENT);
+        variables.putAll(config.environment(RunnerConfig.armUntil(Instant.parse("2999-12-31T00:00:00Z"))));
+        return RunnerConfig.environmentBytes(variables);
+    }
+
+    /**
+     * One step towards an Active function with this type's code and exactly the spec's configuration.
      *
      * @param createAttempts how many CreateFunction calls already met a role that could not be assumed
      * @return null when the function is ready to be invoked
@@ -111,7 +177,7 @@ public final class LambdaRunners {
             return new Wait("Runner function " + spec.functionName() + " was Inactive (idle); waking it up.", 10, false);
         }
         if (state == State.FAILED) {
-            if (!matches(f, spec)) {
+            if (!executionMatches(f, spec)) {
                 delete(spec.functionName());
                 return new Wait("Runner function " + spec.functionName() + " had failed (" + f.stateReasonCodeAsString()
                         + "); deleting it to create it again with the new Execution settings.", 5, false);
@@ -124,41 +190,71 @@ public final class LambdaRunners {
         if (f.lastUpdateStatus() == LastUpdateStatus.IN_PROGRESS) {
             return new Wait("Runner function " + spec.functionName() + " is being updated.", 5, false);
         }
+        List<String> unchangeable = unchangeable(f);
+        if (!unchangeable.isEmpty()) {
+            delete(spec.functionName());
+            return new Wait("Runner function " + spec.functionName() + " was changed outside CloudFormation in a way"
+                    + " Lambda cannot undo in place (" + String.join(", ", unchangeable) + "); deleting it to create it"
+                    + " anew.", 5, false);
+        }
         LambdaRunnerPackage code = LambdaRunnerPackage.get();
-        boolean codeCurrent = codeCurrent(f, code.codeId());
-        boolean configCurrent = matches(f, spec);
-        if (f.lastUpdateStatus() == LastUpdateStatus.FAILED && codeCurrent && configCurrent) {
+        boolean codeCurrent = codeCurrent(f, code.codeSha256());
+        Map<String, String> environment = spec.environment(arm(f, spec));
+        List<String> deviations = deviations(f, spec, environment);
+        if (f.lastUpdateStatus() == LastUpdateStatus.FAILED && codeCurrent && deviations.isEmpty()) {
             throw new ReconcileException(reasonOf(f.lastUpdateStatusReasonCodeAsString()), "The last update of runner"
                     + " function " + spec.functionName() + " failed (" + f.lastUpdateStatusReasonCodeAsString() + ": "
                     + f.lastUpdateStatusReason() + "). " + advice(f.lastUpdateStatusReasonCodeAsString()));
         }
-        if (!codeCurrent && !code.codeSha256().equals(f.codeSha256())) {
+        if (!codeCurrent) {
             call("update the code of runner function " + spec.functionName(), spec.functionName(), () ->
                     lambda.injectCredentialsAndInvokeV2(UpdateFunctionCodeRequest.builder()
                             .functionName(spec.functionName())
                             .zipFile(SdkBytes.fromByteArray(code.zip()))
+                            .architectures(ARCHITECTURE)
                             .build(), lambda.client()::updateFunctionCode));
-            return new Wait("Updating the code of runner function " + spec.functionName() + " to this type version's.", 5, false);
+            return new Wait("Runner function " + spec.functionName() + " does not run this type version's code"
+                    + " (CodeSha256 " + f.codeSha256() + ", expected " + code.codeSha256() + "): uploading it.", 5, false);
         }
-        if (!codeCurrent || !configCurrent) {
-            // Also when only the code changed: an earlier call uploaded it; the environment records it.
+        if (!deviations.isEmpty()) {
             call("update the configuration of runner function " + spec.functionName(), spec.functionName(), () ->
-                    lambda.injectCredentialsAndInvokeV2(UpdateFunctionConfigurationRequest.builder()
-                            .functionName(spec.functionName())
-                            .role(spec.roleArn())
-                            .handler(RunnerEntrypoint.HANDLER)
-                            .runtime(RUNTIME)
-                            .timeout(TIMEOUT_SECONDS)
-                            .memorySize(MEMORY_MB)
-                            .environment(environment(code.codeId(), f.codeSha256()))
-                            .vpcConfig(vpc(spec))
-                            .build(), lambda.client()::updateFunctionConfiguration));
-            return new Wait(configCurrent
-                    ? "Recording on runner function " + spec.functionName() + " that it runs this type version's code."
-                    : "Updating runner function " + spec.functionName() + " to subnets " + spec.subnetIds()
-                    + ", security groups " + spec.securityGroupIds() + " and role " + spec.roleArn() + ".", 5, false);
+                    lambda.injectCredentialsAndInvokeV2(reset(f, spec, environment), lambda.client()::updateFunctionConfiguration));
+            return new Wait("Setting the configuration of runner function " + spec.functionName() + " ("
+                    + String.join(", ", deviations) + ").", 5, false);
         }
+        ensureEventInvokeConfig(spec.functionName());
         return null;
+    }
+
+    /**
+     * For callers that may not wait (Read): the function is exactly as {@link #ensure} leaves it, or the type does
+     * not invoke it.
+     */
+    public void verify(Spec spec) {
+        FunctionConfiguration f = get(spec.functionName());
+        if (f == null) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + spec.functionName() + " does not"
+                    + " exist (deleted outside CloudFormation?). Update the stack (any change) to have it created again.");
+        }
+        List<String> problems = new ArrayList<>(unchangeable(f));
+        if (!codeCurrent(f, LambdaRunnerPackage.get().codeSha256())) {
+            problems.add("code (CodeSha256 " + f.codeSha256() + ")");
+        }
+        problems.addAll(deviations(f, spec, spec.environment(null)));
+        if (problems.isEmpty() && (f.state() != State.ACTIVE || f.lastUpdateStatus() == LastUpdateStatus.IN_PROGRESS)) {
+            if (f.state() == State.INACTIVE) {
+                wake(spec.functionName());
+            }
+            // As an invocation of a function that is not Active would answer (ResourceNotReadyException).
+            throw new ReconcileException(Reason.THROTTLED, "Runner function " + spec.functionName() + " is not ready"
+                    + " (" + f.stateAsString() + ", last update " + f.lastUpdateStatusAsString() + "); try again in a minute.");
+        }
+        if (!problems.isEmpty()) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + spec.functionName() + " is not as"
+                    + " this type version configured it (" + String.join(", ", problems) + "), so it was not invoked."
+                    + " A new type version, or a change made outside CloudFormation: update the stack (any change)"
+                    + " and the handler puts the runner back.");
+        }
     }
 
     /**
@@ -201,7 +297,9 @@ public final class LambdaRunners {
                     .role(spec.roleArn())
                     .timeout(TIMEOUT_SECONDS)
                     .memorySize(MEMORY_MB)
-                    .environment(environment(runnerCode.codeId(), runnerCode.codeSha256()))
+                    .architectures(ARCHITECTURE)
+                    .packageType(PackageType.ZIP)
+                    .environment(Environment.builder().variables(spec.armed(false).environment(null)).build())
                     .vpcConfig(vpc(spec))
                     .code(FunctionCode.builder().zipFile(SdkBytes.fromByteArray(runnerCode.zip())).build())
                     .build(), lambda.client()::createFunction);
@@ -259,32 +357,171 @@ public final class LambdaRunners {
     }
 
     /**
-     * The function runs this type version's runner code: it carries this code id, and the code Lambda reports is
-     * the code that id was recorded with (so a package uploaded by hand is replaced). Two string comparisons:
-     * no package is built for them.
+     * The clean arm to expect: the one already on the function while it has at least a minute left (so that
+     * the calls of one Delete agree on it), else a new one valid for {@link #ARM_LIFETIME}. Wall-clock time: the
+     * runner compares it with its own clock.
      */
-    static boolean codeCurrent(FunctionConfiguration f, String codeId) {
-        Map<String, String> variables = f.environment() == null || !f.environment().hasVariables()
-                ? Map.of() : f.environment().variables();
-        return codeId.equals(variables.get(CODE_ID_VARIABLE)) && f.codeSha256() != null
-                && f.codeSha256().equals(variables.get(CODE_SHA256_VARIABLE));
+    static String arm(FunctionConfiguration f, Spec spec) {
+        if (!spec.armClean()) {
+            return null;
+        }
+        Instant now = Instant.now();
+        Instant current = RunnerConfig.armedUntil(variables(f).get(RunnerConfig.CLEAN_VARIABLE));
+        if (current != null && current.isAfter(now.plus(Duration.ofMinutes(1))) && !current.isAfter(now.plus(ARM_LIFETIME))) {
+            return RunnerConfig.armUntil(current);
+        }
+        return RunnerConfig.armUntil(now.plus(ARM_LIFETIME));
     }
 
-    /** The runner's environment, with which code it runs. */
-    static Environment environment(String codeId, String codeSha256) {
-        Map<String, String> variables = new TreeMap<>(ENVIRONMENT);
-        variables.put(CODE_ID_VARIABLE, codeId);
-        variables.put(CODE_SHA256_VARIABLE, codeSha256);
-        return Environment.builder().variables(variables).build();
+    /** Its code is the package this handler builds: the handler knows that CodeSha256, the function does not tell it. */
+    static boolean codeCurrent(FunctionConfiguration f, String expectedCodeSha256) {
+        List<Architecture> architectures = f.hasArchitectures() ? f.architectures() : List.of(ARCHITECTURE);
+        return expectedCodeSha256.equals(f.codeSha256()) && architectures.equals(List.of(ARCHITECTURE));
     }
 
-    static boolean matches(FunctionConfiguration f, Spec spec) {
+    /** Subnets, security groups and role: the template's Execution settings. */
+    static boolean executionMatches(FunctionConfiguration f, Spec spec) {
         Set<String> subnets = f.vpcConfig() == null ? Set.of() : new HashSet<>(f.vpcConfig().subnetIds());
         Set<String> groups = f.vpcConfig() == null ? Set.of() : new HashSet<>(f.vpcConfig().securityGroupIds());
         return subnets.equals(spec.subnetIds()) && groups.equals(spec.securityGroupIds())
-                && Objects.equals(f.role(), spec.roleArn()) && Objects.equals(f.handler(), RunnerEntrypoint.HANDLER)
-                && f.runtime() == RUNTIME && Objects.equals(f.timeout(), TIMEOUT_SECONDS)
-                && Objects.equals(f.memorySize(), MEMORY_MB);
+                && Objects.equals(f.role(), spec.roleArn());
+    }
+
+    /**
+     * What differs from the configuration the handler sets, by field: everything UpdateFunctionConfiguration can
+     * put back. An empty list: exactly the handler's configuration.
+     */
+    static List<String> deviations(FunctionConfiguration f, Spec spec, Map<String, String> environment) {
+        List<String> out = new ArrayList<>();
+        if (!executionMatches(f, spec)) out.add("VpcConfig/Role");
+        if (!Objects.equals(f.handler(), RunnerEntrypoint.HANDLER)) out.add("Handler");
+        if (f.runtime() != RUNTIME) out.add("Runtime");
+        if (!Objects.equals(f.timeout(), TIMEOUT_SECONDS)) out.add("Timeout");
+        if (!Objects.equals(f.memorySize(), MEMORY_MB)) out.add("MemorySize");
+        if (!variables(f).equals(environment)) out.add(environmentChange(variables(f), environment));
+        if (f.hasLayers() && !f.layers().isEmpty()) out.add("Layers");
+        if (f.hasFileSystemConfigs() && !f.fileSystemConfigs().isEmpty()) out.add("FileSystemConfigs");
+        if (f.kmsKeyArn() != null && !f.kmsKeyArn().isEmpty()) out.add("KMSKeyArn");
+        if (f.deadLetterConfig() != null && f.deadLetterConfig().targetArn() != null
+                && !f.deadLetterConfig().targetArn().isEmpty()) out.add("DeadLetterConfig");
+        if (f.tracingConfig() != null && f.tracingConfig().mode() != null
+                && f.tracingConfig().mode() != TracingMode.PASS_THROUGH) out.add("TracingConfig");
+        if (f.ephemeralStorage() != null && f.ephemeralStorage().size() != null
+                && f.ephemeralStorage().size() != EPHEMERAL_STORAGE_MB) out.add("EphemeralStorage");
+        if (f.snapStart() != null && f.snapStart().applyOn() != null
+                && f.snapStart().applyOn() != SnapStartApplyOn.NONE) out.add("SnapStart");
+        if (!loggingIsDefault(f)) out.add("LoggingConfig");
+        return out;
+    }
+
+    /** Names the variables that differ (never their values: an added variable may hold anything). */
+    private static String environmentChange(Map<String, String> actual, Map<String, String> expected) {
+        Set<String> names = new java.util.TreeSet<>(actual.keySet());
+        names.addAll(expected.keySet());
+        names.removeIf(n -> Objects.equals(actual.get(n), expected.get(n)));
+        return "Environment " + names;
+    }
+
+    private static boolean loggingIsDefault(FunctionConfiguration f) {
+        LoggingConfig l = f.loggingConfig();
+        if (l == null) {
+            return true;
+        }
+        boolean format = l.logFormat() == null || l.logFormat() == LogFormat.TEXT;
+        boolean group = l.logGroup() == null || l.logGroup().equals(logGroup(f.functionName()));
+        return format && group;
+    }
+
+    static String logGroup(String functionName) {
+        return "/aws/lambda/" + functionName;
+    }
+
+    /**
+     * Lambda cannot change these in place: a container image, a capacity provider, a durable configuration. The
+     * function is ours (named by the type), so it is deleted and created again.
+     */
+    static List<String> unchangeable(FunctionConfiguration f) {
+        List<String> out = new ArrayList<>();
+        if (f.packageType() != null && f.packageType() != PackageType.ZIP) out.add("PackageType " + f.packageTypeAsString());
+        if (f.capacityProviderConfig() != null) out.add("CapacityProviderConfig");
+        if (f.durableConfig() != null) out.add("DurableConfig");
+        return out;
+    }
+
+    /**
+     * Puts back everything the handler sets. Handler, runtime, limits, the whole environment and the layers
+     * always; role and VPC only when they differ (they need iam:PassRole and ec2:Describe*, which arming clean on
+     * Delete should not); the rest only when it differs from Lambda's default, so that an untouched function gets
+     * no field it never had.
+     */
+    static UpdateFunctionConfigurationRequest reset(FunctionConfiguration f, Spec spec, Map<String, String> environment) {
+        UpdateFunctionConfigurationRequest.Builder b = UpdateFunctionConfigurationRequest.builder()
+                .functionName(spec.functionName())
+                .handler(RunnerEntrypoint.HANDLER)
+                .runtime(RUNTIME)
+                .timeout(TIMEOUT_SECONDS)
+                .memorySize(MEMORY_MB)
+                .environment(Environment.builder().variables(environment).build())
+                .layers(List.of());
+        if (!executionMatches(f, spec)) {
+            b.role(spec.roleArn()).vpcConfig(vpc(spec));
+        }
+        if (f.hasFileSystemConfigs() && !f.fileSystemConfigs().isEmpty()) b.fileSystemConfigs(List.of());
+        // An empty string reverts to Lambda's own key / removes the target (UpdateFunctionConfiguration's rules).
+        if (f.kmsKeyArn() != null && !f.kmsKeyArn().isEmpty()) b.kmsKeyArn("");
+        if (f.deadLetterConfig() != null && f.deadLetterConfig().targetArn() != null
+                && !f.deadLetterConfig().targetArn().isEmpty()) b.deadLetterConfig(DeadLetterConfig.builder().targetArn("").build());
+        if (f.tracingConfig() != null && f.tracingConfig().mode() != null && f.tracingConfig().mode() != TracingMode.PASS_THROUGH) {
+            b.tracingConfig(TracingConfig.builder().mode(TracingMode.PASS_THROUGH).build());
+        }
+        if (f.ephemeralStorage() != null && f.ephemeralStorage().size() != null && f.ephemeralStorage().size() != EPHEMERAL_STORAGE_MB) {
+            b.ephemeralStorage(EphemeralStorage.builder().size(EPHEMERAL_STORAGE_MB).build());
+        }
+        if (f.snapStart() != null && f.snapStart().applyOn() != null && f.snapStart().applyOn() != SnapStartApplyOn.NONE) {
+            b.snapStart(SnapStart.builder().applyOn(SnapStartApplyOn.NONE).build());
+        }
+        if (!loggingIsDefault(f)) {
+            b.loggingConfig(LoggingConfig.builder().logFormat(LogFormat.TEXT).logGroup(logGroup(spec.functionName())).build());
+        }
+        return b.build();
+    }
+
+    private static Map<String, String> variables(FunctionConfiguration f) {
+        return f.environment() == null || !f.environment().hasVariables() ? Map.of() : f.environment().variables();
+    }
+
+    /**
+     * Asynchronous steps: no retry, and Lambda's shortest event age, so an event is run at once or never (the
+     * runner also refuses one past the deadline in its payload). Also removes any destination someone added: a
+     * destination would receive the invocation records.
+     */
+    private void ensureEventInvokeConfig(String functionName) {
+        GetFunctionEventInvokeConfigResponse current;
+        try {
+            current = lambda.injectCredentialsAndInvokeV2(GetFunctionEventInvokeConfigRequest.builder()
+                    .functionName(functionName).build(), lambda.client()::getFunctionEventInvokeConfig);
+        } catch (ResourceNotFoundException e) {
+            current = null;
+        } catch (RuntimeException e) {
+            throw LambdaErrors.translate(e, "read the asynchronous invocation settings of runner function " + functionName, functionName);
+        }
+        boolean destinations = current != null && current.destinationConfig() != null
+                && ((current.destinationConfig().onFailure() != null && current.destinationConfig().onFailure().destination() != null)
+                || (current.destinationConfig().onSuccess() != null && current.destinationConfig().onSuccess().destination() != null));
+        if (current != null && Objects.equals(current.maximumRetryAttempts(), MAXIMUM_RETRY_ATTEMPTS)
+                && Objects.equals(current.maximumEventAgeInSeconds(), MAXIMUM_EVENT_AGE_SECONDS) && !destinations) {
+            return;
+        }
+        try {
+            // Put replaces the whole configuration (Update would keep a destination).
+            lambda.injectCredentialsAndInvokeV2(PutFunctionEventInvokeConfigRequest.builder()
+                    .functionName(functionName)
+                    .maximumRetryAttempts(MAXIMUM_RETRY_ATTEMPTS)
+                    .maximumEventAgeInSeconds(MAXIMUM_EVENT_AGE_SECONDS)
+                    .build(), lambda.client()::putFunctionEventInvokeConfig);
+        } catch (RuntimeException e) {
+            throw LambdaErrors.translate(e, "set the asynchronous invocation settings of runner function " + functionName, functionName);
+        }
     }
 
     private static VpcConfig vpc(Spec spec) {

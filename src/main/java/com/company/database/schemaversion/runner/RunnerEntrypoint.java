@@ -29,16 +29,34 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The VPC runner: a Lambda function in the customer's subnets that runs the same Flyway engine as Direct mode,
- * next to the database. It answers observe/clean/ping synchronously; apply runs either synchronously within
- * the given budget or, when invoked asynchronously with a stepId, up to the function's own time limit and
- * leaves its outcome in SSM. Every failure goes back typed (reason + message) so the handler answers
- * CloudFormation exactly as in Direct mode.
+ * next to the database. It answers observe/clean/ping synchronously; apply runs as an asynchronous step up to
+ * the function's own time limit and leaves its outcome in SSM. It trusts no payload: the database, login,
+ * schema, set, placeholders and timeouts are the function's configuration (set only by the handler), clean runs
+ * only when the handler armed it there, and a request past its deadline is refused. Every failure goes back
+ * typed (reason + message) so the handler answers CloudFormation exactly as in Direct mode.
  */
 public final class RunnerEntrypoint implements RequestStreamHandler {
     public static final String HANDLER = RunnerEntrypoint.class.getName() + "::handleRequest";
     private static final Map<String, SsmClient> SSM = new ConcurrentHashMap<>();
     private static final int MAX_MESSAGE = 2000;
     private static volatile MigrationSource migrationOverride;
+
+    private final Map<String, String> environment;
+    private final Clock clock;
+
+    /** As Lambda's Java runtime creates it: the configuration is the process environment the handler set. */
+    public RunnerEntrypoint() {
+        this(System.getenv(), Clock.systemUTC());
+    }
+
+    /**
+     * For hosts that run the runner inside another JVM (the tests' Lambda emulator): the function's environment
+     * as Lambda would give it, and the clock deadlines are checked against.
+     */
+    public RunnerEntrypoint(Map<String, String> environment, Clock clock) {
+        this.environment = Map.copyOf(environment);
+        this.clock = clock;
+    }
 
     /** For tests that run the runner in-process with a migration folder instead of a baked set. */
     public static void setMigrationOverride(MigrationSource source) {
@@ -56,7 +74,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         try {
             request = RunnerProtocol.decodeRequest(RunnerProtocol.parse(payload));
             log(context, "op=" + request.op() + " target=" + request.target() + " step=" + request.stepId()
-                    + " db=" + request.host() + ":" + request.port() + "/" + request.database() + " schema=" + request.schema());
+                    + " deadline=" + request.deadline());
             return run(request, context);
         } catch (ReconcileException e) {
             log(context, "failed: " + e.reason() + ": " + e.getMessage());
@@ -74,8 +92,26 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
             MigrationCatalog.bakedSets().forEach(ok.putArray("sets")::add);
             return ok;
         }
-        RunnerLogins ssm = new RunnerLogins(ssm(r.region()));
-        boolean asyncStep = r.op() == RunnerProtocol.Op.APPLY && r.stepId() != null;
+        // Before anything is read or written: a late event (Lambda's retries, a queue backlog, a replay) must not
+        // act after the handler stopped waiting for it. Nothing is written for it, not even a step outcome.
+        if (!clock.instant().isBefore(r.deadline())) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "The runner refused a late " + r.op().name().toLowerCase()
+                    + " request: its deadline " + r.deadline() + " has passed (now " + clock.instant() + ")."
+                    + " Nothing was done; the handler starts a new step if it still needs one.");
+        }
+        RunnerConfig config = RunnerConfig.fromEnvironment(environment);
+        if (r.op() == RunnerProtocol.Op.CLEAN && !RunnerConfig.cleanArmed(environment, clock.instant())) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "The runner refused to clean schema " + config.schema()
+                    + ": cleaning is armed by the handler only while it deletes a resource with OnDelete: Clean, and"
+                    + " it is not armed on this function (or the arm expired). Nothing was dropped.");
+        }
+        if (r.op() == RunnerProtocol.Op.APPLY && !config.allows(Version.parse(r.target()))) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "The runner refused to migrate to version " + r.target()
+                    + ": the resource's TargetVersion configured on this function is " + config.targetVersion()
+                    + ". Nothing was done.");
+        }
+        RunnerLogins ssm = new RunnerLogins(ssm(environment.get("AWS_REGION")));
+        boolean asyncStep = r.op() == RunnerProtocol.Op.APPLY;
         if (asyncStep) {
             String earlier = ssm.readStep(r.stepId());
             JsonNode earlierOutcome = earlier == null ? null : RunnerProtocol.parse(earlier.getBytes(StandardCharsets.UTF_8));
@@ -90,12 +126,12 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
             ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(RunnerProtocol.running()), StandardCharsets.UTF_8));
         }
         if (!asyncStep) {
-            return runOp(r, ssm, context);
+            return runOp(r, config, ssm, context);
         }
         // Whatever happens in an asynchronous step, its outcome must reach the handler, which polls for it.
         JsonNode outcome;
         try {
-            outcome = runOp(r, ssm, context);
+            outcome = runOp(r, config, ssm, context);
         } catch (ReconcileException e) {
             outcome = failure(r, e.reason(), e.getMessage());
         } catch (RuntimeException e) {
@@ -108,13 +144,13 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         return outcome;
     }
 
-    private JsonNode runOp(RunnerProtocol.Request r, RunnerLogins ssm, Context context) {
-        RunnerLogins.Login login = ssm.resolve(r);
+    private JsonNode runOp(RunnerProtocol.Request r, RunnerConfig c, RunnerLogins ssm, Context context) {
+        RunnerLogins.Login login = ssm.resolve(c);
         MigrationSource override = migrationOverride;
-        MigrationSource source = override != null ? override : MigrationCatalog.resolve(r.migrationSet());
+        MigrationSource source = override != null ? override : MigrationCatalog.resolve(c.migrationSet());
         SchemaEngine engine = FlywayEngines.get(
-                new ConnectionSpec(r.host(), r.port(), r.database(), r.sslMode(), login.username(), login.password()),
-                new EngineSettings(r.schema(), source, r.placeholders(), r.lockTimeoutSeconds(), r.statementTimeoutSeconds()));
+                new ConnectionSpec(c.host(), c.port(), c.database(), c.sslMode(), login.username(), login.password()),
+                new EngineSettings(c.schema(), source, c.placeholders(), c.lockTimeoutSeconds(), c.statementTimeoutSeconds()));
         switch (r.op()) {
             case OBSERVE:
                 return RunnerProtocol.ok(engine.observe());
@@ -122,18 +158,23 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                 engine.clean();
                 return RunnerProtocol.ok(null);
             case ADOPT:
-                return RunnerProtocol.okWithMessage(engine.adopt(Version.parse(r.target())));
-            case REPAIR: {
-                String[] versionAndRank = String.valueOf(r.target()).split("@", 2);
-                if (versionAndRank.length != 2 || !Version.isValid(versionAndRank[0]) || !versionAndRank[1].matches("[0-9]{1,9}")) {
-                    throw new ReconcileException(Reason.RUNNER_FAILED, "A repair request needs version@installedRank, not '" + r.target() + "'.");
+                if (c.adoptBaseline() == null) {
+                    throw new ReconcileException(Reason.RUNNER_FAILED, "The runner's configuration names no Adoption:"
+                            + " nothing to adopt. Nothing was changed.");
                 }
+                return RunnerProtocol.okWithMessage(engine.adopt(Version.parse(c.adoptBaseline())));
+            case REPAIR: {
+                if (c.repair() == null) {
+                    throw new ReconcileException(Reason.RUNNER_FAILED, "The runner's configuration names no Repair:"
+                            + " nothing to repair. Nothing was changed.");
+                }
+                String[] versionAndRank = c.repair().split("@", 2);
                 return RunnerProtocol.okWithMessage(engine.repair(Version.parse(versionAndRank[0]), Integer.parseInt(versionAndRank[1])));
             }
             case APPLY:
                 try {
-                    engine.apply(Version.parse(r.target()), budget(r, context));
-                    return RunnerProtocol.ok(r.stepId() != null ? null : engine.observe());
+                    engine.apply(Version.parse(r.target()), budget(context));
+                    return RunnerProtocol.ok(null);
                 } catch (ReconcileException e) {
                     return failure(r, e.reason(), e.getMessage());
                 }
@@ -146,12 +187,11 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
      * Starts migrations until shortly before the function's own limit, and caps statements so that the runner,
      * not Lambda, ends an overlong one: then the step still reports a typed failure instead of "Task timed out".
      */
-    static Budget budget(RunnerProtocol.Request r, Context context) {
+    static Budget budget(Context context) {
         long remaining = context == null ? Duration.ofMinutes(15).toMillis() : context.getRemainingTimeInMillis();
         long margin = Math.min(30_000, remaining / 5);
         long hard = Math.max(1_000, remaining - margin);
-        long start = r.budgetMillis() > 0 ? Math.min(r.budgetMillis(), hard) : hard;
-        return new Budget(Clock.systemUTC(), Duration.ofMillis(start), Duration.ofMillis(hard));
+        return new Budget(Clock.systemUTC(), Duration.ofMillis(hard), Duration.ofMillis(hard));
     }
 
     private static JsonNode failure(RunnerProtocol.Request r, Reason reason, String message) {
@@ -171,8 +211,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         return RunnerProtocol.error(reason, text);
     }
 
-    private static SsmClient ssm(String requested) {
-        String region = requested != null ? requested : System.getenv("AWS_REGION");
+    private static SsmClient ssm(String region) {
         return SSM.computeIfAbsent(region == null ? "us-east-1" : region, name -> SsmClient.builder()
                 .region(Region.of(name))
                 .httpClient(UrlConnectionHttpClient.builder()

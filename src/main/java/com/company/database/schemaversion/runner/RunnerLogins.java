@@ -33,7 +33,7 @@ final class RunnerLogins {
         }
     }
 
-    Login resolve(RunnerProtocol.Request r) {
+    Login resolve(RunnerConfig r) {
         if (r.secretParameter() != null) {
             String value = read(r.secretParameter(), "Credentials.SecretParameter");
             JsonNode node;

@@ -14,33 +14,38 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * The JSON spoken between the handler and the runner function (see guides/vpc-runner.md). Version 1.
+ * The JSON spoken between the handler and the runner function (see guides/vpc-runner.md and guides/vpc-runner-trust.md).
  * Both sides live in this artifact, so they always agree; the version guards against a runner left
  * behind by an older type version whose code update has not finished yet.
  */
 public final class RunnerProtocol {
-    public static final int VERSION = 1;
+    /**
+     * 2: the request carries only op, step, target and deadline; what to connect to comes from the function's
+     * configuration ({@link RunnerConfig}). A version-1 runner would misread a version-2 request, hence the bump.
+     */
+    public static final int VERSION = 2;
     /** SSM parameters where asynchronous steps leave their outcome for the handler to collect. */
     public static final String STEP_PREFIX = "/company-database-schemaversion/runner-steps";
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern STEP_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
+    private static final Pattern TARGET = Pattern.compile("^[0-9]+(\\.[0-9]+)*$");
+    private static final Set<String> FIELDS = Set.of("protocol", "op", "stepId", "target", "deadline");
 
     private RunnerProtocol() {
     }
 
     /**
-     * ADOPT: target is the baseline version. REPAIR: target is "version@installedRank" of the failed history row
-     * (see repairTarget). Both answer ok with a "message" saying what the history was and became.
+     * ADOPT and REPAIR act on the Adoption and Repair the runner's configuration names (RunnerConfig), never on
+     * payload fields. Both answer ok with a "message" saying what the history was and became.
      */
     public enum Op { OBSERVE, APPLY, CLEAN, PING, ADOPT, REPAIR }
-
-    public static String repairTarget(Version version, int installedRank) {
-        return version + "@" + installedRank;
-    }
 
     /** The answer's "message" (ADOPT, REPAIR), or the ReconcileException it carries. */
     public static String messageOf(JsonNode answer) {
@@ -56,24 +61,16 @@ public final class RunnerProtocol {
     }
 
     /**
-     * One request. Holds parameter names, never secrets.
+     * One request: what to do, never on what. The database, credentials, schema, set, placeholders and timeouts
+     * are the function's configuration, so a payload forged by anyone who may invoke the function cannot point
+     * the runner elsewhere.
      *
-     * @param budgetMillis for a synchronous apply: how long the runner may keep starting migrations (0: its own limit)
+     * @param stepId   apply: the asynchronous step's idempotency key (where its outcome goes)
+     * @param target   apply: the version to reach (never "latest": the handler resolves it)
+     * @param deadline when the request stops being valid: a late asynchronous event (a retry, a queue backlog)
+     *                 must not migrate after the handler gave up on it
      */
-    public record Request(Op op, String region, String host, int port, String database, String sslMode,
-                          String usernameParameter, String passwordParameter, String secretParameter,
-                          String schema, String migrationSet, Map<String, String> placeholders,
-                          int lockTimeoutSeconds, int statementTimeoutSeconds, String target, String stepId,
-                          long budgetMillis) {
-        public Request {
-            placeholders = placeholders == null ? Map.of() : Map.copyOf(placeholders);
-        }
-
-        public Request withOp(Op newOp, String newTarget, String newStepId, long newBudgetMillis) {
-            return new Request(newOp, region, host, port, database, sslMode, usernameParameter, passwordParameter,
-                    secretParameter, schema, migrationSet, placeholders, lockTimeoutSeconds, statementTimeoutSeconds,
-                    newTarget, newStepId, newBudgetMillis);
-        }
+    public record Request(Op op, String stepId, String target, Instant deadline) {
     }
 
     public static String stepParameter(String stepId) {
@@ -84,51 +81,69 @@ public final class RunnerProtocol {
         ObjectNode n = JSON.createObjectNode();
         n.put("protocol", VERSION);
         n.put("op", r.op().name().toLowerCase());
-        n.put("region", r.region());
-        ObjectNode c = n.putObject("connection");
-        c.put("host", r.host());
-        c.put("port", r.port());
-        c.put("database", r.database());
-        c.put("sslMode", r.sslMode());
-        ObjectNode cr = n.putObject("credentials");
-        cr.put("usernameParameter", r.usernameParameter());
-        cr.put("passwordParameter", r.passwordParameter());
-        cr.put("secretParameter", r.secretParameter());
-        n.put("schema", r.schema());
-        n.put("set", r.migrationSet());
-        ObjectNode p = n.putObject("placeholders");
-        r.placeholders().forEach(p::put);
-        ObjectNode t = n.putObject("timeouts");
-        t.put("lockSeconds", r.lockTimeoutSeconds());
-        t.put("statementSeconds", r.statementTimeoutSeconds());
-        n.put("target", r.target());
-        n.put("stepId", r.stepId());
-        n.put("budgetMillis", r.budgetMillis());
+        if (r.stepId() != null) {
+            n.put("stepId", r.stepId());
+        }
+        if (r.target() != null) {
+            n.put("target", r.target());
+        }
+        if (r.deadline() != null) {
+            n.put("deadline", r.deadline().toEpochMilli());
+        }
         return bytes(n);
     }
 
+    /** The request, checked: a field or op this runner does not know, or a malformed value, is refused. */
     public static Request decodeRequest(JsonNode n) {
+        if (n == null || !n.isObject()) {
+            throw refused("the payload is not a JSON object");
+        }
         int protocol = n.path("protocol").asInt(-1);
         if (protocol != VERSION) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "The runner speaks protocol " + VERSION
                     + " but was sent protocol " + protocol + ": its code and the type's differ. Deploy again so the"
                     + " handler updates the runner's code.");
         }
+        for (Iterator<String> names = n.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                throw refused("unknown field '" + name + "' (a request names only op, stepId, target and deadline;"
+                        + " what to connect to is the function's configuration)");
+            }
+        }
         Op op;
         try {
             op = Op.valueOf(n.path("op").asText("").toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw new ReconcileException(Reason.RUNNER_FAILED, "Unknown runner operation '" + n.path("op").asText() + "'.");
+            throw refused("unknown operation '" + n.path("op").asText() + "'");
         }
-        JsonNode c = n.path("connection");
-        JsonNode cr = n.path("credentials");
-        Map<String, String> placeholders = new LinkedHashMap<>();
-        n.path("placeholders").fields().forEachRemaining(e -> placeholders.put(e.getKey(), e.getValue().asText()));
-        return new Request(op, text(n, "region"), text(c, "host"), c.path("port").asInt(5432), text(c, "database"),
-                text(c, "sslMode"), text(cr, "usernameParameter"), text(cr, "passwordParameter"),
-                text(cr, "secretParameter"), text(n, "schema"), text(n, "set"), placeholders,
-                n.path("timeouts").path("lockSeconds").asInt(10), n.path("timeouts").path("statementSeconds").asInt(40),
-                text(n, "target"), text(n, "stepId"), n.path("budgetMillis").asLong(0));
+        String stepId = text(n, "stepId");
+        String target = text(n, "target");
+        JsonNode d = n.get("deadline");
+        if (stepId != null && !STEP_ID.matcher(stepId).matches()) {
+            throw refused("malformed stepId");
+        }
+        if (target != null && (target.length() > 64 || !TARGET.matcher(target).matches())) {
+            throw refused("malformed target '" + target + "'");
+        }
+        if (d != null && !d.isIntegralNumber()) {
+            throw refused("deadline is not epoch milliseconds");
+        }
+        Instant deadline = d == null ? null : Instant.ofEpochMilli(d.asLong());
+        if (op == Op.APPLY && (stepId == null || target == null)) {
+            throw refused("apply needs stepId and target");
+        }
+        if (op != Op.APPLY && (stepId != null || target != null)) {
+            throw refused(op.name().toLowerCase() + " takes no stepId or target");
+        }
+        if (op != Op.PING && deadline == null) {
+            throw refused(op.name().toLowerCase() + " needs a deadline");
+        }
+        return new Request(op, stepId, target, deadline);
+    }
+
+    private static ReconcileException refused(String why) {
+        return new ReconcileException(Reason.RUNNER_FAILED, "The runner refused the request: " + why + ".");
     }
 
     /** What an asynchronous step's parameter holds while the step runs: no "ok" yet. */

@@ -42,17 +42,27 @@ import java.util.regex.Pattern;
 
 /**
  * A local stand-in for exactly the Lambda calls the type makes (CreateFunction, GetFunction, UpdateFunctionCode,
- * UpdateFunctionConfiguration, Invoke sync / Event / DryRun, DeleteFunction), speaking Lambda's REST JSON protocol
+ * UpdateFunctionConfiguration, Invoke sync / Event / DryRun, DeleteFunction, Get/PutFunctionEventInvokeConfig), speaking Lambda's REST JSON protocol
  * on 127.0.0.1 so the real SDK client talks to it. It keeps Lambda's state machine (Pending -> Active after a
  * configurable number of GetFunction polls, LastUpdateStatus InProgress -> Successful, Deleting -> gone) and
  * REALLY runs the runner: each invocation loads the function's handler class by its handler string and calls it
- * in-process with the payload, against whatever database the payload names. Asynchronous invocations answer 202
- * and run on a background thread, as Lambda's event queue does. Faults the real service produces (bad subnets,
+ * in-process with the payload and the function's environment (what Lambda's runtime gives the process), against
+ * the database that environment names. Asynchronous invocations answer 202 and run on a background thread, as
+ * Lambda's event queue does, honouring the function's event invoke config (events older than its maximum event
+ * age are dropped; a function error is retried MaximumRetryAttempts times, 2 by default). Faults the real service produces (bad subnets,
  * roles not assumable yet, Failed states, timeouts, crashes, duplicate deliveries) can be switched on.
  */
 public final class LambdaEmulator implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FUNCTION_PATH = Pattern.compile("^/2015-03-31/functions/([^/]+)(/code|/configuration|/invocations)?/?$");
+    private static final Pattern EVENT_INVOKE_CONFIG_PATH = Pattern.compile("^/2019-09-25/functions/([^/]+)/event-invoke-config/?$");
+    private static final int DEFAULT_RETRIES = 2;
+    private static final int DEFAULT_EVENT_AGE = 21600;
+
+    /** What one invocation ran with: the configuration at the moment Lambda started it. */
+    public record Invocation(String type, String payload, Map<String, String> environment, List<String> layers,
+                             String codeSha256) {
+    }
 
     public enum InvokeFault { NONE, TIMEOUT, CRASH }
 
@@ -67,6 +77,10 @@ public final class LambdaEmulator implements AutoCloseable {
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     private final List<String> payloads = Collections.synchronizedList(new ArrayList<>());
     private final List<String> runnerLog = Collections.synchronizedList(new ArrayList<>());
+    private final List<Invocation> invocations = Collections.synchronizedList(new ArrayList<>());
+    private volatile java.time.Duration asyncDelay = java.time.Duration.ZERO;
+    private volatile int asyncCrashesLeft;
+    private volatile java.time.Duration clockOffset = java.time.Duration.ZERO;
 
     private volatile int pendingPolls = 1;
     private volatile int updatePolls = 1;
@@ -94,6 +108,18 @@ public final class LambdaEmulator implements AutoCloseable {
         Map<String, String> environment = Map.of();
         String codeSha256;
         long codeSize;
+        List<String> layers = List.of();
+        JsonNode fileSystemConfigs;
+        String kmsKeyArn;
+        String deadLetterTarget;
+        String tracingMode = "PassThrough";
+        int ephemeralStorage = 512;
+        String snapStartApplyOn = "None";
+        String logFormat = "Text";
+        String logGroup;
+        List<String> architectures = List.of("x86_64");
+        String packageType = "Zip";
+        ObjectNode eventInvokeConfig;
         String state = "Pending";
         String stateReasonCode;
         String stateReason;
@@ -143,6 +169,10 @@ public final class LambdaEmulator implements AutoCloseable {
         calls.clear();
         payloads.clear();
         runnerLog.clear();
+        invocations.clear();
+        asyncDelay = java.time.Duration.ZERO;
+        asyncCrashesLeft = 0;
+        clockOffset = java.time.Duration.ZERO;
         pendingPolls = 1;
         updatePolls = 1;
         deletePolls = 1;
@@ -208,6 +238,24 @@ public final class LambdaEmulator implements AutoCloseable {
         deliverAsyncTwice = twice;
     }
 
+    /**
+     * Asynchronous events reach the function this late (a queue backlog): the function's clock reads that much
+     * later when it runs, and an event older than the function's MaximumEventAgeInSeconds is dropped, as Lambda does.
+     */
+    public void delayAsync(java.time.Duration delay) {
+        asyncDelay = delay;
+    }
+
+    /** Time passes for the functions: their clock reads this much later from now on (zero: the real time). */
+    public void setFunctionClockOffset(java.time.Duration offset) {
+        clockOffset = offset;
+    }
+
+    /** The next asynchronous attempts end in a function error (the runtime crashed) before the handler runs. */
+    public void crashAsyncAttempts(int attempts) {
+        asyncCrashesLeft = attempts;
+    }
+
     /** Runs functions with this timeout instead of their configured one (Lambda ends them after it). */
     public void setTimeoutOverride(int seconds) {
         timeoutSecondsOverride = seconds;
@@ -229,6 +277,13 @@ public final class LambdaEmulator implements AutoCloseable {
     public List<String> invocationPayloads() {
         synchronized (payloads) {
             return new ArrayList<>(payloads);
+        }
+    }
+
+    /** Every invocation Lambda started (dropped events excluded), with the configuration it ran with. */
+    public List<Invocation> invocations() {
+        synchronized (invocations) {
+            return new ArrayList<>(invocations);
         }
     }
 
@@ -271,6 +326,15 @@ public final class LambdaEmulator implements AutoCloseable {
             byte[] body = ex.getRequestBody().readAllBytes();
             if ("POST".equals(method) && path.matches("^/2015-03-31/functions/?$")) {
                 createFunction(ex, JSON.readTree(body));
+                return;
+            }
+            Matcher e = EVENT_INVOKE_CONFIG_PATH.matcher(path);
+            if (e.matches()) {
+                switch (method) {
+                    case "GET" -> getEventInvokeConfig(ex, e.group(1));
+                    case "PUT" -> putEventInvokeConfig(ex, e.group(1), JSON.readTree(body));
+                    default -> error(ex, 400, "InvalidRequestContentException", "Not emulated: " + method + " " + path);
+                }
                 return;
             }
             Matcher m = FUNCTION_PATH.matcher(path);
@@ -337,6 +401,10 @@ public final class LambdaEmulator implements AutoCloseable {
             f.environment = variables(in);
             f.codeSha256 = sha256(zip);
             f.codeSize = zip.length;
+            if (in.has("Architectures")) f.architectures = strings(in.get("Architectures"));
+            if (in.has("PackageType")) f.packageType = in.get("PackageType").asText();
+            if (in.has("Layers")) f.layers = strings(in.get("Layers"));
+            f.logGroup = "/aws/lambda/" + name;
             f.state = "Pending";
             f.stateReason = "The function is being created.";
             f.stateReasonCode = "Creating";
@@ -414,6 +482,7 @@ public final class LambdaEmulator implements AutoCloseable {
             byte[] zip = Base64.getDecoder().decode(in.path("ZipFile").asText());
             f.codeSha256 = sha256(zip);
             f.codeSize = zip.length;
+            if (in.has("Architectures")) f.architectures = strings(in.get("Architectures"));
             f.lastUpdateStatus = "InProgress";
             f.pollsLeft = updatePolls;
         }
@@ -439,10 +508,76 @@ public final class LambdaEmulator implements AutoCloseable {
                 f.subnets = strings(in.path("VpcConfig").path("SubnetIds"));
                 f.groups = strings(in.path("VpcConfig").path("SecurityGroupIds"));
             }
+            // A list replaces the whole list ([] removes every layer); an empty string reverts a key or a target.
+            if (in.has("Layers")) f.layers = strings(in.get("Layers"));
+            if (in.has("FileSystemConfigs")) f.fileSystemConfigs = in.get("FileSystemConfigs").isEmpty() ? null : in.get("FileSystemConfigs");
+            if (in.has("KMSKeyArn")) f.kmsKeyArn = in.get("KMSKeyArn").asText().isEmpty() ? null : in.get("KMSKeyArn").asText();
+            if (in.has("DeadLetterConfig")) {
+                String target = in.path("DeadLetterConfig").path("TargetArn").asText("");
+                f.deadLetterTarget = target.isEmpty() ? null : target;
+            }
+            if (in.has("TracingConfig")) f.tracingMode = in.path("TracingConfig").path("Mode").asText("PassThrough");
+            if (in.has("EphemeralStorage")) f.ephemeralStorage = in.path("EphemeralStorage").path("Size").asInt(512);
+            if (in.has("SnapStart")) f.snapStartApplyOn = in.path("SnapStart").path("ApplyOn").asText("None");
+            if (in.has("LoggingConfig")) {
+                f.logFormat = in.path("LoggingConfig").path("LogFormat").asText(f.logFormat);
+                f.logGroup = in.path("LoggingConfig").path("LogGroup").asText(f.logGroup);
+            }
             f.lastUpdateStatus = "InProgress";
             f.pollsLeft = updatePolls;
         }
         respond(ex, 200, config(f));
+    }
+
+    private void getEventInvokeConfig(HttpExchange ex, String name) throws IOException {
+        calls.add("GET GetFunctionEventInvokeConfig " + name);
+        ObjectNode out;
+        synchronized (this) {
+            Function f = functions.get(name);
+            if (f == null) {
+                notFound(ex, name);
+                return;
+            }
+            if (f.eventInvokeConfig == null) {
+                error(ex, 404, "ResourceNotFoundException", "The function arn:aws:lambda:us-east-1:123456789012:function:"
+                        + name + " doesn't have an EventInvokeConfig");
+                return;
+            }
+            out = f.eventInvokeConfig.deepCopy();
+        }
+        respond(ex, 200, out);
+    }
+
+    /** PutFunctionEventInvokeConfig replaces the whole configuration; absent fields take Lambda's defaults. */
+    private void putEventInvokeConfig(HttpExchange ex, String name, JsonNode in) throws IOException {
+        calls.add("PUT PutFunctionEventInvokeConfig " + name);
+        ObjectNode out;
+        synchronized (this) {
+            Function f = functions.get(name);
+            if (f == null) {
+                notFound(ex, name);
+                return;
+            }
+            if (in.has("MaximumRetryAttempts") && (in.get("MaximumRetryAttempts").asInt() < 0 || in.get("MaximumRetryAttempts").asInt() > 2)) {
+                error(ex, 400, "InvalidParameterValueException", "1 validation error detected: Value at 'maximumRetryAttempts'"
+                        + " failed to satisfy constraint: Member must have value between 0 and 2");
+                return;
+            }
+            if (in.has("MaximumEventAgeInSeconds") && (in.get("MaximumEventAgeInSeconds").asInt() < 60
+                    || in.get("MaximumEventAgeInSeconds").asInt() > 21600)) {
+                error(ex, 400, "InvalidParameterValueException", "1 validation error detected: Value at"
+                        + " 'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value between 60 and 21600");
+                return;
+            }
+            out = JSON.createObjectNode();
+            out.put("LastModified", System.currentTimeMillis() / 1000.0);
+            out.put("FunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:" + name + ":$LATEST");
+            if (in.has("MaximumRetryAttempts")) out.put("MaximumRetryAttempts", in.get("MaximumRetryAttempts").asInt());
+            if (in.has("MaximumEventAgeInSeconds")) out.put("MaximumEventAgeInSeconds", in.get("MaximumEventAgeInSeconds").asInt());
+            if (in.has("DestinationConfig")) out.set("DestinationConfig", in.get("DestinationConfig"));
+            f.eventInvokeConfig = out;
+        }
+        respond(ex, 200, out);
     }
 
     private void deleteFunction(HttpExchange ex, String name) throws IOException {
@@ -481,7 +616,6 @@ public final class LambdaEmulator implements AutoCloseable {
                 return;
             }
         }
-        String handler = f.handler;
         int timeout = timeoutSecondsOverride > 0 ? timeoutSecondsOverride : f.timeout;
         switch (type) {
             case "DryRun" -> ex.sendResponseHeaders(204, -1);
@@ -489,16 +623,62 @@ public final class LambdaEmulator implements AutoCloseable {
                 if (!dropAsync) {
                     int deliveries = deliverAsyncTwice ? 2 : 1;
                     for (int i = 0; i < deliveries; i++) {
-                        running.add(background.submit(() -> runHandler(handler, payload, timeout)));
+                        running.add(background.submit(() -> deliverEvent(name, payload)));
                     }
                 }
                 ex.sendResponseHeaders(202, -1);
             }
-            default -> syncInvoke(ex, handler, payload, timeout);
+            default -> syncInvoke(ex, name, payload, timeout);
         }
     }
 
-    private void syncInvoke(HttpExchange ex, String handler, byte[] payload, int timeout) throws IOException {
+    /**
+     * Lambda's event queue: an event older than the function's maximum event age is dropped; a function error is
+     * retried up to MaximumRetryAttempts times (each retry is older by Lambda's back-off of 1, then 2 minutes).
+     */
+    private void deliverEvent(String name, byte[] payload) {
+        java.time.Duration age = asyncDelay;
+        int retries;
+        int maxAge;
+        synchronized (this) {
+            Function f = functions.get(name);
+            if (f == null) {
+                return;
+            }
+            retries = f.eventInvokeConfig != null && f.eventInvokeConfig.has("MaximumRetryAttempts")
+                    ? f.eventInvokeConfig.get("MaximumRetryAttempts").asInt() : DEFAULT_RETRIES;
+            maxAge = f.eventInvokeConfig != null && f.eventInvokeConfig.has("MaximumEventAgeInSeconds")
+                    ? f.eventInvokeConfig.get("MaximumEventAgeInSeconds").asInt() : DEFAULT_EVENT_AGE;
+        }
+        for (int attempt = 0; attempt <= retries; attempt++) {
+            if (age.getSeconds() > maxAge) {
+                runnerLog.add(java.time.Instant.now() + " lambda: event dropped, older than MaximumEventAgeInSeconds " + maxAge);
+                return;
+            }
+            try {
+                if (asyncCrashesLeft > 0) {
+                    asyncCrashesLeft--;
+                    record(name, "Event", payload);
+                    runnerLog.add(java.time.Instant.now() + " lambda: attempt " + (attempt + 1) + " ended in a function error");
+                } else {
+                    Function f;
+                    synchronized (this) {
+                        f = functions.get(name);
+                    }
+                    if (f == null) {
+                        return;
+                    }
+                    runHandler(name, "Event", payload, timeoutSecondsOverride > 0 ? timeoutSecondsOverride : f.timeout, age);
+                    return;
+                }
+            } catch (Exception crashed) {
+                runnerLog.add(java.time.Instant.now() + " lambda: attempt " + (attempt + 1) + " crashed: " + crashed);
+            }
+            age = age.plus(java.time.Duration.ofMinutes(attempt + 1));
+        }
+    }
+
+    private void syncInvoke(HttpExchange ex, String name, byte[] payload, int timeout) throws IOException {
         InvokeFault fault = syncFault;
         if (fault == InvokeFault.TIMEOUT) {
             functionError(ex, "{\"errorMessage\":\"2026-11-25T20:00:00.000Z 7f3c Task timed out after " + timeout
@@ -510,7 +690,7 @@ public final class LambdaEmulator implements AutoCloseable {
                     + "\"stackTrace\":[]}");
             return;
         }
-        Future<byte[]> result = background.submit(() -> runHandler(handler, payload, timeout));
+        Future<byte[]> result = background.submit(() -> runHandler(name, "RequestResponse", payload, timeout, java.time.Duration.ZERO));
         try {
             byte[] out = result.get(timeout, TimeUnit.SECONDS);
             ex.getResponseHeaders().set("Content-Type", "application/json");
@@ -530,10 +710,48 @@ public final class LambdaEmulator implements AutoCloseable {
         }
     }
 
-    /** Loads the function's handler by its handler string and calls it, as the Java runtime does. */
-    private byte[] runHandler(String handler, byte[] payload, int timeoutSeconds) throws Exception {
+    /** What Lambda's runtime puts in every function's environment beside its own variables. */
+    private static Map<String, String> reserved(Function f) {
+        return Map.of("AWS_REGION", "us-east-1", "AWS_DEFAULT_REGION", "us-east-1",
+                "AWS_LAMBDA_FUNCTION_NAME", f.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(f.memory),
+                "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+    }
+
+    private synchronized Invocation record(String name, String type, byte[] payload) {
+        Function f = functions.get(name);
+        Invocation i = new Invocation(type, new String(payload, StandardCharsets.UTF_8), Map.copyOf(f.environment),
+                List.copyOf(f.layers), f.codeSha256);
+        invocations.add(i);
+        return i;
+    }
+
+    /**
+     * Loads the function's handler by its handler string and calls it, as the Java runtime does, with the
+     * function's environment as it is now (in-process, through the constructor a host JVM uses instead of the
+     * process environment) and a clock that reads {@code late} later for an event delivered late.
+     */
+    private byte[] runHandler(String name, String type, byte[] payload, int timeoutSeconds, java.time.Duration late) throws Exception {
+        Function f;
+        Map<String, String> environment;
+        synchronized (this) {
+            f = functions.get(name);
+            if (f == null) {
+                throw new IllegalStateException("function " + name + " is gone");
+            }
+            environment = new TreeMap<>(f.environment);
+            environment.putAll(reserved(f));
+            record(name, type, payload);
+        }
+        String handler = f.handler;
         String className = handler.substring(0, handler.indexOf("::"));
-        Object instance = Class.forName(className).getDeclaredConstructor().newInstance();
+        Class<?> type0 = Class.forName(className);
+        Object instance;
+        try {
+            instance = type0.getDeclaredConstructor(Map.class, java.time.Clock.class)
+                    .newInstance(environment, java.time.Clock.offset(java.time.Clock.systemUTC(), late.plus(clockOffset)));
+        } catch (NoSuchMethodException noHostConstructor) {
+            instance = type0.getDeclaredConstructor().newInstance();
+        }
         RunnerEntrypoint.setMigrationOverride(HandlerEnvironment.migrationOverride());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
@@ -600,7 +818,20 @@ public final class LambdaEmulator implements AutoCloseable {
         if (f.stateReason != null) c.put("StateReason", f.stateReason);
         if (f.stateReasonCode != null) c.put("StateReasonCode", f.stateReasonCode);
         c.put("LastUpdateStatus", f.lastUpdateStatus);
-        c.put("PackageType", "Zip");
+        c.put("PackageType", f.packageType);
+        if (!f.layers.isEmpty()) {
+            ArrayNode layers = c.putArray("Layers");
+            f.layers.forEach(arn -> layers.addObject().put("Arn", arn).put("CodeSize", 1024));
+        }
+        if (f.fileSystemConfigs != null) c.set("FileSystemConfigs", f.fileSystemConfigs);
+        if (f.kmsKeyArn != null) c.put("KMSKeyArn", f.kmsKeyArn);
+        if (f.deadLetterTarget != null) c.putObject("DeadLetterConfig").put("TargetArn", f.deadLetterTarget);
+        c.putObject("TracingConfig").put("Mode", f.tracingMode);
+        c.putObject("EphemeralStorage").put("Size", f.ephemeralStorage);
+        c.putObject("SnapStart").put("ApplyOn", f.snapStartApplyOn).put("OptimizationStatus", "Off");
+        c.putObject("LoggingConfig").put("LogFormat", f.logFormat).put("LogGroup", f.logGroup);
+        ArrayNode architectures = c.putArray("Architectures");
+        f.architectures.forEach(architectures::add);
         return c;
     }
 

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -166,37 +167,44 @@ class RunnerPackageIT {
         ssm.put("/it/user", "String", TestDatabase.USER);
         ssm.put("/it/password", "SecureString", TestDatabase.PASSWORD);
 
-        JsonNode ping = invoke(JSON.createObjectNode().put("protocol", 1).put("op", "ping"));
+        Map<String, String> environment = environment(database);
+        JsonNode ping = invoke(environment, JSON.createObjectNode().put("protocol", 2).put("op", "ping"));
         assertThat(ping.path("ok").asBoolean()).as(ping.toString()).isTrue();
         assertThat(ping.path("sets").toString()).contains("orders");
 
-        ObjectNode observe = request(database, "observe");
-        JsonNode observed = invoke(observe);
+        JsonNode observed = invoke(environment, request("observe"));
         assertThat(observed.path("ok").asBoolean()).as(observed.toString()).isTrue();
         assertThat(observed.path("observation").path("pending")).hasSize(7);
 
-        ObjectNode apply = request(database, "apply").put("target", "3");
-        JsonNode applied = invoke(apply);
+        ObjectNode apply = request("apply").put("target", "3").put("stepId", "it-step-1");
+        JsonNode applied = invoke(environment, apply);
         assertThat(applied.path("ok").asBoolean()).as(applied.toString()).isTrue();
-        assertThat(applied.path("observation").path("appliedVersion").asText()).isEqualTo("3");
+        assertThat(ssm.get("/company-database-schemaversion/runner-steps/it-step-1").value()).contains("\"ok\":true");
+        assertThat(invoke(environment, request("observe")).path("observation").path("appliedVersion").asText()).isEqualTo("3");
 
-        JsonNode wrongProtocol = invoke(request(database, "observe").put("protocol", 2));
+        JsonNode wrongProtocol = invoke(environment, request("observe").put("protocol", 1));
         assertThat(wrongProtocol.path("error").path("reason").asText()).isEqualTo("RUNNER_FAILED");
+        JsonNode noConfiguration = invoke(Map.of("AWS_REGION", "us-east-1"), request("observe"));
+        assertThat(noConfiguration.path("error").path("message").asText()).contains("SCHEMAVERSION_RUNNER_CONFIG");
     }
 
-    private static ObjectNode request(String database, String op) {
-        ObjectNode n = JSON.createObjectNode().put("protocol", 1).put("op", op).put("region", "us-east-1");
-        n.putObject("connection").put("host", "127.0.0.1").put("port", TestDatabase.port()).put("database", database)
-                .put("sslMode", "disable");
-        n.putObject("credentials").put("usernameParameter", "/it/user").put("passwordParameter", "/it/password");
-        n.put("schema", "public").put("set", "orders");
-        n.putObject("placeholders").put("AppRole", "orders_app");
-        n.putObject("timeouts").put("lockSeconds", 10).put("statementSeconds", 40);
-        return n;
+    /** What the handler puts in the function's environment (RunnerConfig), and what Lambda adds. */
+    private static Map<String, String> environment(String database) {
+        ObjectNode c = JSON.createObjectNode().put("host", "127.0.0.1").put("port", TestDatabase.port())
+                .put("database", database).put("sslMode", "disable").put("usernameParameter", "/it/user")
+                .put("passwordParameter", "/it/password").put("schema", "public").put("set", "orders")
+                .put("lockSeconds", 10).put("statementSeconds", 40).put("target", "latest");
+        c.putObject("placeholders").put("AppRole", "orders_app");
+        return Map.of("SCHEMAVERSION_RUNNER_CONFIG", c.toString(), "AWS_REGION", "us-east-1");
+    }
+
+    private static ObjectNode request(String op) {
+        return JSON.createObjectNode().put("protocol", 2).put("op", op)
+                .put("deadline", System.currentTimeMillis() + 120_000);
     }
 
     /** Calls the packaged entrypoint as the Java runtime would: by its class name, with a Context of its own loader. */
-    private static JsonNode invoke(JsonNode payload) throws Exception {
+    private static JsonNode invoke(Map<String, String> environment, JsonNode payload) throws Exception {
         Class<?> handler = Class.forName("com.company.database.schemaversion.runner.RunnerEntrypoint", true, isolated);
         Class<?> contextType = Class.forName("com.amazonaws.services.lambda.runtime.Context", true, isolated);
         long deadline = System.currentTimeMillis() + 900_000;
@@ -209,7 +217,10 @@ class RunnerPackageIT {
                 });
         Method handle = handler.getMethod("handleRequest", InputStream.class, OutputStream.class, contextType);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handle.invoke(handler.getDeclaredConstructor().newInstance(),
+        // The runner's host constructor: the function's environment instead of this JVM's.
+        Object runner = handler.getDeclaredConstructor(Map.class, java.time.Clock.class)
+                .newInstance(environment, java.time.Clock.systemUTC());
+        handle.invoke(runner,
                 new ByteArrayInputStream(JSON.writeValueAsBytes(payload)), out, context);
         return JSON.readTree(out.toByteArray());
     }

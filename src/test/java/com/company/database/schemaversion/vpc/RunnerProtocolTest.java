@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,17 +19,48 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RunnerProtocolTest {
 
     @Test
-    void requestRoundTripsAndCarriesNoSecretField() {
-        RunnerProtocol.Request r = new RunnerProtocol.Request(RunnerProtocol.Op.APPLY, "eu-west-1", "db.example.com", 5433,
-                "orders", "verify-full", null, null, "/aws/reference/secretsmanager/rds!cluster-1", "sales", "orders",
-                Map.of("AppRole", "orders_app"), 7, 600, "4.1", "step-1", 0);
+    void requestRoundTripsAndCarriesOnlyOpStepTargetAndDeadline() {
+        RunnerProtocol.Request r = new RunnerProtocol.Request(RunnerProtocol.Op.APPLY, "step-1", "4.1",
+                Instant.parse("2026-11-25T20:02:00Z"));
         byte[] wire = RunnerProtocol.encode(r);
         JsonNode json = RunnerProtocol.parse(wire);
 
         assertThat(json.path("protocol").asInt()).isEqualTo(RunnerProtocol.VERSION);
         assertThat(json.path("op").asText()).isEqualTo("apply");
-        assertThat(new String(wire)).doesNotContainIgnoringCase("password\":\"").doesNotContain("\"username\"");
+        assertThat(json.fieldNames()).toIterable().containsExactlyInAnyOrder("protocol", "op", "stepId", "target", "deadline");
         assertThat(RunnerProtocol.decodeRequest(json)).isEqualTo(r);
+    }
+
+    @Test
+    void aRequestNamingWhatToConnectToIsRefused() {
+        // The version-1 shape: connection, credentials and schema in the payload. No field of it is accepted.
+        for (String field : List.of("\"connection\":{\"host\":\"evil.example.com\"}", "\"credentials\":{\"secretParameter\":\"/x\"}",
+                "\"schema\":\"payments\"", "\"set\":\"other\"", "\"placeholders\":{}", "\"timeouts\":{}", "\"region\":\"eu-west-1\"",
+                "\"budgetMillis\":0")) {
+            JsonNode forged = RunnerProtocol.parse(("{\"protocol\":" + RunnerProtocol.VERSION
+                    + ",\"op\":\"observe\",\"deadline\":4102444800000," + field + "}").getBytes());
+            assertThatThrownBy(() -> RunnerProtocol.decodeRequest(forged)).as(field)
+                    .hasMessageContaining("unknown field")
+                    .extracting(e -> ((ReconcileException) e).reason()).isEqualTo(Reason.RUNNER_FAILED);
+        }
+    }
+
+    @Test
+    void unknownOpsMalformedValuesAndMissingDeadlinesAreRefused() {
+        for (String payload : List.of(
+                "{\"protocol\":2,\"op\":\"drop\",\"deadline\":4102444800000}",
+                "{\"protocol\":2,\"op\":\"observe\"}",
+                "{\"protocol\":2,\"op\":\"apply\",\"stepId\":\"s\",\"deadline\":4102444800000}",
+                "{\"protocol\":2,\"op\":\"apply\",\"stepId\":\"s\",\"target\":\"latest\",\"deadline\":4102444800000}",
+                "{\"protocol\":2,\"op\":\"apply\",\"stepId\":\"../x\",\"target\":\"3\",\"deadline\":4102444800000}",
+                "{\"protocol\":2,\"op\":\"clean\",\"target\":\"3\",\"deadline\":4102444800000}",
+                "{\"protocol\":2,\"op\":\"observe\",\"deadline\":\"tomorrow\"}",
+                "[]")) {
+            JsonNode n = RunnerProtocol.parse(payload.getBytes());
+            assertThatThrownBy(() -> RunnerProtocol.decodeRequest(n)).as(payload)
+                    .hasMessageContaining("refused")
+                    .extracting(e -> ((ReconcileException) e).reason()).isEqualTo(Reason.RUNNER_FAILED);
+        }
     }
 
     @Test
@@ -60,9 +90,9 @@ class RunnerProtocolTest {
 
     @Test
     void anotherProtocolVersionIsRefused() {
-        JsonNode v2 = RunnerProtocol.parse("{\"protocol\":2,\"op\":\"observe\"}".getBytes());
-        assertThatThrownBy(() -> RunnerProtocol.decodeRequest(v2))
-                .hasMessageContaining("speaks protocol 1 but was sent protocol 2")
+        JsonNode v1 = RunnerProtocol.parse("{\"protocol\":1,\"op\":\"observe\"}".getBytes());
+        assertThatThrownBy(() -> RunnerProtocol.decodeRequest(v1))
+                .hasMessageContaining("speaks protocol 2 but was sent protocol 1")
                 .extracting(e -> ((ReconcileException) e).reason()).isEqualTo(Reason.RUNNER_FAILED);
     }
 }

@@ -163,6 +163,19 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
     }
 
     @Test
+    void readOfAnIdleFunctionWakesItAndAsksToTryAgain() {
+        Outcome created = create(vpcModel("3"));
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        lambda().makeInactive(onlyFunction());
+
+        Outcome read = read(JSON.createObjectNode().put("Id", created.model().path("Id").asText()));
+
+        assertThat(read.errorCode()).as(read.message()).isEqualTo("Throttling");
+        assertThat(read.message()).contains("not ready").contains("Inactive");
+        assertThat(lambda().configuration(onlyFunction()).path("State").asText()).isEqualTo("Pending");
+    }
+
+    @Test
     void functionDeletedOutsideCloudFormationIsNamedOnRead() {
         Outcome created = create(vpcModel("3"));
         assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");

@@ -5,6 +5,7 @@ import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.local.CloudFormationDriver.Event;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerEntrypoint;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,16 +40,18 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(config.path("VpcConfig").path("SubnetIds").get(0).asText()).isEqualTo(SUBNET_A);
         assertThat(config.path("VpcConfig").path("SecurityGroupIds").get(0).asText()).isEqualTo(SECURITY_GROUP);
         assertThat(lambda().count("CreateFunction")).isEqualTo(1);
-        // Which code it runs is recorded on the function: later calls compare that, and build no package.
-        assertThat(lambda().environment(function))
-                .containsEntry(LambdaRunners.CODE_ID_VARIABLE, LambdaRunnerPackage.get().codeId())
-                .containsEntry(LambdaRunners.CODE_SHA256_VARIABLE, config.path("CodeSha256").asText())
+        // The function carries the runner's configuration and nothing else; its code is the handler's package.
+        assertThat(lambda().environment(function)).containsOnlyKeys("JAVA_TOOL_OPTIONS", RunnerConfig.CONFIG_VARIABLE)
                 .containsEntry("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
+        assertThat(config.path("CodeSha256").asText()).isEqualTo(LambdaRunnerPackage.get().codeSha256());
+        assertThat(lambda().configuration(function).has("Layers")).isFalse();
         assertThat(lambda().calls()).anyMatch(c -> c.equals("POST Invoke " + function + " Event"));
-        // The runner reads the login itself: payloads carry parameter names, never the password.
-        assertThat(lambda().invocationPayloads()).allSatisfy(p -> {
-            assertThat(p).contains(PASSWORD_PARAM).doesNotContain("\"" + TestDatabase.PASSWORD + "\"");
-        });
+        // The runner reads the login itself, and what to connect to from its configuration: payloads name
+        // neither the database nor a parameter.
+        assertThat(lambda().invocationPayloads()).allSatisfy(p -> assertThat(p).doesNotContain(PASSWORD_PARAM)
+                .doesNotContain(TestDatabase.PASSWORD).doesNotContain("127.0.0.1").doesNotContain("public"));
+        assertThat(lambda().environment(function).get(RunnerConfig.CONFIG_VARIABLE)).contains(PASSWORD_PARAM)
+                .doesNotContain(TestDatabase.PASSWORD);
         assertThat(ssm().names()).noneMatch(n -> n.startsWith("/company-database-schemaversion/runner-steps"));
 
         // A new type version (new runner code) and a second subnet: the function is updated in place.
@@ -65,9 +68,7 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(lambda().count("CreateFunction")).isEqualTo(1);
         assertThat(lambda().configuration(function).path("CodeSha256").asText())
                 .isEqualTo(LambdaRunnerPackage.get().codeSha256());
-        assertThat(lambda().environment(function))
-                .containsEntry(LambdaRunners.CODE_ID_VARIABLE, LambdaRunnerPackage.get().codeId())
-                .containsEntry(LambdaRunners.CODE_SHA256_VARIABLE, LambdaRunnerPackage.get().codeSha256());
+        assertThat(lambda().environment(function).get(RunnerConfig.CONFIG_VARIABLE)).contains("\"target\":\"latest\"");
         assertThat(lambda().configuration(function).path("VpcConfig").path("SubnetIds")).hasSize(2);
 
         ObjectNode back = vpcModel("3");
@@ -104,7 +105,7 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         String id = created.model().path("Id").asText();
         String function = functionOf(id);
 
-        // New code, same Execution settings: upload the code, then record it (no other configuration change).
+        // New code, new TargetVersion: upload the code, then set the configuration (the new target).
         LambdaRunnerPackage.use(runnerPackage("v2"));
         ObjectNode next = vpcModel("4");
         next.put("Id", id);
@@ -113,11 +114,11 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(lambda().count("UpdateFunctionCode")).isEqualTo(1);
         assertThat(lambda().count("UpdateFunctionConfiguration")).isEqualTo(1);
         assertThat(updated.events()).extracting(Event::message)
-                .anyMatch(m -> m.contains("that it runs this type version's code"));
-        assertThat(lambda().environment(function))
-                .containsEntry(LambdaRunners.CODE_ID_VARIABLE, LambdaRunnerPackage.get().codeId());
+                .anyMatch(m -> m.contains("does not run this type version's code"));
+        assertThat(lambda().configuration(function).path("CodeSha256").asText())
+                .isEqualTo(LambdaRunnerPackage.get().codeSha256());
 
-        // Someone uploads other code by hand, leaving the environment alone: the next call puts ours back.
+        // Someone uploads other code by hand, leaving the configuration alone: the next call puts ours back.
         lambda().replaceCodeByHand(function, runnerPackage("by hand"));
         ObjectNode again = vpcModel("5");
         again.put("Id", id);
@@ -182,7 +183,11 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
         assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")).containsExactly("0");
         assertThat(lambda().invocationPayloads()).anyMatch(p -> p.contains("\"op\":\"clean\""));
-        assertThat(deleted.events().stream().filter(e -> e.status().equals("IN_PROGRESS")).count()).isEqualTo(5);
+        // Clean ran with the arm the handler set just before (one IN_PROGRESS for that update), and nothing else
+        // ever ran armed.
+        assertThat(lambda().invocations()).allSatisfy(i -> assertThat(i.environment().containsKey(RunnerConfig.CLEAN_VARIABLE))
+                .as(i.payload()).isEqualTo(i.payload().contains("\"op\":\"clean\"")));
+        assertThat(deleted.events().stream().filter(e -> e.status().equals("IN_PROGRESS")).count()).isEqualTo(6);
         assertThat(lambda().functionNames()).isEmpty();
     }
 
