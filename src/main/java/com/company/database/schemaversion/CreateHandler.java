@@ -48,7 +48,8 @@ public class CreateHandler extends BaseHandlerStd {
         String id = Translator.idOf(model);
         Optional<String> existing = services.records().get(id);
         if (existing.isEmpty()) {
-            services.records().create(id, Translator.toRecord(model.toBuilder().id(id).build(), Translator.Owner.of(request)));
+            services.records().create(id, Translator.toRecord(model.toBuilder().id(id).build(), Translator.Owner.of(request),
+                    mode.runnerCode()));
         } else if (!Translator.fromRecord(existing.get()).map(r -> r.owner() != null && r.owner().createdBy(request)).orElse(false)) {
             // A retry of this very request finds its own claim; anyone else finds an owner.
             throw new ReconcileException(Reason.ALREADY_OWNED, "Resource " + id + " already exists: another"

@@ -23,6 +23,11 @@ final class DirectMode implements ExecutionMode {
     }
 
     @Override
+    public String runnerCode() {
+        return null;
+    }
+
+    @Override
     public void validate(ResourceModel model) {
         // Nothing beyond the schema, the account policy and the placeholder rule, which every mode checks.
     }

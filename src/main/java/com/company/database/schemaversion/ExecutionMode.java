@@ -33,6 +33,17 @@ interface ExecutionMode {
     /** The engine that observes, applies and cleans for this resource. */
     SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services);
 
+    /**
+     * The engine a Read observes with: it changes nothing, so in VpcRunner mode it also trusts the runner code
+     * the record says an earlier type version uploaded.
+     */
+    default SchemaEngine reader(Translator.Record record, BaseHandlerStd.Services services) {
+        return engine(record.model(), services);
+    }
+
+    /** What the record keeps of the code this mode runs outside the handler (the runner's CodeSha256), or null. */
+    String runnerCode();
+
     /** One bounded reconcile step towards the model's TargetVersion: SUCCESS when reached, IN_PROGRESS until then. */
     ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
                                                                BaseHandlerStd.Services services, Logger logger);

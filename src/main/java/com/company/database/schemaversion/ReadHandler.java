@@ -17,8 +17,9 @@ public class ReadHandler extends BaseHandlerStd {
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
         String id = request.getDesiredResourceState() == null ? null : request.getDesiredResourceState().getId();
-        ResourceModel model = ownedRecord(id, request, true, services).model();
-        Observation observed = ExecutionMode.of(model).engine(model, services).observe();
+        Translator.Record record = ownedRecord(id, request, true, services);
+        ResourceModel model = record.model();
+        Observation observed = ExecutionMode.of(model).reader(record, services).observe();
         Version target;
         try {
             target = RECONCILER.plan(observed, model.getTargetVersion()).target();

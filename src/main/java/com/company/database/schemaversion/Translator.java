@@ -109,9 +109,9 @@ final class Translator {
                 .build();
     }
 
-    static String toRecord(ResourceModel m, Owner owner) {
+    static String toRecord(ResourceModel m, Owner owner, String runnerCode) {
         try {
-            return JSON.writeValueAsString(new Record(desired(m), owner));
+            return JSON.writeValueAsString(new Record(desired(m), owner, runnerCode));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -127,8 +127,13 @@ final class Translator {
         }
     }
 
-    /** A resource record: the desired model of the last operation that succeeded, and who owns the resource. */
-    record Record(ResourceModel model, Owner owner) {
+    /**
+     * A resource record: the desired model of the last operation that succeeded, who owns the resource, and (in
+     * VpcRunner mode) the CodeSha256 of the runner code the handler uploaded then. The last lets a Read after a
+     * new type version was registered trust the runner an earlier version uploaded, from a place only the
+     * execution role writes (integrity-protected with the record key), not from the function itself.
+     */
+    record Record(ResourceModel model, Owner owner, String runnerCode) {
     }
 
     /**

@@ -79,10 +79,15 @@ final class VpcRunner {
      * checked (one GetFunction) before the first invocation, and not invoked if anyone changed it.
      */
     static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services) {
+        return engine(m, id, services, null);
+    }
+
+    /** @param recordedCode the runner's CodeSha256 an earlier type version recorded, trusted besides this version's */
+    static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services, String recordedCode) {
         services.policy().checkRunner(m);
         LambdaRunners.Spec spec = spec(m, id);
         return new LambdaRunnerEngine(services.invoker(), services.ssm(), spec.functionName())
-                .guardedBy(() -> services.runners().verify(spec));
+                .guardedBy(() -> services.runners().verify(spec, recordedCode));
     }
 
     /** The engine right after {@link #ensure} found the function exactly as the handler configured it. */

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion;
 
+import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.core.SchemaEngine;
 import software.amazon.cloudformation.proxy.Logger;
@@ -20,6 +21,16 @@ final class VpcRunnerMode implements ExecutionMode {
     @Override
     public boolean keepsRunnerFunction() {
         return true;
+    }
+
+    @Override
+    public SchemaEngine reader(Translator.Record record, BaseHandlerStd.Services services) {
+        return VpcRunner.engine(record.model(), record.model().getId(), services, record.runnerCode());
+    }
+
+    @Override
+    public String runnerCode() {
+        return LambdaRunnerPackage.get().codeSha256();
     }
 
     @Override

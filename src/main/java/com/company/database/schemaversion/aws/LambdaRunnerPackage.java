@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * every invocation: the expected identity is computed here, from the handler's own code, never read from the
  * function (whose environment anyone with lambda:UpdateFunctionConfiguration could set). Built once per JVM, on
  * the first call that needs it (2.1-2.9 s in a new JVM on the shared 2-core build machine, from the jar or from
- * the directory Lambda extracts it to; see guides/vpc-runner-trust.md), then kept for the JVM's life.</li>
+ * the directory Lambda extracts it to; see guides/vpc-runner.md), then kept for the JVM's life.</li>
  * </ul>
  */
 public final class LambdaRunnerPackage {

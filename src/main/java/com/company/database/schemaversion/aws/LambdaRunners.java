@@ -230,14 +230,15 @@ public final class LambdaRunners {
      * For callers that may not wait (Read): the function is exactly as {@link #ensure} leaves it, or the type does
      * not invoke it.
      */
-    public void verify(Spec spec) {
+    public void verify(Spec spec, String recordedCodeSha256) {
         FunctionConfiguration f = get(spec.functionName());
         if (f == null) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + spec.functionName() + " does not"
                     + " exist (deleted outside CloudFormation?). Update the stack (any change) to have it created again.");
         }
         List<String> problems = new ArrayList<>(unchangeable(f));
-        if (!codeCurrent(f, LambdaRunnerPackage.get().codeSha256())) {
+        if (!codeCurrent(f, LambdaRunnerPackage.get().codeSha256())
+                && (recordedCodeSha256 == null || !codeCurrent(f, recordedCodeSha256))) {
             problems.add("code (CodeSha256 " + f.codeSha256() + ")");
         }
         problems.addAll(deviations(f, spec, spec.environment(null)));

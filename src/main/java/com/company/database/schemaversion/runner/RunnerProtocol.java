@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The JSON spoken between the handler and the runner function (see guides/vpc-runner.md and guides/vpc-runner-trust.md).
+ * The JSON spoken between the handler and the runner function (see guides/vpc-runner.md, "Protocol and trust").
  * Both sides live in this artifact, so they always agree; the version guards against a runner left
  * behind by an older type version whose code update has not finished yet.
  */

@@ -19,11 +19,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AwsModeTest {
     private final String previousEndpoint = System.getProperty(Session.SSM_ENDPOINT_PROPERTY);
 
+    private final java.util.Map<String, String> previousCredentials = new java.util.HashMap<>();
+
+    {
+        for (String key : java.util.List.of("aws.accessKeyId", "aws.secretAccessKey", "aws.sessionToken")) {
+            previousCredentials.put(key, System.getProperty(key));
+        }
+    }
+
+    /** Puts back what other tests set (the Lambda emulator gives the in-process runner its credentials this way). */
     @AfterEach
-    void clearCredentials() {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-        System.clearProperty("aws.sessionToken");
+    void restoreCredentials() {
+        previousCredentials.forEach((key, value) -> {
+            if (value == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, value);
+            }
+        });
     }
 
     @Test

@@ -49,7 +49,9 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
 
     /** The set the handler (and the runner) use: what a type version's artifact would carry. */
     private static void useSet(String name) {
-        MigrationSource source = MigrationSource.directory(SETS.resolve(name));
+        // One set name for every folder, as a migration set keeps its name across type versions (MigrationSet is
+        // create-only): only its scripts change.
+        MigrationSource source = new MigrationSource("parity", "filesystem:" + SETS.resolve(name).toAbsolutePath());
         HandlerEnvironment.setMigrationOverride(source);
         RunnerEntrypoint.setMigrationOverride(source);
     }

@@ -215,6 +215,35 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
     }
 
     @Test
+    void aReadAfterANewTypeVersionTrustsTheRunnerCodeTheRecordNamesAndNoOther() throws Exception {
+        String function = createdFunction("2");
+        String id = idOf(function);
+        // What an earlier type version left: its own runner code on the function, and its CodeSha256 in the record
+        // (which only the execution role writes).
+        attacker.updateFunctionCode(b -> b.functionName(function).zipFile(SdkBytes.fromByteArray(runnerPackage("earlier-version"))));
+        String earlierSha = settled(function).codeSha256();
+        String recordName = com.company.database.schemaversion.aws.SsmRecordStore.nameOf(id);
+        ObjectNode record = (ObjectNode) JSON.readTree(ssm().get(recordName).value());
+        assertThat(record.path("runnerCode").asText()).isEqualTo(LambdaRunnerPackage.get().codeSha256());
+        record.put("runnerCode", earlierSha);
+        ssm().put(recordName, "String", JSON.writeValueAsString(record));
+        int before = lambda().invocations().size();
+
+        Outcome read = read(JSON.createObjectNode().put("Id", id));
+
+        assertThat(read.status()).as(read.message()).isEqualTo("SUCCESS");
+        assertThat(read.model().path("AppliedVersion").asText()).isEqualTo("2");
+        assertThat(lambda().invocations().subList(before, lambda().invocations().size()))
+                .isNotEmpty().allSatisfy(i -> assertThat(i.codeSha256()).isEqualTo(earlierSha));
+
+        // Code that neither this version nor the record names is still refused.
+        attacker.updateFunctionCode(b -> b.functionName(function).zipFile(SdkBytes.fromByteArray(runnerPackage("evil"))));
+        settled(function);
+        Outcome refused = read(JSON.createObjectNode().put("Id", id));
+        assertThat(refused.errorCode()).as(refused.message()).isEqualTo("GeneralServiceException");
+    }
+
+    @Test
     void aLayerJavaToolOptionsAndOtherSettingsAddedByHandAreRemovedBeforeTheNextInvocation() {
         String function = createdFunction("2");
         Map<String, String> variables = new HashMap<>(lambda().environment(function));
