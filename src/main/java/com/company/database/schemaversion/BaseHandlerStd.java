@@ -5,6 +5,7 @@ import com.company.database.schemaversion.aws.LambdaInvokers;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.aws.SsmRecordStore;
+import com.company.database.schemaversion.core.Budget;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Reconciler;
@@ -24,9 +25,12 @@ import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeConfigurationModel> {
     static final Reconciler RECONCILER = new Reconciler();
 
-    /** The adapters of one request. */
+    /**
+     * The adapters of one request, and its time budget, started when the call began: a Create that claims first
+     * and then migrates in the same call must not get a fresh budget for the migrations.
+     */
     record Services(SsmRecordStore records, SsmLogins logins, String region, ProxyClient<SsmClient> ssm,
-                    LambdaRunners runners, ProxyClient<LambdaClient> invoker, AccountPolicy policy) {
+                    LambdaRunners runners, ProxyClient<LambdaClient> invoker, AccountPolicy policy, Budget budget) {
     }
 
     @Override
@@ -36,6 +40,7 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
             final CallbackContext callbackContext,
             final Logger logger,
             final TypeConfigurationModel typeConfiguration) {
+        Budget budget = HandlerEnvironment.newCallBudget();
         CallbackContext ctx = callbackContext != null ? callbackContext : new CallbackContext();
         ctx.setCalls(ctx.getCalls() + 1);
         ProxyClient<SsmClient> ssm = proxy.newProxy(() -> AwsClients.ssm(request.getRegion()));
@@ -43,7 +48,7 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
         Services services = new Services(RecordProtection.recordStore(proxy, ssm, request.getRegion(), typeConfiguration, logger),
                 new SsmLogins(ssm, policy), request.getRegion(), ssm,
                 new LambdaRunners(proxy.newProxy(() -> AwsClients.lambda(request.getRegion()))),
-                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())), policy);
+                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())), policy, budget);
         try {
             return handle(request, ctx, services, logger);
         } catch (ReconcileException e) {

@@ -20,8 +20,6 @@ public class CallbackContext extends StdCallbackContext {
     private Long waitingSince;
     /** How many calls in a row found it unavailable. */
     private int waitAttempts;
-    /** VpcRunner: the runner function is Active with this type version's code and the model's settings. */
-    private boolean runnerReady;
     /** VpcRunner: CreateFunction calls that met a role Lambda could not assume yet. */
     private int runnerCreateAttempts;
     /** VpcRunner: the asynchronous step now running (its idempotency key), null when none. */

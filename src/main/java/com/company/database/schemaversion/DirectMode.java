@@ -48,7 +48,7 @@ final class DirectMode implements ExecutionMode {
     public ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
                                                                       BaseHandlerStd.Services services, Logger logger) {
         Report report = BaseHandlerStd.RECONCILER.step(engine(model, services), model.getTargetVersion(),
-                HandlerEnvironment.newCallBudget());
+                services.budget());
         ctx.setWaitingSince(null);
         ctx.setWaitAttempts(0);
         logger.log(report.message());

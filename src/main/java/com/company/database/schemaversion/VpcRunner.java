@@ -111,10 +111,8 @@ final class VpcRunner {
                                                                                   BaseHandlerStd.Services services, Logger logger) {
         LambdaRunners.Wait wait = services.runners().ensure(spec, ctx.getRunnerCreateAttempts());
         if (wait == null) {
-            ctx.setRunnerReady(true);
             return Optional.empty();
         }
-        ctx.setRunnerReady(false);
         if (wait.roleNotAssumableYet()) {
             ctx.setRunnerCreateAttempts(ctx.getRunnerCreateAttempts() + 1);
         }
@@ -133,7 +131,7 @@ final class VpcRunner {
             return notReady.get();
         }
         LambdaRunnerEngine engine = ensuredEngine(model.getId(), services);
-        Budget budget = HandlerEnvironment.newCallBudget();
+        Budget budget = services.budget();
         while (true) {
             if (ctx.getRunnerStepId() != null) {
                 LambdaRunnerEngine.StepState state = engine.outcome(ctx.getRunnerStepId(), budget);
