@@ -20,16 +20,6 @@ public final class Budget {
         this.deadline = now.plus(hardLimit);
     }
 
-    /** The handler default: start migrations for 25 s, never run past 50 s of CloudFormation's 60 s. */
-    public static Budget forHandlerCall(Clock clock) {
-        return new Budget(clock, Duration.ofSeconds(25), Duration.ofSeconds(50));
-    }
-
-    /** No limit worth speaking of: the VPC runner's asynchronous steps and plain tools. */
-    public static Budget unbounded(Clock clock) {
-        return new Budget(clock, Duration.ofDays(1), Duration.ofDays(1));
-    }
-
     public boolean mayStartAnother() {
         return clock.instant().isBefore(startCutoff);
     }
