@@ -28,6 +28,13 @@ import java.util.logging.Logger;
  * options), and any session advisory lock released. A connection that fails any of that, or isValid on the
  * way out, is closed instead. A lower statement timeout for one apply is SET on each connection handed out
  * while it is in force, and undone by the RESET ALL on return.
+ *
+ * <p>Why not a maintained pool: HikariCP resets only what JDBC knows of a returned connection (auto-commit,
+ * isolation, read-only, catalog, schema, network timeout), not the server session (SET values, a session
+ * advisory lock Flyway may leave behind after a failure), and has no per-checkout hook for the apply's
+ * statement timeout; its housekeeping thread also keeps running while Lambda freezes the container. pgjdbc's
+ * own PGPoolingDataSource is deprecated and likewise resets nothing. Both would need this class's give-back
+ * logic on top, which is most of it.
  */
 final class ReusableConnections implements DataSource, AutoCloseable {
     private static final int MAX_IDLE = 2;
