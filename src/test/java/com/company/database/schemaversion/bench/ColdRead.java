@@ -1,26 +1,12 @@
 package com.company.database.schemaversion.bench;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
-import com.company.database.schemaversion.CallbackContext;
 import com.company.database.schemaversion.HandlerEnvironment;
-import com.company.database.schemaversion.HandlerWrapper;
-import com.company.database.schemaversion.ResourceModel;
-import com.company.database.schemaversion.TypeConfigurationModel;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import software.amazon.cloudformation.Action;
-import software.amazon.cloudformation.proxy.AmazonWebServicesClientProxy;
-import software.amazon.cloudformation.proxy.ProgressEvent;
-import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +31,7 @@ public final class ColdRead {
             HandlerEnvironment.setMigrationOverride(MigrationSource.directory(Path.of(args[1])));
         }
         JsonNode request = new ObjectMapper().readTree(Files.readString(Path.of(args[0])));
-        JsonNode response = Boolean.getBoolean("coldread.wrapperOnly") ? wrapperOnly(request)
+        JsonNode response = Boolean.getBoolean("coldread.wrapperOnly") ? WrapperOnly.invoke(request)
                 : CloudFormationDriver.quiet().invoke(request);
         System.out.println("EVENT " + response.path("status").asText() + " "
                 + response.path("resourceModel").path("AppliedCount").asText("-") + " "
@@ -57,56 +43,6 @@ public final class ColdRead {
         System.out.println("CPU " + cpuMillis());
         System.out.flush();
         Answered.mark();
-    }
-
-    /**
-     * The floor of a cold Read that is not ours: the same request through the generated wrapper, whose handler
-     * answers SUCCESS at once with the model it was given. What remains is the JVM, the probe, the rpdk wrapper
-     * (its static HTTP client and trust store, request parsing, partition lookup) and the answer (the schema
-     * load that strips the model, serialisation); the full probe minus this one is what our handler costs.
-     */
-    private static JsonNode wrapperOnly(JsonNode request) throws Exception {
-        HandlerWrapper wrapper = new HandlerWrapper() {
-            @Override
-            public ProgressEvent<ResourceModel, CallbackContext> invokeHandler(AmazonWebServicesClientProxy proxy,
-                    ResourceHandlerRequest<ResourceModel> handlerRequest, Action action, CallbackContext callbackContext,
-                    TypeConfigurationModel typeConfiguration) {
-                return ProgressEvent.success(handlerRequest.getDesiredResourceState(), null);
-            }
-        };
-        ObjectMapper json = new ObjectMapper();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        wrapper.handleRequest(new ByteArrayInputStream(json.writeValueAsBytes(request)), out, new FloorContext());
-        return json.readTree(out.toByteArray());
-    }
-
-    /** A Lambda context with a minute left and a logger that drops what it is given. */
-    private static final class FloorContext implements Context {
-        private final long deadline = System.currentTimeMillis() + 60_000;
-
-        @Override public String getAwsRequestId() { return "cold-read"; }
-        @Override public String getLogGroupName() { return "local"; }
-        @Override public String getLogStreamName() { return "local"; }
-        @Override public String getFunctionName() { return "TypeFunction"; }
-        @Override public String getFunctionVersion() { return "$LATEST"; }
-        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:123456789012:function:TypeFunction"; }
-        @Override public CognitoIdentity getIdentity() { return null; }
-        @Override public ClientContext getClientContext() { return null; }
-        @Override public int getRemainingTimeInMillis() { return (int) Math.max(0, deadline - System.currentTimeMillis()); }
-        @Override public int getMemoryLimitInMB() { return 1024; }
-
-        @Override
-        public LambdaLogger getLogger() {
-            return new LambdaLogger() {
-                @Override
-                public void log(String message) {
-                }
-
-                @Override
-                public void log(byte[] message) {
-                }
-            };
-        }
     }
 
     /** utime + stime of this process from /proc/self/stat, in ms (clock ticks of 10 ms); -1 off Linux. */
