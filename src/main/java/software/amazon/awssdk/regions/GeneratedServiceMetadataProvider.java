@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Replaces the AWS SDK's class of the same name in the handler artifact (the shade plugin drops the SDK's copy;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GeneratedServiceMetadataProvider implements ServiceMetadataProvider {
     private static final String PACKAGE = "software.amazon.awssdk.regions.servicemetadata.";
+    private static final Pattern ENDPOINT_PREFIX = Pattern.compile("[a-z0-9]+([.-][a-z0-9]+)*");
     /** Empty for a prefix the SDK has no metadata for (a ConcurrentHashMap holds no null). */
     private static final Map<String, Optional<ServiceMetadata>> LOADED = new ConcurrentHashMap<>();
 
@@ -30,7 +32,7 @@ public final class GeneratedServiceMetadataProvider implements ServiceMetadataPr
 
     /** The SDK's class name for an endpoint prefix, or null for a string that is not one. */
     static String className(String endpointPrefix) {
-        if (endpointPrefix.isEmpty() || !endpointPrefix.matches("[a-z0-9]+([.-][a-z0-9]+)*")) {
+        if (!ENDPOINT_PREFIX.matcher(endpointPrefix).matches()) {
             return null;
         }
         if (endpointPrefix.equals("s3")) {
