@@ -92,7 +92,7 @@ public final class SchemaVersionBenchmark {
     /** A handler deploy that is kept for the Read measurements; migrations null for the baked set. */
     record Deployed(String database, String id, Path migrations, int applied, JsonNode typeConfiguration) {
         Deployed(String database, String id, Path migrations, int applied) {
-            this(database, id, migrations, applied, null);
+            this(database, id, migrations, applied, TestModels.testAccount());
         }
     }
 
