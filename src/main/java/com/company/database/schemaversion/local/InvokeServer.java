@@ -105,6 +105,12 @@ public final class InvokeServer implements AutoCloseable {
                 boolean test = "TestEntrypoint".equals(function);
                 JsonNode holder = test ? request.path("request") : request.path("requestData");
                 JsonNode properties = holder.path(test ? "desiredResourceState" : "resourceProperties");
+                // A runner function runs in the region of the handler call that created it (its SSM client is
+                // that region's); calls are answered one at a time, so the request's region is the one in use.
+                String region = (test ? holder : request).path("region").asText("");
+                if (!region.isBlank()) {
+                    LocalLambda.shared().setRegion(region);
+                }
                 JsonNode configurationHolder = test ? request : holder;
                 JsonNode sent = configurationHolder.get("typeConfiguration");
                 sent = sent == null || sent.isNull() ? null : sent;
