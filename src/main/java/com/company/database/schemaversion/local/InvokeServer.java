@@ -38,6 +38,7 @@ public final class InvokeServer implements AutoCloseable {
     private volatile Consumer<JsonNode> beforeInvoke = request -> { };
     private volatile DatabaseRedirect redirect;
     private volatile JsonNode typeConfiguration;
+    private volatile JsonNode adminTypeConfiguration;
 
     public InvokeServer(int port, PrintStream out, Consumer<String> handlerLog) throws IOException {
         this.out = out;
@@ -63,6 +64,14 @@ public final class InvokeServer implements AutoCloseable {
      */
     void typeConfiguration(JsonNode configuration) {
         this.typeConfiguration = configuration;
+    }
+
+    /**
+     * The admin's configuration as given (--typeconfig), before the embedded server's widening: what the redirect
+     * checks a request's Database against when the request carries no configuration of its own.
+     */
+    void adminTypeConfiguration(JsonNode configuration) {
+        this.adminTypeConfiguration = configuration;
     }
 
     void redirect(DatabaseRedirect redirect) {
@@ -96,25 +105,41 @@ public final class InvokeServer implements AutoCloseable {
                 boolean test = "TestEntrypoint".equals(function);
                 JsonNode holder = test ? request.path("request") : request.path("requestData");
                 JsonNode properties = holder.path(test ? "desiredResourceState" : "resourceProperties");
-                if (redirect != null) {
+                // A runner function runs in the region of the handler call that created it (its SSM client is
+                // that region's); calls are answered one at a time, so the request's region is the one in use.
+                String region = (test ? holder : request).path("region").asText("");
+                if (!region.isBlank()) {
+                    LocalLambda.shared().setRegion(region);
+                }
+                JsonNode configurationHolder = test ? request : holder;
+                JsonNode sent = configurationHolder.get("typeConfiguration");
+                sent = sent == null || sent.isNull() ? null : sent;
+                // The admin's rules apply to the Database the template names, not to the embedded server it is
+                // redirected to: one they refuse is not redirected, and the handler refuses it as in the account.
+                JsonNode admin = sent != null ? sent : adminTypeConfiguration;
+                String refusal = redirect == null || admin == null ? null : connectionRefusal(admin, properties);
+                boolean redirected = redirect != null && refusal == null;
+                if (redirected) {
                     redirect.inbound(properties);
                     redirect.inbound(holder.path(test ? "previousResourceState" : "previousResourceProperties"));
-                    body = JSON.writeValueAsBytes(request);
+                } else if (refusal != null) {
+                    synchronized (out) {
+                        out.println("  (not redirected to the embedded server: " + refusal + ")");
+                    }
                 }
                 if (properties.isObject()) {
                     beforeInvoke.accept(properties);
                 }
-                JsonNode configurationHolder = test ? request : holder;
                 if (configurationHolder instanceof ObjectNode h) {
-                    JsonNode sent = h.get("typeConfiguration");
-                    if ((sent == null || sent.isNull()) && typeConfiguration != null) {
-                        h.set("typeConfiguration", typeConfiguration.deepCopy());
-                    } else if (sent != null && !sent.isNull() && redirect != null) {
+                    if (sent == null && typeConfiguration != null) {
+                        h.set("typeConfiguration", (redirected || adminTypeConfiguration == null
+                                ? typeConfiguration : adminTypeConfiguration).deepCopy());
+                    } else if (sent != null && redirected) {
                         // The request goes to the embedded server, which has no TLS (DatabaseRedirect).
                         h.set("typeConfiguration", Session.allowEmbeddedServer(sent));
                     }
-                    body = JSON.writeValueAsBytes(request);
                 }
+                body = JSON.writeValueAsBytes(request);
                 CloudFormationDriver.LocalContext context = new CloudFormationDriver.LocalContext(
                         CloudFormationDriver.limitFor(action), handlerLog);
                 switch (function) {
@@ -141,6 +166,24 @@ public final class InvokeServer implements AutoCloseable {
             }
             log(function, action, answer, millis);
             respond(exchange, 200, answer);
+        }
+    }
+
+    /** Why the configuration refuses the properties' Database.Host and SslMode, or null when it allows them. */
+    static String connectionRefusal(JsonNode configuration, JsonNode properties) {
+        JsonNode db = properties.path("Database");
+        if (!db.isObject() || !db.hasNonNull("Host")) {
+            return null;
+        }
+        try {
+            com.company.database.schemaversion.AccountPolicy.of(JSON.treeToValue(configuration,
+                    com.company.database.schemaversion.TypeConfigurationModel.class))
+                    .checkConnection(db.get("Host").asText(), db.hasNonNull("SslMode") ? db.get("SslMode").asText() : null);
+            return null;
+        } catch (com.company.database.schemaversion.core.ReconcileException e) {
+            return e.getMessage();
+        } catch (IOException | IllegalArgumentException e) {
+            return "the type configuration does not fit the type's typeConfiguration: " + e.getMessage();
         }
     }
 

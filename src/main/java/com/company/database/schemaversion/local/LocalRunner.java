@@ -210,6 +210,7 @@ public final class LocalRunner {
                     o.verbose ? line -> out.println("    handler: " + line.stripTrailing()) : line -> { });
             server.beforeInvoke(session::prepareForRequest);
             server.typeConfiguration(session.typeConfiguration());
+            server.adminTypeConfiguration(session.adminTypeConfiguration());
             if (session.embedded() != null) {
                 if (o.redirect) {
                     server.redirect(new DatabaseRedirect(session.embedded().port()));

@@ -31,6 +31,7 @@ import java.util.function.Supplier;
  */
 final class Session implements AutoCloseable {
     static final String SSM_ENDPOINT_PROPERTY = "aws.endpointUrlSsm";
+    static final String LAMBDA_ENDPOINT_PROPERTY = "aws.endpointUrlLambda";
     static final String LOCAL_USERNAME_PARAMETER = "/schemaversion/local/username";
     static final String LOCAL_PASSWORD_PARAMETER = "/schemaversion/local/password";
     static final String RECORD_PREFIX = "/company-database-schemaversion/resources/";
@@ -42,8 +43,12 @@ final class Session implements AutoCloseable {
     final Map<String, String> parameters = new LinkedHashMap<>();
     private LocalDatabase embedded;
     private JsonNode typeConfiguration;
+    private JsonNode adminTypeConfiguration;
     private String previousEndpoint;
     private boolean endpointSet;
+    /** System properties this session changed, with the values to put back (null: clear). */
+    private final Map<String, String> changedProperties = new LinkedHashMap<>();
+    private String previousLambdaRegion;
 
     private Session(Options options, PrintStream out) {
         this.options = options;
@@ -84,6 +89,7 @@ final class Session implements AutoCloseable {
             System.setProperty(SSM_ENDPOINT_PROPERTY, ssm.endpoint());
             endpointSet = true;
         }
+        startLambda();
         typeConfiguration = loadTypeConfiguration();
         if (options.migrations != null) {
             if (!Files.isDirectory(options.migrations)) {
@@ -91,6 +97,36 @@ final class Session implements AutoCloseable {
             }
             HandlerEnvironment.setMigrationOverride(MigrationSource.directory(options.migrations.toAbsolutePath()));
             out.println("Migrations: the folder " + options.migrations.toAbsolutePath() + " replaces the baked set.");
+        }
+    }
+
+    /**
+     * Resources with Execution.Mode VpcRunner: the handlers' Lambda client goes to the in-process LocalLambda,
+     * which runs the real runner code. The runner reads SSM with the SDK's default credentials chain, as a function
+     * reads its role's: with the local SSM endpoint it gets placeholder credentials through the SDK's system
+     * properties (put back on close); with --aws it keeps the user's own chain, so the runner reads the real SSM
+     * as the user, and nothing the user configured is overridden.
+     */
+    private void startLambda() {
+        LocalLambda lambda = LocalLambda.shared();
+        setProperty(LAMBDA_ENDPOINT_PROPERTY, lambda.endpoint());
+        previousLambdaRegion = lambda.region();
+        lambda.setRegion(options.region);
+        if (!options.aws) {
+            setProperty("aws.accessKeyId", LocalLambda.RUNNER_ACCESS_KEY);
+            setProperty("aws.secretAccessKey", LocalLambda.RUNNER_SECRET_KEY);
+            setProperty("aws.sessionToken", null);
+        }
+    }
+
+    private void setProperty(String key, String value) {
+        if (!changedProperties.containsKey(key)) {
+            changedProperties.put(key, System.getProperty(key));
+        }
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
         }
     }
 
@@ -114,6 +150,7 @@ final class Session implements AutoCloseable {
                         + " the configuration given to aws cloudformation set-type-configuration.");
             }
             from = options.typeConfigFile.toString();
+            adminTypeConfiguration = configured;
         } else if (embedded != null && !options.aws) {
             configured = localEmbeddedConfiguration();
             from = "the local runner's own (no --typeconfig; embedded server and local SSM)";
@@ -128,7 +165,10 @@ final class Session implements AutoCloseable {
         return effective;
     }
 
-    /** What the local runner states when nobody gave one: the embedded server and the local parameters file only. */
+    /**
+     * What the local runner states when nobody gave one: the embedded server and the local parameters file only,
+     * and any runner role (the runner functions are LocalLambda's, in this JVM: no role is ever assumed).
+     */
     static ObjectNode localEmbeddedConfiguration() {
         ObjectNode c = JSON.createObjectNode();
         c.putObject("Credentials").putArray("AllowedParameterPrefixes").add("/*")
@@ -136,6 +176,7 @@ final class Session implements AutoCloseable {
         ObjectNode connections = c.putObject("Connections");
         connections.putArray("AllowedHosts").add(LocalDatabase.HOST).add("localhost");
         connections.putArray("AllowedSslModes").add("disable").add("require").add("verify-ca").add("verify-full");
+        c.putObject("Runner").putArray("AllowedRoleArns").add("arn:*");
         return c;
     }
 
@@ -158,6 +199,14 @@ final class Session implements AutoCloseable {
             hosts.add(LocalDatabase.HOST);
         }
         return c;
+    }
+
+    /**
+     * The account admin's configuration as given with --typeconfig, before the embedded server's widening; null
+     * when the runner states its own or there is none.
+     */
+    JsonNode adminTypeConfiguration() {
+        return adminTypeConfiguration;
     }
 
     /** The type configuration handed to the handlers, or null for none. */
@@ -370,6 +419,18 @@ final class Session implements AutoCloseable {
     public void close() {
         HandlerEnvironment.reset();
         FlywayEngines.clear();
+        changedProperties.forEach((key, value) -> {
+            if (value == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, value);
+            }
+        });
+        changedProperties.clear();
+        if (previousLambdaRegion != null) {
+            LocalLambda.shared().awaitIdle();
+            LocalLambda.shared().setRegion(previousLambdaRegion);
+        }
         if (endpointSet) {
             if (previousEndpoint == null) {
                 System.clearProperty(SSM_ENDPOINT_PROPERTY);

@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.artifact;
 
-import com.company.database.schemaversion.testing.LambdaEmulator;
+import com.company.database.schemaversion.local.LocalLambda;
+import com.company.database.schemaversion.testing.TestLambda;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestArtifacts;
 import com.company.database.schemaversion.testing.TestDatabase;
@@ -40,7 +41,7 @@ class ShadedJarIT {
     private static final String USER_PARAM = "/artifact-it/username";
     private static final String PASSWORD_PARAM = "/artifact-it/password";
     private static SsmEmulator ssm;
-    private static LambdaEmulator lambda;
+    private static LocalLambda lambda;
     private static Path handlerJar;
     private static Path work;
 
@@ -56,7 +57,7 @@ class ShadedJarIT {
         System.setProperty("aws.accessKeyId", "ASIASHADEDIT");
         System.setProperty("aws.secretAccessKey", "shaded-it-secret");
         System.setProperty("aws.region", "us-east-1");
-        lambda = LambdaEmulator.shared();
+        lambda = TestLambda.shared();
         lambda.reset();
         lambda.setPolls(1, 1, 1);
     }

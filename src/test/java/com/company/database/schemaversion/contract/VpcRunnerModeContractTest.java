@@ -2,7 +2,7 @@ package com.company.database.schemaversion.contract;
 
 import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerEntrypoint;
-import com.company.database.schemaversion.testing.LambdaEmulator;
+import com.company.database.schemaversion.testing.TestLambda;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,14 +18,14 @@ class VpcRunnerModeContractTest extends AbstractContractSuite {
 
     @BeforeEach
     void setUpLambda() {
-        LambdaEmulator.shared().reset();
-        LambdaEmulator.shared().setPolls(1, 1, 1);
+        TestLambda.shared().reset();
+        TestLambda.shared().setPolls(1, 1, 1);
         LambdaRunnerPackage.use("contract-suite-runner".getBytes(StandardCharsets.UTF_8));
     }
 
     @AfterEach
     void tearDownLambda() {
-        LambdaEmulator.shared().awaitIdle();
+        TestLambda.shared().awaitIdle();
         RunnerEntrypoint.setMigrationOverride(null);
         LambdaRunnerPackage.use(null);
     }

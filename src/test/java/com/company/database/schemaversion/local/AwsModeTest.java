@@ -58,6 +58,44 @@ class AwsModeTest {
         }
     }
 
+    /**
+     * VpcRunner resources run their runner in LocalLambda, in this JVM, where it reads SSM with the SDK's default
+     * chain. With --aws that chain stays the user's (the runner reads the real SSM as the user); starting LocalLambda
+     * must not plant the placeholder credentials the local mode gives the runner.
+     */
+    @Test
+    void awsModeKeepsTheUsersCredentialsForTheInProcessRunner() throws Exception {
+        System.setProperty("aws.accessKeyId", "AKIAUSERPROFILE");
+        System.setProperty("aws.secretAccessKey", "user-secret");
+        System.setProperty("aws.sessionToken", "user-session");
+        Path home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();
+        Options options = Options.parse(new String[] {"read", "--aws", "--host", "db.example.internal", "--home", home.toString()});
+
+        try (Session session = Session.open(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            assertThat(System.getProperty(Session.LAMBDA_ENDPOINT_PROPERTY)).isEqualTo(LocalLambda.shared().endpoint());
+            assertThat(System.getProperty("aws.accessKeyId")).isEqualTo("AKIAUSERPROFILE");
+            assertThat(System.getProperty("aws.secretAccessKey")).isEqualTo("user-secret");
+            assertThat(System.getProperty("aws.sessionToken")).isEqualTo("user-session");
+        }
+    }
+
+    @Test
+    void localModeGivesTheInProcessRunnerPlaceholderCredentialsOnlyWhileItRuns() throws Exception {
+        System.setProperty("aws.accessKeyId", "AKIAUSERPROFILE");
+        System.setProperty("aws.secretAccessKey", "user-secret");
+        System.setProperty("aws.sessionToken", "user-session");
+        Path home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();
+        Options options = Options.parse(new String[] {"read", "--host", "db.example.internal", "--home", home.toString()});
+
+        try (Session session = Session.open(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            assertThat(System.getProperty("aws.accessKeyId")).isEqualTo(LocalLambda.RUNNER_ACCESS_KEY);
+            assertThat(System.getProperty("aws.sessionToken")).isNull();
+        }
+        assertThat(System.getProperty("aws.accessKeyId")).isEqualTo("AKIAUSERPROFILE");
+        assertThat(System.getProperty("aws.secretAccessKey")).isEqualTo("user-secret");
+        assertThat(System.getProperty("aws.sessionToken")).isEqualTo("user-session");
+    }
+
     @Test
     void localModeSendsPlaceholdersAndPointsTheSdkAtTheLocalEndpointOnlyWhileItRuns() throws Exception {
         Path home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();

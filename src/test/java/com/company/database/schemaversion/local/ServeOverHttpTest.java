@@ -1,6 +1,8 @@
 package com.company.database.schemaversion.local;
 
 import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.aws.LambdaRunnerPackage;
+import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +19,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -238,6 +243,146 @@ class ServeOverHttpTest {
         assertThat(response.path("message").asText()).contains(LocalRunnerHarness.USER_PARAM)
                 .contains("[/company-database-schemaversion/credentials/], the default");
         assertThat(h.history()).isEmpty();
+    }
+
+    /**
+     * cfn test's second input set (inputs/inputs_2_*.json, Execution.Mode VpcRunner) under the admin's
+     * configuration a user writes for it (inputs/typeconfig.json), on the embedded server: the handlers manage
+     * the runner function through LocalLambda, the runner (the real RunnerEntrypoint, in this JVM) reads the login
+     * from the local SSM endpoint and migrates the embedded database the redirect pointed the handler at.
+     */
+    @Test
+    void aVpcRunnerResourceFromTheRepositorysInputsRunsItsRunnerLocally() throws Exception {
+        LocalLambda lambda = LocalLambda.shared();
+        lambda.reset();
+        LambdaRunnerPackage.use(stubRunnerPackage());
+        try {
+            Files.copy(Path.of("inputs", "typeconfig.json"), h.typeConfiguration, StandardCopyOption.REPLACE_EXISTING);
+            startServe("--embedded-port", "0");
+            int port = embeddedPort();
+            ObjectNode desired = (ObjectNode) JSON.readTree(Path.of("inputs", "inputs_2_create.json").toFile());
+            String database = desired.path("Database").path("Name").asText();
+
+            JsonNode created = untilDone(lambda, cfnTestPayload("CREATE", desired.deepCopy(), null, UUID.randomUUID().toString()));
+            assertThat(created.path("status").asText()).as(created + "\nrunner: " + lambda.runnerLog()).isEqualTo("SUCCESS");
+            JsonNode model = created.get("resourceModel");
+            assertThat(model.path("AppliedVersion").asText()).isEqualTo("3");
+            assertThat(model.path("Database")).as("cfn test compares input and output").isEqualTo(desired.get("Database"));
+            assertThat(model.path("Execution")).isEqualTo(desired.get("Execution"));
+
+            // The runner, not the handler, migrated: an asynchronous step, with the connection the handler put
+            // into the function's configuration, which is the embedded server's.
+            assertThat(lambda.calls()).anyMatch(c -> c.startsWith("POST Invoke ") && c.endsWith(" Event"));
+            String function = lambda.functionNames().iterator().next();
+            JsonNode runnerConfig = JSON.readTree(lambda.environment(function).get(RunnerConfig.CONFIG_VARIABLE));
+            assertThat(runnerConfig.path("host").asText()).isEqualTo("127.0.0.1");
+            assertThat(runnerConfig.path("port").asInt()).isEqualTo(port);
+            assertThat(runnerConfig.path("database").asText()).isEqualTo(database);
+            assertThat(runnerConfig.path("sslMode").asText()).isEqualTo("disable");
+            assertThat(embeddedHistory(port, database)).containsExactly("1", "2", "3");
+
+            ObjectNode update = (ObjectNode) JSON.readTree(Path.of("inputs", "inputs_2_update.json").toFile());
+            update.put("Id", model.path("Id").asText());
+            JsonNode updated = untilDone(lambda, cfnTestPayload("UPDATE", update, model, UUID.randomUUID().toString()));
+            assertThat(updated.path("status").asText()).as(updated.toString()).isEqualTo("SUCCESS");
+            assertThat(updated.path("resourceModel").path("AppliedVersion").asText()).isEqualTo("7");
+            List<String> subnets = new ArrayList<>();
+            lambda.configuration(function).path("VpcConfig").path("SubnetIds").forEach(n -> subnets.add(n.asText()));
+            assertThat(subnets).containsExactlyInAnyOrder("subnet-0a1b2c3d4e5f60718", "subnet-0b1b2c3d4e5f60718");
+            assertThat(embeddedHistory(port, database)).containsExactly("1", "2", "3", "4", "5", "6", "7");
+
+            JsonNode read = untilDone(lambda, cfnTestPayload("READ", updated.get("resourceModel"), null, UUID.randomUUID().toString()));
+            assertThat(read.path("status").asText()).as(read.toString()).isEqualTo("SUCCESS");
+            assertThat(read.path("resourceModel").path("Database")).isEqualTo(desired.get("Database"));
+
+            JsonNode deleted = untilDone(lambda, cfnTestPayload("DELETE", updated.get("resourceModel"), null, UUID.randomUUID().toString()));
+            assertThat(deleted.path("status").asText()).as(deleted.toString()).isEqualTo("SUCCESS");
+            assertThat(lambda.functionNames()).as("Delete removes the runner function").isEmpty();
+        } finally {
+            lambda.awaitIdle();
+            LambdaRunnerPackage.use(null);
+        }
+    }
+
+    /**
+     * The admin's rules apply to the Database the template names, not to the embedded server serve redirects it
+     * to: a host outside Connections.AllowedHosts, or an SslMode the admin did not allow, is refused as it would be
+     * in the account (without this, the redirect's SslMode disable and the widening for the embedded server let
+     * both through).
+     */
+    @Test
+    void theAdminsConfigurationAppliesToTheDatabaseTheTemplateNames() throws Exception {
+        Files.copy(Path.of("inputs", "typeconfig.json"), h.typeConfiguration, StandardCopyOption.REPLACE_EXISTING);
+        startServe("--embedded-port", "0");
+        int port = embeddedPort();
+        ObjectNode otherHost = (ObjectNode) JSON.readTree(Path.of("inputs", "inputs_1_create.json").toFile());
+        ((ObjectNode) otherHost.get("Database")).put("Host", "orders.db.example.net").put("Name", "refused_host");
+        ObjectNode cleartext = (ObjectNode) JSON.readTree(Path.of("inputs", "inputs_1_create.json").toFile());
+        ((ObjectNode) cleartext.get("Database")).put("SslMode", "disable").put("Name", "refused_mode");
+
+        JsonNode host = invoke("TypeFunction", cfnTestPayload("CREATE", otherHost, null, UUID.randomUUID().toString()));
+        JsonNode mode = invoke("TypeFunction", cfnTestPayload("CREATE", cleartext, null, UUID.randomUUID().toString()));
+
+        assertThat(host.path("status").asText()).as(host.toString()).isEqualTo("FAILED");
+        assertThat(host.path("errorCode").asText()).isEqualTo("InvalidRequest");
+        assertThat(host.path("message").asText()).contains("Database.Host orders.db.example.net", "Connections.AllowedHosts");
+        assertThat(mode.path("status").asText()).as(mode.toString()).isEqualTo("FAILED");
+        assertThat(mode.path("errorCode").asText()).isEqualTo("InvalidRequest");
+        assertThat(mode.path("message").asText()).contains("Database.SslMode disable", "Connections.AllowedSslModes");
+        assertThat(embeddedDatabases(port)).doesNotContain("refused_host", "refused_mode");
+    }
+
+    /** The handler's next call after every IN_PROGRESS, once the runner's asynchronous steps have ended. */
+    private JsonNode untilDone(LocalLambda lambda, ObjectNode request) throws Exception {
+        JsonNode response = invoke("TypeFunction", request);
+        for (int call = 1; "IN_PROGRESS".equals(response.path("status").asText()); call++) {
+            assertThat(call).as("still IN_PROGRESS: " + response + "\nserve:\n" + serverOut.toString(StandardCharsets.UTF_8)
+                    + "\nLambda: " + lambda.calls() + "\nrunner: " + lambda.runnerLog()).isLessThan(20);
+            lambda.awaitIdle();
+            ((ObjectNode) request.get("requestData")).set("resourceProperties", response.get("resourceModel"));
+            request.set("callbackContext", response.get("callbackContext"));
+            response = invoke("TypeFunction", request);
+        }
+        return response;
+    }
+
+    private int embeddedPort() {
+        String out = serverOut.toString(StandardCharsets.UTF_8);
+        java.util.regex.Matcher listening = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(out);
+        assertThat(listening.find()).as(out).isTrue();
+        return Integer.parseInt(listening.group(1));
+    }
+
+    private static List<String> embeddedHistory(int port, String database) throws Exception {
+        return embeddedQuery(port, database, "SELECT version FROM public.flyway_schema_history WHERE success"
+                + " AND version IS NOT NULL ORDER BY installed_rank");
+    }
+
+    private static List<String> embeddedDatabases(int port) throws Exception {
+        return embeddedQuery(port, "postgres", "SELECT datname FROM pg_database");
+    }
+
+    private static List<String> embeddedQuery(int port, String database, String sql) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/" + database, "postgres", "postgres");
+             java.sql.ResultSet rs = c.createStatement().executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+
+    /** A stand-in deployment package: LocalLambda runs the runner classes of this JVM, whatever the zip holds. */
+    private static byte[] stubRunnerPackage() throws java.io.IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("marker.txt"));
+            zip.write("serve".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        return bytes.toByteArray();
     }
 
     /** ResourceClient.make_request of the cloudformation-cli, protocol 2.0.0. */

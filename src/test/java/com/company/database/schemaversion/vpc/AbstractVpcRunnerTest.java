@@ -5,7 +5,8 @@ import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.runner.RunnerEntrypoint;
-import com.company.database.schemaversion.testing.LambdaEmulator;
+import com.company.database.schemaversion.local.LocalLambda;
+import com.company.database.schemaversion.testing.TestLambda;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,8 +31,8 @@ public abstract class AbstractVpcRunnerTest extends AbstractHandlerTest {
     protected static final String SUBNET_B = "subnet-0b1b2c3d4e5f60718";
     protected static final String SECURITY_GROUP = "sg-0a1b2c3d4e5f60718";
     protected static final String ROLE = "arn:aws:iam::123456789012:role/schemaversion-runner";
-    protected static LambdaEmulator lambda() {
-        return LambdaEmulator.shared();
+    protected static LocalLambda lambda() {
+        return TestLambda.shared();
     }
 
     @BeforeEach

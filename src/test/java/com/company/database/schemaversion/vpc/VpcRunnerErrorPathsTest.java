@@ -3,7 +3,7 @@ package com.company.database.schemaversion.vpc;
 import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
-import com.company.database.schemaversion.testing.LambdaEmulator.InvokeFault;
+import com.company.database.schemaversion.local.LocalLambda.InvokeFault;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 

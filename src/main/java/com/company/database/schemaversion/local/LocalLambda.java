@@ -1,4 +1,4 @@
-package com.company.database.schemaversion.testing;
+package com.company.database.schemaversion.local;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
@@ -51,8 +51,12 @@ import java.util.regex.Pattern;
  * Lambda's event queue does, honouring the function's event invoke config (events older than its maximum event
  * age are dropped; a function error is retried MaximumRetryAttempts times, 2 by default). Faults the real service produces (bad subnets,
  * roles not assumable yet, Failed states, timeouts, crashes, duplicate deliveries) can be switched on.
+ *
+ * <p>The local runner starts it for every command, so that resources with Execution.Mode VpcRunner run locally as
+ * well (the runner then reads the local SSM endpoint and connects where the handler configured it); the tests use
+ * it as their Lambda (testing/TestLambda). The handler artifact leaves this package out (pom: shade filters).
  */
-public final class LambdaEmulator implements AutoCloseable {
+public final class LocalLambda implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FUNCTION_PATH = Pattern.compile("^/2015-03-31/functions/([^/]+)(/code|/configuration|/invocations)?/?$");
     private static final Pattern EVENT_INVOKE_CONFIG_PATH = Pattern.compile("^/2019-09-25/functions/([^/]+)/event-invoke-config/?$");
@@ -68,7 +72,7 @@ public final class LambdaEmulator implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService background = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "lambda-emulator-async");
+        Thread t = new Thread(r, "local-lambda-async");
         t.setDaemon(true);
         return t;
     });
@@ -94,10 +98,13 @@ public final class LambdaEmulator implements AutoCloseable {
     private volatile boolean dropAsync;
     private volatile boolean deliverAsyncTwice;
     private volatile int timeoutSecondsOverride;
+    private volatile String region = DEFAULT_REGION;
+    private static final String DEFAULT_REGION = "us-east-1";
 
     /** One function as Lambda keeps it. */
     private static final class Function {
         String name;
+        String region;
         String role;
         String handler;
         String runtime;
@@ -128,27 +135,30 @@ public final class LambdaEmulator implements AutoCloseable {
         boolean deleting;
     }
 
-    public LambdaEmulator() throws IOException {
+    public LocalLambda() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "lambda-emulator");
+            Thread t = new Thread(r, "local-lambda");
             t.setDaemon(true);
             return t;
         }));
         server.start();
-        // What the Lambda runtime gives a function: credentials of its role. The runner's SDK reads them.
-        System.setProperty("aws.accessKeyId", "ASIARUNNEREMULATOR");
-        System.setProperty("aws.secretAccessKey", "runner-emulator-secret");
     }
 
-    private static LambdaEmulator shared;
+    private static LocalLambda shared;
 
-    /** One emulator per test JVM, with the SDK's standard endpoint setting pointing every Lambda client at it. */
-    public static synchronized LambdaEmulator shared() {
+    /**
+     * One instance per JVM, with the SDK's standard endpoint setting pointing every Lambda client at it (the SDK
+     * keeps one client per region for the JVM's life, so the endpoint must not change). The in-process runner
+     * reads SSM with the SDK's default credentials chain, as a function reads its role's credentials from
+     * Lambda's runtime; who provides them is the host's choice ({@link #RUNNER_ACCESS_KEY}): this class sets no
+     * credentials, so a host that uses the user's own (the local runner's --aws) keeps them.
+     */
+    public static synchronized LocalLambda shared() {
         if (shared == null) {
             try {
-                shared = new LambdaEmulator();
+                shared = new LocalLambda();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -156,6 +166,10 @@ public final class LambdaEmulator implements AutoCloseable {
         }
         return shared;
     }
+
+    /** Placeholder credentials of the runner role, for hosts whose SSM endpoint is local too. */
+    public static final String RUNNER_ACCESS_KEY = "ASIARUNNEREMULATOR";
+    public static final String RUNNER_SECRET_KEY = "runner-emulator-secret";
 
     public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
@@ -185,6 +199,19 @@ public final class LambdaEmulator implements AutoCloseable {
         dropAsync = false;
         deliverAsyncTwice = false;
         timeoutSecondsOverride = 0;
+        region = DEFAULT_REGION;
+    }
+
+    /**
+     * The region functions created from now on run in (their AWS_REGION: the runner builds its SSM client for
+     * it). The SDK keeps one client per region, so a host with its own SSM endpoint gives its own region.
+     */
+    public void setRegion(String region) {
+        this.region = region == null || region.isBlank() ? DEFAULT_REGION : region;
+    }
+
+    public String region() {
+        return region;
     }
 
     /** GetFunction calls that see Pending after a create, InProgress after an update, Deleting after a delete. */
@@ -391,6 +418,7 @@ public final class LambdaEmulator implements AutoCloseable {
             byte[] zip = Base64.getDecoder().decode(in.path("Code").path("ZipFile").asText());
             f = new Function();
             f.name = name;
+            f.region = region;
             f.role = role;
             f.handler = in.path("Handler").asText();
             f.runtime = in.path("Runtime").asText();
@@ -712,7 +740,7 @@ public final class LambdaEmulator implements AutoCloseable {
 
     /** What Lambda's runtime puts in every function's environment beside its own variables. */
     private static Map<String, String> reserved(Function f) {
-        return Map.of("AWS_REGION", "us-east-1", "AWS_DEFAULT_REGION", "us-east-1",
+        return Map.of("AWS_REGION", f.region, "AWS_DEFAULT_REGION", f.region,
                 "AWS_LAMBDA_FUNCTION_NAME", f.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(f.memory),
                 "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
     }
