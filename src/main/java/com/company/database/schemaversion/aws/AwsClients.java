@@ -1,6 +1,8 @@
 package com.company.database.schemaversion.aws;
 
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -33,15 +35,7 @@ public final class AwsClients {
     }
 
     public static SsmClient ssm(String region) {
-        return SSM.computeIfAbsent(region(region), r -> SsmClient.builder()
-                .region(Region.of(r))
-                .httpClient(HTTP)
-                .credentialsProvider(AnonymousCredentialsProvider.create())
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(RetryMode.STANDARD)
-                        .apiCallTimeout(Duration.ofSeconds(25))
-                        .build())
-                .build());
+        return SSM.computeIfAbsent(region(region), r -> shortCalls(SsmClient.builder(), r));
     }
 
     /** Lambda calls that wait for the runner get their own timeouts (see the runner client). */
@@ -55,15 +49,20 @@ public final class AwsClients {
 
     /** For the resource records' MACs (GenerateMac, VerifyMac): short calls, like SSM's. */
     public static KmsClient kms(String region) {
-        return KMS.computeIfAbsent(region(region), r -> KmsClient.builder()
-                .region(Region.of(r))
+        return KMS.computeIfAbsent(region(region), r -> shortCalls(KmsClient.builder(), r));
+    }
+
+    /** A client for short calls: standard retries, 25 s per call, no credentials of its own. */
+    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C shortCalls(B builder, String region) {
+        return builder
+                .region(Region.of(region))
                 .httpClient(HTTP)
                 .credentialsProvider(AnonymousCredentialsProvider.create())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(RetryMode.STANDARD)
                         .apiCallTimeout(Duration.ofSeconds(25))
                         .build())
-                .build());
+                .build();
     }
 
     private static String region(String region) {
