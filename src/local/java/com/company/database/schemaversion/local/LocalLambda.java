@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.company.database.schemaversion.HandlerEnvironment;
-import com.company.database.schemaversion.runner.RunnerEntrypoint;
+import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -775,12 +775,12 @@ public final class LocalLambda implements AutoCloseable {
         Class<?> type0 = Class.forName(className);
         Object instance;
         try {
-            instance = type0.getDeclaredConstructor(Map.class, java.time.Clock.class)
-                    .newInstance(environment, java.time.Clock.offset(java.time.Clock.systemUTC(), late.plus(clockOffset)));
+            instance = type0.getDeclaredConstructor(Map.class, java.time.Clock.class, MigrationSource.class)
+                    .newInstance(environment, java.time.Clock.offset(java.time.Clock.systemUTC(), late.plus(clockOffset)),
+                            HandlerEnvironment.migrationOverride());
         } catch (NoSuchMethodException noHostConstructor) {
             instance = type0.getDeclaredConstructor().newInstance();
         }
-        RunnerEntrypoint.setMigrationOverride(HandlerEnvironment.migrationOverride());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
         Context context = context(deadline);

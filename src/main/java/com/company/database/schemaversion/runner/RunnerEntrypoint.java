@@ -39,10 +39,10 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
     public static final String HANDLER = RunnerEntrypoint.class.getName() + "::handleRequest";
     private static final Map<String, SsmClient> SSM = new ConcurrentHashMap<>();
     private static final int MAX_MESSAGE = 2000;
-    private static volatile MigrationSource migrationOverride;
 
     private final Map<String, String> environment;
     private final Clock clock;
+    private final MigrationSource migrationOverride;
 
     /** As Lambda's Java runtime creates it: the configuration is the process environment the handler set. */
     public RunnerEntrypoint() {
@@ -50,17 +50,21 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
     }
 
     /**
-     * For hosts that run the runner inside another JVM (the tests' Lambda emulator): the function's environment
+     * For hosts that run the runner inside another JVM (the local runner's Lambda): the function's environment
      * as Lambda would give it, and the clock deadlines are checked against.
      */
     public RunnerEntrypoint(Map<String, String> environment, Clock clock) {
-        this.environment = Map.copyOf(environment);
-        this.clock = clock;
+        this(environment, clock, null);
     }
 
-    /** For tests that run the runner in-process with a migration folder instead of a baked set. */
-    public static void setMigrationOverride(MigrationSource source) {
-        migrationOverride = source;
+    /**
+     * As above, with a migration folder that replaces the baked set: the local runner's --migrations, which its
+     * Lambda hands on to the runner it hosts. Lambda itself never passes one.
+     */
+    public RunnerEntrypoint(Map<String, String> environment, Clock clock, MigrationSource migrationOverride) {
+        this.environment = Map.copyOf(environment);
+        this.clock = clock;
+        this.migrationOverride = migrationOverride;
     }
 
     @Override

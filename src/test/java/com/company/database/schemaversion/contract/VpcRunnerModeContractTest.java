@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.contract;
 
 import com.company.database.schemaversion.aws.LambdaRunnerPackage;
-import com.company.database.schemaversion.runner.RunnerEntrypoint;
 import com.company.database.schemaversion.testing.TestLambda;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +25,6 @@ class VpcRunnerModeContractTest extends AbstractContractSuite {
     @AfterEach
     void tearDownLambda() {
         TestLambda.shared().awaitIdle();
-        RunnerEntrypoint.setMigrationOverride(null);
         LambdaRunnerPackage.use(null);
     }
 

@@ -4,7 +4,6 @@ import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver.Event;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
-import com.company.database.schemaversion.runner.RunnerEntrypoint;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.company.database.schemaversion.vpc.AbstractVpcRunnerTest;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,7 +52,6 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
         // create-only): only its scripts change.
         MigrationSource source = new MigrationSource("parity", "filesystem:" + SETS.resolve(name).toAbsolutePath());
         HandlerEnvironment.setMigrationOverride(source);
-        RunnerEntrypoint.setMigrationOverride(source);
     }
 
     private ObjectNode template(String target, Map<String, String> placeholders) {
@@ -371,7 +369,6 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
     @Test
     void repairRemovesTheNamedFailedRowOnlyAndTheDeployCarriesOn() {
         HandlerEnvironment.setMigrationOverride(MigrationSource.directory(Path.of("src/test/resources/hardening/cicfail").toAbsolutePath()));
-        RunnerEntrypoint.setMigrationOverride(MigrationSource.directory(Path.of("src/test/resources/hardening/cicfail").toAbsolutePath()));
         Outcome failed = create(template("latest", Map.of()));
         assertThat(failed.status()).isEqualTo("FAILED");
         String rank = query("SELECT installed_rank FROM public.flyway_schema_history WHERE NOT success").get(0);

@@ -4,7 +4,6 @@ import com.company.database.schemaversion.AbstractHandlerTest;
 import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.engine.MigrationSource;
-import com.company.database.schemaversion.runner.RunnerEntrypoint;
 import com.company.database.schemaversion.local.LocalLambda;
 import com.company.database.schemaversion.testing.TestLambda;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -50,7 +49,6 @@ public abstract class AbstractVpcRunnerTest extends AbstractHandlerTest {
         }
         lambda().runnerLog().forEach(l -> System.out.println("runner: " + l));
         lambda().awaitIdle();
-        RunnerEntrypoint.setMigrationOverride(null);
         LambdaRunnerPackage.use(null);
     }
 
