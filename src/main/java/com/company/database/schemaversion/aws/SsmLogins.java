@@ -10,6 +10,11 @@ import software.amazon.awssdk.services.ssm.model.GetParameterRequest;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 import software.amazon.cloudformation.proxy.ProxyClient;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Reads the database login from SSM with decryption, as the caller. Two shapes: a user-name parameter and a
  * password parameter, or one parameter whose value is JSON with username and password (an RDS-managed secret
@@ -22,6 +27,11 @@ public final class SsmLogins {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ProxyClient<SsmClient> ssm;
     private final AccountPolicy policy;
+    /**
+     * Logins already read in this request: a Create checks the login before it claims and then migrates in the
+     * same call. One instance serves one request, so a rotated password is read again by the next call.
+     */
+    private final Map<List<String>, Login> read = new HashMap<>();
 
     public SsmLogins(ProxyClient<SsmClient> ssm, AccountPolicy policy) {
         this.ssm = ssm;
@@ -37,6 +47,16 @@ public final class SsmLogins {
 
     public Login resolve(String usernameParameter, String passwordParameter, String secretParameter) {
         policy.checkCredentials(usernameParameter, passwordParameter, secretParameter);
+        List<String> key = Arrays.asList(usernameParameter, passwordParameter, secretParameter);
+        Login known = read.get(key);
+        if (known == null) {
+            known = readLogin(usernameParameter, passwordParameter, secretParameter);
+            read.put(key, known);
+        }
+        return known;
+    }
+
+    private Login readLogin(String usernameParameter, String passwordParameter, String secretParameter) {
         if (secretParameter != null) {
             String value = read(secretParameter, "Credentials.SecretParameter");
             try {

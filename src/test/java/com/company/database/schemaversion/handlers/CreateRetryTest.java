@@ -53,6 +53,9 @@ class CreateRetryTest extends AbstractHandlerTest {
         assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
         assertThat(created.calls()).isEqualTo(1);
         assertThat(created.model().path("Id").asText()).isEqualTo(idOf(model("latest")));
+        // The login is checked before the claim and used for the migrations: read once in the call.
+        assertThat(ssm().requests()).filteredOn(r -> r.startsWith("AmazonSSM.GetParameter ") && r.contains(USER_PARAM)).hasSize(1);
+        assertThat(ssm().requests()).filteredOn(r -> r.startsWith("AmazonSSM.GetParameter ") && r.contains(PASSWORD_PARAM)).hasSize(1);
         assertThat(history()).containsExactly("1", "2", "3", "4", "5", "6", "7");
     }
 }
