@@ -11,11 +11,14 @@ import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Reconciler;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.cloudformation.Action;
 import software.amazon.cloudformation.proxy.AmazonWebServicesClientProxy;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ProxyClient;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
+
+import java.util.Map;
 
 /**
  * What every handler shares: the AWS adapters bound to the caller's credentials, the resource's record and
@@ -25,12 +28,29 @@ import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeConfigurationModel> {
     static final Reconciler RECONCILER = new Reconciler();
 
+    private final HandlerEnvironment environment;
+
     /**
      * The adapters of one request, and its time budget, started when the call began: a Create that claims first
      * and then migrates in the same call must not get a fresh budget for the migrations.
      */
     record Services(SsmRecordStore records, SsmLogins logins, String region, ProxyClient<SsmClient> ssm,
-                    LambdaRunners runners, ProxyClient<LambdaClient> invoker, AccountPolicy policy, Budget budget) {
+                    LambdaRunners runners, ProxyClient<LambdaClient> invoker, AccountPolicy policy, Budget budget,
+                    HandlerEnvironment environment) {
+    }
+
+    protected BaseHandlerStd(HandlerEnvironment environment) {
+        this.environment = environment;
+    }
+
+    /**
+     * The five handlers, built for another environment than Lambda's (the local runner, the tests), keyed as the
+     * generated wrapper keys its own.
+     */
+    public static Map<Action, BaseHandlerStd> handlers(HandlerEnvironment environment) {
+        return Map.of(Action.CREATE, new CreateHandler(environment), Action.READ, new ReadHandler(environment),
+                Action.UPDATE, new UpdateHandler(environment), Action.DELETE, new DeleteHandler(environment),
+                Action.LIST, new ListHandler(environment));
     }
 
     @Override
@@ -40,7 +60,7 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
             final CallbackContext callbackContext,
             final Logger logger,
             final TypeConfigurationModel typeConfiguration) {
-        Budget budget = HandlerEnvironment.newCallBudget();
+        Budget budget = environment.newCallBudget();
         CallbackContext ctx = callbackContext != null ? callbackContext : new CallbackContext();
         ctx.setCalls(ctx.getCalls() + 1);
         ProxyClient<SsmClient> ssm = proxy.newProxy(() -> AwsClients.ssm(request.getRegion()));
@@ -48,7 +68,7 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
         Services services = new Services(RecordProtection.recordStore(proxy, ssm, request.getRegion(), typeConfiguration, logger),
                 new SsmLogins(ssm, policy), request.getRegion(), ssm,
                 new LambdaRunners(proxy.newProxy(() -> AwsClients.lambda(request.getRegion()))),
-                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())), policy, budget);
+                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())), policy, budget, environment);
         try {
             return handle(request, ctx, services, logger);
         } catch (ReconcileException e) {
@@ -71,14 +91,14 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
     protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
                                                                       ResourceHandlerRequest<ResourceModel> request,
                                                                       CallbackContext ctx, Services services, Logger logger) {
-        return ErrorTranslator.toEvent(e, null, ctx, false, 0);
+        return ErrorTranslator.toEvent(e, null, ctx, false, 0, services.environment().clock());
     }
 
     /** A failure of an operation on an existing resource: wait if worth it, naming the resource while waiting. */
     protected static ProgressEvent<ResourceModel, CallbackContext> waitOrFail(ReconcileException e, ResourceModel named,
-                                                                              CallbackContext ctx) {
+                                                                              CallbackContext ctx, Services services) {
         int wait = named == null || named.getDatabase() == null ? 0 : Translator.connectWaitMinutes(named);
-        return ErrorTranslator.toEvent(e, named, ctx, true, wait);
+        return ErrorTranslator.toEvent(e, named, ctx, true, wait, services.environment().clock());
     }
 
     /**

@@ -18,6 +18,15 @@ import java.util.Optional;
  */
 public class CreateHandler extends BaseHandlerStd {
 
+    /** Lambda's: what the generated wrapper builds. */
+    public CreateHandler() {
+        this(HandlerEnvironment.LAMBDA);
+    }
+
+    public CreateHandler(HandlerEnvironment environment) {
+        super(environment);
+    }
+
     @Override
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
@@ -42,7 +51,7 @@ public class CreateHandler extends BaseHandlerStd {
         if (ctx.getCalls() <= 1) {
             ModelValidation.forCreate(model, services.policy());
         }
-        Translator.engineSettings(model);
+        Translator.engineSettings(model, services.environment());
         // Checked before the claim, so a wrong parameter name fails at once and leaves no record behind.
         mode.preflight(model, services);
         String id = Translator.idOf(model);
@@ -66,7 +75,7 @@ public class CreateHandler extends BaseHandlerStd {
         ResourceModel model = request.getDesiredResourceState();
         String id = idOf(model, null);
         ResourceModel named = model == null || id == null ? model : model.toBuilder().id(id).build();
-        ProgressEvent<ResourceModel, CallbackContext> event = waitOrFail(e, named, ctx);
+        ProgressEvent<ResourceModel, CallbackContext> event = waitOrFail(e, named, ctx, services);
         if (!event.isFailed()) {
             return event;
         }

@@ -15,6 +15,15 @@ import java.util.Optional;
  */
 public class DeleteHandler extends BaseHandlerStd {
 
+    /** Lambda's: what the generated wrapper builds. */
+    public DeleteHandler() {
+        this(HandlerEnvironment.LAMBDA);
+    }
+
+    public DeleteHandler(HandlerEnvironment environment) {
+        super(environment);
+    }
+
     @Override
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
@@ -39,6 +48,6 @@ public class DeleteHandler extends BaseHandlerStd {
                                                                       ResourceHandlerRequest<ResourceModel> request,
                                                                       CallbackContext ctx, Services services, Logger logger) {
         // While waiting, the IN_PROGRESS event must still name the resource (contract: primary identifier).
-        return waitOrFail(e, request.getDesiredResourceState(), ctx);
+        return waitOrFail(e, request.getDesiredResourceState(), ctx, services);
     }
 }

@@ -28,7 +28,7 @@ final class DirectMode implements ExecutionMode {
     }
 
     @Override
-    public void validate(ResourceModel model) {
+    public void validate(ResourceModel model, HandlerEnvironment environment) {
         // Nothing beyond the schema, the account policy and the placeholder rule, which every mode checks.
     }
 
@@ -41,7 +41,7 @@ final class DirectMode implements ExecutionMode {
     public SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services) {
         services.policy().checkReadsAndConnections(model);
         return FlywayEngines.get(Translator.connection(model, login(model, services), services.policy()),
-                Translator.engineSettings(model));
+                Translator.engineSettings(model, services.environment()));
     }
 
     @Override

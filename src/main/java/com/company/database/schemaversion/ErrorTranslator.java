@@ -6,6 +6,7 @@ import software.amazon.cloudformation.proxy.HandlerErrorCode;
 import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -50,11 +51,13 @@ final class ErrorTranslator {
     /**
      * @param mayWait false for Read, List and Delete's pre-checks that must answer at once
      * @param model   the model to return with the event (null for Delete)
+     * @param clock   when "now" is, to know when a wait gives up
      */
     static ProgressEvent<ResourceModel, CallbackContext> toEvent(ReconcileException e, ResourceModel model,
-                                                                 CallbackContext ctx, boolean mayWait, int waitMinutes) {
+                                                                 CallbackContext ctx, boolean mayWait, int waitMinutes,
+                                                                 Clock clock) {
         if (mayWait && WORTH_WAITING.contains(e.reason())) {
-            Instant now = HandlerEnvironment.clock().instant();
+            Instant now = clock.instant();
             if (ctx.getWaitingSince() == null) {
                 ctx.setWaitingSince(now.toEpochMilli());
             }

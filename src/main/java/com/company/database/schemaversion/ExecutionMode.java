@@ -22,7 +22,7 @@ interface ExecutionMode {
     boolean keepsRunnerFunction();
 
     /** What the mode can check of a new or changed model without any call (e.g. that the runner's configuration fits). */
-    void validate(ResourceModel model);
+    void validate(ResourceModel model, HandlerEnvironment environment);
 
     /**
      * What can be found wrong before the resource is claimed (a credential parameter that does not exist):

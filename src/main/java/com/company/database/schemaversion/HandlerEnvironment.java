@@ -1,55 +1,55 @@
 package com.company.database.schemaversion;
 
 import com.company.database.schemaversion.core.Budget;
+import com.company.database.schemaversion.engine.MigrationCatalog;
 import com.company.database.schemaversion.engine.MigrationSource;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * The few things a handler takes from its surroundings rather than from the request: the clock, the
- * per-call time budget, and (for the local runner) a migration folder that replaces the baked set.
- * Lambda uses the defaults; tests and the local runner set them before driving the handlers.
+ * The few things a handler takes from where it runs rather than from the request: the clock, the per-call time
+ * budget, and a migration folder that replaces the baked sets. Lambda's is {@link #LAMBDA}, which the generated
+ * wrapper's handlers get; the local runner and the tests build handlers with another one
+ * ({@link BaseHandlerStd#handlers}), so no handler reads a value that some other code may have changed.
+ *
+ * @param clock       what "now" is: when a wait gives up, when a runner step is overdue
+ * @param startWindow how long one call may keep starting migrations
+ * @param hardLimit   when the statements of one call must stop, so that it answers within CloudFormation's 60 s
+ * @param migrations  a folder that replaces whatever set the model names (the local runner's --migrations), or null
+ *                    for the sets baked into the artifact
  */
-public final class HandlerEnvironment {
-    private static volatile Clock clock = Clock.systemUTC();
-    private static volatile Duration startWindow = Duration.ofSeconds(25);
-    private static volatile Duration hardLimit = Duration.ofSeconds(50);
-    private static volatile MigrationSource migrationOverride;
+public record HandlerEnvironment(Clock clock, Duration startWindow, Duration hardLimit, MigrationSource migrations) {
+    /** CloudFormation's 60 s per call, less the time to answer and what a migration started late may still take. */
+    public static final HandlerEnvironment LAMBDA = new HandlerEnvironment(Clock.systemUTC(), Duration.ofSeconds(25),
+            Duration.ofSeconds(50), null);
 
-    private HandlerEnvironment() {
+    public HandlerEnvironment {
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(startWindow, "startWindow");
+        Objects.requireNonNull(hardLimit, "hardLimit");
     }
 
-    public static Clock clock() {
-        return clock;
+    public HandlerEnvironment withClock(Clock c) {
+        return new HandlerEnvironment(c, startWindow, hardLimit, migrations);
     }
 
-    public static Budget newCallBudget() {
+    public HandlerEnvironment withCallBudget(Duration start, Duration hard) {
+        return new HandlerEnvironment(clock, start, hard, migrations);
+    }
+
+    public HandlerEnvironment withMigrations(MigrationSource source) {
+        return new HandlerEnvironment(clock, startWindow, hardLimit, source);
+    }
+
+    /** A new budget for one handler call, started now. */
+    public Budget newCallBudget() {
         return new Budget(clock, startWindow, hardLimit);
     }
 
-    public static MigrationSource migrationOverride() {
-        return migrationOverride;
-    }
-
-    public static void setClock(Clock c) {
-        clock = c;
-    }
-
-    /** How long a call may keep starting migrations, and when its statements must stop. */
-    public static void setCallBudget(Duration start, Duration hard) {
-        startWindow = start;
-        hardLimit = hard;
-    }
-
-    public static void setMigrationOverride(MigrationSource source) {
-        migrationOverride = source;
-    }
-
-    public static void reset() {
-        clock = Clock.systemUTC();
-        startWindow = Duration.ofSeconds(25);
-        hardLimit = Duration.ofSeconds(50);
-        migrationOverride = null;
+    /** The scripts a resource naming this set runs: the replacing folder if there is one, else the baked set. */
+    public MigrationSource migrationsFor(String migrationSet) {
+        return migrations != null ? migrations : MigrationCatalog.resolve(migrationSet);
     }
 }

@@ -11,6 +11,15 @@ import java.util.List;
 /** List: every resource of this type in the account and region, from the records, ten per page. */
 public class ListHandler extends BaseHandlerStd {
 
+    /** Lambda's: what the generated wrapper builds. */
+    public ListHandler() {
+        this(HandlerEnvironment.LAMBDA);
+    }
+
+    public ListHandler(HandlerEnvironment environment) {
+        super(environment);
+    }
+
     @Override
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {

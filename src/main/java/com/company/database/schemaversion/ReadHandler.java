@@ -13,6 +13,15 @@ import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
  */
 public class ReadHandler extends BaseHandlerStd {
 
+    /** Lambda's: what the generated wrapper builds. */
+    public ReadHandler() {
+        this(HandlerEnvironment.LAMBDA);
+    }
+
+    public ReadHandler(HandlerEnvironment environment) {
+        super(environment);
+    }
+
     @Override
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {

@@ -4,7 +4,6 @@ import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.engine.ConnectionSpec;
 import com.company.database.schemaversion.engine.EngineSettings;
-import com.company.database.schemaversion.engine.MigrationCatalog;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
@@ -67,9 +66,8 @@ final class Translator {
     }
 
     /** Refuses (InvalidRequest) placeholder values that could change a statement: see PlaceholderValues. */
-    static EngineSettings engineSettings(ResourceModel m) {
-        MigrationSource override = HandlerEnvironment.migrationOverride();
-        MigrationSource source = override != null ? override : MigrationCatalog.resolve(m.getMigrationSet());
+    static EngineSettings engineSettings(ResourceModel m, HandlerEnvironment environment) {
+        MigrationSource source = environment.migrationsFor(m.getMigrationSet());
         Timeouts t = m.getTimeouts();
         int lock = t == null || t.getLockTimeoutSeconds() == null ? 10 : t.getLockTimeoutSeconds();
         int statement = t == null || t.getStatementTimeoutSeconds() == null ? 40 : t.getStatementTimeoutSeconds();

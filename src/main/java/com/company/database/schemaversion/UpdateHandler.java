@@ -14,6 +14,15 @@ import java.util.Optional;
  */
 public class UpdateHandler extends BaseHandlerStd {
 
+    /** Lambda's: what the generated wrapper builds. */
+    public UpdateHandler() {
+        this(HandlerEnvironment.LAMBDA);
+    }
+
+    public UpdateHandler(HandlerEnvironment environment) {
+        super(environment);
+    }
+
     @Override
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
@@ -25,8 +34,8 @@ public class UpdateHandler extends BaseHandlerStd {
         if (ctx.getCalls() <= 1) {
             // Later calls carry the model this handler returned, with its read-only results.
             ModelValidation.forUpdate(desired, record.model(), previous, id, services.policy());
-            Translator.engineSettings(model);
-            ExecutionMode.of(model).validate(model);
+            Translator.engineSettings(model, services.environment());
+            ExecutionMode.of(model).validate(model, services.environment());
         }
         ExecutionMode mode = ExecutionMode.of(model);
         if (!mode.keepsRunnerFunction() && !ctx.isRunnerRetired() && runnerMayExist(record.model(), previous)) {
@@ -61,6 +70,6 @@ public class UpdateHandler extends BaseHandlerStd {
                                                                       CallbackContext ctx, Services services, Logger logger) {
         ResourceModel desired = request.getDesiredResourceState();
         String id = idOf(desired, request.getPreviousResourceState());
-        return waitOrFail(e, desired == null || id == null ? desired : desired.toBuilder().id(id).build(), ctx);
+        return waitOrFail(e, desired == null || id == null ? desired : desired.toBuilder().id(id).build(), ctx, services);
     }
 }

@@ -16,6 +16,7 @@ import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,18 +31,18 @@ final class VpcRunner {
     private VpcRunner() {
     }
 
-    static LambdaRunners.Spec spec(ResourceModel m, String id) {
+    static LambdaRunners.Spec spec(ResourceModel m, String id, HandlerEnvironment environment) {
         Execution x = m.getExecution();
         return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(),
-                x.getRoleArn(), runnerConfig(m), false);
+                x.getRoleArn(), runnerConfig(m, environment), false);
     }
 
     /**
      * What the runner acts on, for its function's environment: everything the payload used to carry. Refused
      * (InvalidRequest) when it would not fit in the 4 KB Lambda allows for a function's environment.
      */
-    static RunnerConfig runnerConfig(ResourceModel m) {
-        EngineSettings settings = Translator.engineSettings(m);
+    static RunnerConfig runnerConfig(ResourceModel m, HandlerEnvironment environment) {
+        EngineSettings settings = Translator.engineSettings(m, environment);
         Credentials c = m.getCredentials();
         RunnerConfig config;
         try {
@@ -68,9 +69,9 @@ final class VpcRunner {
     }
 
     /** Checks what {@link #runnerConfig} checks, for the first call's validation (no AWS call). */
-    static void validate(ResourceModel m) {
+    static void validate(ResourceModel m, HandlerEnvironment environment) {
         if (ExecutionMode.of(m).keepsRunnerFunction()) {
-            runnerConfig(m);
+            runnerConfig(m, environment);
         }
     }
 
@@ -85,7 +86,7 @@ final class VpcRunner {
     /** @param recordedCode the runner's CodeSha256 an earlier type version recorded, trusted besides this version's */
     static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services, String recordedCode) {
         services.policy().checkRunner(m);
-        LambdaRunners.Spec spec = spec(m, id);
+        LambdaRunners.Spec spec = spec(m, id, services.environment());
         return new LambdaRunnerEngine(services.invoker(), services.ssm(), spec.functionName())
                 .guardedBy(() -> services.runners().verify(spec, recordedCode));
     }
@@ -103,7 +104,7 @@ final class VpcRunner {
     static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, CallbackContext ctx,
                                                                          BaseHandlerStd.Services services, Logger logger) {
         services.policy().checkRunnerRole(model.getExecution().getRoleArn());
-        return ensure(model, spec(model, model.getId()), ctx, services, logger);
+        return ensure(model, spec(model, model.getId(), services.environment()), ctx, services, logger);
     }
 
     private static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, LambdaRunners.Spec spec,
@@ -140,7 +141,7 @@ final class VpcRunner {
                 }
                 Optional<JsonNode> outcome = Optional.ofNullable(state.outcome());
                 if (outcome.isEmpty()) {
-                    return stillRunning(model, ctx, engine);
+                    return stillRunning(model, ctx, engine, services.environment().clock());
                 }
                 String stepId = ctx.getRunnerStepId();
                 engine.forget(stepId);
@@ -174,21 +175,21 @@ final class VpcRunner {
             String stepId = UUID.randomUUID().toString();
             // Checkpoint before starting: a repeated call then waits for this step instead of starting another.
             ctx.setRunnerStepId(stepId);
-            ctx.setRunnerStepStartedAt(HandlerEnvironment.clock().millis());
+            ctx.setRunnerStepStartedAt(services.environment().clock().millis());
             ctx.setRunnerStepFrom(applied);
             engine.start(plan.target(), stepId);
             logger.log("Started runner step " + stepId + " towards version " + plan.target() + " (" + plan.steps().size()
                     + " pending, first " + plan.steps().get(0).label() + ").");
             if (!budget.mayStartAnother()) {
-                return stillRunning(model, ctx, engine);
+                return stillRunning(model, ctx, engine, services.environment().clock());
             }
         }
     }
 
     private static ProgressEvent<ResourceModel, CallbackContext> stillRunning(ResourceModel model, CallbackContext ctx,
-                                                                             LambdaRunnerEngine engine) {
+                                                                             LambdaRunnerEngine engine, Clock clock) {
         Instant started = Instant.ofEpochMilli(ctx.getRunnerStepStartedAt());
-        Instant now = HandlerEnvironment.clock().instant();
+        Instant now = clock.instant();
         if (!ctx.isRunnerStepStarted() && now.isAfter(started.plus(LambdaRunnerEngine.startDeadline()))) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " did not"
                     + " start the step invoked at " + started + " within " + LambdaRunnerEngine.startDeadline().toMinutes()
@@ -239,7 +240,7 @@ final class VpcRunner {
                 // someone changed), wait until Lambda applied that, then clean. DeleteFunction follows at once,
                 // so the arm is never left for anyone else to use.
                 Optional<ProgressEvent<ResourceModel, CallbackContext>> arming =
-                        ensure(given, spec(model, id).armed(true), ctx, services, logger);
+                        ensure(given, spec(model, id, services.environment()).armed(true), ctx, services, logger);
                 if (arming.isPresent()) {
                     return arming;
                 }

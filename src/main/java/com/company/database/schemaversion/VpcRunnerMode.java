@@ -34,14 +34,14 @@ final class VpcRunnerMode implements ExecutionMode {
     }
 
     @Override
-    public void validate(ResourceModel model) {
-        VpcRunner.validate(model);
+    public void validate(ResourceModel model, HandlerEnvironment environment) {
+        VpcRunner.validate(model, environment);
     }
 
     @Override
     public void preflight(ResourceModel model, BaseHandlerStd.Services services) {
         // The login is read by the runner inside the VPC: the handler cannot check it before the function exists.
-        validate(model);
+        validate(model, services.environment());
     }
 
     @Override

@@ -1,8 +1,10 @@
 package com.company.database.schemaversion;
 
 import com.company.database.schemaversion.engine.FlywayEngines;
+import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.testing.SsmEmulator;
+import com.company.database.schemaversion.testing.TestLambda;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,8 +15,11 @@ import org.junit.jupiter.api.BeforeEach;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Base of the handler tests: a real embedded PostgreSQL with a fresh database per test, the real SSM client
@@ -30,6 +35,7 @@ public abstract class AbstractHandlerTest {
     protected final List<String> handlerLog = new ArrayList<>();
     protected final List<CloudFormationDriver.Event> events = new ArrayList<>();
     protected CloudFormationDriver driver;
+    private boolean runnersHostedWithMigrations;
 
     protected static synchronized SsmEmulator ssm() {
         if (ssm == null) {
@@ -57,9 +63,34 @@ public abstract class AbstractHandlerTest {
     }
 
     @AfterEach
-    void resetEnvironment() {
-        HandlerEnvironment.reset();
+    void forgetWarmEngines() {
         FlywayEngines.clear();
+        if (runnersHostedWithMigrations) {
+            TestLambda.shared().hostRunnersWith(null);
+        }
+    }
+
+    /** The handlers run in Lambda's environment unless a test changes it: from then on, for this test's driver. */
+    protected void useEnvironment(UnaryOperator<HandlerEnvironment> change) {
+        driver.withEnvironment(change.apply(driver.environment()));
+    }
+
+    protected void useCallBudget(Duration startWindow, Duration hardLimit) {
+        useEnvironment(e -> e.withCallBudget(startWindow, hardLimit));
+    }
+
+    protected void useClock(Clock clock) {
+        useEnvironment(e -> e.withClock(clock));
+    }
+
+    /**
+     * A folder in place of the baked sets (null: the baked sets again), for the handlers and for the runners the
+     * test Lambda hosts.
+     */
+    protected void useMigrations(MigrationSource migrations) {
+        useEnvironment(e -> e.withMigrations(migrations));
+        TestLambda.shared().hostRunnersWith(migrations);
+        runnersHostedWithMigrations = true;
     }
 
     /** A model for the test database: target version, AppRole placeholder, no TLS (the embedded server has none). */

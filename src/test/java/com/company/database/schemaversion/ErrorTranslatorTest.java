@@ -2,7 +2,6 @@ package com.company.database.schemaversion;
 
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.cloudformation.proxy.HandlerErrorCode;
 import software.amazon.cloudformation.proxy.OperationStatus;
@@ -21,11 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The one place that turns typed failures into CloudFormation answers, without a handler around it. */
 class ErrorTranslatorTest {
     private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
-
-    @AfterEach
-    void resetClock() {
-        HandlerEnvironment.reset();
-    }
+    private static final Clock CLOCK = Clock.fixed(T0, ZoneOffset.UTC);
 
     @Test
     void everyReasonHasTheCodeTheHandlerContractExpects() {
@@ -48,9 +43,8 @@ class ErrorTranslatorTest {
         Instant now = T0;
         ProgressEvent<ResourceModel, CallbackContext> event;
         while (true) {
-            HandlerEnvironment.setClock(Clock.fixed(now, ZoneOffset.UTC));
             event = ErrorTranslator.toEvent(new ReconcileException(Reason.DATABASE_UNREACHABLE, "Cannot reach db:5432."),
-                    named, ctx, true, 3);
+                    named, ctx, true, 3, Clock.fixed(now, ZoneOffset.UTC));
             if (event.getStatus() != OperationStatus.IN_PROGRESS) {
                 break;
             }
@@ -69,11 +63,11 @@ class ErrorTranslatorTest {
     void readListAndTerminalReasonsAnswerAtOnce() {
         for (Reason reason : EnumSet.of(Reason.DATABASE_UNREACHABLE, Reason.LOCKED, Reason.THROTTLED)) {
             ProgressEvent<ResourceModel, CallbackContext> read =
-                    ErrorTranslator.toEvent(new ReconcileException(reason, "x"), null, new CallbackContext(), false, 10);
+                    ErrorTranslator.toEvent(new ReconcileException(reason, "x"), null, new CallbackContext(), false, 10, CLOCK);
             assertThat(read.getStatus()).as(reason.name()).isEqualTo(OperationStatus.FAILED);
         }
         ProgressEvent<ResourceModel, CallbackContext> invalid = ErrorTranslator.toEvent(
-                new ReconcileException(Reason.INVALID_INPUT, "TargetVersion 9 is not in the set."), null, new CallbackContext(), true, 10);
+                new ReconcileException(Reason.INVALID_INPUT, "TargetVersion 9 is not in the set."), null, new CallbackContext(), true, 10, CLOCK);
         assertThat(invalid.getStatus()).isEqualTo(OperationStatus.FAILED);
         assertThat(invalid.getErrorCode()).isEqualTo(HandlerErrorCode.InvalidRequest);
         assertThat(invalid.getMessage()).isEqualTo("TargetVersion 9 is not in the set.");
@@ -83,7 +77,7 @@ class ErrorTranslatorTest {
     @Test
     void withoutWaitMinutesAWorthWaitingReasonFailsAtOnce() {
         ProgressEvent<ResourceModel, CallbackContext> event = ErrorTranslator.toEvent(
-                new ReconcileException(Reason.LOCKED, "Locked."), null, new CallbackContext(), true, 0);
+                new ReconcileException(Reason.LOCKED, "Locked."), null, new CallbackContext(), true, 0, CLOCK);
         assertThat(event.getStatus()).isEqualTo(OperationStatus.FAILED);
         assertThat(event.getErrorCode()).isEqualTo(HandlerErrorCode.ResourceConflict);
     }

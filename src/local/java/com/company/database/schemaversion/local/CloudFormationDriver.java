@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.HandlerWrapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,7 +35,8 @@ public final class CloudFormationDriver {
     public static final String TYPE_NAME = "Company::Database::SchemaVersion";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HandlerWrapper wrapper = new HandlerWrapper();
+    private HandlerEnvironment environment = HandlerEnvironment.LAMBDA;
+    private HandlerWrapper wrapper = new HandlerWrapper();
     private final String region;
     private final String account;
     private final boolean honourDelays;
@@ -114,6 +116,20 @@ public final class CloudFormationDriver {
 
     public JsonNode typeConfiguration() {
         return typeConfiguration;
+    }
+
+    /**
+     * Where the handlers run: Lambda's environment (the default) drives the generated wrapper as Lambda does;
+     * any other (a migration folder, a clock, call windows) drives it with handlers built for that environment.
+     */
+    public CloudFormationDriver withEnvironment(HandlerEnvironment environment) {
+        this.environment = environment;
+        this.wrapper = LocalHandlerWrapper.forEnvironment(environment);
+        return this;
+    }
+
+    public HandlerEnvironment environment() {
+        return environment;
     }
 
     /** Sees every raw answer of the wrapper, e.g. to show progress from the returned model. */

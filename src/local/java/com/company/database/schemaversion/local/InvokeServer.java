@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.local;
 
+import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.HandlerWrapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +33,7 @@ public final class InvokeServer implements AutoCloseable {
     private static final Pattern PATH = Pattern.compile("^/2015-03-31/functions/([^/]+)/invocations$");
 
     private final HttpServer server;
-    private final HandlerWrapper wrapper = new HandlerWrapper();
+    private volatile HandlerWrapper wrapper = new HandlerWrapper();
     private final PrintStream out;
     private final Consumer<String> handlerLog;
     private volatile Consumer<JsonNode> beforeInvoke = request -> { };
@@ -51,6 +52,11 @@ public final class InvokeServer implements AutoCloseable {
             return t;
         }));
         server.start();
+    }
+
+    /** The handlers' environment (Lambda's unless, e.g., a migration folder replaces the baked sets). */
+    public void environment(HandlerEnvironment environment) {
+        this.wrapper = LocalHandlerWrapper.forEnvironment(environment);
     }
 
     /** Sees each request's resource properties before the handler runs (the runner prepares the embedded database). */

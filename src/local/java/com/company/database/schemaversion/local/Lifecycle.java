@@ -70,7 +70,7 @@ final class Lifecycle {
         ObjectNode older = base.deepCopy().put("TargetVersion", OLDER_VERSION);
         header("Preview: what would a Create with TargetVersion " + OLDER_VERSION + " apply? (plan, changes nothing)",
                 "The plan subcommand reads the database and the migration set, like every handler does first.");
-        Planner.print(Planner.plan(older, session), older, out);
+        Planner.print(Planner.plan(older, session), older, session, out);
 
         header("Create the resource at version " + OLDER_VERSION,
                 "A new stack with TargetVersion: " + OLDER_VERSION + ". CloudFormation calls the Create handler until it says COMPLETE;\n"

@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -98,6 +97,7 @@ public final class LocalLambda implements AutoCloseable {
     private volatile boolean dropAsync;
     private volatile boolean deliverAsyncTwice;
     private volatile int timeoutSecondsOverride;
+    private volatile MigrationSource runnerMigrations;
     private volatile String region = DEFAULT_REGION;
     private static final String DEFAULT_REGION = "us-east-1";
 
@@ -177,8 +177,18 @@ public final class LocalLambda implements AutoCloseable {
 
     // ---- knobs -------------------------------------------------------------------------------------------
 
+    /**
+     * The migration folder the runners this Lambda hosts use instead of the sets baked into their code, or null:
+     * the handlers' environment replaces the baked sets for the handlers, and this does it for the runner code,
+     * which here runs from the host's classes rather than from the package the handler uploaded.
+     */
+    public void hostRunnersWith(MigrationSource migrations) {
+        this.runnerMigrations = migrations;
+    }
+
     public synchronized void reset() {
         awaitIdle();
+        runnerMigrations = null;
         functions.clear();
         calls.clear();
         payloads.clear();
@@ -777,7 +787,7 @@ public final class LocalLambda implements AutoCloseable {
         try {
             instance = type0.getDeclaredConstructor(Map.class, java.time.Clock.class, MigrationSource.class)
                     .newInstance(environment, java.time.Clock.offset(java.time.Clock.systemUTC(), late.plus(clockOffset)),
-                            HandlerEnvironment.migrationOverride());
+                            runnerMigrations);
         } catch (NoSuchMethodException noHostConstructor) {
             instance = type0.getDeclaredConstructor().newInstance();
         }

@@ -99,7 +99,7 @@ public final class LocalRunner {
     private static int plan(Options o, PrintStream out) throws Exception {
         try (Session session = Session.open(o, out)) {
             ObjectNode model = session.prepare(properties(o));
-            Planner.print(Planner.plan(model, session), model, out);
+            Planner.print(Planner.plan(model, session), model, session, out);
             return 0;
         }
     }
@@ -208,6 +208,7 @@ public final class LocalRunner {
         try {
             InvokeServer server = new InvokeServer(o.servePort, out,
                     o.verbose ? line -> out.println("    handler: " + line.stripTrailing()) : line -> { });
+            server.environment(session.environment());
             server.beforeInvoke(session::prepareForRequest);
             server.typeConfiguration(session.typeConfiguration());
             server.adminTypeConfiguration(session.adminTypeConfiguration());

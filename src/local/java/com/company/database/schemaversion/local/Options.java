@@ -26,6 +26,7 @@ final class Options {
     int embeddedPort = DEFAULT_EMBEDDED_PORT;
     boolean reset;
     Path migrations;
+    Integer startWindowSeconds;
     Path parametersFile;
     Path typeConfigFile;
     boolean aws;
@@ -85,6 +86,8 @@ final class Options {
               --no-delays                             do not sleep callbackDelaySeconds between calls
               --no-rollback                           keep a resource whose Create failed (CloudFormation deletes it)
               --no-redirect                           with serve on the embedded server: leave each request's Database as sent
+              --start-window SECONDS                  how long each handler call keeps starting migrations (default 25,
+                                                      as in Lambda; 0: one migration per call, to watch the IN_PROGRESS loop)
               --verbose                               print the handler's log lines too
             """;
 
@@ -120,6 +123,13 @@ final class Options {
                 case "--serve-port" -> o.servePort = number(value(args, ++i, a), a);
                 case "--reset" -> o.reset = true;
                 case "--migrations" -> o.migrations = Path.of(value(args, ++i, a));
+                case "--start-window" -> {
+                    o.startWindowSeconds = number(value(args, ++i, a), a);
+                    if (o.startWindowSeconds < 0 || o.startWindowSeconds > 45) {
+                        throw new UsageException("--start-window wants 0 to 45 seconds: a call must still answer within"
+                                + " CloudFormation's 60 s.");
+                    }
+                }
                 case "--parameters" -> o.parametersFile = Path.of(value(args, ++i, a));
                 case "--aws" -> o.aws = true;
                 case "--typeconfig" -> o.typeConfigFile = Path.of(value(args, ++i, a));

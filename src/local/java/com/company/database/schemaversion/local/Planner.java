@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.local;
 
 import com.company.database.schemaversion.AccountPolicy;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
@@ -12,7 +11,6 @@ import com.company.database.schemaversion.core.Reconciler;
 import com.company.database.schemaversion.engine.ConnectionSpec;
 import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.FlywayEngine;
-import com.company.database.schemaversion.engine.MigrationCatalog;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,9 +56,7 @@ final class Planner {
         ConnectionSpec connection = new ConnectionSpec(db.path("Host").asText(), db.path("Port").asInt(DEFAULT_PORT),
                 db.path("Name").asText(), db.path("SslMode").asText(null), login.username(), login.password(),
                 policy.extraCaCertificates(), SsmLogins.describe(user, password, secret));
-        MigrationSource override = HandlerEnvironment.migrationOverride();
-        MigrationSource source = override != null ? override
-                : MigrationCatalog.resolve(model.path("MigrationSet").asText(null));
+        MigrationSource source = session.environment().migrationsFor(model.path("MigrationSet").asText(null));
         Map<String, String> placeholders = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = model.path("Placeholders").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -76,13 +72,14 @@ final class Planner {
         return new Result(observed, new Plan(plan.kind(), plan.target(), engine.parsed(plan.steps())));
     }
 
-    static void print(Result r, JsonNode model, PrintStream out) {
+    static void print(Result r, JsonNode model, Session session, PrintStream out) {
+        MigrationSource replacing = session.environment().migrations();
         JsonNode db = model.path("Database");
         Observation o = r.observed();
         Plan p = r.plan();
         out.printf("Plan for %s:%d/%s, schema %s, migration set %s%n", db.path("Host").asText(),
                 db.path("Port").asInt(DEFAULT_PORT), db.path("Name").asText(), model.path("Schema").asText(DEFAULT_SCHEMA),
-                HandlerEnvironment.migrationOverride() != null ? HandlerEnvironment.migrationOverride().flywayLocation()
+                replacing != null ? replacing.flywayLocation()
                         : model.path("MigrationSet").asText("(the only baked set)"));
         out.printf("  applied now:   %s%s%n", o.appliedVersion() == null ? "nothing" : o.appliedVersion(),
                 o.appliedVersion() == null ? "" : " (" + o.appliedCount() + " migration(s) in the history)");

@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Iterator;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -49,6 +50,7 @@ final class Session implements AutoCloseable {
     /** System properties this session changed, with the values to put back (null: clear). */
     private final Map<String, String> changedProperties = new LinkedHashMap<>();
     private String previousLambdaRegion;
+    private HandlerEnvironment environment = HandlerEnvironment.LAMBDA;
 
     private Session(Options options, PrintStream out) {
         this.options = options;
@@ -95,8 +97,13 @@ final class Session implements AutoCloseable {
             if (!Files.isDirectory(options.migrations)) {
                 throw new IllegalArgumentException("--migrations " + options.migrations + " is not a folder.");
             }
-            HandlerEnvironment.setMigrationOverride(MigrationSource.directory(options.migrations.toAbsolutePath()));
+            environment = environment.withMigrations(MigrationSource.directory(options.migrations.toAbsolutePath()));
+            LocalLambda.shared().hostRunnersWith(environment.migrations());
             out.println("Migrations: the folder " + options.migrations.toAbsolutePath() + " replaces the baked set.");
+        }
+        if (options.startWindowSeconds != null) {
+            environment = environment.withCallBudget(Duration.ofSeconds(options.startWindowSeconds),
+                    HandlerEnvironment.LAMBDA.hardLimit());
         }
     }
 
@@ -412,12 +419,17 @@ final class Session implements AutoCloseable {
                 options.verbose ? line -> out.println("    handler: " + line.stripTrailing()) : line -> { })
                 .withCallerCredentials(callerCredentials())
                 .withLogicalResourceId(options.logicalId())
-                .withTypeConfiguration(typeConfiguration);
+                .withTypeConfiguration(typeConfiguration)
+                .withEnvironment(environment);
+    }
+
+    /** The handlers' environment: Lambda's, with the --migrations folder in place of the baked sets if given. */
+    HandlerEnvironment environment() {
+        return environment;
     }
 
     @Override
     public void close() {
-        HandlerEnvironment.reset();
         FlywayEngines.clear();
         changedProperties.forEach((key, value) -> {
             if (value == null) {
@@ -430,6 +442,7 @@ final class Session implements AutoCloseable {
         if (previousLambdaRegion != null) {
             LocalLambda.shared().awaitIdle();
             LocalLambda.shared().setRegion(previousLambdaRegion);
+            LocalLambda.shared().hostRunnersWith(null);
         }
         if (endpointSet) {
             if (previousEndpoint == null) {

@@ -27,12 +27,13 @@ public final class ColdRead {
             lifecycle(Path.of(args[1]));
             return;
         }
+        CloudFormationDriver driver = CloudFormationDriver.quiet();
         if (args.length > 1) {
-            HandlerEnvironment.setMigrationOverride(MigrationSource.directory(Path.of(args[1])));
+            driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(Path.of(args[1]))));
         }
         JsonNode request = new ObjectMapper().readTree(Files.readString(Path.of(args[0])));
         JsonNode response = Boolean.getBoolean("coldread.wrapperOnly") ? WrapperOnly.invoke(request)
-                : CloudFormationDriver.quiet().invoke(request);
+                : driver.invoke(request);
         System.out.println("EVENT " + response.path("status").asText() + " "
                 + response.path("resourceModel").path("AppliedCount").asText("-") + " "
                 + response.path("message").asText("").replace('\n', ' '));

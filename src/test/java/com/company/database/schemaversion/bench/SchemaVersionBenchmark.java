@@ -216,8 +216,7 @@ public final class SchemaVersionBenchmark {
     private HandlerRun handlerDeploy(Path dir, boolean drop) {
         String db = TestDatabase.newDatabase();
         FlywayEngines.clear();
-        HandlerEnvironment.reset();
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(dir));
+        driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(dir)));
         long start = System.nanoTime();
         CloudFormationDriver.Outcome created = driver.run("CREATE", model(db), null);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -316,8 +315,7 @@ public final class SchemaVersionBenchmark {
 
             String db = TestDatabase.newDatabase();
             FlywayEngines.clear();
-            HandlerEnvironment.reset();
-            HandlerEnvironment.setMigrationOverride(MigrationSource.directory(dir));
+            driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(dir)));
             start = System.nanoTime();
             CloudFormationDriver.Outcome created = driver.run("CREATE", model(db), null);
             double handlerSeconds = (System.nanoTime() - start) / 1e9;
@@ -344,8 +342,7 @@ public final class SchemaVersionBenchmark {
         Path dir = generate(40);
         String db = TestDatabase.newDatabase();
         FlywayEngines.clear();
-        HandlerEnvironment.reset();
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(dir));
+        driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(dir)));
         ObjectNode at = model(db).put("TargetVersion", "20");
         CloudFormationDriver.Outcome created = driver.run("CREATE", at, null);
         if (!"SUCCESS".equals(created.status())) {
@@ -445,7 +442,7 @@ public final class SchemaVersionBenchmark {
 
     private double warmRead(Deployed d) {
         JsonNode idOnly = JSON.createObjectNode().put("Id", d.id());
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(d.migrations()));
+        driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(d.migrations())));
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             long start = System.nanoTime();
@@ -468,7 +465,7 @@ public final class SchemaVersionBenchmark {
      */
     private double firstReadInWarmJvm(Deployed d) {
         JsonNode idOnly = JSON.createObjectNode().put("Id", d.id());
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(d.migrations()));
+        driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(d.migrations())));
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
             FlywayEngines.clear();
@@ -490,7 +487,6 @@ public final class SchemaVersionBenchmark {
     private Deployed bakedDeploy(JsonNode typeConfiguration) {
         String db = TestDatabase.newDatabase();
         FlywayEngines.clear();
-        HandlerEnvironment.reset();
         ObjectNode model = model(db);
         model.put("MigrationSet", "orders");
         model.putObject("Placeholders").put("AppRole", "orders_app");
@@ -514,7 +510,8 @@ public final class SchemaVersionBenchmark {
         Path from = Path.of(CloudFormationDriver.class.getProtectionDomain().getCodeSource().getLocation().getPath()).resolve(pkg);
         Path to = Files.createDirectories(driverRoot.resolve(pkg));
         try (Stream<Path> classes = Files.list(from)) {
-            for (Path c : classes.filter(f -> f.getFileName().toString().startsWith("CloudFormationDriver")).toList()) {
+            for (Path c : classes.filter(f -> f.getFileName().toString().startsWith("CloudFormationDriver")
+                    || f.getFileName().toString().startsWith("LocalHandlerWrapper")).toList()) {
                 Files.copy(c, to.resolve(c.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }

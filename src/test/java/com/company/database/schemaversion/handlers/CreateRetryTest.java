@@ -21,13 +21,13 @@ class CreateRetryTest extends AbstractHandlerTest {
 
         // No start window: the first call claims and applies one migration, then its answer is lost (a
         // timeout), so CloudFormation retries the same request: same clientRequestToken, no CallbackContext.
-        HandlerEnvironment.setCallBudget(Duration.ZERO, Duration.ofSeconds(50));
+        useCallBudget(Duration.ZERO, Duration.ofSeconds(50));
         JsonNode first = driver.invoke(driver.request("CREATE", m, null, null, token, null));
         assertThat(first.path("status").asText()).isEqualTo("IN_PROGRESS");
         String id = first.path("resourceModel").path("Id").asText();
         assertThat(id).isEqualTo(idOf(m));
         assertThat(history()).containsExactly("1");
-        HandlerEnvironment.reset();
+        useEnvironment(e -> HandlerEnvironment.LAMBDA);
 
         Outcome other = driver.run("CREATE", m, null, null, UUID.randomUUID().toString());
         assertThat(other.errorCode()).isEqualTo("AlreadyExists");

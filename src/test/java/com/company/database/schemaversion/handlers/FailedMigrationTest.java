@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,7 +30,7 @@ class FailedMigrationTest extends AbstractHandlerTest {
 
     @Test
     void failedMigrationNamesScriptLineStateAndMessageRollsBackAndTheFixedSetResumes() {
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(testSet("broken-v3")));
+        useMigrations(MigrationSource.directory(testSet("broken-v3")));
 
         Outcome failed = create(latestOfTestSet());
 
@@ -55,7 +54,7 @@ class FailedMigrationTest extends AbstractHandlerTest {
         assertThat(failed.message()).contains("claim on this database schema was released");
         assertThat(failed.model()).as("a failed Create names no resource").isNull();
         assertThat(delete(latestOfTestSet().put("Id", idOf(latestOfTestSet()))).errorCode()).isEqualTo("NotFound");
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(testSet("fixed-v3")));
+        useMigrations(MigrationSource.directory(testSet("fixed-v3")));
         Outcome fixed = create(latestOfTestSet());
 
         assertThat(fixed.status()).as(fixed.message()).isEqualTo("SUCCESS");
@@ -68,7 +67,7 @@ class FailedMigrationTest extends AbstractHandlerTest {
 
     @Test
     void failedMigrationOnUpdateKeepsTheEarlierVersionsAndAnUpdateWithTheFixedSetResumes() {
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(testSet("broken-v3")));
+        useMigrations(MigrationSource.directory(testSet("broken-v3")));
         ObjectNode at2 = latestOfTestSet().put("TargetVersion", "2");
         Outcome created = create(at2);
         assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
@@ -79,7 +78,7 @@ class FailedMigrationTest extends AbstractHandlerTest {
         assertThat(failed.message()).contains("V3__add_order_notes.sql").contains("42703");
         assertThat(history()).containsExactly("1", "2");
 
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(testSet("fixed-v3")));
+        useMigrations(MigrationSource.directory(testSet("fixed-v3")));
         Outcome resumed = update(latest, created.model());
         assertThat(resumed.status()).as(resumed.message()).isEqualTo("SUCCESS");
         assertThat(history()).containsExactly("1", "2", "3", "4");
@@ -87,7 +86,7 @@ class FailedMigrationTest extends AbstractHandlerTest {
 
     @Test
     void aFailedMigrationOutsideATransactionSaysSoAndANewCreateRefusesUntilRepaired() {
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(testSet("broken-nontx")));
+        useMigrations(MigrationSource.directory(testSet("broken-nontx")));
 
         Outcome failed = create(latestOfTestSet());
 
@@ -107,7 +106,7 @@ class FailedMigrationTest extends AbstractHandlerTest {
 
     @Test
     void aMigrationCancelledByStatementTimeoutIsRolledBackAndExplained() {
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(testSet("slow")));
+        useMigrations(MigrationSource.directory(testSet("slow")));
         ObjectNode m = latestOfTestSet();
         m.putObject("Timeouts").put("ConnectWaitMinutes", 0).put("StatementTimeoutSeconds", 1);
 

@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.local.CloudFormationDriver.Event;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
@@ -39,7 +38,7 @@ class LockedSchemaTest extends AbstractHandlerTest {
         Outcome created = create(model("2"));
         assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        HandlerEnvironment.setClock(clock);
+        useClock(clock);
         Connection other = holdMigrationLock(database);
         List<Event> seen = new ArrayList<>();
         CloudFormationDriver waiting = new CloudFormationDriver("us-east-1", "123456789012", false, 20, e -> {
@@ -52,7 +51,7 @@ class LockedSchemaTest extends AbstractHandlerTest {
                     throw new IllegalStateException(ex);
                 }
             }
-        }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration());
+        }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration()).withEnvironment(driver.environment());
         ObjectNode to3 = model("3").put("Id", created.model().path("Id").asText());
         to3.putObject("Timeouts").put("ConnectWaitMinutes", 5);
 

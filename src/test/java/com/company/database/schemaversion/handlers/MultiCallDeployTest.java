@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.local.CloudFormationDriver.Event;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +17,7 @@ class MultiCallDeployTest extends AbstractHandlerTest {
 
     @Test
     void withNoStartWindowEachCallAppliesExactlyOneMigration() {
-        HandlerEnvironment.setCallBudget(Duration.ZERO, Duration.ofSeconds(50));
+        useCallBudget(Duration.ZERO, Duration.ofSeconds(50));
 
         Outcome outcome = create(model("latest"));
 
@@ -58,7 +57,7 @@ class MultiCallDeployTest extends AbstractHandlerTest {
     void anUpdateAlsoMovesOneMigrationPerCall() {
         Outcome created = create(model("2"));
         assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
-        HandlerEnvironment.setCallBudget(Duration.ZERO, Duration.ofSeconds(50));
+        useCallBudget(Duration.ZERO, Duration.ofSeconds(50));
 
         ObjectNode to5 = model("5").put("Id", created.model().path("Id").asText());
         Outcome updated = update(to5, created.model());

@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,7 +90,7 @@ class NoSecretLeakTest extends AbstractHandlerTest {
         ssm().put(USER_PARAM, "String", role);
         ssm().put(PASSWORD_PARAM, "SecureString", password);
         captureConsole();
-        HandlerEnvironment.setCallBudget(Duration.ZERO, Duration.ofSeconds(50));
+        useCallBudget(Duration.ZERO, Duration.ofSeconds(50));
 
         // Success: create one migration per call, read, update, list.
         JsonNode created = run("CREATE", model("5"), null);
@@ -113,11 +112,11 @@ class NoSecretLeakTest extends AbstractHandlerTest {
         viaSecret.putObject("Credentials").put("SecretParameter", SECRET_PARAM);
         assertThat(run("CREATE", viaSecret, null).path("errorCode").asText()).isEqualTo("InvalidRequest");
 
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(FailedMigrationTest.testSet("broken-v3")));
+        useMigrations(MigrationSource.directory(FailedMigrationTest.testSet("broken-v3")));
         ObjectNode broken = model("latest").put("Schema", "shop");
         broken.remove("Placeholders");
         assertThat(run("CREATE", broken, null).path("errorCode").asText()).isEqualTo("GeneralServiceException");
-        HandlerEnvironment.setMigrationOverride(null);
+        useMigrations(null);
 
         ObjectNode clean = latest.deepCopy().put("OnDelete", "Clean");
         assertThat(run("UPDATE", clean, latest).path("status").asText()).isEqualTo("SUCCESS");

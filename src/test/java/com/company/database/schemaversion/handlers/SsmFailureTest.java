@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +16,7 @@ class SsmFailureTest extends AbstractHandlerTest {
 
     @Test
     void throttledClaimWaitsWithTheIdentifierInEveryEventThenCompletes() {
-        HandlerEnvironment.setClock(new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
+        useClock(new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
         ssm().failWith("PutParameter", "ThrottlingException");
         List<JsonNode> responses = new ArrayList<>();
         ObjectNode m = model("2");

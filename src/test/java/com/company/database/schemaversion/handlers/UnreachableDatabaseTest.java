@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.local.CloudFormationDriver.Event;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
@@ -30,13 +29,13 @@ class UnreachableDatabaseTest extends AbstractHandlerTest {
     @Test
     void waitsWithGrowingDelaysUntilConnectWaitMinutesThenFailsWithNetworkFailureNamingHostAndPort() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        HandlerEnvironment.setClock(clock);
+        useClock(clock);
         List<Event> seen = new ArrayList<>();
         // CloudFormation waits callbackDelaySeconds between calls; here the clock moves instead.
         CloudFormationDriver waitingDriver = new CloudFormationDriver("us-east-1", "123456789012", false, 100, e -> {
             seen.add(e);
             clock.advance(Duration.ofSeconds(e.callbackDelaySeconds()));
-        }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration());
+        }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration()).withEnvironment(driver.environment());
         int port = closedPort();
         ObjectNode m = model("3");
         ((ObjectNode) m.get("Database")).put("Port", port);

@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.hardening;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
@@ -26,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FaultsAndConcurrencyTest extends AbstractHandlerTest {
 
     private ObjectNode generatedSetModel(int port) throws Exception {
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(KillHarnessTest.generateMigrations()));
-        HandlerEnvironment.setCallBudget(Duration.ofMillis(1500), Duration.ofSeconds(50));
+        useMigrations(MigrationSource.directory(KillHarnessTest.generateMigrations()));
+        useCallBudget(Duration.ofMillis(1500), Duration.ofSeconds(50));
         ObjectNode m = model("latest");
         m.remove("MigrationSet");
         m.remove("Placeholders");
@@ -99,7 +98,7 @@ class FaultsAndConcurrencyTest extends AbstractHandlerTest {
     void sessionsTerminatedByTheServerMidDeployAreSurvived() throws Exception {
         ObjectNode m = generatedSetModel(TestDatabase.port());
         // Short calls, so the deploy spans many calls and the faults land inside it.
-        HandlerEnvironment.setCallBudget(Duration.ofMillis(200), Duration.ofSeconds(50));
+        useCallBudget(Duration.ofMillis(200), Duration.ofSeconds(50));
         List<Integer> terminated = new ArrayList<>();
         CompletableFuture<Void> faults = CompletableFuture.runAsync(() -> {
             try {
@@ -140,7 +139,8 @@ class FaultsAndConcurrencyTest extends AbstractHandlerTest {
             CyclicBarrier barrier = new CyclicBarrier(2);
             List<CompletableFuture<Outcome>> racers = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                CloudFormationDriver own = CloudFormationDriver.quiet().withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount());
+                CloudFormationDriver own = CloudFormationDriver.quiet().withTypeConfiguration(driver.typeConfiguration())
+                        .withEnvironment(driver.environment());
                 racers.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         barrier.await(10, TimeUnit.SECONDS);
@@ -166,7 +166,7 @@ class FaultsAndConcurrencyTest extends AbstractHandlerTest {
     @Test
     void anotherDeploymentHoldingFlywaysLockIsWaitedForWithinTheCallLimit() throws Exception {
         Path slow = Path.of("src/test/resources/hardening/slow").toAbsolutePath();
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(slow));
+        useMigrations(MigrationSource.directory(slow));
         ObjectNode m = model("latest");
         m.remove("MigrationSet");
         m.remove("Placeholders");

@@ -31,9 +31,9 @@ public final class HandlerProcess {
     public static void main(String[] args) throws Exception {
         ObjectNode request = (ObjectNode) JSON.readTree(Path.of(args[0]).toFile());
         Path state = Path.of(args[1]);
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(Path.of(System.getProperty("harness.migrations"))));
-        HandlerEnvironment.setCallBudget(Duration.ofMillis(Long.getLong("harness.startWindowMillis", 400)), Duration.ofSeconds(50));
-        CloudFormationDriver driver = CloudFormationDriver.quiet();
+        CloudFormationDriver driver = CloudFormationDriver.quiet().withEnvironment(HandlerEnvironment.LAMBDA
+                .withMigrations(MigrationSource.directory(Path.of(System.getProperty("harness.migrations"))))
+                .withCallBudget(Duration.ofMillis(Long.getLong("harness.startWindowMillis", 400)), Duration.ofSeconds(50)));
         while (true) {
             long start = System.nanoTime();
             JsonNode response = driver.invoke(request);

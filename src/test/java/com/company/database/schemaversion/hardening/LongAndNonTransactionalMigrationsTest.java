@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.hardening;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
@@ -24,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LongAndNonTransactionalMigrationsTest extends AbstractHandlerTest {
 
     private ObjectNode modelFor(String set, String target) {
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(setDir(set)));
+        useMigrations(MigrationSource.directory(setDir(set)));
         ObjectNode m = model(target);
         m.remove("MigrationSet");
         m.remove("Placeholders");
@@ -110,7 +109,7 @@ class LongAndNonTransactionalMigrationsTest extends AbstractHandlerTest {
     @Test
     void inDirectModeAMigrationLongerThanTheCallIsCancelledAtTheCallLimitAndPointsToVpcRunner() {
         // The call may run statements for 3 s here (50 s in Lambda); StatementTimeoutSeconds stays at its 40 s default.
-        HandlerEnvironment.setCallBudget(Duration.ofSeconds(2), Duration.ofSeconds(3));
+        useCallBudget(Duration.ofSeconds(2), Duration.ofSeconds(3));
         Outcome o = create(modelFor("long", "latest"));
         assertThat(o.status()).isEqualTo("FAILED");
         assertThat(o.errorCode()).isEqualTo("InvalidRequest");

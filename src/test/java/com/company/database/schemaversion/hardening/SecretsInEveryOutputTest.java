@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.hardening;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.company.database.schemaversion.testing.TestDatabase;
@@ -66,13 +65,13 @@ class SecretsInEveryOutputTest extends AbstractHandlerTest {
             database = TestDatabase.newDatabase();
             ObjectNode viaSecret = secretModel(null);
             ((ObjectNode) viaSecret.get("Credentials")).removeAll().put("SecretParameter", "/secret/db/json");
-            HandlerEnvironment.setMigrationOverride(MigrationSource.directory(
+            useMigrations(MigrationSource.directory(
                     Path.of("src/test/resources/hardening/cicfail").toAbsolutePath()));
             viaSecret.remove("MigrationSet");
             viaSecret.remove("Placeholders");
             viaSecret.put("TargetVersion", "latest");
             outcomes.add(create(viaSecret));
-            HandlerEnvironment.setMigrationOverride(null);
+            useMigrations(null);
 
             database = TestDatabase.newDatabase();
             ObjectNode unreachable = secretModel("/secret/db/password");

@@ -1,6 +1,5 @@
 package com.company.database.schemaversion.local;
 
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.testing.TestDatabase;
@@ -88,7 +87,6 @@ class ServeOverHttpTest {
 
     @AfterEach
     void stopServe() throws Exception {
-        HandlerEnvironment.reset();
         stop.countDown();
         if (server != null) {
             server.join(10_000);
@@ -98,8 +96,7 @@ class ServeOverHttpTest {
     @Test
     void cfnTestsCallsCreateReadListDeleteWithTheInProgressLoop() throws Exception {
         // No start window: each call applies one migration, so the loop cfn test runs is exercised.
-        HandlerEnvironment.setCallBudget(Duration.ZERO, Duration.ofSeconds(50));
-        startServe();
+        startServe("--host", "127.0.0.1", "--port", String.valueOf(TestDatabase.port()), "--start-window", "0");
         ObjectNode desired = properties("3");
 
         String token = UUID.randomUUID().toString();

@@ -1,6 +1,5 @@
 package com.company.database.schemaversion.parity;
 
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver.Event;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
@@ -47,11 +46,11 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
     }
 
     /** The set the handler (and the runner) use: what a type version's artifact would carry. */
-    private static void useSet(String name) {
+    private void useSet(String name) {
         // One set name for every folder, as a migration set keeps its name across type versions (MigrationSet is
         // create-only): only its scripts change.
         MigrationSource source = new MigrationSource("parity", "filesystem:" + SETS.resolve(name).toAbsolutePath());
-        HandlerEnvironment.setMigrationOverride(source);
+        useMigrations(source);
     }
 
     private ObjectNode template(String target, Map<String, String> placeholders) {
@@ -108,7 +107,7 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
     @Test
     void everyKindInOneOperationOneMigrationPerCall() {
         useSet("kinds");
-        HandlerEnvironment.setCallBudget(Duration.ZERO, Duration.ofSeconds(50));
+        useCallBudget(Duration.ZERO, Duration.ofSeconds(50));
         Outcome created = create(template("latest", KINDS));
         assertSucceeded(created);
         flywayMigrate("kinds", "latest", KINDS, null);
@@ -172,7 +171,7 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
     @Test
     void callbacksAroundTheWholeMigrateRunOncePerCall() {
         useSet("callbacks-split");
-        HandlerEnvironment.setCallBudget(Duration.ZERO, Duration.ofSeconds(50));
+        useCallBudget(Duration.ZERO, Duration.ofSeconds(50));
         assertSucceeded(create(template("latest", Map.of())));
         flywayMigrate("callbacks-split", "latest", Map.of(), null);
         assertThat(TestDatabase.query(twin(), "SELECT event FROM callback_runs ORDER BY id"))
@@ -368,7 +367,7 @@ abstract class FlywayParitySuite extends AbstractVpcRunnerTest {
 
     @Test
     void repairRemovesTheNamedFailedRowOnlyAndTheDeployCarriesOn() {
-        HandlerEnvironment.setMigrationOverride(MigrationSource.directory(Path.of("src/test/resources/hardening/cicfail").toAbsolutePath()));
+        useMigrations(MigrationSource.directory(Path.of("src/test/resources/hardening/cicfail").toAbsolutePath()));
         Outcome failed = create(template("latest", Map.of()));
         assertThat(failed.status()).isEqualTo("FAILED");
         String rank = query("SELECT installed_rank FROM public.flyway_schema_history WHERE NOT success").get(0);

@@ -1,6 +1,5 @@
 package com.company.database.schemaversion.vpc;
 
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
@@ -390,10 +389,10 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
      * A handler clock that moves a minute on at every reading: an update whose step never starts gives up after a
      * few calls instead of five real minutes (its failure is not what the test is about).
      */
-    private static void handlerClockRacesAhead() {
+    private void handlerClockRacesAhead() {
         AtomicInteger minutes = new AtomicInteger();
         Instant start = Instant.now();
-        HandlerEnvironment.setClock(new Clock() {
+        useClock(new Clock() {
             public ZoneOffset getZone() { return ZoneOffset.UTC; }
             public Clock withZone(ZoneId zone) { return this; }
             public Instant instant() { return start.plus(Duration.ofMinutes(minutes.incrementAndGet())); }

@@ -1,6 +1,5 @@
 package com.company.database.schemaversion.vpc;
 
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.company.database.schemaversion.local.LocalLambda.InvokeFault;
@@ -55,7 +54,7 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
         Map<String, String> scripts = new LinkedHashMap<>();
         scripts.put("V1__ok.sql", "CREATE TABLE ok (id int);");
         scripts.put("V2__broken.sql", "CREATE TABLE broken (id int); SELECT * FROM no_such_table;");
-        HandlerEnvironment.setMigrationOverride(migrations(scripts));
+        useMigrations(migrations(scripts));
         Outcome created = create(vpcModel("latest"));
         assertThat(created.errorCode()).as(created.message()).isEqualTo("GeneralServiceException");
         assertThat(created.message()).contains("V2__broken.sql failed").contains("no_such_table").contains("rolled back");
@@ -68,7 +67,7 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
     void aMigrationLongerThanTheRunnersLimitIsCancelledByTheRunnerItself() {
         Map<String, String> scripts = new LinkedHashMap<>();
         scripts.put("V1__endless.sql", "SELECT pg_sleep(30);");
-        HandlerEnvironment.setMigrationOverride(migrations(scripts));
+        useMigrations(migrations(scripts));
         lambda().setTimeoutOverride(5);
         ObjectNode model = vpcModel("latest");
         ((ObjectNode) model.path("Timeouts")).put("StatementTimeoutSeconds", 600);
@@ -103,7 +102,7 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
         // 5-minute start deadline passes after a few calls.
         AtomicLong minutes = new AtomicLong();
         Instant start = Instant.parse("2026-11-25T12:00:00Z");
-        HandlerEnvironment.setClock(new Clock() {
+        useClock(new Clock() {
             public ZoneOffset getZone() { return ZoneOffset.UTC; }
             public Clock withZone(java.time.ZoneId zone) { return this; }
             public Instant instant() { return start.plus(Duration.ofMinutes(minutes.incrementAndGet())); }

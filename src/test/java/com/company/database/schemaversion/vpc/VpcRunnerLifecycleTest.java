@@ -1,6 +1,5 @@
 package com.company.database.schemaversion.vpc;
 
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.local.CloudFormationDriver.Event;
@@ -136,9 +135,9 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         scripts.put("V1__first.sql", "CREATE TABLE first (id int);");
         scripts.put("V2__slow.sql", "SELECT pg_sleep(4); CREATE TABLE slow (id int);");
         scripts.put("V3__third.sql", "CREATE TABLE third (id int);");
-        HandlerEnvironment.setMigrationOverride(migrations(scripts));
+        useMigrations(migrations(scripts));
         // Each handler call may wait at most ~0.5 s: V2 alone takes 8 times that.
-        HandlerEnvironment.setCallBudget(Duration.ofMillis(500), Duration.ofSeconds(2));
+        useCallBudget(Duration.ofMillis(500), Duration.ofSeconds(2));
         ObjectNode model = vpcModel("latest");
         ((ObjectNode) model.path("Timeouts")).put("StatementTimeoutSeconds", 60);
 
@@ -158,7 +157,7 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         Map<String, String> scripts = new LinkedHashMap<>();
         scripts.put("V1__first.sql", "CREATE TABLE first (id int);");
         scripts.put("V2__slow.sql", "SELECT pg_sleep(1); INSERT INTO first VALUES (1);");
-        HandlerEnvironment.setMigrationOverride(migrations(scripts));
+        useMigrations(migrations(scripts));
         lambda().deliverAsyncTwice(true);
 
         Outcome created = create(vpcModel("latest"));

@@ -1,0 +1,60 @@
+package com.company.database.schemaversion.handlers;
+
+import com.company.database.schemaversion.AbstractHandlerTest;
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.engine.MigrationSource;
+import com.company.database.schemaversion.local.CloudFormationDriver;
+import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.company.database.schemaversion.testing.TestDatabase;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a handler takes from where it runs (migration folder, call windows, clock) belongs to the handlers it was
+ * built into, not to the JVM: two drivers in one JVM, one deploy inside the other, each keep their own.
+ */
+class HandlerEnvironmentTest extends AbstractHandlerTest {
+    private static final String HISTORY = "SELECT version || ' ' || description FROM public.flyway_schema_history"
+            + " ORDER BY installed_rank";
+
+    @Test
+    void twoDriversInOneJvmEachKeepTheirOwnMigrationsAndCallWindow() {
+        String bakedDatabase = TestDatabase.newDatabase();
+        ObjectNode bakedModel = model("7");
+        ((ObjectNode) bakedModel.get("Database")).put("Name", bakedDatabase);
+        CloudFormationDriver lambda = CloudFormationDriver.quiet().withTypeConfiguration(driver.typeConfiguration());
+        AtomicReference<Outcome> baked = new AtomicReference<>();
+        // A folder in place of the baked set, and one migration per call; between its first and second call, a
+        // Create in Lambda's environment runs to the end.
+        CloudFormationDriver folder = new CloudFormationDriver("us-east-1", "123456789012", false, 100, e -> {
+            if (e.call() == 1) {
+                baked.set(lambda.run("CREATE", bakedModel, null));
+            }
+        }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration()).withEnvironment(HandlerEnvironment.LAMBDA
+                .withMigrations(MigrationSource.directory(FailedMigrationTest.testSet("fixed-v3")))
+                .withCallBudget(Duration.ZERO, Duration.ofSeconds(50)));
+
+        Outcome fromFolder = folder.run("CREATE", model("4"), null);
+
+        assertThat(fromFolder.status()).as(fromFolder.message()).isEqualTo("SUCCESS");
+        assertThat(fromFolder.calls()).as("one migration per call").isEqualTo(4);
+        assertThat(query(HISTORY)).containsExactly("1 create customers", "2 create orders", "3 add order notes",
+                "4 index orders by status");
+        assertThat(baked.get().status()).as(baked.get().message()).isEqualTo("SUCCESS");
+        assertThat(baked.get().calls()).as("Lambda's call window: the whole baked set in one call").isEqualTo(1);
+        assertThat(TestDatabase.query(bakedDatabase, HISTORY)).hasSize(7).contains("3 constrain order status")
+                .doesNotContain("3 add order notes");
+    }
+
+    @Test
+    void theGeneratedWrapperBuildsItsHandlersForLambda() {
+        assertThat(new com.company.database.schemaversion.CreateHandler()).extracting("environment")
+                .isSameAs(HandlerEnvironment.LAMBDA);
+        assertThat(CloudFormationDriver.quiet().environment()).isSameAs(HandlerEnvironment.LAMBDA);
+    }
+}
