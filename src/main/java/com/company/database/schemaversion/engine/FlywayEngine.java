@@ -324,15 +324,6 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         }
     }
 
-    /** Opens and closes one connection: the cheapest proof that host, port, database and login work. */
-    public void ping() {
-        try (Connection c = dataSource.getConnection()) {
-            c.isValid(CONNECT_TIMEOUT_SECONDS);
-        } catch (SQLException e) {
-            throw EngineErrors.translate(e, connection, settings);
-        }
-    }
-
     private Flyway flyway(String targetKey) {
         return flywayByTarget.computeIfAbsent(targetKey, this::load);
     }
