@@ -166,7 +166,9 @@ final class VpcRunner {
                 return finished(model, ctx, settled, logger);
             }
             String applied = String.valueOf(observed.appliedVersion());
-            if (ctx.getRunnerStepFrom() != null && ctx.getRunnerStepFrom().equals(applied)) {
+            String progress = progressMark(observed);
+            if (ctx.getRunnerStepFrom() != null && ctx.getRunnerStepFrom().equals(applied)
+                    && progress.equals(ctx.getRunnerStepFromHistory())) {
                 throw new ReconcileException(Reason.RUNNER_FAILED, "The runner's step towards version " + plan.target()
                         + " finished without applying anything although " + plan.steps().size() + " migration(s) are"
                         + " pending; nothing was changed. See the log group /aws/lambda/" + engine.functionName() + ".");
@@ -176,6 +178,7 @@ final class VpcRunner {
             ctx.setRunnerStepId(stepId);
             ctx.setRunnerStepStartedAt(HandlerEnvironment.clock().millis());
             ctx.setRunnerStepFrom(applied);
+            ctx.setRunnerStepFromHistory(progress);
             engine.start(plan.target(), stepId);
             logger.log("Started runner step " + stepId + " towards version " + plan.target() + " (" + plan.steps().size()
                     + " pending, first " + plan.steps().get(0).label() + ").");
@@ -183,6 +186,15 @@ final class VpcRunner {
                 return stillRunning(model, ctx, engine);
             }
         }
+    }
+
+    /**
+     * What a step that applied something changes besides (or instead of) the applied version: a step that only ran
+     * repeatable migrations, or that the runner's time limit cut off after some, leaves the version where it was
+     * but adds to the applied count and to the applied migrations' checksum.
+     */
+    static String progressMark(Observation observed) {
+        return observed.appliedCount() + ":" + observed.checksum();
     }
 
     private static ProgressEvent<ResourceModel, CallbackContext> stillRunning(ResourceModel model, CallbackContext ctx,
