@@ -30,10 +30,11 @@ final class VpcRunner {
     private VpcRunner() {
     }
 
-    static LambdaRunners.Spec spec(ResourceModel m, String id) {
+    /** The function as the handler keeps it: the model's settings, and the account's extra CA certificates in its code. */
+    static LambdaRunners.Spec spec(ResourceModel m, String id, AccountPolicy policy) {
         Execution x = m.getExecution();
         return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(),
-                x.getRoleArn(), runnerConfig(m), false);
+                x.getRoleArn(), runnerConfig(m), false, policy.extraCaCertificates());
     }
 
     /**
@@ -82,10 +83,15 @@ final class VpcRunner {
         return engine(m, id, services, null);
     }
 
-    /** @param recordedCode the runner's CodeSha256 an earlier type version recorded, trusted besides this version's */
-    static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services, String recordedCode) {
+    /**
+     * @param recordedCode the runner code the record names (an earlier type version's, or one built with extra CA
+     *                     certificates the admin has since changed), trusted besides this version's as
+     *                     {@link LambdaRunners.RecordedCode#trustedWith} says
+     */
+    static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services,
+                                     LambdaRunners.RecordedCode recordedCode) {
         services.policy().checkRunner(m);
-        LambdaRunners.Spec spec = spec(m, id);
+        LambdaRunners.Spec spec = spec(m, id, services.policy());
         return new LambdaRunnerEngine(services.invoker(), services.ssm(), spec.functionName())
                 .guardedBy(() -> services.runners().verify(spec, recordedCode));
     }
@@ -103,7 +109,7 @@ final class VpcRunner {
     static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, CallbackContext ctx,
                                                                          BaseHandlerStd.Services services, Logger logger) {
         services.policy().checkRunnerRole(model.getExecution().getRoleArn());
-        return ensure(model, spec(model, model.getId()), ctx, services, logger);
+        return ensure(model, spec(model, model.getId(), services.policy()), ctx, services, logger);
     }
 
     private static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, LambdaRunners.Spec spec,
@@ -251,7 +257,7 @@ final class VpcRunner {
                 // someone changed), wait until Lambda applied that, then clean. DeleteFunction follows at once,
                 // so the arm is never left for anyone else to use.
                 Optional<ProgressEvent<ResourceModel, CallbackContext>> arming =
-                        ensure(given, spec(model, id).armed(true), ctx, services, logger);
+                        ensure(given, spec(model, id, services.policy()).armed(true), ctx, services, logger);
                 if (arming.isPresent()) {
                     return arming;
                 }
