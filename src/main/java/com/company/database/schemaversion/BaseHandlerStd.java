@@ -120,7 +120,8 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
                     + (request.getStackId() == null ? "" : " in stack " + request.getStackId())
                     + ": it was never created, was deleted, or belongs to another stack.");
         }
-        return new Translator.Record(record.model().toBuilder().id(id).build(), record.owner(), record.runnerCode());
+        return new Translator.Record(record.model().toBuilder().id(id).build(), record.owner(), record.runnerCode(),
+                record.runnerExtraCa());
     }
 
     /** The Id the request names, or the one its properties derive (an Update or Delete without Id). */

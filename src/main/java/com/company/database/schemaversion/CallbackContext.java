@@ -30,6 +30,8 @@ public class CallbackContext extends StdCallbackContext {
     private Long runnerStepStartedAt;
     /** VpcRunner: the applied version when the last step was started (a step that moves nothing is an error). */
     private String runnerStepFrom;
+    /** VpcRunner: the applied count and checksum then (a step that ran only repeatables moves these, not the version). */
+    private String runnerStepFromHistory;
     /** VpcRunner Delete: OnDelete Clean was done through the runner. */
     private boolean runnerCleaned;
     /** VpcRunner Delete: DeleteFunction was called; waiting for the function to be gone. */

@@ -23,7 +23,7 @@ final class DirectMode implements ExecutionMode {
     }
 
     @Override
-    public String runnerCode() {
+    public String runnerCode(AccountPolicy policy) {
         return null;
     }
 

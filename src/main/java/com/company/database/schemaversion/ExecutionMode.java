@@ -42,7 +42,12 @@ interface ExecutionMode {
     }
 
     /** What the record keeps of the code this mode runs outside the handler (the runner's CodeSha256), or null. */
-    String runnerCode();
+    String runnerCode(AccountPolicy policy);
+
+    /** The digest of the extra CA certificates that code carries (the record keeps it beside), or null for none. */
+    default String runnerExtraCa(AccountPolicy policy) {
+        return null;
+    }
 
     /** One bounded reconcile step towards the model's TargetVersion: SUCCESS when reached, IN_PROGRESS until then. */
     ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,

@@ -107,9 +107,9 @@ final class Translator {
                 .build();
     }
 
-    static String toRecord(ResourceModel m, Owner owner, String runnerCode) {
+    static String toRecord(ResourceModel m, Owner owner, String runnerCode, String runnerExtraCa) {
         try {
-            return JSON.writeValueAsString(new Record(desired(m), owner, runnerCode));
+            return JSON.writeValueAsString(new Record(desired(m), owner, runnerCode, runnerExtraCa));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -130,8 +130,9 @@ final class Translator {
      * VpcRunner mode) the CodeSha256 of the runner code the handler uploaded then. The last lets a Read after a
      * new type version was registered trust the runner an earlier version uploaded, from a place only the
      * execution role writes (integrity-protected with the record key), not from the function itself.
+     * runnerExtraCa: the digest of the Connections.ExtraCaCertificates that code carries (absent for none).
      */
-    record Record(ResourceModel model, Owner owner, String runnerCode) {
+    record Record(ResourceModel model, Owner owner, String runnerCode, String runnerExtraCa) {
     }
 
     /**

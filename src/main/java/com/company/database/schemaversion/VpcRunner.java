@@ -31,10 +31,11 @@ final class VpcRunner {
     private VpcRunner() {
     }
 
-    static LambdaRunners.Spec spec(ResourceModel m, String id, HandlerEnvironment environment) {
+    /** The function as the handler keeps it: the model's settings, and the account's extra CA certificates in its code. */
+    static LambdaRunners.Spec spec(ResourceModel m, String id, BaseHandlerStd.Services services) {
         Execution x = m.getExecution();
         return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(),
-                x.getRoleArn(), runnerConfig(m, environment), false);
+                x.getRoleArn(), runnerConfig(m, services.environment()), false, services.policy().extraCaCertificates());
     }
 
     /**
@@ -83,10 +84,15 @@ final class VpcRunner {
         return engine(m, id, services, null);
     }
 
-    /** @param recordedCode the runner's CodeSha256 an earlier type version recorded, trusted besides this version's */
-    static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services, String recordedCode) {
+    /**
+     * @param recordedCode the runner code the record names (an earlier type version's, or one built with extra CA
+     *                     certificates the admin has since changed), trusted besides this version's as
+     *                     {@link LambdaRunners.RecordedCode#trustedWith} says
+     */
+    static LambdaRunnerEngine engine(ResourceModel m, String id, BaseHandlerStd.Services services,
+                                     LambdaRunners.RecordedCode recordedCode) {
         services.policy().checkRunner(m);
-        LambdaRunners.Spec spec = spec(m, id, services.environment());
+        LambdaRunners.Spec spec = spec(m, id, services);
         return new LambdaRunnerEngine(services.invoker(), services.ssm(), spec.functionName())
                 .guardedBy(() -> services.runners().verify(spec, recordedCode));
     }
@@ -104,7 +110,7 @@ final class VpcRunner {
     static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, CallbackContext ctx,
                                                                          BaseHandlerStd.Services services, Logger logger) {
         services.policy().checkRunnerRole(model.getExecution().getRoleArn());
-        return ensure(model, spec(model, model.getId(), services.environment()), ctx, services, logger);
+        return ensure(model, spec(model, model.getId(), services), ctx, services, logger);
     }
 
     private static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, LambdaRunners.Spec spec,
@@ -167,7 +173,9 @@ final class VpcRunner {
                 return finished(model, ctx, settled, logger);
             }
             String applied = String.valueOf(observed.appliedVersion());
-            if (ctx.getRunnerStepFrom() != null && ctx.getRunnerStepFrom().equals(applied)) {
+            String progress = progressMark(observed);
+            if (ctx.getRunnerStepFrom() != null && ctx.getRunnerStepFrom().equals(applied)
+                    && progress.equals(ctx.getRunnerStepFromHistory())) {
                 throw new ReconcileException(Reason.RUNNER_FAILED, "The runner's step towards version " + plan.target()
                         + " finished without applying anything although " + plan.steps().size() + " migration(s) are"
                         + " pending; nothing was changed. See the log group /aws/lambda/" + engine.functionName() + ".");
@@ -177,6 +185,7 @@ final class VpcRunner {
             ctx.setRunnerStepId(stepId);
             ctx.setRunnerStepStartedAt(services.environment().clock().millis());
             ctx.setRunnerStepFrom(applied);
+            ctx.setRunnerStepFromHistory(progress);
             engine.start(plan.target(), stepId);
             logger.log("Started runner step " + stepId + " towards version " + plan.target() + " (" + plan.steps().size()
                     + " pending, first " + plan.steps().get(0).label() + ").");
@@ -184,6 +193,15 @@ final class VpcRunner {
                 return stillRunning(model, ctx, engine, services.environment().clock());
             }
         }
+    }
+
+    /**
+     * What a step that applied something changes besides (or instead of) the applied version: a step that only ran
+     * repeatable migrations, or that the runner's time limit cut off after some, leaves the version where it was
+     * but adds to the applied count and to the applied migrations' checksum.
+     */
+    static String progressMark(Observation observed) {
+        return observed.appliedCount() + ":" + observed.checksum();
     }
 
     private static ProgressEvent<ResourceModel, CallbackContext> stillRunning(ResourceModel model, CallbackContext ctx,
@@ -240,7 +258,7 @@ final class VpcRunner {
                 // someone changed), wait until Lambda applied that, then clean. DeleteFunction follows at once,
                 // so the arm is never left for anyone else to use.
                 Optional<ProgressEvent<ResourceModel, CallbackContext>> arming =
-                        ensure(given, spec(model, id, services.environment()).armed(true), ctx, services, logger);
+                        ensure(given, spec(model, id, services).armed(true), ctx, services, logger);
                 if (arming.isPresent()) {
                     return arming;
                 }

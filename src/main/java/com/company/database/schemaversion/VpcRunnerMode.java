@@ -25,12 +25,18 @@ final class VpcRunnerMode implements ExecutionMode {
 
     @Override
     public SchemaEngine reader(Translator.Record record, BaseHandlerStd.Services services) {
-        return VpcRunner.engine(record.model(), record.model().getId(), services, record.runnerCode());
+        return VpcRunner.engine(record.model(), record.model().getId(), services,
+                new LambdaRunners.RecordedCode(record.runnerCode(), record.runnerExtraCa()));
     }
 
     @Override
-    public String runnerCode() {
-        return LambdaRunnerPackage.get().codeSha256();
+    public String runnerCode(AccountPolicy policy) {
+        return LambdaRunnerPackage.get(policy.extraCaCertificates()).codeSha256();
+    }
+
+    @Override
+    public String runnerExtraCa(AccountPolicy policy) {
+        return LambdaRunnerPackage.digestOf(policy.extraCaCertificates());
     }
 
     @Override

@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
@@ -98,6 +99,7 @@ public final class LocalLambda implements AutoCloseable {
     private volatile boolean deliverAsyncTwice;
     private volatile int timeoutSecondsOverride;
     private volatile MigrationSource runnerMigrations;
+    private final Map<String, Optional<byte[]>> packageFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String region = DEFAULT_REGION;
     private static final String DEFAULT_REGION = "us-east-1";
 
@@ -115,6 +117,7 @@ public final class LocalLambda implements AutoCloseable {
         Map<String, String> environment = Map.of();
         String codeSha256;
         long codeSize;
+        byte[] code;
         List<String> layers = List.of();
         JsonNode fileSystemConfigs;
         String kmsKeyArn;
@@ -439,6 +442,7 @@ public final class LocalLambda implements AutoCloseable {
             f.environment = variables(in);
             f.codeSha256 = sha256(zip);
             f.codeSize = zip.length;
+            f.code = zip;
             if (in.has("Architectures")) f.architectures = strings(in.get("Architectures"));
             if (in.has("PackageType")) f.packageType = in.get("PackageType").asText();
             if (in.has("Layers")) f.layers = strings(in.get("Layers"));
@@ -520,6 +524,7 @@ public final class LocalLambda implements AutoCloseable {
             byte[] zip = Base64.getDecoder().decode(in.path("ZipFile").asText());
             f.codeSha256 = sha256(zip);
             f.codeSize = zip.length;
+            f.code = zip;
             if (in.has("Architectures")) f.architectures = strings(in.get("Architectures"));
             f.lastUpdateStatus = "InProgress";
             f.pollsLeft = updatePolls;
@@ -771,6 +776,8 @@ public final class LocalLambda implements AutoCloseable {
     private byte[] runHandler(String name, String type, byte[] payload, int timeoutSeconds, java.time.Duration late) throws Exception {
         Function f;
         Map<String, String> environment;
+        byte[] code;
+        String codeSha256;
         synchronized (this) {
             f = functions.get(name);
             if (f == null) {
@@ -779,15 +786,20 @@ public final class LocalLambda implements AutoCloseable {
             environment = new TreeMap<>(f.environment);
             environment.putAll(reserved(f));
             record(name, type, payload);
+            code = f.code;
+            codeSha256 = f.codeSha256;
         }
         String handler = f.handler;
         String className = handler.substring(0, handler.indexOf("::"));
         Class<?> type0 = Class.forName(className);
         Object instance;
         try {
-            instance = type0.getDeclaredConstructor(Map.class, java.time.Clock.class, MigrationSource.class)
+            // This JVM's runner classes, with the files of the function's own package (the extra CA entry).
+            java.util.function.Function<String, byte[]> packageFiles = file -> packageFile(code, codeSha256, file);
+            instance = type0.getDeclaredConstructor(Map.class, java.time.Clock.class, MigrationSource.class,
+                            java.util.function.Function.class)
                     .newInstance(environment, java.time.Clock.offset(java.time.Clock.systemUTC(), late.plus(clockOffset)),
-                            runnerMigrations);
+                            runnerMigrations, packageFiles);
         } catch (NoSuchMethodException noHostConstructor) {
             instance = type0.getDeclaredConstructor().newInstance();
         }
@@ -884,6 +896,31 @@ public final class LocalLambda implements AutoCloseable {
         Function f = functions.get(name);
         f.codeSha256 = sha256(zip);
         f.codeSize = zip.length;
+        f.code = zip;
+    }
+
+    /** The function's deployment package as it is now (what GetFunction's Code.Location would download). */
+    public synchronized byte[] code(String name) {
+        return functions.get(name).code.clone();
+    }
+
+    /**
+     * A file of a deployment package, by name, or null: what the runner finds on its class path when Lambda has
+     * extracted the package to /var/task. Kept per package, since the local runner's packages are the real 14 MB.
+     */
+    private byte[] packageFile(byte[] zip, String codeSha256, String name) {
+        return packageFiles.computeIfAbsent(codeSha256 + "/" + name, k -> {
+            try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new ByteArrayInputStream(zip))) {
+                for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                    if (e.getName().equals(name)) {
+                        return Optional.of(in.readAllBytes());
+                    }
+                }
+                return Optional.<byte[]>empty();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).map(byte[]::clone).orElse(null);
     }
 
     public synchronized Map<String, String> environment(String name) {

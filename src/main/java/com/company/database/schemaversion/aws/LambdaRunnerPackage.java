@@ -3,11 +3,16 @@ package com.company.database.schemaversion.aws;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 
+import com.company.database.schemaversion.runner.RunnerEntrypoint;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -23,20 +28,37 @@ import java.util.TreeMap;
  * function (whose environment anyone with lambda:UpdateFunctionConfiguration could set). Built once per JVM, on
  * the first call that needs it (2.1-2.9 s in a new JVM on the shared 2-core build machine, from the jar or from
  * the directory Lambda extracts it to; see guides/vpc-runner.md), then kept for the JVM's life.</li>
+ * <li>{@link #get(String)}: the same code plus the account admin's Connections.ExtraCaCertificates at
+ * {@link RunnerEntrypoint#EXTRA_CA_ENTRY}, where the runner reads them. The bundle is part of the code, so the
+ * CodeSha256 check covers it: no SSM parameter or environment variable anyone could rewrite, no size limit
+ * beyond the package's, no permission for the runner. Kept per bundle digest (the account's one bundle, and
+ * one more while the admin changes it): the zip with the bundle is built instead of the one without, not
+ * besides it, so a configured bundle costs nothing extra.</li>
  * </ul>
  */
 public final class LambdaRunnerPackage {
+    /** The current bundle and the one before it: a change of the type configuration keeps no third. */
+    private static final int MAX_BUNDLES = 2;
     private static volatile LambdaRunnerPackage current;
 
     private final TreeMap<String, RunnerPackageBuilder.FileEntry> files;
     private final String codeId;
+    private final String extraCaDigest;
     private volatile byte[] zip;
     private volatile String codeSha256;
+    private final Map<String, LambdaRunnerPackage> withBundles = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, LambdaRunnerPackage> eldest) {
+            return size() > MAX_BUNDLES;
+        }
+    };
 
-    private LambdaRunnerPackage(TreeMap<String, RunnerPackageBuilder.FileEntry> files, String codeId, byte[] zip) {
+    private LambdaRunnerPackage(TreeMap<String, RunnerPackageBuilder.FileEntry> files, String codeId, byte[] zip,
+                                String extraCaDigest) {
         this.files = files;
         this.codeId = codeId;
         this.zip = zip;
+        this.extraCaDigest = extraCaDigest;
     }
 
     /** The package of the code this JVM runs. */
@@ -54,20 +76,64 @@ public final class LambdaRunnerPackage {
         return p;
     }
 
+    /**
+     * The package of the code this JVM runs with the type configuration's extra CA certificates in it, or without
+     * when there are none (null or blank).
+     */
+    public static LambdaRunnerPackage get(String extraCaCertificates) {
+        return get().withExtraCa(extraCaCertificates);
+    }
+
     /** The package of the handler code at this root (a handler jar, or the directory Lambda extracted it to). */
     public static LambdaRunnerPackage of(Path root) {
         try {
             TreeMap<String, RunnerPackageBuilder.FileEntry> files = RunnerPackageBuilder.select(root);
-            return new LambdaRunnerPackage(files, RunnerPackageBuilder.codeId(files), null);
+            return new LambdaRunnerPackage(files, RunnerPackageBuilder.codeId(files), null, null);
         } catch (RuntimeException e) {
             throw new ReconcileException(Reason.INTERNAL, "Cannot prepare the VPC runner's code: " + e.getMessage());
         }
     }
 
-    /** Tests hand in a package of their own (the emulated runner runs this JVM's classes); null forgets it. */
+    /**
+     * Tests hand in a package of their own (the emulated runner runs this JVM's classes, and reads the package's
+     * other files, such as the extra CA entry, from the zip); null forgets it.
+     */
     public static void use(byte[] zip) {
         current = zip == null ? null
-                : new LambdaRunnerPackage(null, HexFormat.of().formatHex(RunnerPackageBuilder.sha256().digest(zip)), zip);
+                : new LambdaRunnerPackage(RunnerPackageBuilder.entries(zip),
+                        HexFormat.of().formatHex(RunnerPackageBuilder.sha256().digest(zip)), zip, null);
+    }
+
+    /** This package with the given extra CA certificates at {@link RunnerEntrypoint#EXTRA_CA_ENTRY}; this one for none. */
+    public LambdaRunnerPackage withExtraCa(String extraCaCertificates) {
+        if (extraCaCertificates == null || extraCaCertificates.isBlank()) {
+            return this;
+        }
+        if (extraCaDigest != null) {
+            throw new IllegalStateException("the package already carries extra CA certificates");
+        }
+        byte[] pem = extraCaCertificates.getBytes(StandardCharsets.UTF_8);
+        String digest = digestOf(extraCaCertificates);
+        synchronized (withBundles) {
+            return withBundles.computeIfAbsent(digest, d -> {
+                TreeMap<String, RunnerPackageBuilder.FileEntry> withPem = RunnerPackageBuilder.withExtraCa(files, pem);
+                return new LambdaRunnerPackage(withPem, RunnerPackageBuilder.codeId(withPem), null, d);
+            });
+        }
+    }
+
+    /**
+     * Hex SHA-256 of extra CA certificates as the package carries them (what the resource record keeps of the
+     * bundle its runner code was built with), or null for none.
+     */
+    public static String digestOf(String extraCaCertificates) {
+        return extraCaCertificates == null || extraCaCertificates.isBlank() ? null : HexFormat.of().formatHex(
+                RunnerPackageBuilder.sha256().digest(extraCaCertificates.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The digest of the extra CA certificates this package carries ({@link #digestOf}), null for none. */
+    public String extraCaDigest() {
+        return extraCaDigest;
     }
 
     public String codeId() {

@@ -102,11 +102,13 @@ public final class LambdaRunners {
     /**
      * What the function must look like.
      *
-     * @param config   what the runner acts on, carried in the function's environment
-     * @param armClean whether clean is armed (Delete with OnDelete: Clean, right before it invokes clean)
+     * @param config              what the runner acts on, carried in the function's environment
+     * @param armClean            whether clean is armed (Delete with OnDelete: Clean, right before it invokes clean)
+     * @param extraCaCertificates the type configuration's Connections.ExtraCaCertificates, carried in the
+     *                            function's code (see {@link LambdaRunnerPackage#get(String)}), or null
      */
     public record Spec(String functionName, Set<String> subnetIds, Set<String> securityGroupIds, String roleArn,
-                       RunnerConfig config, boolean armClean) {
+                       RunnerConfig config, boolean armClean, String extraCaCertificates) {
         public Spec {
             subnetIds = Set.copyOf(subnetIds);
             securityGroupIds = Set.copyOf(securityGroupIds);
@@ -124,7 +126,12 @@ public final class LambdaRunners {
         }
 
         public Spec armed(boolean arm) {
-            return new Spec(functionName, subnetIds, securityGroupIds, roleArn, config, arm);
+            return new Spec(functionName, subnetIds, securityGroupIds, roleArn, config, arm, extraCaCertificates);
+        }
+
+        /** The code the function must run: this type version's runner with the account's extra CA certificates. */
+        public LambdaRunnerPackage code() {
+            return LambdaRunnerPackage.get(extraCaCertificates);
         }
     }
 
@@ -197,7 +204,7 @@ public final class LambdaRunners {
                     + " Lambda cannot undo in place (" + String.join(", ", unchangeable) + "); deleting it to create it"
                     + " anew.", 5, false);
         }
-        LambdaRunnerPackage code = LambdaRunnerPackage.get();
+        LambdaRunnerPackage code = spec.code();
         boolean codeCurrent = codeCurrent(f, code.codeSha256());
         Map<String, String> environment = spec.environment(arm(f, spec));
         List<String> deviations = deviations(f, spec, environment);
@@ -214,6 +221,7 @@ public final class LambdaRunners {
                             .architectures(ARCHITECTURE)
                             .build(), lambda.client()::updateFunctionCode));
             return new Wait("Runner function " + spec.functionName() + " does not run this type version's code"
+                    + (code.extraCaDigest() == null ? "" : " with the type configuration's Connections.ExtraCaCertificates")
                     + " (CodeSha256 " + f.codeSha256() + ", expected " + code.codeSha256() + "): uploading it.", 5, false);
         }
         if (!deviations.isEmpty()) {
@@ -227,19 +235,43 @@ public final class LambdaRunners {
     }
 
     /**
+     * The runner code a resource record names: what the handler uploaded at the last Create or Update that
+     * succeeded (perhaps an earlier type version), and the digest of the extra CA certificates it carries (null:
+     * none, the baked RDS bundle only).
+     */
+    public record RecordedCode(String codeSha256, String extraCaDigest) {
+        /**
+         * Whether a function running this code may be invoked while the account's extra CA certificates are
+         * {@code current}: when it trusts no CA the admin has since removed. A package without extra certificates
+         * trusts only the baked RDS bundle, which every configuration trusts too; one with the same bundle trusts
+         * what the admin trusts now. One with another bundle might trust a CA the admin removed.
+         */
+        boolean trustedWith(LambdaRunnerPackage current) {
+            return codeSha256 != null && (extraCaDigest == null || extraCaDigest.equals(current.extraCaDigest()));
+        }
+    }
+
+    /**
      * For callers that may not wait (Read): the function is exactly as {@link #ensure} leaves it, or the type does
      * not invoke it.
+     *
+     * @param recorded the code the resource record names, trusted besides this version's when its extra CA
+     *                 certificates still are (see {@link RecordedCode#trustedWith}); null for none
      */
-    public void verify(Spec spec, String recordedCodeSha256) {
+    public void verify(Spec spec, RecordedCode recorded) {
         FunctionConfiguration f = get(spec.functionName());
         if (f == null) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + spec.functionName() + " does not"
                     + " exist (deleted outside CloudFormation?). Update the stack (any change) to have it created again.");
         }
         List<String> problems = new ArrayList<>(unchangeable(f));
-        if (!codeCurrent(f, LambdaRunnerPackage.get().codeSha256())
-                && (recordedCodeSha256 == null || !codeCurrent(f, recordedCodeSha256))) {
-            problems.add("code (CodeSha256 " + f.codeSha256() + ")");
+        LambdaRunnerPackage code = spec.code();
+        boolean recordedCode = recorded != null && recorded.codeSha256() != null && codeCurrent(f, recorded.codeSha256());
+        if (!codeCurrent(f, code.codeSha256()) && !(recordedCode && recorded.trustedWith(code))) {
+            problems.add(recordedCode
+                    ? "code (CodeSha256 " + f.codeSha256() + "): it carries the Connections.ExtraCaCertificates the type"
+                    + " configuration had at the resource's last update, and the account admin has changed them since"
+                    : "code (CodeSha256 " + f.codeSha256() + ")");
         }
         problems.addAll(deviations(f, spec, spec.environment(null)));
         if (problems.isEmpty() && (f.state() != State.ACTIVE || f.lastUpdateStatus() == LastUpdateStatus.IN_PROGRESS)) {
@@ -288,7 +320,7 @@ public final class LambdaRunners {
     }
 
     private Wait create(Spec spec, int createAttempts) {
-        LambdaRunnerPackage runnerCode = LambdaRunnerPackage.get();
+        LambdaRunnerPackage runnerCode = spec.code();
         try {
             lambda.injectCredentialsAndInvokeV2(CreateFunctionRequest.builder()
                     .functionName(spec.functionName())

@@ -1,5 +1,7 @@
 package com.company.database.schemaversion.aws;
 
+import com.company.database.schemaversion.runner.RunnerEntrypoint;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,6 +92,9 @@ final class RunnerPackageBuilder {
     static boolean selected(String name) {
         if (name.endsWith("/")) {
             return false; // directories are derived from the files
+        }
+        if (name.equals(RunnerEntrypoint.EXTRA_CA_ENTRY)) {
+            return false; // only ever the type configuration's, added by withExtraCa: never a file of the code root
         }
         if (name.startsWith(SDK + "services/")) {
             return name.startsWith(SERVICES_KEPT);
@@ -362,6 +367,28 @@ final class RunnerPackageBuilder {
         } else if (!found.containsKey(name)) {
             found.put(name, file.read());
         }
+    }
+
+    /** The files plus the account admin's extra CA certificates at the entry the runner reads them from. */
+    static TreeMap<String, FileEntry> withExtraCa(TreeMap<String, FileEntry> files, byte[] pem) {
+        TreeMap<String, FileEntry> out = new TreeMap<>(files);
+        out.put(RunnerEntrypoint.EXTRA_CA_ENTRY, FileEntry.of(pem));
+        return out;
+    }
+
+    /** The files of a zip, with their content (a test's stand-in package). */
+    static TreeMap<String, FileEntry> entries(byte[] zip) {
+        TreeMap<String, FileEntry> out = new TreeMap<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (!e.isDirectory()) {
+                    out.put(e.getName(), FileEntry.of(in.readAllBytes()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     /** For messages: how many files and bytes the package holds. */

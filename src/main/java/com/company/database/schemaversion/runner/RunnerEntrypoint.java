@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The VPC runner: a Lambda function in the customer's subnets that runs the same Flyway engine as Direct mode,
@@ -37,12 +38,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RunnerEntrypoint implements RequestStreamHandler {
     public static final String HANDLER = RunnerEntrypoint.class.getName() + "::handleRequest";
+    /**
+     * The account admin's Connections.ExtraCaCertificates, as the handler puts them into this function's
+     * deployment package when the type configuration has them: part of the code Lambda's CodeSha256 covers, which
+     * the handler checks before every invocation. Never read from a payload or the environment.
+     */
+    public static final String EXTRA_CA_ENTRY = "certs/extra-ca.pem";
     private static final Map<String, SsmClient> SSM = new ConcurrentHashMap<>();
     private static final int MAX_MESSAGE = 2000;
 
     private final Map<String, String> environment;
     private final Clock clock;
     private final MigrationSource migrationOverride;
+    private final Function<String, byte[]> packageFiles;
 
     /** As Lambda's Java runtime creates it: the configuration is the process environment the handler set. */
     public RunnerEntrypoint() {
@@ -62,9 +70,35 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
      * Lambda hands on to the runner it hosts. Lambda itself never passes one.
      */
     public RunnerEntrypoint(Map<String, String> environment, Clock clock, MigrationSource migrationOverride) {
+        this(environment, clock, migrationOverride, RunnerEntrypoint::fromOwnCode);
+    }
+
+    /**
+     * As above, for a host whose runner classes are not loaded from the function's package (the local runner's
+     * Lambda runs its own): the files of the function's deployment package, by name (null when absent), as Lambda
+     * would put them on the runner's class path.
+     */
+    public RunnerEntrypoint(Map<String, String> environment, Clock clock, MigrationSource migrationOverride,
+                            Function<String, byte[]> packageFiles) {
         this.environment = Map.copyOf(environment);
         this.clock = clock;
         this.migrationOverride = migrationOverride;
+        this.packageFiles = packageFiles;
+    }
+
+    /** In Lambda the package is extracted to /var/task, which the Java runtime puts on the class path. */
+    private static byte[] fromOwnCode(String name) {
+        try (InputStream in = RunnerEntrypoint.class.getClassLoader().getResourceAsStream(name)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + name + " from the runner's package: " + e.getMessage(), e);
+        }
+    }
+
+    /** The extra CA certificates the handler packaged with this runner, or null: trusted beside the baked RDS bundle. */
+    String extraCaCertificates() {
+        byte[] pem = packageFiles.apply(EXTRA_CA_ENTRY);
+        return pem == null ? null : new String(pem, StandardCharsets.UTF_8);
     }
 
     @Override
@@ -153,7 +187,8 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         MigrationSource override = migrationOverride;
         MigrationSource source = override != null ? override : MigrationCatalog.resolve(c.migrationSet());
         SchemaEngine engine = FlywayEngines.get(
-                new ConnectionSpec(c.host(), c.port(), c.database(), c.sslMode(), login.username(), login.password()),
+                new ConnectionSpec(c.host(), c.port(), c.database(), c.sslMode(), login.username(), login.password(),
+                        extraCaCertificates(), null),
                 new EngineSettings(c.schema(), source, c.placeholders(), c.lockTimeoutSeconds(), c.statementTimeoutSeconds()));
         switch (r.op()) {
             case OBSERVE:

@@ -117,6 +117,38 @@ class RunnerPackageBuilderTest {
     }
 
     @Test
+    void theExtraCaBundleIsAnEntryOfItsOwnExactlyWhenConfiguredAndNeverAFileOfTheCodeRoot() throws IOException {
+        Map<String, String> files = handlerFiles();
+        // A file at the bundle's entry in the code root itself (a build mistake) is not what the admin configured.
+        files.put(com.company.database.schemaversion.runner.RunnerEntrypoint.EXTRA_CA_ENTRY, "stray");
+        Path root = directory(Files.createDirectories(temp.resolve("task")), files);
+        LambdaRunnerPackage plain = LambdaRunnerPackage.of(root);
+        String pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        String entry = com.company.database.schemaversion.runner.RunnerEntrypoint.EXTRA_CA_ENTRY;
+
+        assertThat(namesIn(plain.zip(), temp.resolve("plain.zip"))).doesNotContain(entry);
+        assertThat(plain.withExtraCa(null)).isSameAs(plain);
+        assertThat(plain.withExtraCa("  ")).isSameAs(plain);
+        assertThat(plain.extraCaDigest()).isNull();
+
+        LambdaRunnerPackage withPem = plain.withExtraCa(pem);
+        List<String> names = namesIn(withPem.zip(), temp.resolve("with.zip"));
+        assertThat(entry(withPem.zip(), temp.resolve("with.zip"), entry)).isEqualTo(pem);
+        List<String> expected = new ArrayList<>(namesIn(plain.zip(), temp.resolve("plain.zip")));
+        expected.add(entry);
+        assertThat(names).containsExactlyInAnyOrderElementsOf(expected).isSorted();
+        assertThat(withPem.codeSha256()).isNotEqualTo(plain.codeSha256());
+        assertThat(withPem.codeId()).isNotEqualTo(plain.codeId());
+        assertThat(withPem.extraCaDigest()).isEqualTo(LambdaRunnerPackage.digestOf(pem)).hasSize(64);
+        // Kept per bundle: the same bundle costs nothing the second time; another one gives another package.
+        assertThat(plain.withExtraCa(pem)).isSameAs(withPem);
+        LambdaRunnerPackage other = plain.withExtraCa(pem + pem);
+        assertThat(other.codeSha256()).isNotEqualTo(withPem.codeSha256());
+        // Deterministic: another JVM (another instance) builds the same bytes for the same code and bundle.
+        assertThat(LambdaRunnerPackage.of(root).withExtraCa(pem).zip()).isEqualTo(withPem.zip());
+    }
+
+    @Test
     void serviceFilesKeepOnlyProvidersThePackageCarries() throws IOException {
         Path root = directory(Files.createDirectories(temp.resolve("task")), handlerFiles());
         byte[] zip = LambdaRunnerPackage.of(root).zip();

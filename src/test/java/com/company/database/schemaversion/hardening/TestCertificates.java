@@ -17,11 +17,11 @@ import java.util.List;
  * made at test time with the JDK's keytool: no openssl needed. Files go under target/, not java.io.tmpdir
  * (the wrapper empties that).
  */
-final class TestCertificates {
-    final Path dir;
-    final Path caPem;
-    final Path serverCertPem;
-    final Path serverKeyPem;
+public final class TestCertificates {
+    public final Path dir;
+    public final Path caPem;
+    public final Path serverCertPem;
+    public final Path serverKeyPem;
     private static final String STORE_PASSWORD = "changeit";
 
     private TestCertificates(Path dir) {
@@ -31,8 +31,13 @@ final class TestCertificates {
         this.serverKeyPem = dir.resolve("server.key");
     }
 
-    static TestCertificates create() throws Exception {
-        Path dir = Path.of("target/hardening-tls/" + ProcessHandle.current().pid()).toAbsolutePath();
+    public static TestCertificates create() throws Exception {
+        return create("");
+    }
+
+    /** A CA of its own, in a folder of its own: tests that need two CAs at once name them. */
+    public static TestCertificates create(String name) throws Exception {
+        Path dir = Path.of("target/hardening-tls/" + ProcessHandle.current().pid(), name).toAbsolutePath();
         Files.createDirectories(dir);
         TestCertificates c = new TestCertificates(dir);
         String pw = "changeit";
@@ -40,7 +45,7 @@ final class TestCertificates {
         Path server = dir.resolve("server.p12");
         Files.deleteIfExists(ca);
         Files.deleteIfExists(server);
-        keytool(null, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=Hardening Test CA",
+        keytool(null, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=Hardening Test CA" + (name.isEmpty() ? "" : " " + name),
                 "-ext", "bc:c", "-validity", "3", "-keystore", ca.toString(), "-storepass", pw, "-storetype", "PKCS12");
         keytool(null, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
                 "-validity", "3", "-keystore", server.toString(), "-storepass", pw, "-storetype", "PKCS12");

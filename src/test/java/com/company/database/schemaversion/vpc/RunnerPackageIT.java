@@ -1,17 +1,20 @@
 package com.company.database.schemaversion.vpc;
 
+import com.company.database.schemaversion.hardening.TestCertificates;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestArtifacts;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,17 +48,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RunnerPackageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PACKAGE_CLASS = "com.company.database.schemaversion.aws.LambdaRunnerPackage";
+    private static final String EXTRA_CA_ENTRY = "certs/extra-ca.pem";
     private static SsmEmulator ssm;
     private static Path handlerJar;
     private static Path runnerZip;
     private static String codeIdFromDirectory;
     private static URLClassLoader isolated;
+    private static Path task;
 
     @BeforeAll
     static void buildRunnerPackageAsTheHandlerDoesInLambda() throws Exception {
         handlerJar = TestArtifacts.handlerJar();
         Path work = Files.createDirectories(Path.of("target", "runner-it"));
-        Path task = extract(handlerJar, work.resolve("task"));
+        task = extract(handlerJar, work.resolve("task"));
         try (URLClassLoader handler = new URLClassLoader(new URL[] {task.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
             Object runnerPackage = handler.loadClass(PACKAGE_CLASS).getMethod("get").invoke(null);
             codeIdFromDirectory = (String) runnerPackage.getClass().getMethod("codeId").invoke(runnerPackage);
@@ -188,14 +193,60 @@ class RunnerPackageIT {
         assertThat(noConfiguration.path("error").path("message").asText()).contains("SCHEMAVERSION_RUNNER_CONFIG");
     }
 
+    @Test
+    void theAdminsExtraCaCertificatesInThePackageAreWhatTheRunnerTrustsBesideTheBakedBundle() throws Exception {
+        TestCertificates ca = TestCertificates.create("runner-it");
+        String pem = Files.readString(ca.caPem);
+        Path withCa;
+        List<String> plainNames;
+        try (URLClassLoader handler = new URLClassLoader(new URL[] {task.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+            Object plain = handler.loadClass(PACKAGE_CLASS).getMethod("get").invoke(null);
+            Object runnerPackage = plain.getClass().getMethod("withExtraCa", String.class).invoke(plain, pem);
+            withCa = Files.write(Path.of("target", "runner-it", "schemaversion-runner-extra-ca.zip"),
+                    (byte[]) runnerPackage.getClass().getMethod("zip").invoke(runnerPackage));
+        }
+        try (ZipFile plainZip = new ZipFile(runnerZip.toFile()); ZipFile zip = new ZipFile(withCa.toFile())) {
+            plainNames = Collections.list(plainZip.entries()).stream().map(ZipEntry::getName).toList();
+            assertThat(plainNames).doesNotContain(EXTRA_CA_ENTRY);
+            List<String> expected = new ArrayList<>(plainNames);
+            expected.add(EXTRA_CA_ENTRY);
+            assertThat(Collections.list(zip.entries()).stream().map(ZipEntry::getName).toList())
+                    .containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(new String(zip.getInputStream(zip.getEntry(EXTRA_CA_ENTRY)).readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo(pem);
+        }
+        File base = new File("target/embedded-pg-tls-it/" + ProcessHandle.current().pid());
+        try (EmbeddedPostgres tls = EmbeddedPostgres.builder()
+                .setOverrideWorkingDirectory(new File(base, "work")).setDataDirectory(new File(base, "data"))
+                .setCleanDataDirectory(true).setServerConfig("ssl", "on")
+                .setServerConfig("ssl_cert_file", ca.serverCertPem.toString())
+                .setServerConfig("ssl_key_file", ca.serverKeyPem.toString()).start();
+             URLClassLoader runnerWithCa = new URLClassLoader(new URL[] {withCa.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+            ssm.put("/it/user", "String", TestDatabase.USER);
+            ssm.put("/it/password", "SecureString", TestDatabase.PASSWORD);
+            ObjectNode c = config("postgres").put("port", tls.getPort()).put("sslMode", "verify-full");
+            Map<String, String> environment = Map.of("SCHEMAVERSION_RUNNER_CONFIG", c.toString(), "AWS_REGION", "us-east-1");
+
+            // As Lambda runs it: the package's files on the class path, the entry read from there.
+            JsonNode reached = invoke(runnerWithCa, environment, request("observe"));
+            assertThat(reached.path("ok").asBoolean()).as(reached.toString()).isTrue();
+            JsonNode refused = invoke(isolated, environment, request("observe"));
+            assertThat(refused.path("error").path("message").asText()).contains("not signed by a CA in the RDS CA bundle");
+        }
+    }
+
     /** What the handler puts in the function's environment (RunnerConfig), and what Lambda adds. */
     private static Map<String, String> environment(String database) {
+        return Map.of("SCHEMAVERSION_RUNNER_CONFIG", config(database).toString(), "AWS_REGION", "us-east-1");
+    }
+
+    private static ObjectNode config(String database) {
         ObjectNode c = JSON.createObjectNode().put("host", "127.0.0.1").put("port", TestDatabase.port())
                 .put("database", database).put("sslMode", "disable").put("usernameParameter", "/it/user")
                 .put("passwordParameter", "/it/password").put("schema", "public").put("set", "orders")
                 .put("lockSeconds", 10).put("statementSeconds", 40).put("target", "latest");
         c.putObject("placeholders").put("AppRole", "orders_app");
-        return Map.of("SCHEMAVERSION_RUNNER_CONFIG", c.toString(), "AWS_REGION", "us-east-1");
+        return c;
     }
 
     private static ObjectNode request(String op) {
@@ -205,6 +256,10 @@ class RunnerPackageIT {
 
     /** Calls the packaged entrypoint as the Java runtime would: by its class name, with a Context of its own loader. */
     private static JsonNode invoke(Map<String, String> environment, JsonNode payload) throws Exception {
+        return invoke(isolated, environment, payload);
+    }
+
+    private static JsonNode invoke(URLClassLoader isolated, Map<String, String> environment, JsonNode payload) throws Exception {
         Class<?> handler = Class.forName("com.company.database.schemaversion.runner.RunnerEntrypoint", true, isolated);
         Class<?> contextType = Class.forName("com.amazonaws.services.lambda.runtime.Context", true, isolated);
         long deadline = System.currentTimeMillis() + 900_000;

@@ -153,6 +153,32 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
     }
 
     @Test
+    void aStepThatRanOnlyRepeatableMigrationsIsProgressNotAFailure() {
+        // Four statements of a second each: one migration outlasts the runner's start window below, and none of its
+        // statements reaches the statement cap.
+        String fourSeconds = "SELECT pg_sleep(1); SELECT pg_sleep(1); SELECT pg_sleep(1); SELECT pg_sleep(1); ";
+        Map<String, String> scripts = new LinkedHashMap<>();
+        scripts.put("V1__base.sql", fourSeconds + "CREATE TABLE base (id int);");
+        scripts.put("R__first_view.sql", fourSeconds + "CREATE OR REPLACE VIEW first_view AS SELECT 1 AS one;");
+        scripts.put("R__second_view.sql", fourSeconds + "CREATE OR REPLACE VIEW second_view AS SELECT 2 AS two;");
+        useMigrations(migrations(scripts));
+        // A 5 s function starts migrations for at most 4 s (RunnerEntrypoint.budget keeps a fifth back), so every
+        // step applies exactly one migration: V1, then R__first_view alone (the applied version stays 1), then
+        // R__second_view.
+        lambda().setTimeoutOverride(5);
+
+        Outcome created = create(vpcModel("latest"));
+
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        assertThat(lambda().calls().stream().filter(c -> c.endsWith(" Event")).count()).isEqualTo(3);
+        assertThat(query("SELECT script FROM public.flyway_schema_history WHERE success ORDER BY installed_rank"))
+                .containsExactly("V1__base.sql", "R__first_view.sql", "R__second_view.sql");
+        assertThat(created.model().path("AppliedVersion").asText()).isEqualTo("1");
+        assertThat(created.model().path("AppliedCount").asInt()).isEqualTo(3);
+        assertThat(created.model().path("PendingCount").asInt()).isZero();
+    }
+
+    @Test
     void aDuplicateDeliveryOfAStepIsANoOp() {
         Map<String, String> scripts = new LinkedHashMap<>();
         scripts.put("V1__first.sql", "CREATE TABLE first (id int);");
