@@ -58,7 +58,7 @@ public class CreateHandler extends BaseHandlerStd {
         Optional<String> existing = services.records().get(id);
         if (existing.isEmpty()) {
             services.records().create(id, Translator.toRecord(model.toBuilder().id(id).build(), Translator.Owner.of(request),
-                    mode.runnerCode(services.policy()), mode.runnerExtraCa(services.policy())));
+                    mode.runnerCode(services), mode.runnerExtraCa(services.policy())));
         } else if (!Translator.fromRecord(existing.get()).map(r -> r.owner() != null && r.owner().createdBy(request)).orElse(false)) {
             // A retry of this very request finds its own claim; anyone else finds an owner.
             throw new ReconcileException(Reason.ALREADY_OWNED, "Resource " + id + " already exists: another"

@@ -23,7 +23,7 @@ final class DirectMode implements ExecutionMode {
     }
 
     @Override
-    public String runnerCode(AccountPolicy policy) {
+    public String runnerCode(BaseHandlerStd.Services services) {
         return null;
     }
 

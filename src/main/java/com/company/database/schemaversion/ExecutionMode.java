@@ -42,7 +42,7 @@ interface ExecutionMode {
     }
 
     /** What the record keeps of the code this mode runs outside the handler (the runner's CodeSha256), or null. */
-    String runnerCode(AccountPolicy policy);
+    String runnerCode(BaseHandlerStd.Services services);
 
     /** The digest of the extra CA certificates that code carries (the record keeps it beside), or null for none. */
     default String runnerExtraCa(AccountPolicy policy) {

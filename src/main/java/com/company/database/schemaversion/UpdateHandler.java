@@ -55,7 +55,7 @@ public class UpdateHandler extends BaseHandlerStd {
         ProgressEvent<ResourceModel, CallbackContext> event = mode.reconcileStep(model, ctx, services, logger);
         if (event.isSuccess()) {
             services.records().replace(id, Translator.toRecord(model, record.owner(),
-                    mode.runnerCode(services.policy()), mode.runnerExtraCa(services.policy())));
+                    mode.runnerCode(services), mode.runnerExtraCa(services.policy())));
         }
         return event;
     }

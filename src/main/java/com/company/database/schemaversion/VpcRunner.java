@@ -1,6 +1,7 @@
 package com.company.database.schemaversion;
 
 import com.company.database.schemaversion.aws.LambdaRunnerEngine;
+import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.core.Budget;
 import com.company.database.schemaversion.core.Observation;
@@ -35,7 +36,12 @@ final class VpcRunner {
     static LambdaRunners.Spec spec(ResourceModel m, String id, BaseHandlerStd.Services services) {
         Execution x = m.getExecution();
         return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(),
-                x.getRoleArn(), runnerConfig(m, services.environment()), false, services.policy().extraCaCertificates());
+                x.getRoleArn(), runnerConfig(m, services.environment()), false, code(services));
+    }
+
+    /** The runner code this handler uploads: its environment's runner package, with the account's extra CAs. */
+    static LambdaRunnerPackage code(BaseHandlerStd.Services services) {
+        return services.environment().runnerPackage().withExtraCa(services.policy().extraCaCertificates());
     }
 
     /**

@@ -30,8 +30,8 @@ final class VpcRunnerMode implements ExecutionMode {
     }
 
     @Override
-    public String runnerCode(AccountPolicy policy) {
-        return LambdaRunnerPackage.get(policy.extraCaCertificates()).codeSha256();
+    public String runnerCode(BaseHandlerStd.Services services) {
+        return VpcRunner.code(services).codeSha256();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion;
 
+import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
@@ -81,6 +82,11 @@ public abstract class AbstractHandlerTest {
 
     protected void useClock(Clock clock) {
         useEnvironment(e -> e.withClock(clock));
+    }
+
+    /** The runner code the handlers upload and expect, in place of one built from a handler artifact. */
+    protected void useRunnerPackage(LambdaRunnerPackage runnerPackage) {
+        useEnvironment(e -> e.withRunnerPackage(runnerPackage));
     }
 
     /**

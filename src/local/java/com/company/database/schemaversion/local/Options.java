@@ -1,5 +1,7 @@
 package com.company.database.schemaversion.local;
 
+import com.company.database.schemaversion.aws.LambdaRunnerPackage;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +29,11 @@ final class Options {
     boolean reset;
     Path migrations;
     Integer startWindowSeconds;
+    /**
+     * Not a flag: the runner code the handlers upload, for a host whose classes are not a handler artifact (the
+     * tests run serve from their class folders, from which no runner package can be built).
+     */
+    LambdaRunnerPackage runnerPackage;
     Path parametersFile;
     Path typeConfigFile;
     boolean aws;

@@ -101,6 +101,9 @@ final class Session implements AutoCloseable {
             LocalLambda.shared().hostRunnersWith(environment.migrations());
             out.println("Migrations: the folder " + options.migrations.toAbsolutePath() + " replaces the baked set.");
         }
+        if (options.runnerPackage != null) {
+            environment = environment.withRunnerPackage(options.runnerPackage);
+        }
         if (options.startWindowSeconds != null) {
             environment = environment.withCallBudget(Duration.ofSeconds(options.startWindowSeconds),
                     HandlerEnvironment.LAMBDA.hardLimit());

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * function (whose environment anyone with lambda:UpdateFunctionConfiguration could set). Built once per JVM, on
  * the first call that needs it (2.1-2.9 s in a new JVM on the shared 2-core build machine, from the jar or from
  * the directory Lambda extracts it to; see guides/vpc-runner.md), then kept for the JVM's life.</li>
- * <li>{@link #get(String)}: the same code plus the account admin's Connections.ExtraCaCertificates at
+ * <li>{@link #withExtraCa(String)}: the same code plus the account admin's Connections.ExtraCaCertificates at
  * {@link RunnerEntrypoint#EXTRA_CA_ENTRY}, where the runner reads them. The bundle is part of the code, so the
  * CodeSha256 check covers it: no SSM parameter or environment variable anyone could rewrite, no size limit
  * beyond the package's, no permission for the runner. Kept per bundle digest (the account's one bundle, and
@@ -76,14 +76,6 @@ public final class LambdaRunnerPackage {
         return p;
     }
 
-    /**
-     * The package of the code this JVM runs with the type configuration's extra CA certificates in it, or without
-     * when there are none (null or blank).
-     */
-    public static LambdaRunnerPackage get(String extraCaCertificates) {
-        return get().withExtraCa(extraCaCertificates);
-    }
-
     /** The package of the handler code at this root (a handler jar, or the directory Lambda extracted it to). */
     public static LambdaRunnerPackage of(Path root) {
         try {
@@ -95,13 +87,13 @@ public final class LambdaRunnerPackage {
     }
 
     /**
-     * Tests hand in a package of their own (the emulated runner runs this JVM's classes, and reads the package's
-     * other files, such as the extra CA entry, from the zip); null forgets it.
+     * A package made elsewhere, for a handler environment whose runner is not built from a handler artifact (the
+     * tests: the local Lambda runs this JVM's runner classes, and reads the package's other files, such as the
+     * extra CA entry, from the zip).
      */
-    public static void use(byte[] zip) {
-        current = zip == null ? null
-                : new LambdaRunnerPackage(RunnerPackageBuilder.entries(zip),
-                        HexFormat.of().formatHex(RunnerPackageBuilder.sha256().digest(zip)), zip, null);
+    public static LambdaRunnerPackage ofZip(byte[] zip) {
+        return new LambdaRunnerPackage(RunnerPackageBuilder.entries(zip),
+                HexFormat.of().formatHex(RunnerPackageBuilder.sha256().digest(zip)), zip, null);
     }
 
     /** This package with the given extra CA certificates at {@link RunnerEntrypoint#EXTRA_CA_ENTRY}; this one for none. */

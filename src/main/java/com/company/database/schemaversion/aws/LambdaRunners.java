@@ -104,11 +104,11 @@ public final class LambdaRunners {
      *
      * @param config              what the runner acts on, carried in the function's environment
      * @param armClean            whether clean is armed (Delete with OnDelete: Clean, right before it invokes clean)
-     * @param extraCaCertificates the type configuration's Connections.ExtraCaCertificates, carried in the
-     *                            function's code (see {@link LambdaRunnerPackage#get(String)}), or null
+     * @param code     the code the function must run: the runner of this type version, with the account's extra
+     *                 CA certificates in it (see {@link LambdaRunnerPackage#withExtraCa(String)})
      */
     public record Spec(String functionName, Set<String> subnetIds, Set<String> securityGroupIds, String roleArn,
-                       RunnerConfig config, boolean armClean, String extraCaCertificates) {
+                       RunnerConfig config, boolean armClean, LambdaRunnerPackage code) {
         public Spec {
             subnetIds = Set.copyOf(subnetIds);
             securityGroupIds = Set.copyOf(securityGroupIds);
@@ -126,12 +126,7 @@ public final class LambdaRunners {
         }
 
         public Spec armed(boolean arm) {
-            return new Spec(functionName, subnetIds, securityGroupIds, roleArn, config, arm, extraCaCertificates);
-        }
-
-        /** The code the function must run: this type version's runner with the account's extra CA certificates. */
-        public LambdaRunnerPackage code() {
-            return LambdaRunnerPackage.get(extraCaCertificates);
+            return new Spec(functionName, subnetIds, securityGroupIds, roleArn, config, arm, code);
         }
     }
 

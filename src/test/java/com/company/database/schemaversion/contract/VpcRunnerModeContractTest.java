@@ -19,13 +19,12 @@ class VpcRunnerModeContractTest extends AbstractContractSuite {
     void setUpLambda() {
         TestLambda.shared().reset();
         TestLambda.shared().setPolls(1, 1, 1);
-        LambdaRunnerPackage.use("contract-suite-runner".getBytes(StandardCharsets.UTF_8));
+        useRunnerPackage(LambdaRunnerPackage.ofZip("contract-suite-runner".getBytes(StandardCharsets.UTF_8)));
     }
 
     @AfterEach
     void tearDownLambda() {
         TestLambda.shared().awaitIdle();
-        LambdaRunnerPackage.use(null);
     }
 
     @Override

@@ -41,6 +41,7 @@ class ServeOverHttpTest {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final ByteArrayOutputStream serverOut = new ByteArrayOutputStream();
     private LocalRunnerHarness h;
+    private LambdaRunnerPackage runnerPackage;
     private String endpoint;
     private Thread server;
     private final List<Integer> exit = new ArrayList<>();
@@ -66,6 +67,7 @@ class ServeOverHttpTest {
                 "--typeconfig", h.typeConfiguration.toString()));
         args.addAll(List.of(databaseArgs));
         Options options = Options.parse(args.toArray(String[]::new));
+        options.runnerPackage = runnerPackage;
         PrintStream out = new PrintStream(serverOut, true, StandardCharsets.UTF_8);
         CountDownLatch started = new CountDownLatch(1);
         server = new Thread(() -> {
@@ -252,7 +254,7 @@ class ServeOverHttpTest {
     void aVpcRunnerResourceFromTheRepositorysInputsRunsItsRunnerLocally() throws Exception {
         LocalLambda lambda = LocalLambda.shared();
         lambda.reset();
-        LambdaRunnerPackage.use(stubRunnerPackage());
+        runnerPackage = LambdaRunnerPackage.ofZip(stubRunnerPackage());
         try {
             Files.copy(Path.of("inputs", "typeconfig.json"), h.typeConfiguration, StandardCopyOption.REPLACE_EXISTING);
             startServe("--embedded-port", "0");
@@ -297,7 +299,6 @@ class ServeOverHttpTest {
             assertThat(lambda.functionNames()).as("Delete removes the runner function").isEmpty();
         } finally {
             lambda.awaitIdle();
-            LambdaRunnerPackage.use(null);
         }
     }
 

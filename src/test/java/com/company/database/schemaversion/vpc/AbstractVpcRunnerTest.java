@@ -37,7 +37,7 @@ public abstract class AbstractVpcRunnerTest extends AbstractHandlerTest {
     @BeforeEach
     void setUpLambda() {
         lambda().reset();
-        LambdaRunnerPackage.use(runnerPackage("v1"));
+        useRunnerPackage(LambdaRunnerPackage.ofZip(runnerPackage("v1")));
     }
 
     @AfterEach
@@ -49,7 +49,11 @@ public abstract class AbstractVpcRunnerTest extends AbstractHandlerTest {
         }
         lambda().runnerLog().forEach(l -> System.out.println("runner: " + l));
         lambda().awaitIdle();
-        LambdaRunnerPackage.use(null);
+    }
+
+    /** The runner code the handlers of this test upload (before the account's extra CA certificates). */
+    protected LambdaRunnerPackage runnerCode() {
+        return driver.environment().runnerPackage();
     }
 
     /** A stand-in deployment package: the emulator runs the runner classes of this JVM, whatever the zip holds. */

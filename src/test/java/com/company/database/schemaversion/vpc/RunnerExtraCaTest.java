@@ -96,7 +96,7 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
         assertThat(created.errorCode()).as(created.message()).isEqualTo("InvalidRequest");
         assertThat(created.message()).contains("not signed by a CA in the RDS CA bundle");
         assertThat(lambda().invocations()).isNotEmpty().allSatisfy(i ->
-                assertThat(i.codeSha256()).isEqualTo(LambdaRunnerPackage.get().codeSha256()));
+                assertThat(i.codeSha256()).isEqualTo(runnerCode().codeSha256()));
         assertThat(tlsHistory()).isEmpty();
     }
 
@@ -109,14 +109,14 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
         assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
         assertThat(tlsHistory()).containsExactly("1", "2");
         String function = functionOf(created.model().path("Id").asText());
-        String withBundle = LambdaRunnerPackage.get(pem).codeSha256();
-        assertThat(withBundle).isNotEqualTo(LambdaRunnerPackage.get().codeSha256());
+        String withBundle = runnerCode().withExtraCa(pem).codeSha256();
+        assertThat(withBundle).isNotEqualTo(runnerCode().codeSha256());
         assertThat(lambda().configuration(function).path("CodeSha256").asText()).isEqualTo(withBundle);
         // The package is this version's, plus exactly the configured bundle at the runner's entry.
         TreeMap<String, String> files = files(lambda().code(function));
         assertThat(files).containsEntry(RunnerEntrypoint.EXTRA_CA_ENTRY, pem);
         files.remove(RunnerEntrypoint.EXTRA_CA_ENTRY);
-        assertThat(files).isEqualTo(files(LambdaRunnerPackage.get().zip()));
+        assertThat(files).isEqualTo(files(runnerCode().zip()));
         assertThat(lambda().invocations()).isNotEmpty().allSatisfy(i -> assertThat(i.codeSha256()).isEqualTo(withBundle));
         // Not in the environment (which could not hold it) nor in any payload.
         assertThat(lambda().environment(function)).containsOnlyKeys("JAVA_TOOL_OPTIONS", RunnerConfig.CONFIG_VARIABLE);
@@ -135,7 +135,7 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
         String function = functionOf(created.model().path("Id").asText());
         assertThat(files(lambda().code(function))).doesNotContainKey(RunnerEntrypoint.EXTRA_CA_ENTRY);
         assertThat(lambda().configuration(function).path("CodeSha256").asText())
-                .isEqualTo(LambdaRunnerPackage.get().codeSha256());
+                .isEqualTo(runnerCode().codeSha256());
     }
 
     @Test
@@ -146,7 +146,7 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
         String id = created.model().path("Id").asText();
         String function = functionOf(id);
         // Someone who may update the function's code uploads the very runner, trusting a CA of their own as well.
-        byte[] forged = LambdaRunnerPackage.get().withExtraCa(Files.readString(otherCa.caPem) + pem).zip();
+        byte[] forged = runnerCode().withExtraCa(Files.readString(otherCa.caPem) + pem).zip();
         attacker.updateFunctionCode(b -> b.functionName(function).zipFile(SdkBytes.fromByteArray(forged)));
         settled(function);
         assertThat(files(lambda().code(function)).get(RunnerEntrypoint.EXTRA_CA_ENTRY)).contains(Files.readString(otherCa.caPem));
@@ -163,7 +163,7 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
 
         assertThat(updated.status()).as(updated.message()).isEqualTo("SUCCESS");
         assertThat(lambda().count("UpdateFunctionCode")).as("the forger's, then the handler's").isEqualTo(2);
-        String ours = LambdaRunnerPackage.get(pem).codeSha256();
+        String ours = runnerCode().withExtraCa(pem).codeSha256();
         assertThat(lambda().invocations().subList(before, lambda().invocations().size()))
                 .isNotEmpty().allSatisfy(i -> assertThat(i.codeSha256()).isEqualTo(ours));
         assertThat(files(lambda().code(function))).containsEntry(RunnerEntrypoint.EXTRA_CA_ENTRY, pem);
@@ -194,7 +194,7 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
         assertThat(lambda().count("UpdateFunctionCode")).isEqualTo(1);
         assertThat(files(lambda().code(function))).containsEntry(RunnerEntrypoint.EXTRA_CA_ENTRY, second);
         assertThat(lambda().invocations().subList(before, lambda().invocations().size())).isNotEmpty()
-                .allSatisfy(i -> assertThat(i.codeSha256()).isEqualTo(LambdaRunnerPackage.get(second).codeSha256()));
+                .allSatisfy(i -> assertThat(i.codeSha256()).isEqualTo(runnerCode().withExtraCa(second).codeSha256()));
         assertThat(tlsHistory()).containsExactly("1", "2");
 
         // Both CAs: the next Update uploads that bundle and reaches the server.
@@ -214,7 +214,7 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
         assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
         String id = created.model().path("Id").asText();
         String function = functionOf(id);
-        String without = LambdaRunnerPackage.get().codeSha256();
+        String without = runnerCode().codeSha256();
 
         // It trusts only the baked RDS bundle, which the new configuration trusts too: nothing the admin removed.
         String pem = trust(serverCa);
@@ -246,7 +246,7 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
         assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
         List<Invocation> cleans = lambda().invocations().stream().filter(i -> i.payload().contains("\"op\":\"clean\"")).toList();
         assertThat(cleans).hasSize(1);
-        assertThat(cleans.get(0).codeSha256()).isEqualTo(LambdaRunnerPackage.get(both).codeSha256());
+        assertThat(cleans.get(0).codeSha256()).isEqualTo(runnerCode().withExtraCa(both).codeSha256());
         assertThat(tlsHistory()).isEmpty();
         assertThat(lambda().functionNames()).isEmpty();
     }

@@ -184,7 +184,7 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
     @Test
     void codeUploadedByHandWithAMatchingEnvironmentVariableIsReplacedBeforeTheNextInvocation() {
         String function = createdFunction("2");
-        String ours = LambdaRunnerPackage.get().codeSha256();
+        String ours = runnerCode().codeSha256();
         // What defeated the old check: other code, and the function's own record of its CodeSha256 made to match.
         attacker.updateFunctionCode(b -> b.functionName(function).zipFile(SdkBytes.fromByteArray(runnerPackage("evil"))));
         String evilSha = settled(function).codeSha256();
@@ -223,7 +223,7 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         String earlierSha = settled(function).codeSha256();
         String recordName = com.company.database.schemaversion.aws.SsmRecordStore.nameOf(id);
         ObjectNode record = (ObjectNode) JSON.readTree(ssm().get(recordName).value());
-        assertThat(record.path("runnerCode").asText()).isEqualTo(LambdaRunnerPackage.get().codeSha256());
+        assertThat(record.path("runnerCode").asText()).isEqualTo(runnerCode().codeSha256());
         record.put("runnerCode", earlierSha);
         ssm().put(recordName, "String", JSON.writeValueAsString(record));
         int before = lambda().invocations().size();

@@ -204,7 +204,7 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
                             throw new IllegalStateException(ex);
                         }
                     }
-                }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration());
+                }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration()).withEnvironment(driver.environment());
         ObjectNode to3 = vpcModel("3").put("Id", created.model().path("Id").asText());
         ((ObjectNode) to3.path("Timeouts")).put("ConnectWaitMinutes", 5);
 

@@ -42,7 +42,7 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         // The function carries the runner's configuration and nothing else; its code is the handler's package.
         assertThat(lambda().environment(function)).containsOnlyKeys("JAVA_TOOL_OPTIONS", RunnerConfig.CONFIG_VARIABLE)
                 .containsEntry("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
-        assertThat(config.path("CodeSha256").asText()).isEqualTo(LambdaRunnerPackage.get().codeSha256());
+        assertThat(config.path("CodeSha256").asText()).isEqualTo(runnerCode().codeSha256());
         assertThat(lambda().configuration(function).has("Layers")).isFalse();
         assertThat(lambda().calls()).anyMatch(c -> c.equals("POST Invoke " + function + " Event"));
         // The runner reads the login itself, and what to connect to from its configuration: payloads name
@@ -54,7 +54,7 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(ssm().names()).noneMatch(n -> n.startsWith("/company-database-schemaversion/runner-steps"));
 
         // A new type version (new runner code) and a second subnet: the function is updated in place.
-        LambdaRunnerPackage.use(runnerPackage("v2"));
+        useRunnerPackage(LambdaRunnerPackage.ofZip(runnerPackage("v2")));
         ObjectNode latest = vpcModel("latest");
         latest.put("Id", id);
         ((com.fasterxml.jackson.databind.node.ArrayNode) latest.path("Execution").path("SubnetIds")).add(SUBNET_B);
@@ -66,7 +66,7 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(lambda().count("UpdateFunctionConfiguration")).isEqualTo(1);
         assertThat(lambda().count("CreateFunction")).isEqualTo(1);
         assertThat(lambda().configuration(function).path("CodeSha256").asText())
-                .isEqualTo(LambdaRunnerPackage.get().codeSha256());
+                .isEqualTo(runnerCode().codeSha256());
         assertThat(lambda().environment(function).get(RunnerConfig.CONFIG_VARIABLE)).contains("\"target\":\"latest\"");
         assertThat(lambda().configuration(function).path("VpcConfig").path("SubnetIds")).hasSize(2);
 
@@ -105,7 +105,7 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         String function = functionOf(id);
 
         // New code, new TargetVersion: upload the code, then set the configuration (the new target).
-        LambdaRunnerPackage.use(runnerPackage("v2"));
+        useRunnerPackage(LambdaRunnerPackage.ofZip(runnerPackage("v2")));
         ObjectNode next = vpcModel("4");
         next.put("Id", id);
         Outcome updated = update(next, created.model());
@@ -115,7 +115,7 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(updated.events()).extracting(Event::message)
                 .anyMatch(m -> m.contains("does not run this type version's code"));
         assertThat(lambda().configuration(function).path("CodeSha256").asText())
-                .isEqualTo(LambdaRunnerPackage.get().codeSha256());
+                .isEqualTo(runnerCode().codeSha256());
 
         // Someone uploads other code by hand, leaving the configuration alone: the next call puts ours back.
         lambda().replaceCodeByHand(function, runnerPackage("by hand"));
@@ -125,7 +125,7 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(afterHand.status()).as(afterHand.message()).isEqualTo("SUCCESS");
         assertThat(lambda().count("UpdateFunctionCode")).isEqualTo(2);
         assertThat(lambda().configuration(function).path("CodeSha256").asText())
-                .isEqualTo(LambdaRunnerPackage.get().codeSha256());
+                .isEqualTo(runnerCode().codeSha256());
         assertThat(history()).containsExactly("1", "2", "3", "4", "5");
     }
 
