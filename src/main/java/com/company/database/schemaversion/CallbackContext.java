@@ -28,9 +28,9 @@ public class CallbackContext extends StdCallbackContext {
     private boolean runnerStepStarted;
     /** VpcRunner: when that step was started, epoch millis. */
     private Long runnerStepStartedAt;
-    /** VpcRunner: the applied version when the last step was started (a step that moves nothing is an error). */
+    /** VpcRunner: the applied version when the last step was started (what its progress messages start from). */
     private String runnerStepFrom;
-    /** VpcRunner: the applied count and checksum then (a step that ran only repeatables moves these, not the version). */
+    /** VpcRunner: the applied count and checksum then; a step that changed neither applied nothing, an error. */
     private String runnerStepFromHistory;
     /** VpcRunner Delete: OnDelete Clean was done through the runner. */
     private boolean runnerCleaned;

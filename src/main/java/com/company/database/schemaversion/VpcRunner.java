@@ -163,7 +163,7 @@ final class VpcRunner {
                 if (!outcome.get().path("ok").asBoolean(false)) {
                     // A failed step (a lock held elsewhere, say) may be retried: it is no evidence of a step that
                     // succeeded without moving anything.
-                    ctx.setRunnerStepFrom(null);
+                    ctx.setRunnerStepFromHistory(null);
                 }
                 RunnerProtocol.observationOf(outcome.get()); // throws the step's typed failure
                 logger.log("Runner step " + stepId + " finished.");
@@ -180,8 +180,7 @@ final class VpcRunner {
             }
             String applied = String.valueOf(observed.appliedVersion());
             String progress = progressMark(observed);
-            if (ctx.getRunnerStepFrom() != null && ctx.getRunnerStepFrom().equals(applied)
-                    && progress.equals(ctx.getRunnerStepFromHistory())) {
+            if (progress.equals(ctx.getRunnerStepFromHistory())) {
                 throw new ReconcileException(Reason.RUNNER_FAILED, "The runner's step towards version " + plan.target()
                         + " finished without applying anything although " + plan.steps().size() + " migration(s) are"
                         + " pending; nothing was changed. See the log group /aws/lambda/" + engine.functionName() + ".");
@@ -202,9 +201,9 @@ final class VpcRunner {
     }
 
     /**
-     * What a step that applied something changes besides (or instead of) the applied version: a step that only ran
-     * repeatable migrations, or that the runner's time limit cut off after some, leaves the version where it was
-     * but adds to the applied count and to the applied migrations' checksum.
+     * What any step that applied something changes: the applied count and the applied migrations' checksum. Not
+     * the applied version alone: a step that only ran repeatable migrations, or that the runner's time limit cut
+     * off after some, leaves the version where it was.
      */
     static String progressMark(Observation observed) {
         return observed.appliedCount() + ":" + observed.checksum();
