@@ -37,7 +37,7 @@ public class CreateHandler extends BaseHandlerStd {
         }
         ResourceModel claimed = model.toBuilder().id(Translator.idOf(model)).build();
         Optional<ProgressEvent<ResourceModel, CallbackContext>> history =
-                HistoryActions.beforeReconcile(claimed, null, ctx, services, logger);
+                HistoryActions.beforeReconcile(claimed, null, mode, ctx, services, logger);
         if (history.isPresent()) {
             return history.get();
         }
@@ -58,7 +58,7 @@ public class CreateHandler extends BaseHandlerStd {
         Optional<String> existing = services.records().get(id);
         if (existing.isEmpty()) {
             services.records().create(id, Translator.toRecord(model.toBuilder().id(id).build(), Translator.Owner.of(request),
-                    mode.runnerCode(services), mode.runnerExtraCa(services.policy())));
+                    mode.runnerCode(services)));
         } else if (!Translator.fromRecord(existing.get()).map(r -> r.owner() != null && r.owner().createdBy(request)).orElse(false)) {
             // A retry of this very request finds its own claim; anyone else finds an owner.
             throw new ReconcileException(Reason.ALREADY_OWNED, "Resource " + id + " already exists: another"

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion;
 
+import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.core.SchemaEngine;
@@ -23,8 +24,14 @@ final class DirectMode implements ExecutionMode {
     }
 
     @Override
-    public String runnerCode(BaseHandlerStd.Services services) {
+    public LambdaRunnerPackage runnerCode(BaseHandlerStd.Services services) {
         return null;
+    }
+
+    @Override
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> ready(ResourceModel model, CallbackContext ctx,
+                                                                         BaseHandlerStd.Services services, Logger logger) {
+        return Optional.empty();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion;
 
+import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.core.SchemaEngine;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
@@ -41,13 +42,15 @@ interface ExecutionMode {
         return engine(record.model(), services);
     }
 
-    /** What the record keeps of the code this mode runs outside the handler (the runner's CodeSha256), or null. */
-    String runnerCode(BaseHandlerStd.Services services);
+    /** The code this mode runs outside the handler (the runner's package, which the record names), or null. */
+    LambdaRunnerPackage runnerCode(BaseHandlerStd.Services services);
 
-    /** The digest of the extra CA certificates that code carries (the record keeps it beside), or null for none. */
-    default String runnerExtraCa(AccountPolicy policy) {
-        return null;
-    }
+    /**
+     * One step towards what the mode needs before the engine can be used (the runner function Active and as the
+     * handler configured it): empty when ready.
+     */
+    Optional<ProgressEvent<ResourceModel, CallbackContext>> ready(ResourceModel model, CallbackContext ctx,
+                                                                  BaseHandlerStd.Services services, Logger logger);
 
     /** One bounded reconcile step towards the model's TargetVersion: SUCCESS when reached, IN_PROGRESS until then. */
     ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,

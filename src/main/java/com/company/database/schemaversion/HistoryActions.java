@@ -27,10 +27,12 @@ final class HistoryActions {
 
     /**
      * @param previous the model before this operation (Update), null on Create
+     * @param mode     the request's execution mode, which runs the history change
      * @return an event to answer with, or empty when there is nothing (more) to do and the reconcile may go on
      */
     static Optional<ProgressEvent<ResourceModel, CallbackContext>> beforeReconcile(
-            ResourceModel model, ResourceModel previous, CallbackContext ctx, BaseHandlerStd.Services services, Logger logger) {
+            ResourceModel model, ResourceModel previous, ExecutionMode mode, CallbackContext ctx,
+            BaseHandlerStd.Services services, Logger logger) {
         if (ctx.isHistoryActionsDone()) {
             return Optional.empty();
         }
@@ -41,13 +43,11 @@ final class HistoryActions {
             ctx.setHistoryActionsDone(true);
             return Optional.empty();
         }
-        if (ExecutionMode.of(model).keepsRunnerFunction()) {
-            Optional<ProgressEvent<ResourceModel, CallbackContext>> notReady = VpcRunner.ensure(model, ctx, services, logger);
-            if (notReady.isPresent()) {
-                return notReady;
-            }
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> notReady = mode.ready(model, ctx, services, logger);
+        if (notReady.isPresent()) {
+            return notReady;
         }
-        SchemaEngine engine = ExecutionMode.of(model).engine(model, services);
+        SchemaEngine engine = mode.engine(model, services);
         List<String> said = new ArrayList<>();
         if (doRepair) {
             if (repair.getInstalledRank() == null || repair.getInstalledRank() < 1) {

@@ -5,6 +5,7 @@ import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.engine.ConnectionSpec;
 import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.MigrationSource;
+import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -107,9 +108,11 @@ final class Translator {
                 .build();
     }
 
-    static String toRecord(ResourceModel m, Owner owner, String runnerCode, String runnerExtraCa) {
+    /** @param runnerCode the runner code the handler uploaded for this resource (VpcRunner mode), or null */
+    static String toRecord(ResourceModel m, Owner owner, LambdaRunnerPackage runnerCode) {
         try {
-            return JSON.writeValueAsString(new Record(desired(m), owner, runnerCode, runnerExtraCa));
+            return JSON.writeValueAsString(new Record(desired(m), owner,
+                    runnerCode == null ? null : runnerCode.codeSha256(), runnerCode == null ? null : runnerCode.extraCaDigest()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

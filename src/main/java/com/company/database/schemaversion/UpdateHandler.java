@@ -48,14 +48,14 @@ public class UpdateHandler extends BaseHandlerStd {
             ctx.setRunnerRetired(true);
         }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> history = HistoryActions.beforeReconcile(model,
-                HistoryActions.previousOf(request, record.model()), ctx, services, logger);
+                HistoryActions.previousOf(request, record.model()), mode, ctx, services, logger);
         if (history.isPresent()) {
             return history.get();
         }
         ProgressEvent<ResourceModel, CallbackContext> event = mode.reconcileStep(model, ctx, services, logger);
         if (event.isSuccess()) {
             services.records().replace(id, Translator.toRecord(model, record.owner(),
-                    mode.runnerCode(services), mode.runnerExtraCa(services.policy())));
+                    mode.runnerCode(services)));
         }
         return event;
     }

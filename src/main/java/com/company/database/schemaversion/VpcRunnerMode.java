@@ -30,13 +30,14 @@ final class VpcRunnerMode implements ExecutionMode {
     }
 
     @Override
-    public String runnerCode(BaseHandlerStd.Services services) {
-        return VpcRunner.code(services).codeSha256();
+    public LambdaRunnerPackage runnerCode(BaseHandlerStd.Services services) {
+        return VpcRunner.code(services);
     }
 
     @Override
-    public String runnerExtraCa(AccountPolicy policy) {
-        return LambdaRunnerPackage.digestOf(policy.extraCaCertificates());
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> ready(ResourceModel model, CallbackContext ctx,
+                                                                         BaseHandlerStd.Services services, Logger logger) {
+        return VpcRunner.ensure(model, ctx, services, logger);
     }
 
     @Override
