@@ -1,6 +1,6 @@
 package com.company.database.schemaversion.testing;
 
-import com.company.database.schemaversion.aws.SsmWire;
+import com.company.database.schemaversion.local.AwsJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -93,7 +93,7 @@ public final class KmsEmulator implements AutoCloseable {
             switch (target == null ? "" : target) {
                 case "TrentService.GenerateMac" -> generateMac(exchange, in);
                 case "TrentService.VerifyMac" -> verifyMac(exchange, in);
-                default -> SsmWire.respond(exchange, 400, SsmWire.error("UnknownOperationException", "Not emulated: " + target));
+                default -> AwsJson.respond(exchange, 400, AwsJson.error("UnknownOperationException", "Not emulated: " + target));
             }
         }
     }
@@ -107,17 +107,17 @@ public final class KmsEmulator implements AutoCloseable {
         out.put("Mac", Base64.getEncoder().encodeToString(hmac(checked.secret, checked.message)));
         out.put("MacAlgorithm", "HMAC_SHA_256");
         out.put("KeyId", checked.keyArn);
-        SsmWire.respond(ex, 200, out);
+        AwsJson.respond(ex, 200, out);
     }
 
     private void verifyMac(HttpExchange ex, JsonNode in) throws IOException {
         if (!in.hasNonNull("Mac")) {
-            SsmWire.respond(ex, 400, SsmWire.error("ValidationException", "1 validation error detected: Value null at 'mac' failed to satisfy constraint: Member must not be null"));
+            AwsJson.respond(ex, 400, AwsJson.error("ValidationException", "1 validation error detected: Value null at 'mac' failed to satisfy constraint: Member must not be null"));
             return;
         }
         byte[] mac = Base64.getDecoder().decode(in.get("Mac").asText());
         if (mac.length < 1 || mac.length > 6144) {
-            SsmWire.respond(ex, 400, SsmWire.error("ValidationException", "1 validation error detected: Value at 'mac' failed to satisfy constraint: Member must have length between 1 and 6144"));
+            AwsJson.respond(ex, 400, AwsJson.error("ValidationException", "1 validation error detected: Value at 'mac' failed to satisfy constraint: Member must have length between 1 and 6144"));
             return;
         }
         Checked checked = check(ex, in);
@@ -125,14 +125,14 @@ public final class KmsEmulator implements AutoCloseable {
             return;
         }
         if (!MessageDigest.isEqual(mac, hmac(checked.secret, checked.message))) {
-            SsmWire.respond(ex, 400, SsmWire.error("KMSInvalidMacException", null));
+            AwsJson.respond(ex, 400, AwsJson.error("KMSInvalidMacException", null));
             return;
         }
         ObjectNode out = JSON.createObjectNode();
         out.put("KeyId", checked.keyArn);
         out.put("MacValid", true);
         out.put("MacAlgorithm", "HMAC_SHA_256");
-        SsmWire.respond(ex, 200, out);
+        AwsJson.respond(ex, 200, out);
     }
 
     private record Checked(String keyArn, byte[] secret, byte[] message) {
@@ -141,32 +141,32 @@ public final class KmsEmulator implements AutoCloseable {
     /** The checks both operations share, in the order KMS reports them; null once an error is sent. */
     private Checked check(HttpExchange ex, JsonNode in) throws IOException {
         if (!in.hasNonNull("Message") || !in.hasNonNull("KeyId") || !in.hasNonNull("MacAlgorithm")) {
-            SsmWire.respond(ex, 400, SsmWire.error("ValidationException", "KeyId, Message and MacAlgorithm are required"));
+            AwsJson.respond(ex, 400, AwsJson.error("ValidationException", "KeyId, Message and MacAlgorithm are required"));
             return null;
         }
         byte[] message = Base64.getDecoder().decode(in.get("Message").asText());
         if (message.length < 1 || message.length > 4096) {
-            SsmWire.respond(ex, 400, SsmWire.error("ValidationException", "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length between 1 and 4096"));
+            AwsJson.respond(ex, 400, AwsJson.error("ValidationException", "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length between 1 and 4096"));
             return null;
         }
         String algorithm = in.get("MacAlgorithm").asText();
         if (!List.of("HMAC_SHA_224", "HMAC_SHA_256", "HMAC_SHA_384", "HMAC_SHA_512").contains(algorithm)) {
-            SsmWire.respond(ex, 400, SsmWire.error("ValidationException", "1 validation error detected: Value '" + algorithm + "' at 'macAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"));
+            AwsJson.respond(ex, 400, AwsJson.error("ValidationException", "1 validation error detected: Value '" + algorithm + "' at 'macAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"));
             return null;
         }
         String keyArn = resolve(in.get("KeyId").asText());
         if (otherKeys.containsKey(keyArn)) {
-            SsmWire.respond(ex, 400, SsmWire.error("InvalidKeyUsageException", keyArn + " key usage is ENCRYPT_DECRYPT which is not valid for " + (in.has("Mac") ? "VerifyMac." : "GenerateMac.")));
+            AwsJson.respond(ex, 400, AwsJson.error("InvalidKeyUsageException", keyArn + " key usage is ENCRYPT_DECRYPT which is not valid for " + (in.has("Mac") ? "VerifyMac." : "GenerateMac.")));
             return null;
         }
         byte[] secret = hmacKeys.get(keyArn);
         if (secret == null) {
-            SsmWire.respond(ex, 400, SsmWire.error("NotFoundException", "Key '" + keyArn + "' does not exist"));
+            AwsJson.respond(ex, 400, AwsJson.error("NotFoundException", "Key '" + keyArn + "' does not exist"));
             return null;
         }
         if (!"HMAC_SHA_256".equals(algorithm)) {
             // An HMAC_256 key supports only HMAC_SHA_256.
-            SsmWire.respond(ex, 400, SsmWire.error("InvalidKeyUsageException", "The MAC algorithm " + algorithm + " is not supported by " + keyArn));
+            AwsJson.respond(ex, 400, AwsJson.error("InvalidKeyUsageException", "The MAC algorithm " + algorithm + " is not supported by " + keyArn));
             return null;
         }
         return new Checked(keyArn, secret, message);

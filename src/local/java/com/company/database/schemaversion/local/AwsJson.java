@@ -1,4 +1,4 @@
-package com.company.database.schemaversion.aws;
+package com.company.database.schemaversion.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,24 +9,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * SSM's AWS JSON 1.1 wire shapes, for the in-process SSM endpoints (the local runner's and the tests'): what
- * a Parameter looks like, what an error looks like, and how an answer is sent.
+ * Answers in the AWS JSON 1.1 protocol (SSM, KMS), for the in-process endpoints the local runner and the tests
+ * point the real SDK clients at: how an error looks, and how an answer is sent.
  */
-public final class SsmWire {
+public final class AwsJson {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private SsmWire() {
-    }
-
-    public static ObjectNode parameter(String name, String type, String value, long version, String arnPrefix) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("Name", name);
-        n.put("Type", type);
-        n.put("Value", value);
-        n.put("Version", version);
-        n.put("ARN", arnPrefix + (name.startsWith("/") ? "" : "/") + name);
-        n.put("DataType", "text");
-        return n;
+    private AwsJson() {
     }
 
     public static ObjectNode error(String type, String message) {
