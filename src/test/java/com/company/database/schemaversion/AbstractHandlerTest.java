@@ -5,7 +5,6 @@ import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.testing.SsmEmulator;
-import com.company.database.schemaversion.testing.TestLambda;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,7 +35,6 @@ public abstract class AbstractHandlerTest {
     protected final List<String> handlerLog = new ArrayList<>();
     protected final List<CloudFormationDriver.Event> events = new ArrayList<>();
     protected CloudFormationDriver driver;
-    private boolean runnersHostedWithMigrations;
 
     protected static synchronized SsmEmulator ssm() {
         if (ssm == null) {
@@ -66,9 +64,6 @@ public abstract class AbstractHandlerTest {
     @AfterEach
     void forgetWarmEngines() {
         FlywayEngines.clear();
-        if (runnersHostedWithMigrations) {
-            TestLambda.shared().hostRunnersWith(null);
-        }
     }
 
     /** The handlers run in Lambda's environment unless a test changes it: from then on, for this test's driver. */
@@ -89,14 +84,9 @@ public abstract class AbstractHandlerTest {
         useEnvironment(e -> e.withRunnerPackage(runnerPackage));
     }
 
-    /**
-     * A folder in place of the baked sets (null: the baked sets again), for the handlers and for the runners the
-     * test Lambda hosts.
-     */
+    /** A folder in place of the baked sets (null: the baked sets again). */
     protected void useMigrations(MigrationSource migrations) {
         useEnvironment(e -> e.withMigrations(migrations));
-        TestLambda.shared().hostRunnersWith(migrations);
-        runnersHostedWithMigrations = true;
     }
 
     /** A model for the test database: target version, AppRole placeholder, no TLS (the embedded server has none). */

@@ -49,6 +49,14 @@ public abstract class AbstractVpcRunnerTest extends AbstractHandlerTest {
         }
         lambda().runnerLog().forEach(l -> System.out.println("runner: " + l));
         lambda().awaitIdle();
+        lambda().hostRunnersWith(null);
+    }
+
+    /** The folder replaces the baked sets for the runners the test Lambda hosts too (until the test ends). */
+    @Override
+    protected void useMigrations(MigrationSource migrations) {
+        super.useMigrations(migrations);
+        lambda().hostRunnersWith(migrations);
     }
 
     /** The runner code the handlers of this test upload (before the account's extra CA certificates). */
