@@ -39,15 +39,29 @@ class AwsModeTest {
         });
     }
 
-    @Test
-    void awsModePutsTheDefaultChainsCredentialsIntoTheRequestsAndLeavesTheEndpointAlone() throws Exception {
+    /** What a user's profile would put in the SDK's default chain. */
+    private static void userProfileCredentials() {
         System.setProperty("aws.accessKeyId", "AKIAUSERPROFILE");
         System.setProperty("aws.secretAccessKey", "user-secret");
         System.setProperty("aws.sessionToken", "user-session");
-        Path home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();
-        Options options = Options.parse(new String[] {"read", "--aws", "--host", "db.example.internal", "--home", home.toString()});
+    }
 
-        try (Session session = Session.open(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+    /** A read session of the local runner with these options, its state in a folder of its own. */
+    private static Session openRead(String... options) throws Exception {
+        Path home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();
+        String[] args = new String[options.length + 3];
+        args[0] = "read";
+        System.arraycopy(options, 0, args, 1, options.length);
+        args[options.length + 1] = "--home";
+        args[options.length + 2] = home.toString();
+        return Session.open(Options.parse(args), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void awsModePutsTheDefaultChainsCredentialsIntoTheRequestsAndLeavesTheEndpointAlone() throws Exception {
+        userProfileCredentials();
+
+        try (Session session = openRead("--aws", "--host", "db.example.internal")) {
             assertThat(System.getProperty(Session.SSM_ENDPOINT_PROPERTY)).isEqualTo(previousEndpoint);
             ObjectNode request = session.driver(e -> { }).request("READ", null, null, null, "token", null);
             ObjectNode creds = (ObjectNode) request.path("requestData").path("callerCredentials");
@@ -65,13 +79,9 @@ class AwsModeTest {
      */
     @Test
     void awsModeKeepsTheUsersCredentialsForTheInProcessRunner() throws Exception {
-        System.setProperty("aws.accessKeyId", "AKIAUSERPROFILE");
-        System.setProperty("aws.secretAccessKey", "user-secret");
-        System.setProperty("aws.sessionToken", "user-session");
-        Path home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();
-        Options options = Options.parse(new String[] {"read", "--aws", "--host", "db.example.internal", "--home", home.toString()});
+        userProfileCredentials();
 
-        try (Session session = Session.open(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+        try (Session session = openRead("--aws", "--host", "db.example.internal")) {
             assertThat(System.getProperty(Session.LAMBDA_ENDPOINT_PROPERTY)).isEqualTo(LocalLambda.shared().endpoint());
             assertThat(System.getProperty("aws.accessKeyId")).isEqualTo("AKIAUSERPROFILE");
             assertThat(System.getProperty("aws.secretAccessKey")).isEqualTo("user-secret");
@@ -81,13 +91,9 @@ class AwsModeTest {
 
     @Test
     void localModeGivesTheInProcessRunnerPlaceholderCredentialsOnlyWhileItRuns() throws Exception {
-        System.setProperty("aws.accessKeyId", "AKIAUSERPROFILE");
-        System.setProperty("aws.secretAccessKey", "user-secret");
-        System.setProperty("aws.sessionToken", "user-session");
-        Path home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();
-        Options options = Options.parse(new String[] {"read", "--host", "db.example.internal", "--home", home.toString()});
+        userProfileCredentials();
 
-        try (Session session = Session.open(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+        try (Session session = openRead("--host", "db.example.internal")) {
             assertThat(System.getProperty("aws.accessKeyId")).isEqualTo(LocalLambda.RUNNER_ACCESS_KEY);
             assertThat(System.getProperty("aws.sessionToken")).isNull();
         }
@@ -98,10 +104,7 @@ class AwsModeTest {
 
     @Test
     void localModeSendsPlaceholdersAndPointsTheSdkAtTheLocalEndpointOnlyWhileItRuns() throws Exception {
-        Path home = Path.of("target", "local-runner-tests", UUID.randomUUID().toString()).toAbsolutePath();
-        Options options = Options.parse(new String[] {"read", "--host", "db.example.internal", "--home", home.toString()});
-
-        try (Session session = Session.open(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+        try (Session session = openRead("--host", "db.example.internal")) {
             assertThat(System.getProperty(Session.SSM_ENDPOINT_PROPERTY)).isEqualTo(LocalSsm.shared().endpoint());
             ObjectNode request = session.driver(e -> { }).request("READ", null, null, null, "token", null);
             assertThat(request.path("requestData").path("callerCredentials").path("accessKeyId").asText())
