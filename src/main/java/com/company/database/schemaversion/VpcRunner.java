@@ -19,7 +19,6 @@ import software.amazon.cloudformation.proxy.ProgressEvent;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 

@@ -1,9 +1,5 @@
 package com.company.database.schemaversion.local;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.HandlerWrapper;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -221,7 +217,8 @@ public final class CloudFormationDriver {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             wrapper.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(request)), out,
-                    new LocalContext(limitFor(request.path("action").asText()), handlerLog));
+                    new LocalContext("TypeFunction",
+                            System.currentTimeMillis() + limitFor(request.path("action").asText()).toMillis(), handlerLog));
             return JSON.readTree(out.toString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -265,38 +262,5 @@ public final class CloudFormationDriver {
                 throw new IllegalStateException("interrupted", e);
             }
         }
-    }
-
-    /** The Lambda context of one call: its time limit and a logger. */
-    static final class LocalContext implements Context {
-        private final long deadline;
-        private final LambdaLogger logger;
-
-        LocalContext(Duration limit, Consumer<String> sink) {
-            this.deadline = System.currentTimeMillis() + limit.toMillis();
-            this.logger = new LambdaLogger() {
-                @Override
-                public void log(String message) {
-                    sink.accept(message);
-                }
-
-                @Override
-                public void log(byte[] message) {
-                    sink.accept(new String(message, StandardCharsets.UTF_8));
-                }
-            };
-        }
-
-        @Override public String getAwsRequestId() { return UUID.randomUUID().toString(); }
-        @Override public String getLogGroupName() { return "local"; }
-        @Override public String getLogStreamName() { return "local"; }
-        @Override public String getFunctionName() { return "TypeFunction"; }
-        @Override public String getFunctionVersion() { return "$LATEST"; }
-        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:123456789012:function:TypeFunction"; }
-        @Override public CognitoIdentity getIdentity() { return null; }
-        @Override public ClientContext getClientContext() { return null; }
-        @Override public int getRemainingTimeInMillis() { return (int) Math.max(0, deadline - System.currentTimeMillis()); }
-        @Override public int getMemoryLimitInMB() { return 1024; }
-        @Override public LambdaLogger getLogger() { return logger; }
     }
 }

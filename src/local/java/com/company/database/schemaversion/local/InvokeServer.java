@@ -146,8 +146,8 @@ public final class InvokeServer implements AutoCloseable {
                     }
                 }
                 body = JSON.writeValueAsBytes(request);
-                CloudFormationDriver.LocalContext context = new CloudFormationDriver.LocalContext(
-                        CloudFormationDriver.limitFor(action), handlerLog);
+                LocalContext context = new LocalContext(function,
+                        System.currentTimeMillis() + CloudFormationDriver.limitFor(action).toMillis(), handlerLog);
                 switch (function) {
                     case "TypeFunction" -> wrapper.handleRequest(new ByteArrayInputStream(body), result, context);
                     case "TestEntrypoint" -> wrapper.testEntrypoint(new ByteArrayInputStream(body), result, context);

@@ -1,9 +1,6 @@
 package com.company.database.schemaversion.local;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,7 +33,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -813,31 +809,7 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     private Context context(long deadline) {
-        Consumer<String> log = line -> runnerLog.add(java.time.Instant.now() + " " + line.strip());
-        LambdaLogger logger = new LambdaLogger() {
-            @Override
-            public void log(String message) {
-                log.accept(message);
-            }
-
-            @Override
-            public void log(byte[] message) {
-                log.accept(new String(message, StandardCharsets.UTF_8));
-            }
-        };
-        return new Context() {
-            public String getAwsRequestId() { return "emulated"; }
-            public String getLogGroupName() { return "/aws/lambda/runner"; }
-            public String getLogStreamName() { return "emulated"; }
-            public String getFunctionName() { return "runner"; }
-            public String getFunctionVersion() { return "$LATEST"; }
-            public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:123456789012:function:runner"; }
-            public CognitoIdentity getIdentity() { return null; }
-            public ClientContext getClientContext() { return null; }
-            public int getRemainingTimeInMillis() { return (int) Math.max(0, deadline - System.currentTimeMillis()); }
-            public int getMemoryLimitInMB() { return 1024; }
-            public LambdaLogger getLogger() { return logger; }
-        };
+        return new LocalContext("runner", deadline, line -> runnerLog.add(java.time.Instant.now() + " " + line.strip()));
     }
 
     // ---- shapes -------------------------------------------------------------------------------------------

@@ -504,14 +504,16 @@ public final class SchemaVersionBenchmark {
      * driver, which the handler jar leaves out with the rest of the local runner. Only the driver's own
      * classes are copied, so every handler class still comes from the jar.
      */
+    /** The driver and the local classes it uses (a missing one fails the child JVM with NoClassDefFoundError). */
+    private static final List<String> DRIVER_CLASSES = List.of("CloudFormationDriver", "LocalHandlerWrapper", "LocalContext");
+
     private String probeClassPath() throws IOException {
         Path driverRoot = work.resolve("driver-classes");
         String pkg = CloudFormationDriver.class.getPackageName().replace('.', '/');
         Path from = Path.of(CloudFormationDriver.class.getProtectionDomain().getCodeSource().getLocation().getPath()).resolve(pkg);
         Path to = Files.createDirectories(driverRoot.resolve(pkg));
         try (Stream<Path> classes = Files.list(from)) {
-            for (Path c : classes.filter(f -> f.getFileName().toString().startsWith("CloudFormationDriver")
-                    || f.getFileName().toString().startsWith("LocalHandlerWrapper")).toList()) {
+            for (Path c : classes.filter(f -> DRIVER_CLASSES.stream().anyMatch(f.getFileName().toString()::startsWith)).toList()) {
                 Files.copy(c, to.resolve(c.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
