@@ -4,6 +4,7 @@ import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
+import com.company.database.schemaversion.testing.KmsEmulator;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.company.database.schemaversion.testing.TestModels;
@@ -23,13 +24,14 @@ import java.util.function.UnaryOperator;
 
 /**
  * Base of the handler tests: a real embedded PostgreSQL with a fresh database per test, the real SSM client
- * pointed at a local SSM emulator, and the CloudFormation driver calling the real wrapper.
+ * pointed at local SSM and KMS emulators, and the CloudFormation driver calling the real wrapper.
  */
 public abstract class AbstractHandlerTest {
     protected static final ObjectMapper JSON = new ObjectMapper();
     protected static final String USER_PARAM = "/orders/db/username";
     protected static final String PASSWORD_PARAM = "/orders/db/password";
     private static SsmEmulator ssm;
+    private static KmsEmulator kms;
 
     protected String database;
     protected final List<String> handlerLog = new ArrayList<>();
@@ -49,9 +51,26 @@ public abstract class AbstractHandlerTest {
         return ssm;
     }
 
+    /**
+     * The tests' KMS. It starts every test with no key, as an account where the registration template was not
+     * deployed (records plain); tests of signed records create the key and its alias.
+     */
+    protected static synchronized KmsEmulator kms() {
+        if (kms == null) {
+            try {
+                kms = new KmsEmulator();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            System.setProperty("aws.endpointUrlKms", kms.endpoint());
+        }
+        return kms;
+    }
+
     @BeforeEach
     void setUpDatabaseAndSsm() {
         ssm().reset();
+        kms().reset();
         database = TestDatabase.newDatabase();
         ssm().put(USER_PARAM, "String", TestDatabase.USER);
         ssm().put(PASSWORD_PARAM, "SecureString", TestDatabase.PASSWORD);

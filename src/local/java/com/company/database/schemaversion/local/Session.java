@@ -28,11 +28,12 @@ import java.util.function.Supplier;
 /**
  * Everything one run of the local runner sets up around the real handlers, and takes down again: the
  * embedded PostgreSQL (unless a real server is given), the local SSM endpoint with the credential
- * parameters (unless --aws), the migration-folder override, and the SDK endpoint setting.
+ * parameters and a local KMS without keys (unless --aws), the migration-folder override, and the SDK endpoint setting.
  */
 final class Session implements AutoCloseable {
     static final String SSM_ENDPOINT_PROPERTY = "aws.endpointUrlSsm";
     static final String LAMBDA_ENDPOINT_PROPERTY = "aws.endpointUrlLambda";
+    static final String KMS_ENDPOINT_PROPERTY = "aws.endpointUrlKms";
     static final String LOCAL_USERNAME_PARAMETER = "/schemaversion/local/username";
     static final String LOCAL_PASSWORD_PARAMETER = "/schemaversion/local/password";
     static final String RECORD_PREFIX = "/company-database-schemaversion/resources/";
@@ -90,6 +91,8 @@ final class Session implements AutoCloseable {
             previousEndpoint = System.getProperty(SSM_ENDPOINT_PROPERTY);
             System.setProperty(SSM_ENDPOINT_PROPERTY, ssm.endpoint());
             endpointSet = true;
+            // The handlers look for the account's record key on every call; the local account has none.
+            setProperty(KMS_ENDPOINT_PROPERTY, LocalKms.shared().endpoint());
         }
         startLambda();
         typeConfiguration = loadTypeConfiguration();

@@ -2,6 +2,7 @@ package com.company.database.schemaversion.artifact;
 
 import com.company.database.schemaversion.local.LocalLambda;
 import com.company.database.schemaversion.testing.TestLambda;
+import com.company.database.schemaversion.testing.KmsEmulator;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestArtifacts;
 import com.company.database.schemaversion.testing.TestDatabase;
@@ -41,6 +42,7 @@ class ShadedJarIT {
     private static final String USER_PARAM = "/artifact-it/username";
     private static final String PASSWORD_PARAM = "/artifact-it/password";
     private static SsmEmulator ssm;
+    private static KmsEmulator kms;
     private static LocalLambda lambda;
     private static Path handlerJar;
     private static Path work;
@@ -50,6 +52,7 @@ class ShadedJarIT {
         handlerJar = TestArtifacts.handlerJar();
         work = Files.createDirectories(Path.of("target", "shaded-jar-it").toAbsolutePath());
         ssm = new SsmEmulator();
+        kms = new KmsEmulator();
         ssm.put(USER_PARAM, "String", TestDatabase.USER);
         ssm.put(PASSWORD_PARAM, "SecureString", TestDatabase.PASSWORD);
         // The emulated runner runs in this JVM and reads the login from the same SSM emulator.
@@ -66,6 +69,7 @@ class ShadedJarIT {
     static void stop() {
         lambda.awaitIdle();
         ssm.close();
+        kms.close();
     }
 
     private static ObjectNode model(String database) {
@@ -111,6 +115,7 @@ class ShadedJarIT {
                 + Path.of("target", "classes").toAbsolutePath();
         List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
                 "-Djava.io.tmpdir=" + tmp, "-Daws.endpointUrlSsm=" + ssm.endpoint(),
+                "-Daws.endpointUrlKms=" + kms.endpoint(),
                 "-Daws.endpointUrlLambda=" + lambda.endpoint(), "-Daws.region=us-east-1",
                 "-cp", handlerJar + File.pathSeparator + ownClasses,
                 ShadedJarProbe.class.getName(), direct.toString(), vpcModel.toString());

@@ -20,7 +20,7 @@ import java.time.Duration;
  * calls.log. The kill harness reads last.json to decide what CloudFormation would send next.
  *
  * <p>Arguments: request.json stateDir. System properties: harness.migrations (folder), harness.startWindowMillis,
- * aws.endpointUrlSsm.
+ * aws.endpointUrlSsm, aws.endpointUrlKms.
  */
 public final class HandlerProcess {
     private static final ObjectMapper JSON = new ObjectMapper();

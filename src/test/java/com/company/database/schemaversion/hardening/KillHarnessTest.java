@@ -185,6 +185,7 @@ class KillHarnessTest extends AbstractHandlerTest {
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                 "-Djava.io.tmpdir=" + tmp,
                 "-Daws.endpointUrlSsm=" + ssm().endpoint(),
+                "-Daws.endpointUrlKms=" + kms().endpoint(),
                 "-Dharness.migrations=" + migrations,
                 "-Dharness.startWindowMillis=1500",
                 "-cp", System.getProperty("java.class.path"),

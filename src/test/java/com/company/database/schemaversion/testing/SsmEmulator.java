@@ -2,6 +2,7 @@ package com.company.database.schemaversion.testing;
 
 import com.company.database.schemaversion.local.AwsJson;
 import com.company.database.schemaversion.local.SsmEndpoint;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The tests' SSM ({@link SsmEndpoint}: exactly the calls the type makes), in memory. It records every request
@@ -20,10 +22,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SsmEmulator extends SsmEndpoint {
     /** SSM's limit for a value: 8 KB, an advanced parameter's, which Intelligent-Tiering (what the type asks for) picks above 4 KB. */
     private static final int MAX_VALUE = 8192;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Parameter> parameters = new TreeMap<>();
     private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> failures = new ConcurrentHashMap<>();
+    private final Map<String, BeforePut> beforePuts = new ConcurrentHashMap<>();
+
+    private record BeforePut(AtomicInteger remaining, Runnable action) {
+    }
 
     public SsmEmulator() throws IOException {
         super("ssm-emulator", 4, "arn:aws:ssm:us-east-1:123456789012:parameter");
@@ -50,6 +57,19 @@ public final class SsmEmulator extends SsmEndpoint {
         parameters.clear();
         requests.clear();
         failures.clear();
+        beforePuts.clear();
+    }
+
+    /**
+     * Runs {@code action} just before each of the next {@code times} PutParameter requests for {@code name} is
+     * served: another writer racing the type's own write (0 or a null action: no more).
+     */
+    public void beforeNextPuts(String name, int times, Runnable action) {
+        if (times <= 0 || action == null) {
+            beforePuts.remove(name);
+        } else {
+            beforePuts.put(name, new BeforePut(new AtomicInteger(times), action));
+        }
     }
 
     /** The next calls of {@code target} (e.g. "GetParameter") answer with this AWS error code until cleared. */
@@ -70,8 +90,22 @@ public final class SsmEmulator extends SsmEndpoint {
     @Override
     protected ObjectNode intercept(String operation, String target, String body) {
         requests.add(target + " " + body);
+        if ("PutParameter".equals(operation)) {
+            BeforePut before = beforePuts.get(nameIn(body));
+            if (before != null && before.remaining().getAndDecrement() > 0) {
+                before.action().run();
+            }
+        }
         String failure = failures.get(operation);
         return failure == null ? null : AwsJson.error(failure, "Injected failure for " + operation);
+    }
+
+    private static String nameIn(String body) {
+        try {
+            return JSON.readTree(body).path("Name").asText();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     @Override
