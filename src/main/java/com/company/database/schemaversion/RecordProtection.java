@@ -3,15 +3,18 @@ package com.company.database.schemaversion;
 import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.aws.RecordIntegrity;
 import com.company.database.schemaversion.aws.SsmRecordStore;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.cloudformation.proxy.AmazonWebServicesClientProxy;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProxyClient;
 
 /**
- * The record store of one request, signed with the account's record key when the type configuration names
- * one (Records.IntegrityKeyArn). Without a key records are plain, and anyone allowed ssm:PutParameter on
- * the records' prefix can rewrite what Read, Update and Delete act on.
+ * The record store of one request, signed with the account's record key: the one the type configuration names
+ * (Records.IntegrityKeyArn), else the one the registration template creates under
+ * {@link RecordIntegrity#DEFAULT_KEY_ALIAS}. Only in an account without that key are records plain (and each
+ * request logs it): then anyone allowed ssm:PutParameter on the records' prefix can rewrite what Read, Update and
+ * Delete act on.
  */
 final class RecordProtection {
     private RecordProtection() {
@@ -21,8 +24,9 @@ final class RecordProtection {
                                       TypeConfigurationModel configuration, Logger logger) {
         String keyArn = configuration == null || configuration.getRecords() == null
                 ? null : configuration.getRecords().getIntegrityKeyArn();
-        RecordIntegrity integrity = keyArn == null || keyArn.isBlank() ? RecordIntegrity.none()
-                : RecordIntegrity.withKey(proxy.newProxy(() -> AwsClients.kms(region)), keyArn);
+        ProxyClient<KmsClient> kms = proxy.newProxy(() -> AwsClients.kms(region));
+        RecordIntegrity integrity = keyArn == null || keyArn.isBlank() ? RecordIntegrity.withDefaultKey(kms, logger)
+                : RecordIntegrity.withKey(kms, keyArn, logger);
         return new SsmRecordStore(ssm, integrity, logger);
     }
 }

@@ -1,43 +1,28 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
+import com.company.database.schemaversion.aws.RecordIntegrity;
 import com.company.database.schemaversion.aws.SsmRecordStore;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
-import com.company.database.schemaversion.testing.KmsEmulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 10, item 6: resource records are SSM parameters that anyone with ssm:PutParameter on the prefix can
- * rewrite, and Read, Update and Delete act on what the record says. With the account's record key
- * (Records.IntegrityKeyArn) a rewritten record is refused and nothing is done to the database; List skips
- * rewritten and junk records instead of failing.
+ * Resource records are SSM parameters that anyone with ssm:PutParameter on the prefix can rewrite, and Read,
+ * Update and Delete act on what the record says. With the account's record key (Records.IntegrityKeyArn, or
+ * without it the key the registration template creates under its well-known alias) a rewritten record is
+ * refused and nothing is done to the database, and so is an older signed value put back; List skips rewritten
+ * and junk records instead of failing.
  */
 class RecordIntegrityTest extends AbstractHandlerTest {
-    private static KmsEmulator kms;
     private String keyArn;
-
-    private static synchronized KmsEmulator kms() {
-        if (kms == null) {
-            try {
-                kms = new KmsEmulator();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            // The SDK's standard per-service endpoint setting, as AWS_ENDPOINT_URL_KMS would give it.
-            System.setProperty("aws.endpointUrlKms", kms.endpoint());
-        }
-        return kms;
-    }
 
     @BeforeEach
     void signRecordsWithAnAccountKey() {
@@ -80,7 +65,7 @@ class RecordIntegrityTest extends AbstractHandlerTest {
     @Test
     void recordsCarryAMacAndReadVerifiesIt() {
         String id = created(cleanOnDelete("2"));
-        assertThat(stored(id)).contains("\nhmac-sha256:");
+        assertThat(stored(id)).contains("\nhmac-sha256-v2:");
         assertThat(kms().requests()).anyMatch(r -> r.startsWith("TrentService.GenerateMac "));
 
         Outcome read = read(JSON.createObjectNode().put("Id", id));
@@ -99,7 +84,7 @@ class RecordIntegrityTest extends AbstractHandlerTest {
 
         // Keeping the old MAC line (a naive edit) and dropping it (a rewrite from scratch) are both refused.
         for (String forged : List.of(original.replace("\"Retain\"", "\"Clean\""),
-                original.substring(0, original.indexOf("\nhmac-sha256:")).replace("\"Retain\"", "\"Clean\""))) {
+                original.substring(0, original.indexOf("\nhmac-sha256")).replace("\"Retain\"", "\"Clean\""))) {
             rewrite(id, forged);
 
             Outcome read = read(JSON.createObjectNode().put("Id", id));
@@ -152,7 +137,7 @@ class RecordIntegrityTest extends AbstractHandlerTest {
     void aRecordFromBeforeTheKeyWasSetIsRefused() {
         driver.withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount());
         String id = created(cleanOnDelete("1"));
-        assertThat(stored(id)).as("without a key records are plain").doesNotContain("hmac-sha256:");
+        assertThat(stored(id)).as("without a key records are plain").doesNotContain("hmac-sha256");
 
         driver.withTypeConfiguration(configurationWithKey(keyArn));
         assertRefused(read(JSON.createObjectNode().put("Id", id)), id);
@@ -199,6 +184,140 @@ class RecordIntegrityTest extends AbstractHandlerTest {
         Outcome page = list(null);
         assertThat(page.status()).as(page.message()).isEqualTo("SUCCESS");
         assertThat(ids(page.response().get("resourceModels"))).containsExactly(good);
+    }
+
+    // Signed by default: the registration template's key under its well-known alias, no type configuration.
+
+    /** The account as the registration template leaves it: the record key behind the alias, nothing configured. */
+    private void registrationTemplateDeployed() {
+        kms().alias(RecordIntegrity.DEFAULT_KEY_ALIAS, kms().createHmacKey("us-east-1"));
+        driver.withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount());
+    }
+
+    @Test
+    void whereTheRegistrationTemplateWasDeployedRecordsAreSignedWithoutAnyTypeConfiguration() {
+        registrationTemplateDeployed();
+        ObjectNode model = cleanOnDelete("2");
+        String id = created(model);
+        List<String> tablesBefore = tables();
+        String original = stored(id);
+        assertThat(original).contains("\nhmac-sha256-v2:");
+        assertThat(kms().requests()).anyMatch(r -> r.startsWith("TrentService.GenerateMac ")
+                && r.contains(RecordIntegrity.DEFAULT_KEY_ALIAS));
+
+        // Someone with ssm:PutParameter switches OnDelete to Clean, with the MAC line dropped (as if unsigned).
+        String unsigned = original.substring(0, original.indexOf("\nhmac-sha256")).replace("\"Retain\"", "\"Clean\"");
+        rewrite(id, unsigned);
+        assertRefused(read(JSON.createObjectNode().put("Id", id)), id);
+        Outcome delete = delete(JSON.createObjectNode().put("Id", id));
+        assertRefused(delete, id);
+        assertThat(delete.message()).contains("carries no integrity MAC");
+        assertThat(tables()).as("Delete dropped nothing").isEqualTo(tablesBefore);
+    }
+
+    @Test
+    void aRestoredOlderSignedValueIsRefusedAndDeleteCleansNothing() {
+        registrationTemplateDeployed();
+        ObjectNode clean = model("2");
+        clean.put("OnDelete", "Clean");
+        String id = created(clean);
+        String cleanRecord = stored(id);
+        assertThat(cleanRecord).contains("\"Clean\"");
+
+        ObjectNode retain = clean.deepCopy().put("Id", id).put("OnDelete", "Retain");
+        Outcome updated = update(retain, clean.deepCopy().put("Id", id));
+        assertThat(updated.status()).as(updated.message()).isEqualTo("SUCCESS");
+        assertThat(stored(id)).contains("\"Retain\"");
+        assertThat(read(JSON.createObjectNode().put("Id", id)).status()).isEqualTo("SUCCESS");
+        List<String> tablesBefore = tables();
+
+        // SSM keeps every version's value: put the signed Clean record back, MAC and all.
+        rewrite(id, cleanRecord);
+
+        Outcome delete = delete(JSON.createObjectNode().put("Id", id));
+        assertRefused(delete, id);
+        assertThat(delete.message()).contains("an older value was put back").contains("DeletionPolicy Retain");
+        assertThat(tables()).as("the restored Clean record cleaned nothing").isEqualTo(tablesBefore);
+        assertRefused(read(JSON.createObjectNode().put("Id", id)), id);
+        assertRefused(update(retain, retain), id);
+        assertThat(ids(list(null).response().get("resourceModels"))).as("List skips it").doesNotContain(id);
+    }
+
+    @Test
+    void withAConfiguredKeyARestoredOlderValueIsRefusedToo() {
+        ObjectNode model = cleanOnDelete("1");
+        String id = created(model);
+        String first = stored(id);
+        ObjectNode raised = model.deepCopy().put("Id", id).put("TargetVersion", "2");
+        assertThat(update(raised, model.deepCopy().put("Id", id)).status()).isEqualTo("SUCCESS");
+
+        rewrite(id, first);
+
+        assertRefused(read(JSON.createObjectNode().put("Id", id)), id);
+    }
+
+    @Test
+    void withoutTheKeyRecordsArePlainAndEachRequestSaysSo() {
+        driver.withTypeConfiguration(com.company.database.schemaversion.testing.TestModels.testAccount());
+        String id = created(cleanOnDelete("1"));
+
+        assertThat(stored(id)).doesNotContain("hmac-sha256");
+        assertThat(handlerLog).anyMatch(l -> l.contains("No record key in this account")
+                && l.contains(RecordIntegrity.DEFAULT_KEY_ALIAS) && l.contains("registration/registration.yaml"));
+        assertThat(read(JSON.createObjectNode().put("Id", id)).status()).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void aSignedRecordIsNeverAcceptedUncheckedNotEvenWhenTheAliasIsGone() {
+        registrationTemplateDeployed();
+        String id = created(cleanOnDelete("1"));
+        kms().deleteAlias(RecordIntegrity.DEFAULT_KEY_ALIAS);
+
+        Outcome read = read(JSON.createObjectNode().put("Id", id));
+        assertRefused(read, id);
+        assertThat(read.message()).contains("finds no key " + RecordIntegrity.DEFAULT_KEY_ALIAS);
+    }
+
+    @Test
+    void aRecordSignedByAnEarlierReleaseIsRefused() {
+        registrationTemplateDeployed();
+        String id = created(cleanOnDelete("1"));
+        String stored = stored(id);
+        // The earlier format: a MAC over name and value only, which an older value put back would still pass.
+        rewrite(id, stored.replace("\nhmac-sha256-v2:", "\nhmac-sha256:"));
+
+        Outcome read = read(JSON.createObjectNode().put("Id", id));
+        assertRefused(read, id);
+        assertThat(read.message()).contains("earlier release");
+    }
+
+    @Test
+    void aWriterRacingTheTypesWriteIsOutwrittenOnceAndAPersistentOneLeavesTheRecordRefused() {
+        registrationTemplateDeployed();
+        ObjectNode model = cleanOnDelete("1");
+        String id = created(model);
+        String name = SsmRecordStore.nameOf(id);
+        String forged = stored(id).replace("\"Retain\"", "\"Clean\"");
+
+        // One write by someone else between the type's read of the version and its own write.
+        ssm().beforeNextPuts(name, 1, () -> ssm().put(name, "String", forged));
+        ObjectNode raised = model.deepCopy().put("Id", id).put("TargetVersion", "2");
+        Outcome update = update(raised, model.deepCopy().put("Id", id));
+        assertThat(update.status()).as(update.message()).isEqualTo("SUCCESS");
+        Outcome read = read(JSON.createObjectNode().put("Id", id));
+        assertThat(read.status()).as(read.message()).isEqualTo("SUCCESS");
+        assertThat(read.model().path("OnDelete").asText()).isEqualTo("Retain");
+
+        // Someone writing before every write of the type: the type gives up, and the record stays refused.
+        ssm().beforeNextPuts(name, 100, () -> ssm().put(name, "String", forged));
+        ObjectNode higher = model.deepCopy().put("Id", id).put("TargetVersion", "3");
+        Outcome lost = update(higher, raised);
+        assertThat(lost.status()).isEqualTo("FAILED");
+        assertThat(lost.message()).contains("Someone else kept writing the resource record " + name);
+        ssm().beforeNextPuts(name, 0, null);
+        List<String> tablesBefore = tables();
+        assertRefused(delete(JSON.createObjectNode().put("Id", id)), id);
+        assertThat(tables()).isEqualTo(tablesBefore);
     }
 
     private static List<String> ids(JsonNode models) {
