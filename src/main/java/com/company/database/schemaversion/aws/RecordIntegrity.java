@@ -60,14 +60,17 @@ public final class RecordIntegrity {
     /** Whether the default alias names a key, once a call of this request has told; always true for a configured key. */
     private Boolean keyFound;
 
-    /** What a stored value holds: the record, or why the type will not act on it. */
-    public record Opened(String record, String refusal) {
+    /**
+     * What a stored value holds: the record, or why the type will not act on it and, when the record itself is
+     * sound, what puts it right (null: the record must be replaced, see SsmRecordStore).
+     */
+    public record Opened(String record, String refusal, String remedy) {
         static Opened ok(String record) {
-            return new Opened(record, null);
+            return new Opened(record, null, null);
         }
 
         static Opened refused(String why) {
-            return new Opened(null, why);
+            return new Opened(null, why, null);
         }
 
         public boolean ok() {
@@ -164,8 +167,10 @@ public final class RecordIntegrity {
                 throw translate(e, "verify the resource record " + parameterName);
             }
             noKey();
-            return Opened.refused("it carries an integrity MAC, but KMS finds no key " + keyId + " to check it with"
-                    + " (the alias was deleted?): a signed record is never accepted unchecked");
+            return new Opened(null, "it carries an integrity MAC, but KMS finds no key " + keyId + " to check it with"
+                    + " (the alias was deleted?): a signed record is never accepted unchecked", "Put the alias back on"
+                    + " the record key (registration/registration.yaml creates it), or name the key in the type"
+                    + " configuration's Records.IntegrityKeyArn, and retry.");
         } catch (RuntimeException e) {
             throw translate(e, "verify the resource record " + parameterName);
         }

@@ -70,19 +70,21 @@ public final class SsmRecordStore {
         }
         RecordIntegrity.Opened opened = integrity.open(nameOf(id), version(parameter), parameter.value());
         if (!opened.ok()) {
-            throw refused(nameOf(id), opened.refusal());
+            throw refused(nameOf(id), opened);
         }
         versions.put(id, version(parameter));
         return Optional.of(opened.record());
     }
 
-    static ReconcileException refused(String parameter, String why) {
+    static ReconcileException refused(String parameter, RecordIntegrity.Opened opened) {
+        String remedy = opened.remedy() != null ? opened.remedy() : "Find out who wrote the parameter (CloudTrail"
+                + " PutParameter, DeleteParameter). Putting an earlier value back does not help (each write is a new"
+                + " SSM version, which the MAC names); to recover, remove the resource from the stack with"
+                + " DeletionPolicy Retain, delete the parameter, and add the resource again (its Create takes the"
+                + " schema over as it is).";
         return new ReconcileException(Reason.INTERNAL, "The resource record " + parameter + " was changed outside"
-                + " Company::Database::SchemaVersion: " + why + ". The type will not act on it and has touched nothing."
-                + " Find out who wrote the parameter (CloudTrail PutParameter, DeleteParameter). Putting an earlier"
-                + " value back does not help (each write is a new SSM version, which the MAC names); to recover, remove"
-                + " the resource from the stack with DeletionPolicy Retain, delete the parameter, and add the resource"
-                + " again (its Create finds the schema as it is and takes it over).");
+                + " Company::Database::SchemaVersion: " + opened.refusal() + ". The type will not act on it and has"
+                + " touched nothing. " + remedy);
     }
 
     private static long version(Parameter parameter) {

@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.schema;
 
 import com.company.database.schemaversion.aws.LambdaRunners;
+import com.company.database.schemaversion.aws.RecordIntegrity;
 import com.company.database.schemaversion.aws.SsmRecordStore;
 import com.company.database.schemaversion.runner.RunnerProtocol;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -179,6 +180,13 @@ class RegistrationTemplateTest {
         JsonNode key = resources.path("RecordKey").path("Properties");
         assertThat(key.path("KeySpec").asText()).isEqualTo("HMAC_256");
         assertThat(key.path("KeyUsage").asText()).isEqualTo("GENERATE_VERIFY_MAC");
+        // Signed by default: the alias the handlers look for when the type configuration names no key, in place
+        // before the type version is registered.
+        JsonNode alias = resources.path("RecordKeyAlias");
+        assertThat(alias.path("Type").asText()).isEqualTo("AWS::KMS::Alias");
+        assertThat(alias.path("Properties").path("AliasName").asText()).isEqualTo(RecordIntegrity.DEFAULT_KEY_ALIAS);
+        assertThat(alias.path("Properties").path("TargetKeyId").path("Ref").asText()).isEqualTo("RecordKey");
+        assertThat(resources.path("ResourceVersion").path("DependsOn").toString()).contains("\"RecordKeyAlias\"");
         // Long form only: StackSets and plain YAML readers take it as it is.
         assertThat(ProjectFiles.read(TEMPLATE)).doesNotContainPattern("(:|-) ![A-Za-z]");
         assertThat(template().path("Outputs").path("TypeConfiguration").toString()).contains("IntegrityKeyArn").contains("RecordKey.Arn");
