@@ -34,6 +34,10 @@ import java.util.function.Function;
 public final class SsmRecordStore {
     public static final String PREFIX = "/company-database-schemaversion/resources";
     private static final int MAX_WRITES = 3;
+    /** How an operator recovers a record the type refuses, since its MAC names the SSM version it was written at. */
+    private static final String RECOVER = "Putting an earlier value back does not help (each write is a new SSM"
+            + " version, which the MAC names); to recover, remove the resource from the stack with DeletionPolicy"
+            + " Retain, delete the parameter, and add the resource again (its Create takes the schema over as it is).";
     private final ProxyClient<SsmClient> ssm;
     private final RecordIntegrity integrity;
     private final Logger logger;
@@ -78,10 +82,7 @@ public final class SsmRecordStore {
 
     static ReconcileException refused(String parameter, RecordIntegrity.Opened opened) {
         String remedy = opened.remedy() != null ? opened.remedy() : "Find out who wrote the parameter (CloudTrail"
-                + " PutParameter, DeleteParameter). Putting an earlier value back does not help (each write is a new"
-                + " SSM version, which the MAC names); to recover, remove the resource from the stack with"
-                + " DeletionPolicy Retain, delete the parameter, and add the resource again (its Create takes the"
-                + " schema over as it is).";
+                + " PutParameter, DeleteParameter). " + RECOVER;
         return new ReconcileException(Reason.INTERNAL, "The resource record " + parameter + " was changed outside"
                 + " Company::Database::SchemaVersion: " + opened.refusal() + ". The type will not act on it and has"
                 + " touched nothing. " + remedy);
@@ -168,7 +169,7 @@ public final class SsmRecordStore {
                 throw new ReconcileException(Reason.INTERNAL, "Someone else kept writing the resource record " + nameOf(id)
                         + " while the type wrote it (SSM answered version " + written + ", not " + expected + "), so the"
                         + " record as it stands will be refused. Find out who writes the parameter (CloudTrail"
-                        + " PutParameter) and stop them; then retry the operation.");
+                        + " PutParameter) and stop them. " + RECOVER);
             }
             expected = written + 1;
             overwrite = true;

@@ -319,7 +319,8 @@ class RecordIntegrityTest extends AbstractHandlerTest {
         ObjectNode higher = model.deepCopy().put("Id", id).put("TargetVersion", "3");
         Outcome lost = update(higher, raised);
         assertThat(lost.status()).isEqualTo("FAILED");
-        assertThat(lost.message()).contains("Someone else kept writing the resource record " + name);
+        assertThat(lost.message()).contains("Someone else kept writing the resource record " + name)
+                .contains("DeletionPolicy Retain");
         ssm().beforeNextPuts(name, 0, null);
         List<String> tablesBefore = tables();
         assertRefused(delete(JSON.createObjectNode().put("Id", id)), id);
