@@ -20,7 +20,7 @@ public final class KmsEmulator extends KmsEndpoint {
         super("kms-emulator", "arn:aws:kms:us-east-1:" + ACCOUNT);
     }
 
-    /** Creates an HMAC_256 key (KeyUsage GENERATE_VERIFY_MAC) and returns its ARN. */
+    /** Creates an HMAC_256 key (KeyUsage GENERATE_VERIFY_MAC) and returns its ARN (every key here is us-east-1's). */
     public String createHmacKey(String region) {
         return createHmacKey();
     }
