@@ -58,6 +58,8 @@ public final class AccountPolicy {
     private final String extraCaCertificates;
     private final String extraCaProblem;
     private final List<String> runnerRoles;
+    private final DestructionPolicy destruction;
+    private final CloudControlAccess cloudControl;
 
     private AccountPolicy(TypeConfigurationModel c) {
         CredentialPolicy credentials = c == null ? null : c.getCredentials();
@@ -76,6 +78,8 @@ public final class AccountPolicy {
         extraCaProblem = extraCaCertificates == null ? null : pemProblem(extraCaCertificates);
         Collection<String> roles = runner == null ? null : runner.getAllowedRoleArns();
         runnerRoles = roles == null ? List.of() : sorted(roles);
+        destruction = DestructionPolicy.of(c);
+        cloudControl = CloudControlAccess.of(c);
     }
 
     /** The policy of a request: the admin's type configuration, or the defaults when there is none. */
@@ -85,6 +89,16 @@ public final class AccountPolicy {
 
     public static AccountPolicy defaults() {
         return new AccountPolicy(null);
+    }
+
+    /** Where Clean, Adoption and Repair may act (type configuration Destruction). */
+    public DestructionPolicy destruction() {
+        return destruction;
+    }
+
+    /** What a request without a stack may do (type configuration CloudControl). */
+    CloudControlAccess cloudControl() {
+        return cloudControl;
     }
 
     /** PEM certificates to trust beside the baked RDS bundle, or null. */

@@ -46,6 +46,7 @@ public class CreateHandler extends BaseHandlerStd {
 
     private void claim(ResourceModel model, ResourceHandlerRequest<ResourceModel> request, CallbackContext ctx,
                        ExecutionMode mode, Services services) {
+        services.policy().cloudControl().checkChange(request, "Create");
         // Only the operation's first call has the template's model; later ones carry the model this handler
         // returned, with its Id, which is no read-only property set by the user.
         if (ctx.getCalls() <= 1) {

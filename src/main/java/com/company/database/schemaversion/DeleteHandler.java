@@ -9,7 +9,8 @@ import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 import java.util.Optional;
 
 /**
- * Delete: remove the record and keep the data. OnDelete: Clean first drops every object in the schema.
+ * Delete: remove the record and keep the data. OnDelete: Clean first drops every object in the schema, where the
+ * account's type configuration (Destruction.Clean) still allows it.
  * It acts on the recorded properties of a resource the requesting stack owns, never on what the request
  * claims. The final answer carries no model, as the contract requires.
  */
@@ -29,7 +30,15 @@ public class DeleteHandler extends BaseHandlerStd {
                                                                    CallbackContext ctx, Services services, Logger logger) {
         ResourceModel given = request.getDesiredResourceState();
         String id = idOf(given, null);
-        ResourceModel recorded = ownedRecord(id, request, false, services).model();
+        ResourceModel owned = ownedRecord(id, request, false, services).model();
+        services.policy().cloudControl().checkChange(request, "Delete");
+        // A Clean the admin no longer allows here is not done, and the Delete still succeeds: failing it would
+        // leave the stack in DELETE_FAILED with nothing its author can change.
+        String kept = services.policy().destruction().cleanRefusal(owned);
+        ResourceModel recorded = kept == null ? owned : owned.toBuilder().onDelete("Retain").build();
+        if (kept != null) {
+            logger.log("Delete of " + id + ": " + kept + ".");
+        }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
                 ExecutionMode.of(recorded).tearDown(recorded, given, ctx, services, logger);
         if (waiting.isPresent()) {
@@ -39,7 +48,7 @@ public class DeleteHandler extends BaseHandlerStd {
         return ProgressEvent.<ResourceModel, CallbackContext>builder()
                 .status(OperationStatus.SUCCESS)
                 .message((Translator.cleansOnDelete(recorded) ? "Dropped every object in schema " + Translator.schema(recorded)
-                        : "Kept the schema and its data") + "; removed resource " + id + ".")
+                        : "Kept the schema and its data" + (kept == null ? "" : ": " + kept)) + "; removed resource " + id + ".")
                 .build();
     }
 

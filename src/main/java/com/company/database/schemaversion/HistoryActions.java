@@ -43,6 +43,13 @@ final class HistoryActions {
             ctx.setHistoryActionsDone(true);
             return Optional.empty();
         }
+        // Checked where the change is made too, whatever path led here.
+        if (doRepair) {
+            services.policy().destruction().checkRepair(model);
+        }
+        if (adopt) {
+            services.policy().destruction().checkAdoption(model);
+        }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> notReady = mode.ready(model, ctx, services, logger);
         if (notReady.isPresent()) {
             return notReady;

@@ -26,12 +26,14 @@ final class ModelValidation {
     }
 
     /**
-     * forCreate, plus what the account allows: a first Create call that asks for a parameter, host, SslMode or
-     * runner role outside the type configuration fails before anything is claimed, read or created.
+     * forCreate, plus what the account allows: a first Create call that asks for a parameter, host, SslMode,
+     * runner role, Clean, Adoption or Repair outside the type configuration fails before anything is claimed, read
+     * or created.
      */
     static void forCreate(ResourceModel m, AccountPolicy policy) {
         forCreate(m);
         againstPolicy(m, policy);
+        policy.destruction().checkCreate(m);
     }
 
     /** forUpdate, plus what the account allows (see forCreate). */
@@ -39,6 +41,7 @@ final class ModelValidation {
                           AccountPolicy policy) {
         forUpdate(desired, recorded, previous, id);
         againstPolicy(desired, policy);
+        policy.destruction().checkUpdate(desired, recorded, previous);
     }
 
     /**

@@ -31,4 +31,10 @@ public class TypeConfigurationModel {
     @JsonProperty("Records")
     private RecordPolicy records;
 
+    @JsonProperty("Destruction")
+    private DestructionScopes destruction;
+
+    @JsonProperty("CloudControl")
+    private CloudControlPolicy cloudControl;
+
 }

@@ -31,6 +31,7 @@ public class UpdateHandler extends BaseHandlerStd {
         String id = idOf(desired, previous);
         Translator.Record record = ownedRecord(id, request, false, services);
         ResourceModel model = desired.toBuilder().id(id).build();
+        services.policy().cloudControl().checkUpdate(request, desired, record.model());
         if (ctx.getCalls() <= 1) {
             // Later calls carry the model this handler returned, with its read-only results.
             ModelValidation.forUpdate(desired, record.model(), previous, id, services.policy());

@@ -180,7 +180,8 @@ final class Session implements AutoCloseable {
 
     /**
      * What the local runner states when nobody gave one: the embedded server and the local parameters file only,
-     * and any runner role (the runner functions are LocalLambda's, in this JVM: no role is ever assumed).
+     * any runner role (the runner functions are LocalLambda's, in this JVM: no role is ever assumed), Clean,
+     * Adoption and Repair on the embedded server, and changes without a stack.
      */
     static ObjectNode localEmbeddedConfiguration() {
         ObjectNode c = JSON.createObjectNode();
@@ -190,6 +191,13 @@ final class Session implements AutoCloseable {
         connections.putArray("AllowedHosts").add(LocalDatabase.HOST).add("localhost");
         connections.putArray("AllowedSslModes").add("disable").add("require").add("verify-ca").add("verify-full");
         c.putObject("Runner").putArray("AllowedRoleArns").add("arn:*");
+        // The embedded server is a sandbox: Clean, Adoption and Repair anywhere on it, and cfn test's requests,
+        // which name no stack, may create and change resources.
+        ObjectNode destruction = c.putObject("Destruction");
+        for (String setting : new String[] {"Clean", "CleanWhatItDidNotCreate", "Adoption", "Repair"}) {
+            destruction.putArray(setting).add("*/*/*");
+        }
+        c.putObject("CloudControl").put("Changes", "ResourcesWithoutStack");
         return c;
     }
 

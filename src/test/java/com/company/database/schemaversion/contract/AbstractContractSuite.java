@@ -2,6 +2,7 @@ package com.company.database.schemaversion.contract;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
 import com.company.database.schemaversion.testing.TestDatabase;
+import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +57,10 @@ public abstract class AbstractContractSuite extends AbstractHandlerTest {
                 ssm().put(creds.get("PasswordParameter").asText(), "SecureString", TestDatabase.PASSWORD);
             }
         }
+        // cfn test names no stack: its requests are Cloud Control's, under what inputs/typeconfig.json lets those do.
+        ObjectNode account = TestModels.testAccount();
+        account.set("CloudControl", input("typeconfig.json").get("CloudControl"));
+        driver.withStackId(null).withTypeConfiguration(account);
         client = new ContractClient(driver, SCHEMA);
     }
 

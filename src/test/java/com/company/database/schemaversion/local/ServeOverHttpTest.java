@@ -232,8 +232,10 @@ class ServeOverHttpTest {
     void aTypeConfigurationInTheRequestIsTheOneTheHandlersGet() throws Exception {
         startServe();
         ObjectNode request = cfnTestPayload("CREATE", properties("3"), null, UUID.randomUUID().toString());
-        ((ObjectNode) request.get("requestData")).putObject("typeConfiguration").putObject("Connections")
-                .putArray("AllowedSslModes").add("disable");
+        ObjectNode sent = ((ObjectNode) request.get("requestData")).putObject("typeConfiguration");
+        sent.putObject("Connections").putArray("AllowedSslModes").add("disable");
+        // cfn test names no stack: without this, the refusal would be of the request without a stack.
+        sent.putObject("CloudControl").put("Changes", "ResourcesWithoutStack");
 
         JsonNode response = invoke("TypeFunction", request);
 

@@ -11,7 +11,8 @@ public final class TestModels {
     /**
      * The type configuration of the account the existing tests run in: it allows exactly what they use (the
      * credential paths below, every SslMode since the embedded server has no TLS, the runner role of the VPC
-     * tests) and nothing else. The security tests use the defaults (no configuration) or a stricter one.
+     * tests, Clean, Adoption and Repair on every schema, changes without a stack as cfn test makes them) and
+     * nothing else. The security tests use the defaults (no configuration) or a stricter one.
      */
     public static ObjectNode testAccount() {
         ObjectNode c = JsonNodeFactory.instance.objectNode();
@@ -20,6 +21,11 @@ public final class TestModels {
                 .add("/aws/reference/secretsmanager/orders-migrator").add("/aws/reference/secretsmanager/rds!cluster-orders");
         c.putObject("Connections").putArray("AllowedSslModes").add("disable").add("require").add("verify-ca").add("verify-full");
         c.putObject("Runner").putArray("AllowedRoleArns").add(TEST_RUNNER_ROLE);
+        ObjectNode destruction = c.putObject("Destruction");
+        for (String setting : new String[] {"Clean", "CleanWhatItDidNotCreate", "Adoption", "Repair"}) {
+            destruction.putArray(setting).add("*/*/*");
+        }
+        c.putObject("CloudControl").put("Changes", "ResourcesWithoutStack");
         return c;
     }
 
