@@ -122,6 +122,7 @@ final class Options {
               --project DIR                           the project (default: the launcher's folder)
               --endpoint-url URL / --s3-endpoint-url URL   other CloudFormation / S3 endpoints (e.g. serve-registry's)
               --dry-run                               release: write the package to target/ and stop
+              --no-build                              release: do not let the launcher build a missing or stale jar
               --all                                   versions: the deregistered ones too
 
             Other:
@@ -198,6 +199,7 @@ final class Options {
                 case "--endpoint-url" -> o.endpointUrl = value(args, ++i, a);
                 case "--s3-endpoint-url" -> o.s3EndpointUrl = value(args, ++i, a);
                 case "--dry-run" -> o.dryRun = true;
+                case "--no-build" -> { } // the launcher's: it builds no handler artifact before a release
                 case "--all" -> o.all = true;
                 case "--id" -> o.id = value(args, ++i, a);
                 case "--next-token" -> o.nextToken = value(args, ++i, a);

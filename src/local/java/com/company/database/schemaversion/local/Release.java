@@ -54,7 +54,7 @@ final class Release {
     static final int DEFAULT_KEEP = 10;
     static final String DEFAULT_LOG_GROUP = "company-database-schemaversion-logs";
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
-    private static final String POLICY = "examples/pipeline/iam/release-policy.json";
+    private static final String POLICY = "examples/pipeline/github-roles.yaml (ReleaseRole)";
 
     private final Options o;
     private final PrintStream out;

@@ -214,7 +214,7 @@ class ReleaseCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("S3 refused PutObject (AccessDenied: Access Denied, HTTP 403)",
                 "The caller lacks s3:PutObject on arn:aws:s3:::release-artifacts/types/*",
-                "examples/pipeline/iam/release-policy.json", "Nothing has been changed in the registry");
+                "examples/pipeline/github-roles.yaml (ReleaseRole)", "Nothing has been changed in the registry");
     }
 
     @Test
