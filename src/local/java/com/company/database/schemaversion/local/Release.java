@@ -146,37 +146,12 @@ final class Release {
         out.println("Release " + typeName + " to " + region + " (" + (keep == Integer.MAX_VALUE ? "keeping every version"
                 : "keeping the newest " + keep + " version(s)") + ", at most " + o.maxVersions + " live):");
 
-        // 1. The package, as cfn submit builds it, and its upload.
-        Path dir = Files.createDirectories(root.resolve("target").resolve("release"));
-        Path zip = Files.createTempFile(dir, pkg.hyphenatedName + "-", ".zip");
-        String url;
-        try {
-            MessageDigest sha = sha256();
-            List<String> entries;
-            try (OutputStream file = new DigestOutputStream(Files.newOutputStream(zip), sha)) {
-                entries = pkg.write(file);
-            }
-            out.println("  package   " + root.relativize(pkg.jar) + " built " + WHEN.format(
-                    Files.getLastModifiedTime(pkg.jar).toInstant()) + " UTC; " + entries.size() + " entries, " + size(Files.size(zip)));
-            String stamp = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace("Z", "").replace(':', '-');
-            String key = o.keyPrefix + pkg.hyphenatedName + "-" + stamp + "-" + HexFormat.of().formatHex(sha.digest(), 0, 6) + ".zip";
-            url = "s3://" + o.bucket + "/" + key;
-            try (S3Client s3 = s3()) {
-                s3.putObject(b -> b.bucket(o.bucket).key(key).contentType("application/zip"), RequestBody.fromFile(zip));
-            } catch (SdkException e) {
-                throw failure("upload the package to " + url, "S3", "PutObject", e);
-            }
-            out.println("  upload    " + url);
-            state = "The package is uploaded to " + url + "; nothing has been registered.";
-        } finally {
-            Files.deleteIfExists(zip);
-        }
-
         try (CloudFormationClient cfn = cloudFormation()) {
-            // 2. Room under the limit before registering.
+            // 1. Room under the limit: decided before anything is uploaded, made after the upload succeeded.
             List<TypeVersionSummary> live = list(cfn, DeprecatedStatus.LIVE, "list the live versions");
             String previousDefault = defaultOf(live);
             out.println("  versions  " + live.size() + " live" + (previousDefault != null ? ", default " + previousDefault : ""));
+            List<TypeVersionSummary> makeRoom = List.of();
             if (live.size() >= o.maxVersions) {
                 int need = live.size() - o.maxVersions + 1;
                 List<TypeVersionSummary> candidates = live.stream().filter(v -> !Boolean.TRUE.equals(v.isDefaultVersion()))
@@ -187,13 +162,19 @@ final class Release {
                     throw new ReleaseException(typeName + " has " + live.size() + " live versions in " + region
                             + ", the registry's limit (" + o.maxVersions + " per account and Region, quota L-EA1018E8), and "
                             + (keep == Integer.MAX_VALUE ? "--keep all" : "--keep " + keep)
-                            + " lets the release deregister none of them, so it registers nothing. Release with --keep N"
-                            + " (N at most " + o.maxVersions + ") to deregister the oldest versions first, deregister some"
-                            + " yourself (aws cloudformation deregister-type --arn ARN, see ./schemaversion versions), or"
+                            + " lets the release deregister none of them, so it uploads and registers nothing. Release with"
+                            + " --keep N (N at most " + o.maxVersions + ") to deregister the oldest versions first, deregister"
+                            + " some yourself (aws cloudformation deregister-type --arn ARN, see ./schemaversion versions), or"
                             + " raise the quota and pass --max-versions. " + state);
                 }
+                makeRoom = candidates.subList(0, need);
+            }
+
+            // 2. The package, as cfn submit builds it, and its upload.
+            String url = upload(root, pkg);
+            if (!makeRoom.isEmpty()) {
                 out.println("  room      at the limit of " + o.maxVersions + ": deregistering the oldest first");
-                for (TypeVersionSummary v : candidates.subList(0, need)) {
+                for (TypeVersionSummary v : makeRoom) {
                     deregister(cfn, v, "to make room");
                 }
             }
@@ -251,6 +232,34 @@ final class Release {
             out.println("Released " + typeName + " version " + versionId + " (" + versionArn + "), now the default; "
                     + after.size() + " live version(s)" + (deregistered > 0 ? ", " + deregistered + " older one(s) deregistered" : "") + ".");
             return 0;
+        }
+    }
+
+    /** Writes the package to target/release/, uploads it and returns its s3:// URL. */
+    private String upload(Path root, HandlerPackage pkg) throws IOException {
+        Path dir = Files.createDirectories(root.resolve("target").resolve("release"));
+        Path zip = Files.createTempFile(dir, pkg.hyphenatedName + "-", ".zip");
+        try {
+            MessageDigest sha = sha256();
+            List<String> entries;
+            try (OutputStream file = new DigestOutputStream(Files.newOutputStream(zip), sha)) {
+                entries = pkg.write(file);
+            }
+            out.println("  package   " + root.relativize(pkg.jar) + " built " + WHEN.format(
+                    Files.getLastModifiedTime(pkg.jar).toInstant()) + " UTC; " + entries.size() + " entries, " + size(Files.size(zip)));
+            String stamp = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace("Z", "").replace(':', '-');
+            String key = o.keyPrefix + pkg.hyphenatedName + "-" + stamp + "-" + HexFormat.of().formatHex(sha.digest(), 0, 6) + ".zip";
+            String url = "s3://" + o.bucket + "/" + key;
+            try (S3Client s3 = s3()) {
+                s3.putObject(b -> b.bucket(o.bucket).key(key).contentType("application/zip"), RequestBody.fromFile(zip));
+            } catch (SdkException e) {
+                throw failure("upload the package to " + url, "S3", "PutObject", e);
+            }
+            out.println("  upload    " + url);
+            state = "The package is uploaded to " + url + "; nothing has been registered.";
+            return url;
+        } finally {
+            Files.deleteIfExists(zip);
         }
     }
 
