@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -39,7 +40,7 @@ public final class LocalRunner {
         // SSM call took 48 ms instead of 3.6 (measured). The property is read when the first server is made.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         int code = run(args, System.out, System.err);
-        if (code != 0 || !"serve".equals(args.length > 0 ? args[0] : "")) {
+        if (code != 0 || !Set.of("serve", "serve-registry").contains(args.length > 0 ? args[0] : "")) {
             System.exit(code);
         }
     }
@@ -63,6 +64,9 @@ public final class LocalRunner {
                 case "list" -> list(options, out);
                 case "serve" -> serve(options, out, null);
                 case "lifecycle", "demo" -> Lifecycle.run(options, out);
+                case "release" -> Release.release(options, out, err);
+                case "versions" -> Release.versions(options, out, err);
+                case "serve-registry" -> serveRegistry(options, out, null);
                 case "help" -> {
                     out.print(Options.USAGE);
                     yield 0;
@@ -237,6 +241,28 @@ public final class LocalRunner {
             session.close();
             throw e;
         }
+    }
+
+    /** A local registry and S3 endpoint to try release and versions against; until Ctrl-C, or {@code stop}. */
+    static int serveRegistry(Options o, PrintStream out, CountDownLatch stop) throws Exception {
+        int port = o.servePort == Options.DEFAULT_SERVE_PORT ? Options.DEFAULT_REGISTRY_PORT : o.servePort;
+        RegistryEndpoint registry = new RegistryEndpoint(o.region, o.maxVersions, port);
+        String bucket = o.bucket != null ? o.bucket : "schemaversion-releases";
+        registry.createBucket(bucket);
+        out.println("CloudFormation registry (RegisterType, DescribeTypeRegistration, ListTypeVersions,"
+                + " SetTypeDefaultVersion, DeregisterType) and S3 PutObject on " + registry.endpoint() + ", region "
+                + o.region + ", at most " + o.maxVersions + " live versions per type; bucket " + bucket
+                + ". State is in memory: it ends with the server.");
+        out.println("Try: ./schemaversion release --region " + o.region + " --endpoint-url " + registry.endpoint()
+                + " --s3-endpoint-url " + registry.endpoint() + " --bucket " + bucket
+                + " --execution-role-arn arn:aws:iam::" + RegistryEndpoint.ACCOUNT + ":role/schemaversion-execution"
+                + " --log-role-arn arn:aws:iam::" + RegistryEndpoint.ACCOUNT + ":role/schemaversion-logging --poll-seconds 1");
+        Runtime.getRuntime().addShutdownHook(new Thread(registry::close));
+        if (stop != null) {
+            stop.await();
+            registry.close();
+        }
+        return 0;
     }
 
     static String where(JsonNode model) {

@@ -12,6 +12,7 @@ import java.util.Map;
 final class Options {
     static final int DEFAULT_EMBEDDED_PORT = 54329;
     static final int DEFAULT_SERVE_PORT = 3001;
+    static final int DEFAULT_REGISTRY_PORT = 3002;
 
     String command;
     Path home;
@@ -45,6 +46,23 @@ final class Options {
     boolean honourDelays = true;
     boolean rollback = true;
     boolean redirect = true;
+    boolean regionGiven;
+    // release, versions, serve-registry
+    Path project;
+    String bucket;
+    String keyPrefix = "";
+    String executionRoleArn;
+    String logRoleArn;
+    String logGroup = Release.DEFAULT_LOG_GROUP;
+    /** null: Release.DEFAULT_KEEP; Integer.MAX_VALUE: all. */
+    Integer keep;
+    int maxVersions = RegistryEndpoint.DEFAULT_MAX_VERSIONS;
+    int waitMinutes = 60;
+    int pollSeconds = 10;
+    String endpointUrl;
+    String s3EndpointUrl;
+    boolean dryRun;
+    boolean all;
     final List<String> positional = new ArrayList<>();
 
     static final String USAGE = """
@@ -59,6 +77,10 @@ final class Options {
               list       List the resources the type knows about
               serve      answer the Lambda Invoke API on 127.0.0.1:3001 for cfn test / cfn invoke
               lifecycle  the whole lifecycle of the sample "orders" set on the embedded PostgreSQL, explained
+              release    package the handler as cfn submit does, upload it, register it with the scoped roles, wait,
+                         make it the default and deregister the oldest versions beyond --keep (AWS, your credentials)
+              versions   the type's registered versions in the Region (the default marked)
+              serve-registry  a local CloudFormation registry and S3 endpoint for trying release (127.0.0.1:3002)
 
             Resource properties (default: the sample "orders" resource):
               --template FILE --resource LOGICAL_ID   a CloudFormation template (YAML or JSON)
@@ -85,6 +107,23 @@ final class Options {
                                                       defaults; on the embedded server without --aws, one that
                                                       allows any local parameter and SslMode disable on 127.0.0.1
               --region REGION                         region of the requests (default us-east-1)
+
+            Release and versions (./schemaversion release --bucket B --execution-role-arn ARN --log-role-arn ARN):
+              --bucket NAME                           S3 bucket in the Region for the package (required)
+              --key-prefix PREFIX                     key prefix in the bucket (e.g. releases/)
+              --execution-role-arn ARN                the handlers' role: registration.yaml's ExecutionRoleArn (required)
+              --log-role-arn ARN                      the log delivery role: registration.yaml's LogRoleArn
+              --log-group NAME                        the handlers' log group (default company-database-schemaversion-logs)
+              --keep N|all                            live versions to keep, the new one included (default 10); older
+                                                      ones are deregistered, never the default
+              --max-versions N                        live versions the registry allows (default 50; your quota if raised)
+              --wait-minutes N                        how long to wait for the registration (default 60)
+              --poll-seconds N                        seconds between progress checks (default 10)
+              --project DIR                           the project (default: the launcher's folder)
+              --endpoint-url URL / --s3-endpoint-url URL   other CloudFormation / S3 endpoints (e.g. serve-registry's)
+              --dry-run                               release: write the package to target/ and stop
+              --no-build                              release: do not let the launcher build a missing or stale jar
+              --all                                   versions: the deregistered ones too
 
             Other:
               --home DIR                              where the runner keeps its state (default .schemaversion/ by the launcher)
@@ -140,7 +179,28 @@ final class Options {
                 case "--parameters" -> o.parametersFile = Path.of(value(args, ++i, a));
                 case "--aws" -> o.aws = true;
                 case "--typeconfig" -> o.typeConfigFile = Path.of(value(args, ++i, a));
-                case "--region" -> o.region = value(args, ++i, a);
+                case "--region" -> {
+                    o.region = value(args, ++i, a);
+                    o.regionGiven = true;
+                }
+                case "--project" -> o.project = Path.of(value(args, ++i, a));
+                case "--bucket" -> o.bucket = value(args, ++i, a);
+                case "--key-prefix" -> o.keyPrefix = value(args, ++i, a);
+                case "--execution-role-arn" -> o.executionRoleArn = value(args, ++i, a);
+                case "--log-role-arn" -> o.logRoleArn = value(args, ++i, a);
+                case "--log-group" -> o.logGroup = value(args, ++i, a);
+                case "--keep" -> {
+                    String keep = value(args, ++i, a);
+                    o.keep = "all".equals(keep) ? Integer.MAX_VALUE : number(keep, a);
+                }
+                case "--max-versions" -> o.maxVersions = number(value(args, ++i, a), a);
+                case "--wait-minutes" -> o.waitMinutes = number(value(args, ++i, a), a);
+                case "--poll-seconds" -> o.pollSeconds = number(value(args, ++i, a), a);
+                case "--endpoint-url" -> o.endpointUrl = value(args, ++i, a);
+                case "--s3-endpoint-url" -> o.s3EndpointUrl = value(args, ++i, a);
+                case "--dry-run" -> o.dryRun = true;
+                case "--no-build" -> { } // the launcher's: it builds no handler artifact before a release
+                case "--all" -> o.all = true;
                 case "--id" -> o.id = value(args, ++i, a);
                 case "--next-token" -> o.nextToken = value(args, ++i, a);
                 case "--no-delays" -> o.honourDelays = false;
@@ -155,7 +215,7 @@ final class Options {
                 }
             }
         }
-        if ("serve".equals(o.command) && o.port != null && o.host == null) {
+        if (("serve".equals(o.command) || "serve-registry".equals(o.command)) && o.port != null && o.host == null) {
             // serve's --port is the listening port; the database port goes with --host.
             o.servePort = o.port;
             o.port = null;
