@@ -30,7 +30,7 @@ import java.util.Map;
  * parser's message, which quotes the raw request (credentials, bearer token) around the bad value. The failure
  * carries no cause, so the wrapper has nothing else to log or to put into the answer.
  *
- * <p>Requests the model can hold cost nothing more: the same deserializer reads the same stream once.
+ * <p>A request the model can hold is read exactly as before: the same deserializer reads the same stream once.
  */
 public final class RequestReader extends StdDeserializer<Object> implements ResolvableDeserializer {
     /** Longest property name put into a message; longer names are cut (they come from the request). */
