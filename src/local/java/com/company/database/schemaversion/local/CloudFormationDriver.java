@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.local;
 
+import com.company.database.schemaversion.HandlerEntrypoint;
 import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.HandlerWrapper;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +33,7 @@ public final class CloudFormationDriver {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private HandlerEnvironment environment = HandlerEnvironment.LAMBDA;
-    private HandlerWrapper wrapper = new HandlerWrapper();
+    private HandlerWrapper wrapper = new HandlerEntrypoint();
     private final String region;
     private final String account;
     private final boolean honourDelays;

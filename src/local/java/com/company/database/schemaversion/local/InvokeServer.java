@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.local;
 
 import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.HandlerEntrypoint;
 import com.company.database.schemaversion.HandlerWrapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * The Lambda Invoke API of the two functions in the project's SAM template, on 127.0.0.1, so that
  * {@code cfn test} and {@code cfn invoke} (which call POST /2015-03-31/functions/NAME/invocations with the
  * boto3 Lambda client) reach the real handler wrapper without Docker or SAM:
- * TypeFunction runs HandlerWrapper.handleRequest (the full wrapper protocol), TestEntrypoint runs
+ * TypeFunction runs HandlerEntrypoint.handleRequest (the full wrapper protocol), TestEntrypoint runs
  * HandlerWrapper.testEntrypoint (the ResourceHandlerTestPayload). Calls are answered one at a time, as one
  * warm Lambda container would.
  */
@@ -33,7 +34,7 @@ public final class InvokeServer implements AutoCloseable {
     private static final Pattern PATH = Pattern.compile("^/2015-03-31/functions/([^/]+)/invocations$");
 
     private final HttpServer server;
-    private volatile HandlerWrapper wrapper = new HandlerWrapper();
+    private volatile HandlerWrapper wrapper = new HandlerEntrypoint();
     private final PrintStream out;
     private final Consumer<String> handlerLog;
     private volatile Consumer<JsonNode> beforeInvoke = request -> { };

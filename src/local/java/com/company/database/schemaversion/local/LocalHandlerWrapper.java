@@ -2,6 +2,7 @@ package com.company.database.schemaversion.local;
 
 import com.company.database.schemaversion.BaseHandlerStd;
 import com.company.database.schemaversion.CallbackContext;
+import com.company.database.schemaversion.HandlerEntrypoint;
 import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.HandlerWrapper;
 import com.company.database.schemaversion.ResourceModel;
@@ -14,21 +15,21 @@ import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 import java.util.Map;
 
 /**
- * The generated wrapper, whole (request parsing, schema validation, credentials, the answer), with handlers built
- * for another environment than Lambda's: a migration folder instead of the baked sets, another clock, other call
- * windows. The generated class builds its handlers itself, so only the dispatch is replaced, and it logs as the
+ * The entrypoint Lambda runs (the generated wrapper, whole: request parsing, schema validation, credentials, the
+ * answer; see HandlerEntrypoint), with handlers built for another environment than Lambda's: a migration folder
+ * instead of the baked sets, another clock, other call windows. The generated class builds its handlers itself, so only the dispatch is replaced, and it logs as the
  * generated one does.
  */
-public final class LocalHandlerWrapper extends HandlerWrapper {
+public final class LocalHandlerWrapper extends HandlerEntrypoint {
     private final Map<Action, BaseHandlerStd> handlers;
 
     public LocalHandlerWrapper(HandlerEnvironment environment) {
         this.handlers = BaseHandlerStd.handlers(environment);
     }
 
-    /** The generated wrapper for Lambda's environment, this one for any other. */
+    /** The entrypoint for Lambda's environment, this one for any other. */
     public static HandlerWrapper forEnvironment(HandlerEnvironment environment) {
-        return environment.equals(HandlerEnvironment.LAMBDA) ? new HandlerWrapper() : new LocalHandlerWrapper(environment);
+        return environment.equals(HandlerEnvironment.LAMBDA) ? new HandlerEntrypoint() : new LocalHandlerWrapper(environment);
     }
 
     @Override

@@ -3,7 +3,9 @@ package com.company.database.schemaversion.engine;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -19,12 +21,22 @@ import java.util.regex.Pattern;
  * can occur in a value. Free text (spaces, punctuation) travels base64-encoded and is decoded in the script:
  * convert_from(decode('${DescriptionBase64}', 'base64'), 'UTF8').
  *
+ * <p>Nor may a value name a role every login has, or that PostgreSQL reserves: quoting does not help, since
+ * PostgreSQL reads GRANT ... TO "public" as a grant to PUBLIC (every role), and the pg_ roles (pg_read_all_data,
+ * pg_write_all_data, pg_monitor, ...) are held by logins the author does not know. A value is refused when it is,
+ * in any case, one of {@link #RESERVED_ROLES} or starts with pg_. This holds for every placeholder, since the type
+ * cannot tell which ones a script uses as role names: a script that needs the schema's name uses
+ * ${flyway:defaultSchema}.
+ *
  * <p>Every execution path builds EngineSettings, whose constructor calls {@link #check}, so the handler, the
  * VPC runner and the local planner all refuse the same values before Flyway sees them.
  */
 public final class PlaceholderValues {
     public static final int MAX_LENGTH = 256;
     private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_.:/@+=-]*");
+    /** Names a GRANT, REVOKE or ALTER ... OWNER TO reads as a role other than one called so, or that CREATE ROLE refuses. */
+    public static final Set<String> RESERVED_ROLES = Set.of("public", "none", "current_user", "session_user",
+            "current_role", "current_schema", "current_catalog", "user", "system_user");
 
     private PlaceholderValues() {
     }
@@ -35,6 +47,13 @@ public final class PlaceholderValues {
             return;
         }
         for (Map.Entry<String, String> e : new TreeMap<>(placeholders).entrySet()) {
+            if (reservedRole(e.getValue())) {
+                throw new ReconcileException(Reason.INVALID_INPUT, "Placeholders." + e.getKey() + " names a role"
+                        + " that every login holds or that PostgreSQL reserves (PUBLIC, CURRENT_USER, SESSION_USER,"
+                        + " CURRENT_ROLE, a pg_ role, in any case, quoted or not): a script that grants to it would"
+                        + " grant to every role, or to logins you do not know. Nothing was applied. Name a role of"
+                        + " your own.");
+            }
             String problem = problem(e.getValue());
             if (problem != null) {
                 throw new ReconcileException(Reason.INVALID_INPUT, "Placeholders." + e.getKey() + " " + problem
@@ -45,6 +64,15 @@ public final class PlaceholderValues {
                         + " plain identifiers; pass free text base64-encoded and decode it in the script.");
             }
         }
+    }
+
+    /** Whether the value, as a role name, would mean PUBLIC, the current or session user, or a built-in role. */
+    public static boolean reservedRole(String value) {
+        if (value == null) {
+            return false;
+        }
+        String lower = value.toLowerCase(Locale.ROOT);
+        return RESERVED_ROLES.contains(lower) || lower.startsWith("pg_");
     }
 
     /** Why the value is not allowed (never the value itself: it may come from a hostile template), or null. */

@@ -3,6 +3,7 @@ package com.company.database.schemaversion.runner;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Version;
+import com.company.database.schemaversion.engine.PlaceholderValues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -205,8 +206,8 @@ public record RunnerConfig(String host, int port, String database, String sslMod
         check(migrationSet == null || SET.matcher(migrationSet).matches(), "set");
         check(placeholders.size() <= 32, "placeholders (at most 32)");
         for (Map.Entry<String, String> e : placeholders.entrySet()) {
-            check(PLACEHOLDER_KEY.matcher(e.getKey()).matches() && e.getValue() != null && e.getValue().length() <= 256,
-                    "placeholder " + e.getKey());
+            check(PLACEHOLDER_KEY.matcher(e.getKey()).matches() && e.getValue() != null && e.getValue().length() <= 256
+                    && !PlaceholderValues.reservedRole(e.getValue()), "placeholder " + e.getKey());
         }
         check(lockSeconds >= 1 && lockSeconds <= 600, "lockSeconds");
         check(statementSeconds >= 1 && statementSeconds <= 900, "statementSeconds");

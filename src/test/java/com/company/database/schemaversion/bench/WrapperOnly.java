@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.company.database.schemaversion.CallbackContext;
+import com.company.database.schemaversion.HandlerEntrypoint;
 import com.company.database.schemaversion.HandlerWrapper;
 import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.TypeConfigurationModel;
@@ -28,13 +29,13 @@ final class WrapperOnly {
     }
 
     /**
-     * The floor of a cold Read that is not ours: the same request through the generated wrapper, whose handler
+     * The floor of a cold Read that is not ours: the same request through the entrypoint (the generated wrapper), whose handler
      * answers SUCCESS at once with the model it was given. What remains is the JVM, the probe, the rpdk wrapper
      * (its static HTTP client and trust store, request parsing, partition lookup) and the answer (the schema
      * load that strips the model, serialisation); the full probe minus this one is what our handler costs.
      */
     static JsonNode invoke(JsonNode request) throws Exception {
-        HandlerWrapper wrapper = new HandlerWrapper() {
+        HandlerWrapper wrapper = new HandlerEntrypoint() {
             @Override
             public ProgressEvent<ResourceModel, CallbackContext> invokeHandler(AmazonWebServicesClientProxy proxy,
                     ResourceHandlerRequest<ResourceModel> handlerRequest, Action action, CallbackContext callbackContext,

@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
+import com.company.database.schemaversion.HandlerEntrypoint;
 import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.HandlerWrapper;
 import com.company.database.schemaversion.engine.MigrationSource;
@@ -55,10 +56,10 @@ class HandlerEnvironmentTest extends AbstractHandlerTest {
 
     @Test
     void theGeneratedWrapperBuildsEveryHandlerForLambda() throws Exception {
-        // What Lambda runs: the generated class, which builds its handlers itself.
+        // What Lambda runs: the entrypoint, whose generated superclass builds its handlers itself.
         java.lang.reflect.Field field = HandlerWrapper.class.getDeclaredField("handlers");
         field.setAccessible(true);
-        Map<?, ?> handlers = (Map<?, ?>) field.get(new HandlerWrapper());
+        Map<?, ?> handlers = (Map<?, ?>) field.get(new HandlerEntrypoint());
         assertThat(handlers).hasSize(5);
         assertThat(handlers.values()).allSatisfy(h -> assertThat(h).extracting("environment")
                 .isSameAs(HandlerEnvironment.LAMBDA));

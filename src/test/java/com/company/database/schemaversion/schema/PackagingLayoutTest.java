@@ -102,7 +102,8 @@ class PackagingLayoutTest {
         assertThat(config.path("typeName").asText()).isEqualTo(ProjectFiles.schemaTree().path("typeName").asText());
         assertThat(config.path("language").asText()).isEqualTo("java");
         assertThat(config.path("runtime").asText()).isEqualTo("java17");
-        assertThat(config.path("entrypoint").asText()).isEqualTo(PACKAGE + ".HandlerWrapper::handleRequest");
+        // The entrypoint is ours (the generated wrapper reading the request safely), which cfn generate never rewrites.
+        assertThat(config.path("entrypoint").asText()).isEqualTo(PACKAGE + ".HandlerEntrypoint::handleRequest");
         assertThat(config.path("testEntrypoint").asText()).isEqualTo(PACKAGE + ".HandlerWrapper::testEntrypoint");
         assertThat(config.path("executableEntrypoint").asText()).isEqualTo(PACKAGE + ".HandlerWrapperExecutable");
         assertThat(String.join(".", ProjectFiles.strings(config.path("settings").path("namespace")))).isEqualTo(PACKAGE);
@@ -121,7 +122,8 @@ class PackagingLayoutTest {
 
     @Test
     void entrypointsNameClassesThatExist() throws Exception {
-        Class.forName(PACKAGE + ".HandlerWrapper").getMethod("handleRequest", java.io.InputStream.class,
+        assertThat(Class.forName(PACKAGE + ".HandlerEntrypoint").getSuperclass().getName()).isEqualTo(PACKAGE + ".HandlerWrapper");
+        Class.forName(PACKAGE + ".HandlerEntrypoint").getMethod("handleRequest", java.io.InputStream.class,
                 java.io.OutputStream.class, com.amazonaws.services.lambda.runtime.Context.class);
         Class.forName(PACKAGE + ".HandlerWrapper").getMethod("testEntrypoint", java.io.InputStream.class,
                 java.io.OutputStream.class, com.amazonaws.services.lambda.runtime.Context.class);
