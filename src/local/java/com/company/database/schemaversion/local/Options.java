@@ -77,7 +77,7 @@ final class Options {
               list       List the resources the type knows about
               serve      answer the Lambda Invoke API on 127.0.0.1:3001 for cfn test / cfn invoke
               lifecycle  the whole lifecycle of the sample "orders" set on the embedded PostgreSQL, explained
-              release    package the handler as cfn submit does, upload it, register it with the scoped roles, wait,
+              release    package the handler like the cfn CLI's submit, upload it, register it with the scoped roles, wait,
                          make it the default and deregister the oldest versions beyond --keep (AWS, your credentials)
               versions   the type's registered versions in the Region (the default marked)
               serve-registry  a local CloudFormation registry and S3 endpoint for trying release (127.0.0.1:3002)
