@@ -264,9 +264,11 @@ export class SchemaVersion extends Construct {
           + 'pass credentials: Credentials.fromSecret(...), fromParameters(...) or fromParameterNames(...).',
       );
     }
+    // By type name, not instanceof: an app may load another copy of aws-cdk-lib than this library.
     const cfn = database.node.defaultChild;
-    const managed = (cfn instanceof rds.CfnDBCluster || cfn instanceof rds.CfnDBInstance)
-      && cfn.manageMasterUserPassword === true;
+    const managed = cfn !== undefined && cdk.CfnResource.isCfnResource(cfn)
+      && ['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance'].includes(cfn.cfnResourceType)
+      && (cfn as rds.CfnDBCluster).manageMasterUserPassword === true;
     return managed ? Credentials.fromRdsManagedSecret(secret) : Credentials.fromSecret(secret);
   }
 
