@@ -51,8 +51,9 @@ export interface VpcRunnerOptions {
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
-   * The runner's security group. When given, the construct adds only the database's ingress rule and,
-   * when `ssmEndpoint` is given, the endpoint's: its egress rules are yours.
+   * The runner's security group. When given, the construct adds the database's ingress rule and, when
+   * `ssmEndpoint` is given, the endpoint's (and, if the group restricts egress, the matching egress rules);
+   * any other egress it needs is yours.
    * @default a new security group with egress only to the database port and to 443
    */
   readonly securityGroup?: ec2.ISecurityGroup;
@@ -205,11 +206,8 @@ export class SchemaVersion extends Construct {
         allowAllOutbound: false,
       });
       if (connections) {
+        // The database's ingress rule, and the runner's matching egress rule where its group restricts egress.
         connections.connections.allowFrom(securityGroup, ec2.Port.tcp(port), 'SchemaVersion runner');
-        if (runner.securityGroup === undefined) {
-          // allowFrom adds the runner's egress only where the two groups' rules are CDK's to write.
-          securityGroup.connections.allowTo(connections, ec2.Port.tcp(port), 'database');
-        }
       } else if (runner.securityGroup === undefined) {
         securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), 'database');
       }

@@ -12,6 +12,7 @@ const { Template, Match } = require('aws-cdk-lib/assertions');
 const { SchemaVersionRegistration } = require('../lib');
 const { resolve } = require('../testing/schema-check');
 
+const DRIFT = 'SchemaVersionRegistration (cdk/src/registration.ts) and registration/registration.yaml differ: change both';
 const yamlTemplate = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'registration', 'registration.yaml'), 'utf8'));
 
 /** Sid -> "Effect actions" of every statement in the document, the Fn::If branches of the YAML included. */
@@ -54,11 +55,15 @@ const ALL = {
 test('the execution role has the statements of registration.yaml, no more, no fewer', () => {
   const { template } = synth(ALL);
   const actual = cdkStatements(template, 'AWS::IAM::Role', (r) => r.Properties.Policies?.[0]?.PolicyName === 'SchemaVersionHandlers');
-  assert.deepEqual(actual, yamlStatements('ExecutionRole'));
-  assert.deepEqual(cdkStatements(template, 'AWS::IAM::Policy', () => true), yamlStatements('RecordKeyAccess'));
-  assert.deepEqual(cdkStatements(template, 'AWS::KMS::Key', () => true), yamlStatements('RecordKey'));
+  assert.deepEqual(actual, yamlStatements('ExecutionRole'), DRIFT);
+  assert.deepEqual(cdkStatements(template, 'AWS::IAM::Policy', () => true), yamlStatements('RecordKeyAccess'), DRIFT);
+  assert.deepEqual(cdkStatements(template, 'AWS::KMS::Key', () => true), yamlStatements('RecordKey'), DRIFT);
   assert.deepEqual(cdkStatements(template, 'AWS::IAM::Role', (r) => r.Properties.Policies?.[0]?.PolicyName === 'LogAndMetricsDelivery'),
-    yamlStatements('LoggingRole'));
+    yamlStatements('LoggingRole'), DRIFT);
+  // Every resource of the YAML has its counterpart (CDK's iam.Policy attached to the role for the YAML's
+  // AWS::IAM::RolePolicy).
+  const types = Object.values(yamlTemplate.Resources).map((r) => r.Type.replace('AWS::IAM::RolePolicy', 'AWS::IAM::Policy')).sort();
+  assert.deepEqual(Object.values(template.toJSON().Resources).map((r) => r.Type).sort(), types, DRIFT);
 });
 
 test('the statements reach only the allowed prefixes, roles and the type\'s own functions and records', () => {
@@ -118,7 +123,7 @@ test('without a handler package: the roles, the log group and the key only; defa
   const actual = cdkStatements(template, 'AWS::IAM::Role', (r) => r.Properties.Policies?.[0]?.PolicyName === 'SchemaVersionHandlers');
   const expected = yamlStatements('ExecutionRole');
   for (const conditional of ['SecretReferences', 'Secrets', 'RunnerRoles']) delete expected[conditional];
-  assert.deepEqual(actual, expected);
+  assert.deepEqual(actual, expected, DRIFT);
   assert.equal(yamlTemplate.Parameters.CredentialParameterPrefixes.Default, '/company-database-schemaversion/credentials/');
   const t = template.toJSON();
   const role = Object.values(t.Resources).find((r) => r.Properties.Policies?.[0]?.PolicyName === 'SchemaVersionHandlers');

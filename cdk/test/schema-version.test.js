@@ -183,6 +183,39 @@ test('VpcRunner with the caller\'s role and parameters: grants go to that role, 
   assertValid(t);
 });
 
+test('an RDS instance and its generated secret', () => {
+  const s = stack();
+  const vpc = new ec2.Vpc(s, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const instance = new rds.DatabaseInstance(s, 'Db', {
+    engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+    vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+  });
+  new SchemaVersion(s, 'Orders', { instance, databaseName: 'orders', targetVersion: 'latest', vpcRunner: { vpc } });
+  const t = Template.fromStack(s);
+  t.hasResourceProperties(TYPE, { Database: { Host: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Db'), 'Endpoint.Address'] }, Port: 5432 } });
+  t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 5432, GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbSecurityGroup'), 'GroupId'] } });
+  const [checked] = checkTemplate(t.toJSON());
+  assert.equal(checked.errors, null, JSON.stringify(checked.errors));
+  assert.match(checked.properties.Credentials.SecretParameter, /^\/aws\/reference\/secretsmanager\/DbSecret[A-Za-z0-9]+-[0-9a-f]{12}$/);
+});
+
+test('VpcRunner with the caller\'s security group: the database admits it, and the construct makes no group of its own', () => {
+  const s = stack();
+  const { vpc, db } = cluster(s);
+  const mine = new ec2.SecurityGroup(s, 'MyRunnerSg', { vpc, allowAllOutbound: false });
+  new SchemaVersion(s, 'Orders', { cluster: db, databaseName: 'orders', targetVersion: '1', vpcRunner: { vpc, securityGroup: mine } });
+  const t = Template.fromStack(s);
+  const mineId = s.resolve(mine.node.defaultChild.logicalId);
+  t.hasResourceProperties(TYPE, { Execution: { SecurityGroupIds: [{ 'Fn::GetAtt': [mineId, 'GroupId'] }] } });
+  t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+    FromPort: 5432, ToPort: 5432,
+    GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ClusterSecurityGroup'), 'GroupId'] },
+    SourceSecurityGroupId: { 'Fn::GetAtt': [mineId, 'GroupId'] },
+  });
+  t.resourceCountIs('AWS::EC2::SecurityGroup', 2); // the cluster's and mine
+  assertValid(t);
+});
+
 test('a host and parameter names, Direct mode: nothing but the resource', () => {
   const s = stack();
   new SchemaVersion(s, 'Orders', {
