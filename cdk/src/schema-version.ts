@@ -88,8 +88,8 @@ export interface SchemaVersionProps {
   /** Any PostgreSQL server's DNS name or IPv4 address. Give one of cluster, instance, host. */
   readonly host?: string;
   /**
-   * The server's port.
-   * @default the endpoint's port when it is known when synthesizing, otherwise 5432
+   * The server's port. Give it for an imported cluster or instance that listens elsewhere than 5432.
+   * @default the port the cluster or instance of this app was given, otherwise 5432
    */
   readonly port?: number;
   /** The database to migrate. */
@@ -185,7 +185,7 @@ export class SchemaVersion extends Construct {
     }
     const endpoint = props.cluster?.clusterEndpoint ?? props.instance?.instanceEndpoint;
     const host = props.host ?? endpoint!.hostname;
-    const port = props.port ?? (endpoint && !cdk.Token.isUnresolved(endpoint.port) ? endpoint.port : 5432);
+    const port = props.port ?? knownPort(endpoint, props.cluster ?? props.instance) ?? 5432;
     const connections = props.databaseConnections ?? props.cluster ?? props.instance;
     const credentials = props.credentials ?? this.defaultCredentials(props);
 
@@ -281,6 +281,19 @@ export class SchemaVersion extends Construct {
     role.applyRemovalPolicy(cdk.RemovalPolicy.RETAIN);
     return role;
   }
+}
+
+/**
+ * The database's port when it is known when synthesizing: CDK's endpoints carry Endpoint.Port as a token, but
+ * a cluster or instance of this app has the port it was given (if any) in its CloudFormation properties.
+ * The schema wants an integer, so the token itself cannot be passed on.
+ */
+function knownPort(endpoint: rds.Endpoint | undefined, database: Construct | undefined): number | undefined {
+  if (endpoint && !cdk.Token.isUnresolved(endpoint.port)) return endpoint.port;
+  const cfn = database?.node.defaultChild;
+  if (cfn === undefined || !cdk.CfnResource.isCfnResource(cfn)) return undefined;
+  const port = Number((cfn as rds.CfnDBCluster | rds.CfnDBInstance).port);
+  return (cfn as { port?: unknown }).port !== undefined && Number.isInteger(port) ? port : undefined;
 }
 
 function timeouts(scope: Construct, t?: SchemaVersionTimeouts): CfnSchemaVersionTimeouts | undefined {

@@ -216,6 +216,16 @@ test('VpcRunner with the caller\'s security group: the database admits it, and t
   assertValid(t);
 });
 
+test('a cluster on another port: that port in Database.Port and in the ingress rule', () => {
+  const s = stack();
+  const { vpc, db } = cluster(s, { port: 6543 });
+  new SchemaVersion(s, 'Orders', { cluster: db, databaseName: 'orders', targetVersion: '1', vpcRunner: { vpc } });
+  const t = Template.fromStack(s);
+  t.hasResourceProperties(TYPE, { Database: { Port: 6543 } });
+  t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 6543, ToPort: 6543, GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ClusterSecurityGroup'), 'GroupId'] } });
+  assertValid(t);
+});
+
 test('a host and parameter names, Direct mode: nothing but the resource', () => {
   const s = stack();
   new SchemaVersion(s, 'Orders', {
