@@ -151,15 +151,9 @@ class SecretCredentials extends Credentials {
       resourceArns: [this.secret.secretFullArn ?? `${this.secret.secretArn}-??????`],
     });
     const combined = grant.combine(secret);
-    if (this.secret.encryptionKey) {
-      const region = cdk.Stack.of(this.secret).region;
-      return combined.combine(
-        this.secret.encryptionKey.grantDecrypt(
-          new kms.ViaServicePrincipal(`secretsmanager.${region}.amazonaws.com`, grantee.grantPrincipal),
-        ),
-      );
-    }
-    return combined;
+    return this.secret.encryptionKey
+      ? combined.combine(grantDecryptVia(grantee, this.secret.encryptionKey, 'secretsmanager'))
+      : combined;
   }
 }
 
@@ -184,16 +178,21 @@ class PropertyCredentials extends Credentials {
         iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: this.secretArns }),
       );
     }
-    if (this.encryptionKey) {
-      const region = cdk.Stack.of(this.encryptionKey).region;
-      grant = grant.combine(
-        this.encryptionKey.grantDecrypt(
-          new kms.ViaServicePrincipal(`ssm.${region}.amazonaws.com`, grantee.grantPrincipal),
-        ),
-      );
-    }
-    return grant;
+    return this.encryptionKey ? grant.combine(grantDecryptVia(grantee, this.encryptionKey, 'ssm')) : grant;
   }
+}
+
+/**
+ * kms:Decrypt with the key, only when the service decrypts on the grantee's behalf. On the grantee's policy
+ * (key.grantDecrypt with a ViaServicePrincipal adds nothing anywhere for an imported key).
+ */
+function grantDecryptVia(grantee: iam.IGrantable, key: kms.IKey, service: 'ssm' | 'secretsmanager'): iam.Grant {
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt'],
+    resourceArns: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': cdk.Fn.sub(`${service}.\${AWS::Region}.amazonaws.com`) } },
+  });
 }
 
 /** The ARN of an SSM parameter of this account and region, from its name (with or without a leading /). */

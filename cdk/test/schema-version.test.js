@@ -171,12 +171,9 @@ test('VpcRunner with the caller\'s role and parameters: grants go to that role, 
     'arn:aws:ssm:eu-west-1:123456789012:parameter/orders/db/password',
     'arn:aws:ssm:eu-west-1:123456789012:parameter/orders/db/username',
   ]);
-  // CDK puts a grant on a key of the same stack into the key's policy, naming the role.
-  const keyPolicy = t.toJSON().Resources[s.resolve(key.node.defaultChild.logicalId)].Properties.KeyPolicy.Statement;
-  const roleId = s.resolve(role.node.defaultChild.logicalId);
-  const decrypt = [...statements, ...keyPolicy.filter((st) => JSON.stringify(st.Principal ?? {}).includes(roleId))]
-    .filter((st) => [].concat(st.Action).includes('kms:Decrypt'));
+  const decrypt = statements.filter((st) => [].concat(st.Action).includes('kms:Decrypt'));
   assert.equal(decrypt.length, 1);
+  assert.match(decrypt[0].Resource, /^arn:aws:kms:eu-west-1:123456789012:key\/[0-9a-f]{32}$/);
   assert.deepEqual(decrypt[0].Condition, { StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' } });
   assert.equal(statements.some((st) => [].concat(st.Action).includes('secretsmanager:GetSecretValue')), false);
   // The caller's security group choice is absent: the construct made one with egress to the db and 443.
@@ -214,6 +211,20 @@ test('VpcRunner with the caller\'s security group: the database admits it, and t
   });
   t.resourceCountIs('AWS::EC2::SecurityGroup', 2); // the cluster's and mine
   assertValid(t);
+});
+
+test('an RDS-managed secret encrypted with an imported key: decrypt with exactly that key, through Secrets Manager', () => {
+  const s = stack();
+  const key = kms.Key.fromKeyArn(s, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  const { vpc, db } = cluster(s, { manageMasterUserPassword: true, credentials: rds.Credentials.fromUsername('postgres', { encryptionKey: key }) });
+  const schema = new SchemaVersion(s, 'Orders', { cluster: db, databaseName: 'orders', targetVersion: '1', vpcRunner: { vpc } });
+  const t = Template.fromStack(s);
+  const statements = require('../testing/schema-check').resolve(t.toJSON(), runnerStatements(t.toJSON(), s.resolve(schema.runnerRole.node.defaultChild.logicalId)));
+  const decrypt = statements.filter((st) => [].concat(st.Action).includes('kms:Decrypt'));
+  assert.deepEqual(decrypt, [{
+    Action: 'kms:Decrypt', Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+  }]);
 });
 
 test('a cluster on another port: that port in Database.Port and in the ingress rule', () => {
