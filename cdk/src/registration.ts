@@ -5,7 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { SECRET_REFERENCE_PREFIX } from './credentials';
-import { CfnSchemaVersion } from './generated/cfn-schema-version';
+import {
+  CfnSchemaVersion,
+  CfnSchemaVersionTypeConfiguration,
+  toJson_CfnSchemaVersionTypeConfiguration,
+} from './generated/cfn-schema-version';
 
 const DEFAULT_CREDENTIAL_PREFIX = '/company-database-schemaversion/credentials/';
 /** aws/LambdaRunners.NAME_PREFIX: every runner function the handlers create is named so. */
@@ -45,6 +49,14 @@ export interface SchemaVersionRegistrationProps {
    * @default true
    */
   readonly setAsDefaultVersion?: boolean;
+  /**
+   * The rest of the type configuration (e.g. `connections: { allowedHosts: [...] }`), as the schema's
+   * typeConfiguration spells it. Credentials.AllowedParameterPrefixes, Runner.AllowedRoleArns and
+   * Records.IntegrityKeyArn come from this construct's own properties and key, so that the configuration
+   * allows no more than the execution role may do; other settings of those sections are kept.
+   * @default none
+   */
+  readonly typeConfiguration?: CfnSchemaVersionTypeConfiguration;
 }
 
 /**
@@ -241,16 +253,22 @@ export class SchemaVersionRegistration extends Construct {
       }
     }
 
-    const configuration: { [key: string]: any } = {
-      Credentials: {
-        AllowedParameterPrefixes: [
-          ...credentialPrefixes,
-          ...secretPrefixes.map((prefix) => `${SECRET_REFERENCE_PREFIX}${prefix}`),
-        ],
-      },
-      Records: { IntegrityKeyArn: this.recordKey.keyArn },
+    const configuration: { [key: string]: any } = toJson_CfnSchemaVersionTypeConfiguration(props.typeConfiguration) ?? {};
+    configuration.Credentials = {
+      ...configuration.Credentials,
+      AllowedParameterPrefixes: [
+        ...credentialPrefixes,
+        ...secretPrefixes.map((prefix) => `${SECRET_REFERENCE_PREFIX}${prefix}`),
+      ],
     };
-    if (runnerRoles.length > 0) configuration.Runner = { AllowedRoleArns: runnerRoles };
+    configuration.Records = { ...configuration.Records, IntegrityKeyArn: this.recordKey.keyArn };
+    if (runnerRoles.length > 0) {
+      configuration.Runner = { ...configuration.Runner, AllowedRoleArns: runnerRoles };
+    } else if (configuration.Runner) {
+      // No runner roles for the execution role to pass: none for templates to name either.
+      delete configuration.Runner.AllowedRoleArns;
+      if (Object.keys(configuration.Runner).length === 0) delete configuration.Runner;
+    }
     this.typeConfiguration = stack.toJsonString(configuration);
     new cdk.CfnOutput(this, 'TypeConfiguration', {
       description: `aws cloudformation set-type-configuration --type RESOURCE --type-name ${typeName} --configuration '<this value>'`,

@@ -130,3 +130,20 @@ test('without a handler package: the roles, the log group and the key only; defa
   const credentials = resolve(t, role.Properties.Policies[0].PolicyDocument.Statement).find((s) => s.Sid === 'CredentialParameters');
   assert.equal(credentials.Resource, 'arn:aws:ssm:eu-west-1:123456789012:parameter/company-database-schemaversion/credentials/*');
 });
+
+test('more of the type configuration passes through, typed by the schema; what the role bounds stays the construct\'s', () => {
+  const { template } = synth({
+    credentialParameterPrefixes: ['/orders/db/'],
+    typeConfiguration: {
+      connections: { allowedHosts: ['*.rds.amazonaws.com'], allowedSslModes: ['verify-full'] },
+      credentials: { allowedParameterPrefixes: ['/'] },
+      runner: { allowedRoleArns: ['arn:aws:iam::123456789012:role/*'] },
+    },
+  });
+  const t = template.toJSON();
+  const output = Object.values(t.Outputs).find((o) => /set-type-configuration/.test(o.Description));
+  const config = JSON.parse(resolve(t, output.Value));
+  assert.deepEqual(config.Connections, { AllowedHosts: ['*.rds.amazonaws.com'], AllowedSslModes: ['verify-full'] });
+  assert.deepEqual(config.Credentials, { AllowedParameterPrefixes: ['/orders/db/'] });
+  assert.equal(config.Runner, undefined);
+});
