@@ -1,0 +1,278 @@
+import * as cdk from 'aws-cdk-lib';
+import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { SECRET_REFERENCE_PREFIX } from './credentials';
+import {
+  CfnSchemaVersion,
+  CfnSchemaVersionTypeConfiguration,
+  toJson_CfnSchemaVersionTypeConfiguration,
+} from './generated/cfn-schema-version';
+
+const DEFAULT_CREDENTIAL_PREFIX = '/company-database-schemaversion/credentials/';
+/** aws/LambdaRunners.NAME_PREFIX: every runner function the handlers create is named so. */
+const RUNNER_FUNCTIONS = 'schemaversion-runner-*';
+
+/** Properties of a `SchemaVersionRegistration`. */
+export interface SchemaVersionRegistrationProps {
+  /**
+   * S3 URL of the handler package `cfn submit` builds (s3://bucket/company-database-schemaversion-....zip).
+   * @default none: the roles, the log group and the record key only (for `cfn submit --role-arn`)
+   */
+  readonly schemaHandlerPackage?: string;
+  /**
+   * SSM parameter name prefixes the handlers may read credentials from (each starts with /). Set the type
+   * configuration's Credentials.AllowedParameterPrefixes to the same list (`typeConfiguration` does).
+   * @default ["/company-database-schemaversion/credentials/"]
+   */
+  readonly credentialParameterPrefixes?: string[];
+  /**
+   * Secrets Manager secret name prefixes (e.g. `rds!cluster-`) the handlers may read through
+   * /aws/reference/secretsmanager/.
+   * @default none
+   */
+  readonly secretNamePrefixes?: string[];
+  /**
+   * Roles (ARNs, or ARN prefixes ending in *) the handlers may pass to runner functions (VpcRunner mode).
+   * @default none: VpcRunner cannot create functions
+   */
+  readonly runnerRoleArns?: string[];
+  /**
+   * Retention of the handlers' log group.
+   * @default 90 days
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Make the registered version the type's default version.
+   * @default true
+   */
+  readonly setAsDefaultVersion?: boolean;
+  /**
+   * The rest of the type configuration (e.g. `connections: { allowedHosts: [...] }`), as the schema's
+   * typeConfiguration spells it. Credentials.AllowedParameterPrefixes, Runner.AllowedRoleArns and
+   * Records.IntegrityKeyArn come from this construct's own properties and key, so that the configuration
+   * allows no more than the execution role may do; other settings of those sections are kept.
+   * @default none
+   */
+  readonly typeConfiguration?: CfnSchemaVersionTypeConfiguration;
+}
+
+/**
+ * The platform team's side: `Company::Database::SchemaVersion` registered with a least-privilege execution
+ * role, as registration/registration.yaml does (same statements; test/registration.test.js compares them).
+ *
+ * Creates the handlers' execution role (scoped to the type's own records and runner functions, the
+ * credential locations and runner roles you allow), the KMS HMAC key that signs the resource records, the
+ * log group with its delivery role, and, with `schemaHandlerPackage`, the type version (the default one).
+ * Then set the type configuration it renders (`typeConfiguration`, also a stack output).
+ */
+export class SchemaVersionRegistration extends Construct {
+  /** The handlers' execution role. */
+  public readonly executionRole: iam.Role;
+  /** The role CloudFormation delivers the handlers' logs and metrics with. */
+  public readonly loggingRole: iam.Role;
+  /** The handlers' log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The HMAC key of the resource records (type configuration Records.IntegrityKeyArn). */
+  public readonly recordKey: kms.Key;
+  /** The registered version, with `schemaHandlerPackage`. */
+  public readonly resourceVersion?: cloudformation.CfnResourceVersion;
+  /** The type configuration to set (JSON) for the prefixes, runner roles and record key above. */
+  public readonly typeConfiguration: string;
+
+  constructor(scope: Construct, id: string, props: SchemaVersionRegistrationProps = {}) {
+    super(scope, id);
+    const stack = cdk.Stack.of(this);
+    const typeName = CfnSchemaVersion.CFN_RESOURCE_TYPE_NAME;
+    const credentialPrefixes = props.credentialParameterPrefixes ?? [DEFAULT_CREDENTIAL_PREFIX];
+    const secretPrefixes = props.secretNamePrefixes ?? [];
+    const runnerRoles = props.runnerRoleArns ?? [];
+    for (const prefix of credentialPrefixes) {
+      if (!cdk.Token.isUnresolved(prefix) && !prefix.startsWith('/')) {
+        throw new Error(`SchemaVersionRegistration ${this.node.path}: credential parameter prefix ${prefix} must start with /.`);
+      }
+    }
+
+    const cloudFormation = () => new iam.ServicePrincipal('resources.cloudformation.amazonaws.com', {
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        StringLike: {
+          'aws:SourceArn': stack.formatArn({ service: 'cloudformation', resource: 'type/resource', resourceName: `${typeName.replace(/::/g, '-')}/*` }),
+        },
+      },
+    });
+    const parameter = (path: string) => `arn:${stack.partition}:ssm:${stack.region}:${stack.account}:parameter${path}`;
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'OwnRecordsAndRunnerSteps',
+        actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
+        resources: [
+          parameter('/company-database-schemaversion/resources'),
+          parameter('/company-database-schemaversion/resources/*'),
+          parameter('/company-database-schemaversion/runner-steps/*'),
+        ],
+      }),
+      new iam.PolicyStatement({
+        sid: 'CredentialParameters',
+        actions: ['ssm:GetParameter'],
+        resources: credentialPrefixes.map((prefix) => parameter(`${prefix}*`)),
+      }),
+    ];
+    if (secretPrefixes.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'SecretReferences',
+          actions: ['ssm:GetParameter'],
+          resources: secretPrefixes.map((prefix) => parameter(`${SECRET_REFERENCE_PREFIX}${prefix}*`)),
+        }),
+        new iam.PolicyStatement({
+          sid: 'Secrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: secretPrefixes.map((prefix) => `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${prefix}*`),
+        }),
+      );
+    }
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DecryptCredentialsThroughSsmAndSecretsManager',
+        actions: ['kms:Decrypt'],
+        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        conditions: {
+          StringEquals: { 'kms:ViaService': [`ssm.${stack.region}.amazonaws.com`, `secretsmanager.${stack.region}.amazonaws.com`] },
+        },
+      }),
+      new iam.PolicyStatement({
+        sid: 'RunnerFunctions',
+        actions: [
+          'lambda:CreateFunction', 'lambda:GetFunction', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration',
+          'lambda:PutFunctionEventInvokeConfig', 'lambda:GetFunctionEventInvokeConfig', 'lambda:InvokeFunction',
+          'lambda:DeleteFunction',
+        ],
+        // The trailing * also covers qualified ARNs (name:version).
+        resources: [stack.formatArn({ service: 'lambda', resource: 'function', resourceName: RUNNER_FUNCTIONS, arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    if (runnerRoles.length > 0) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'RunnerRoles',
+        actions: ['iam:PassRole'],
+        resources: runnerRoles,
+        conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      }));
+    }
+    statements.push(new iam.PolicyStatement({
+      sid: 'RunnerNetworkChecksMadeByLambda',
+      // Lambda checks these on the caller of CreateFunction with a VpcConfig; they have no resource-level
+      // permissions.
+      actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+      resources: ['*'],
+    }));
+
+    this.executionRole = new iam.Role(this, 'ExecutionRole', {
+      description: `${typeName} handlers (SchemaVersionRegistration)`,
+      maxSessionDuration: cdk.Duration.hours(12),
+      assumedBy: cloudFormation(),
+      inlinePolicies: { SchemaVersionHandlers: new iam.PolicyDocument({ statements }) },
+    });
+
+    this.recordKey = new kms.Key(this, 'RecordKey', {
+      description: `${typeName} resource records' integrity MACs (Records.IntegrityKeyArn)`,
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'AccountAdministersTheKey',
+            principals: [new iam.AccountRootPrincipal()],
+            actions: ['kms:*'],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'OnlyTheHandlersMakeRecordMacs',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['kms:GenerateMac'],
+            resources: ['*'],
+            conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.executionRole.roleArn } },
+          }),
+        ],
+      }),
+    });
+    // A policy of its own: the key's policy names the role, so the role's own policy cannot name the key.
+    const recordKeyAccess = new iam.Policy(this, 'RecordKeyAccess', {
+      roles: [this.executionRole],
+      statements: [new iam.PolicyStatement({
+        sid: 'RecordMacs',
+        actions: ['kms:GenerateMac', 'kms:VerifyMac'],
+        resources: [this.recordKey.keyArn],
+      })],
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: 'company-database-schemaversion-logs',
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
+    this.loggingRole = new iam.Role(this, 'LoggingRole', {
+      description: `Delivers ${typeName} handler logs and metrics`,
+      maxSessionDuration: cdk.Duration.hours(12),
+      assumedBy: cloudFormation(),
+      inlinePolicies: {
+        LogAndMetricsDelivery: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'HandlerLogs',
+              actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+              resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:log-stream:*`],
+            }),
+            new iam.PolicyStatement({ sid: 'LogGroupLookup', actions: ['logs:DescribeLogGroups'], resources: ['*'] }),
+            new iam.PolicyStatement({
+              sid: 'HandlerMetrics',
+              actions: ['cloudwatch:PutMetricData'],
+              resources: ['*'],
+              conditions: { StringEquals: { 'cloudwatch:namespace': `AWS/CloudFormation/${typeName.replace(/::/g, '/')}` } },
+            }),
+          ],
+        }),
+      },
+    });
+
+    if (props.schemaHandlerPackage !== undefined) {
+      this.resourceVersion = new cloudformation.CfnResourceVersion(this, 'ResourceVersion', {
+        typeName,
+        schemaHandlerPackage: props.schemaHandlerPackage,
+        executionRoleArn: this.executionRole.roleArn,
+        loggingConfig: { logGroupName: this.logGroup.logGroupName, logRoleArn: this.loggingRole.roleArn },
+      });
+      this.resourceVersion.node.addDependency(recordKeyAccess);
+      if (props.setAsDefaultVersion ?? true) {
+        new cloudformation.CfnResourceDefaultVersion(this, 'ResourceDefaultVersion', {
+          typeVersionArn: this.resourceVersion.ref,
+        });
+      }
+    }
+
+    const configuration: { [key: string]: any } = toJson_CfnSchemaVersionTypeConfiguration(props.typeConfiguration) ?? {};
+    configuration.Credentials = {
+      ...configuration.Credentials,
+      AllowedParameterPrefixes: [
+        ...credentialPrefixes,
+        ...secretPrefixes.map((prefix) => `${SECRET_REFERENCE_PREFIX}${prefix}`),
+      ],
+    };
+    configuration.Records = { ...configuration.Records, IntegrityKeyArn: this.recordKey.keyArn };
+    if (runnerRoles.length > 0) {
+      configuration.Runner = { ...configuration.Runner, AllowedRoleArns: runnerRoles };
+    } else if (configuration.Runner) {
+      // No runner roles for the execution role to pass: none for templates to name either.
+      delete configuration.Runner.AllowedRoleArns;
+      if (Object.keys(configuration.Runner).length === 0) delete configuration.Runner;
+    }
+    this.typeConfiguration = stack.toJsonString(configuration);
+    new cdk.CfnOutput(this, 'TypeConfiguration', {
+      description: `aws cloudformation set-type-configuration --type RESOURCE --type-name ${typeName} --configuration '<this value>'`,
+      value: this.typeConfiguration,
+    });
+  }
+}

@@ -1,0 +1,149 @@
+'use strict';
+// SchemaVersionRegistration does what registration/registration.yaml does: the same statements (by Sid, with
+// the same actions and effect) in the execution role, the record key's policy, the logging role; the same
+// trust; the version registered with both roles and set as default.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+const YAML = require('yaml');
+const cdk = require('aws-cdk-lib');
+const { Template, Match } = require('aws-cdk-lib/assertions');
+const { SchemaVersionRegistration } = require('../lib');
+const { resolve } = require('../testing/schema-check');
+
+const DRIFT = 'SchemaVersionRegistration (cdk/src/registration.ts) and registration/registration.yaml differ: change both';
+const yamlTemplate = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'registration', 'registration.yaml'), 'utf8'));
+
+/** Sid -> "Effect actions" of every statement in the document, the Fn::If branches of the YAML included. */
+function statementsBySid(statements) {
+  const out = {};
+  for (let st of statements) {
+    if (st['Fn::If']) st = st['Fn::If'][1];
+    out[st.Sid] = `${st.Effect} ${[].concat(st.Action).sort().join(',')}`;
+  }
+  return out;
+}
+
+function yamlStatements(logicalId) {
+  const r = yamlTemplate.Resources[logicalId].Properties;
+  const docs = r.Policies ? r.Policies.map((p) => p.PolicyDocument) : [r.PolicyDocument ?? r.KeyPolicy];
+  return statementsBySid(docs.flatMap((d) => d.Statement));
+}
+
+function synth(props) {
+  const stack = new cdk.Stack(new cdk.App(), 'Platform', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const registration = new SchemaVersionRegistration(stack, 'Registration', props);
+  return { stack, registration, template: Template.fromStack(stack) };
+}
+
+function cdkStatements(template, type, pick) {
+  const resources = Object.values(template.findResources(type)).filter(pick);
+  assert.equal(resources.length, 1, `one ${type}`);
+  const p = resources[0].Properties;
+  const docs = p.Policies ? p.Policies.map((x) => x.PolicyDocument) : [p.PolicyDocument ?? p.KeyPolicy];
+  return statementsBySid(docs.flatMap((d) => d.Statement));
+}
+
+const ALL = {
+  schemaHandlerPackage: 's3://artifacts/company-database-schemaversion-1.0.0.zip',
+  credentialParameterPrefixes: ['/orders/db/', '/company-database-schemaversion/credentials/'],
+  secretNamePrefixes: ['rds!cluster-'],
+  runnerRoleArns: ['arn:aws:iam::123456789012:role/schema-runners/*'],
+};
+
+test('the execution role has the statements of registration.yaml, no more, no fewer', () => {
+  const { template } = synth(ALL);
+  const actual = cdkStatements(template, 'AWS::IAM::Role', (r) => r.Properties.Policies?.[0]?.PolicyName === 'SchemaVersionHandlers');
+  assert.deepEqual(actual, yamlStatements('ExecutionRole'), DRIFT);
+  assert.deepEqual(cdkStatements(template, 'AWS::IAM::Policy', () => true), yamlStatements('RecordKeyAccess'), DRIFT);
+  assert.deepEqual(cdkStatements(template, 'AWS::KMS::Key', () => true), yamlStatements('RecordKey'), DRIFT);
+  assert.deepEqual(cdkStatements(template, 'AWS::IAM::Role', (r) => r.Properties.Policies?.[0]?.PolicyName === 'LogAndMetricsDelivery'),
+    yamlStatements('LoggingRole'), DRIFT);
+  // Every resource of the YAML has its counterpart (CDK's iam.Policy attached to the role for the YAML's
+  // AWS::IAM::RolePolicy).
+  const types = Object.values(yamlTemplate.Resources).map((r) => r.Type.replace('AWS::IAM::RolePolicy', 'AWS::IAM::Policy')).sort();
+  assert.deepEqual(Object.values(template.toJSON().Resources).map((r) => r.Type).sort(), types, DRIFT);
+});
+
+test('the statements reach only the allowed prefixes, roles and the type\'s own functions and records', () => {
+  const { template } = synth(ALL);
+  const t = template.toJSON();
+  const role = Object.values(t.Resources).find((r) => r.Properties.Policies?.[0]?.PolicyName === 'SchemaVersionHandlers');
+  const statements = Object.fromEntries(resolve(t, role.Properties.Policies[0].PolicyDocument.Statement).map((s) => [s.Sid, s]));
+  assert.deepEqual(statements.CredentialParameters.Resource, [
+    'arn:aws:ssm:eu-west-1:123456789012:parameter/orders/db/*',
+    'arn:aws:ssm:eu-west-1:123456789012:parameter/company-database-schemaversion/credentials/*',
+  ]);
+  assert.equal(statements.SecretReferences.Resource, 'arn:aws:ssm:eu-west-1:123456789012:parameter/aws/reference/secretsmanager/rds!cluster-*');
+  assert.equal(statements.Secrets.Resource, 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-*');
+  assert.equal(statements.RunnerFunctions.Resource, 'arn:aws:lambda:eu-west-1:123456789012:function:schemaversion-runner-*');
+  assert.equal(statements.RunnerRoles.Resource, 'arn:aws:iam::123456789012:role/schema-runners/*');
+  assert.deepEqual(statements.RunnerRoles.Condition, { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } });
+  assert.deepEqual(resolve(t, role.Properties.AssumeRolePolicyDocument.Statement), [{
+    Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'resources.cloudformation.amazonaws.com' },
+    Condition: {
+      StringEquals: { 'aws:SourceAccount': '123456789012' },
+      StringLike: { 'aws:SourceArn': 'arn:aws:cloudformation:eu-west-1:123456789012:type/resource/Company-Database-SchemaVersion/*' },
+    },
+  }]);
+});
+
+test('the version is registered with the scoped role and logging, after the record key access, and made default', () => {
+  const { template } = synth(ALL);
+  template.hasResource('AWS::CloudFormation::ResourceVersion', {
+    DependsOn: [Match.stringLikeRegexp('^RegistrationRecordKeyAccess')],
+    Properties: {
+      TypeName: 'Company::Database::SchemaVersion',
+      SchemaHandlerPackage: ALL.schemaHandlerPackage,
+      ExecutionRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RegistrationExecutionRole'), 'Arn'] },
+      LoggingConfig: { LogGroupName: { Ref: Match.stringLikeRegexp('^RegistrationLogGroup') }, LogRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RegistrationLoggingRole'), 'Arn'] } },
+    },
+  });
+  template.hasResourceProperties('AWS::CloudFormation::ResourceDefaultVersion', { TypeVersionArn: { Ref: Match.stringLikeRegexp('^RegistrationResourceVersion') } });
+  template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+  template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'company-database-schemaversion-logs', RetentionInDays: 90 });
+});
+
+test('the type configuration output allows what the role allows, and names the record key', () => {
+  const { template } = synth(ALL);
+  const t = template.toJSON();
+  const output = Object.values(t.Outputs).find((o) => /set-type-configuration/.test(o.Description));
+  const config = JSON.parse(resolve(t, output.Value));
+  assert.deepEqual(config.Credentials.AllowedParameterPrefixes,
+    ['/orders/db/', '/company-database-schemaversion/credentials/', '/aws/reference/secretsmanager/rds!cluster-']);
+  assert.deepEqual(config.Runner.AllowedRoleArns, ALL.runnerRoleArns);
+  assert.match(config.Records.IntegrityKeyArn, /^arn:aws:kms:eu-west-1:123456789012:key\//);
+});
+
+test('without a handler package: the roles, the log group and the key only; defaults as in the YAML', () => {
+  const { template } = synth({});
+  template.resourceCountIs('AWS::CloudFormation::ResourceVersion', 0);
+  template.resourceCountIs('AWS::CloudFormation::ResourceDefaultVersion', 0);
+  const actual = cdkStatements(template, 'AWS::IAM::Role', (r) => r.Properties.Policies?.[0]?.PolicyName === 'SchemaVersionHandlers');
+  const expected = yamlStatements('ExecutionRole');
+  for (const conditional of ['SecretReferences', 'Secrets', 'RunnerRoles']) delete expected[conditional];
+  assert.deepEqual(actual, expected, DRIFT);
+  assert.equal(yamlTemplate.Parameters.CredentialParameterPrefixes.Default, '/company-database-schemaversion/credentials/');
+  const t = template.toJSON();
+  const role = Object.values(t.Resources).find((r) => r.Properties.Policies?.[0]?.PolicyName === 'SchemaVersionHandlers');
+  const credentials = resolve(t, role.Properties.Policies[0].PolicyDocument.Statement).find((s) => s.Sid === 'CredentialParameters');
+  assert.equal(credentials.Resource, 'arn:aws:ssm:eu-west-1:123456789012:parameter/company-database-schemaversion/credentials/*');
+});
+
+test('more of the type configuration passes through, typed by the schema; what the role bounds stays the construct\'s', () => {
+  const { template } = synth({
+    credentialParameterPrefixes: ['/orders/db/'],
+    typeConfiguration: {
+      connections: { allowedHosts: ['*.rds.amazonaws.com'], allowedSslModes: ['verify-full'] },
+      credentials: { allowedParameterPrefixes: ['/'] },
+      runner: { allowedRoleArns: ['arn:aws:iam::123456789012:role/*'] },
+    },
+  });
+  const t = template.toJSON();
+  const output = Object.values(t.Outputs).find((o) => /set-type-configuration/.test(o.Description));
+  const config = JSON.parse(resolve(t, output.Value));
+  assert.deepEqual(config.Connections, { AllowedHosts: ['*.rds.amazonaws.com'], AllowedSslModes: ['verify-full'] });
+  assert.deepEqual(config.Credentials, { AllowedParameterPrefixes: ['/orders/db/'] });
+  assert.equal(config.Runner, undefined);
+});

@@ -1,0 +1,13 @@
+package com.company.examples.orders;
+
+import software.amazon.awscdk.App;
+
+/** cdk synth's entry point (cdk.json): the orders database stack. */
+public final class OrdersDatabaseApp {
+    public static void main(final String[] args) {
+        App app = new App();
+        Object target = app.getNode().tryGetContext("targetVersion");
+        new OrdersDatabaseStack(app, "OrdersDatabase", target == null ? "latest" : target.toString());
+        app.synth();
+    }
+}
