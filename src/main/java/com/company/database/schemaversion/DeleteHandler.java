@@ -9,7 +9,8 @@ import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 import java.util.Optional;
 
 /**
- * Delete: remove the record and keep the data. OnDelete: Clean first drops every object in the schema.
+ * Delete: give back the schema's claim, remove the record and keep the data. OnDelete: Clean first drops every
+ * object in the schema, where the claim in the database shows the resource created it (ClaimSteps).
  * It acts on the recorded properties of a resource the requesting stack owns, never on what the request
  * claims. The final answer carries no model, as the contract requires.
  */
@@ -29,17 +30,17 @@ public class DeleteHandler extends BaseHandlerStd {
                                                                    CallbackContext ctx, Services services, Logger logger) {
         ResourceModel given = request.getDesiredResourceState();
         String id = idOf(given, null);
-        ResourceModel recorded = ownedRecord(id, request, false, services).model();
+        Translator.Record record = ownedRecord(id, request, false, services);
         Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
-                ExecutionMode.of(recorded).tearDown(recorded, given, ctx, services, logger);
+                ExecutionMode.of(record.model()).tearDown(record, given, ctx, services, logger);
         if (waiting.isPresent()) {
             return waiting.get();
         }
         services.records().delete(id);
         return ProgressEvent.<ResourceModel, CallbackContext>builder()
                 .status(OperationStatus.SUCCESS)
-                .message((Translator.cleansOnDelete(recorded) ? "Dropped every object in schema " + Translator.schema(recorded)
-                        : "Kept the schema and its data") + "; removed resource " + id + ".")
+                .message((ctx.getDeleteNote() == null ? "Kept the schema and its data" : ctx.getDeleteNote())
+                        + "; removed resource " + id + ".")
                 .build();
     }
 
