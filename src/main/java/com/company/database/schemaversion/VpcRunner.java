@@ -255,14 +255,18 @@ final class VpcRunner {
                                                                           BaseHandlerStd.Services services, Logger logger) {
         String function = LambdaRunners.functionName(id);
         if (deleting != null && !ctx.isRunnerCleaned()) {
-            if (services.runners().get(function) == null) {
+            if (!"Clean".equals(model.getOnDelete())) {
+                // Only the claim to give back: the engine checks the function before it invokes it (a missing or
+                // changed one leaves the claim, and the message says so).
+                ctx.setDeleteNote(ClaimSteps.onDelete(deleting, () -> engine(model, id, services), services, logger));
+            } else if (services.runners().get(function) == null) {
                 logger.log("Runner function " + function + " does not exist: schema " + Translator.schema(model)
                         + " was not cleaned and its claim not given back.");
                 ctx.setDeleteNote("Kept schema " + Translator.schema(model) + " and its data (runner function " + function
                         + " does not exist, so the database could not be reached). Its claim in the database stays until"
                         + " a database administrator removes it with DELETE FROM company_schemaversion.claims WHERE"
                         + " schema_name = '" + Translator.schema(model) + "'");
-            } else if ("Clean".equals(model.getOnDelete())) {
+            } else {
                 // The runner cleans only when its configuration says so: arm it (and put back anything else
                 // someone changed), wait until Lambda applied that, then clean where the claim allows it.
                 // DeleteFunction follows at once, so the arm is never left for anyone else to use.
@@ -272,8 +276,6 @@ final class VpcRunner {
                     return arming;
                 }
                 ctx.setDeleteNote(ClaimSteps.onDelete(deleting, () -> ensuredEngine(id, services), services, logger));
-            } else {
-                ctx.setDeleteNote(ClaimSteps.onDelete(deleting, () -> engine(model, id, services), services, logger));
             }
             ctx.setRunnerCleaned(true);
         }

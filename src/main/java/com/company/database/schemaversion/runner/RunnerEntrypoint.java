@@ -231,18 +231,14 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
     }
 
     /**
-     * The request's claimant, if it is the resource of the schema this function is configured for: its Id is
-     * derived from the configuration as the handler derives it from the model, so no payload can claim, release
-     * or clean in the name of another resource.
+     * The request's claimant, as the resource of the schema this function is configured for: its Id is derived
+     * from the configuration as the handler derives it from the model, so no payload can claim, release or clean
+     * in the name of another resource.
      */
     private static Claimant claimantOf(RunnerProtocol.Request r, RunnerConfig c) {
-        String expected = Claimant.resourceIdOf(c.host(), c.port(), c.database(), c.schema());
-        if (r.claim() == null || !expected.equals(r.claim().resourceId())) {
-            throw new ReconcileException(Reason.RUNNER_FAILED, "The runner refused to " + r.op().name().toLowerCase()
-                    + ": the request names resource " + (r.claim() == null ? "none" : r.claim().resourceId())
-                    + ", but this function serves " + expected + ". Nothing was changed.");
-        }
-        return r.claim();
+        Claimant sent = r.claim();
+        return new Claimant(Claimant.resourceIdOf(c.host(), c.port(), c.database(), c.schema()), sent.stackId(),
+                sent.logicalId(), sent.createRequest(), sent.onDelete());
     }
 
     /**

@@ -33,6 +33,8 @@ public final class RunnerProtocol {
      * configuration ({@link RunnerConfig}). A version-1 runner would misread a version-2 request, hence the bump.
      */
     public static final int VERSION = 2;
+    /** The resource Id of a decoded request's claimant: the runner's configuration decides it. */
+    public static final String CONFIGURED_RESOURCE = "configured";
     /** SSM parameters where asynchronous steps leave their outcome for the handler to collect. */
     public static final String STEP_PREFIX = "/company-database-schemaversion/runner-steps";
     static final ObjectMapper JSON = new ObjectMapper();
@@ -74,8 +76,10 @@ public final class RunnerProtocol {
      * @param target   apply: the version to reach (never "latest": the handler resolves it)
      * @param deadline when the request stops being valid: a late asynchronous event (a retry, a queue backlog)
      *                 must not migrate after the handler gave up on it
-     * @param claim    clean, claim, release: the resource the runner acts for, whose claim the database must
-     *                 record (the runner accepts only the resource Id of the schema it is configured for)
+     * @param claim    clean, claim, release: the owner of the resource the runner acts for, whose claim the
+     *                 database must record. The payload carries no resource Id (nothing that names the database):
+     *                 a decoded request has {@link #CONFIGURED_RESOURCE} there, which the runner replaces with the
+     *                 Id of the schema it is configured for
      * @param cleanUncreated clean: the account admin allows dropping what the resource did not create
      */
     public record Request(Op op, String stepId, String target, Instant deadline, Claimant claim, boolean cleanUncreated) {
@@ -103,7 +107,6 @@ public final class RunnerProtocol {
         }
         if (r.claim() != null) {
             ObjectNode c = n.putObject("claim");
-            c.put("resourceId", r.claim().resourceId());
             c.put("stackId", r.claim().stackId());
             c.put("logicalId", r.claim().logicalId());
             c.put("createRequest", r.claim().createRequest());
@@ -176,12 +179,12 @@ public final class RunnerProtocol {
             }
             for (Iterator<String> names = c.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
-                if (!Set.of("resourceId", "stackId", "logicalId", "createRequest", "onDelete").contains(name)) {
+                if (!Set.of("stackId", "logicalId", "createRequest", "onDelete").contains(name)) {
                     throw refused("unknown claim field '" + name + "'");
                 }
             }
             try {
-                claimant = new Claimant(text(c, "resourceId"), text(c, "stackId"), text(c, "logicalId"),
+                claimant = new Claimant(CONFIGURED_RESOURCE, text(c, "stackId"), text(c, "logicalId"),
                         text(c, "createRequest"), text(c, "onDelete"));
             } catch (ReconcileException e) {
                 throw refused(e.getMessage());

@@ -126,7 +126,9 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
     @Test
     void cleanWithoutTheHandlersArmDropsNothing() {
         String function = createdFunction("2");
-        String clean = "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"clean\",\"deadline\":" + future() + "}";
+        // With a claim (Cloud Control's owner shape), so that only the arm stands in the way.
+        String clean = "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"clean\",\"deadline\":" + future()
+                + ",\"claim\":{\"onDelete\":\"Clean\"}}";
 
         JsonNode answer = invokeSync(function, clean);
         attacker.invoke(b -> b.functionName(function).invocationType(InvocationType.EVENT).payload(SdkBytes.fromUtf8String(clean)));
@@ -156,7 +158,7 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         // Later, someone who may invoke the function finds the arm: it has expired.
         lambda().setFunctionClockOffset(Duration.ofMinutes(11));
         JsonNode answer = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"clean\",\"deadline\":"
-                + Instant.now().plus(Duration.ofMinutes(12)).toEpochMilli() + "}");
+                + Instant.now().plus(Duration.ofMinutes(12)).toEpochMilli() + ",\"claim\":{\"onDelete\":\"Clean\"}}");
         assertThat(answer.path("error").path("message").asText()).contains("arm expired").contains("Nothing was dropped");
         assertThat(history()).containsExactly("1", "2");
 
