@@ -141,6 +141,22 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
     }
 
     @Test
+    void anInvokerCanNeitherTakeNorFreeTheClaimForAnotherOwner() {
+        String function = createdFunction("2");
+        List<String> claim = query("SELECT resource_id || ' ' || stack_id || ' ' || on_delete FROM company_schemaversion.claims");
+        String forged = ",\"deadline\":" + future() + ",\"claim\":{\"stackId\":\"arn:aws:cloudformation:us-east-1:"
+                + "123456789012:stack/intruder/1\",\"logicalId\":\"X\",\"onDelete\":\"Clean\"}}";
+
+        JsonNode taken = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"claim\"" + forged);
+        JsonNode freed = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"release\"" + forged);
+
+        assertThat(taken.path("error").path("reason").asText()).isEqualTo("ALREADY_OWNED");
+        assertThat(freed.path("ok").asBoolean()).as("releasing a claim one does not hold does nothing").isTrue();
+        assertThat(query("SELECT resource_id || ' ' || stack_id || ' ' || on_delete FROM company_schemaversion.claims"))
+                .as("the claim is the creator's, as it was").isEqualTo(claim).hasSize(1);
+    }
+
+    @Test
     void anArmLeftBehindByADeleteWhoseCleanFailedExpires() {
         ObjectNode model = vpcModel("2");
         model.put("OnDelete", "Clean");
