@@ -122,11 +122,11 @@ final class ClaimSteps {
         String schema = Translator.schema(recorded);
         if (!Translator.cleansOnDelete(recorded)) {
             try {
-                return "Kept schema " + schema + " and its data" + released(engine.get().release(who));
+                return "Kept the schema and its data" + released(engine.get().release(who));
             } catch (ReconcileException e) {
                 logger.log("Could not release the claim on schema " + schema + " of " + who.resourceId() + ": "
                         + e.reason() + ": " + e.getMessage());
-                return "Kept schema " + schema + " and its data. Its claim in the database could not be given back ("
+                return "Kept the schema and its data. Its claim in the database could not be given back ("
                         + e.getMessage() + "): until it is, no other resource can claim the schema; a database"
                         + " administrator removes it with DELETE FROM company_schemaversion.claims WHERE schema_name = '"
                         + schema + "'";
@@ -142,7 +142,7 @@ final class ClaimSteps {
             done = "Dropped every object in schema " + schema;
             logger.log("Cleaned schema " + schema + " of " + who.resourceId() + " (OnDelete: Clean).");
         } else {
-            done = "Kept schema " + schema + " and its data although OnDelete is Clean: "
+            done = "Kept the schema and its data although OnDelete is Clean: "
                     + refusal.substring(0, refusal.length() - 1);
             logger.log("Did not clean schema " + schema + " of " + who.resourceId() + ": " + refusal);
         }

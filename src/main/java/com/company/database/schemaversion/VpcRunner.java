@@ -256,13 +256,15 @@ final class VpcRunner {
         String function = LambdaRunners.functionName(id);
         if (deleting != null && !ctx.isRunnerCleaned()) {
             if (!"Clean".equals(model.getOnDelete())) {
-                // Only the claim to give back: the engine checks the function before it invokes it (a missing or
-                // changed one leaves the claim, and the message says so).
-                ctx.setDeleteNote(ClaimSteps.onDelete(deleting, () -> engine(model, id, services), services, logger));
+                // Only the claim to give back: the engine checks the function as Read does (this version's code or
+                // the one the record names) before it invokes it; a missing or changed one leaves the claim, and the
+                // message says so.
+                ctx.setDeleteNote(ClaimSteps.onDelete(deleting, () -> engine(model, id, services,
+                        new LambdaRunners.RecordedCode(deleting.runnerCode(), deleting.runnerExtraCa())), services, logger));
             } else if (services.runners().get(function) == null) {
                 logger.log("Runner function " + function + " does not exist: schema " + Translator.schema(model)
                         + " was not cleaned and its claim not given back.");
-                ctx.setDeleteNote("Kept schema " + Translator.schema(model) + " and its data (runner function " + function
+                ctx.setDeleteNote("Kept the schema and its data (runner function " + function
                         + " does not exist, so the database could not be reached). Its claim in the database stays until"
                         + " a database administrator removes it with DELETE FROM company_schemaversion.claims WHERE"
                         + " schema_name = '" + Translator.schema(model) + "'");

@@ -111,9 +111,9 @@ abstract class ClaimAttacks extends AbstractVpcRunnerTest {
 
         assertThat(bDelete.status()).as("never DELETE_FAILED: " + bDelete.message()).isEqualTo("SUCCESS");
         assertThat(tables()).as("team A's tables are all there").isEqualTo(tables);
-        assertThat(bDelete.message()).contains("Kept schema public and its data although OnDelete is Clean")
+        assertThat(bDelete.message()).contains("Kept the schema and its data although OnDelete is Clean")
                 .contains("did not create the schema");
-        assertThat(aDelete.message()).contains("Kept schema public and its data").contains("gave back its claim");
+        assertThat(aDelete.message()).contains("Kept the schema and its data").contains("gave back its claim");
         assertThat(ssm().get(SsmRecordStore.nameOf(b.model().path("Id").asText()))).as("B's record is gone").isNull();
     }
 
@@ -164,7 +164,7 @@ abstract class ClaimAttacks extends AbstractVpcRunnerTest {
 
         assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
         assertThat(tables()).as("the schema was not cleaned").isEqualTo(tables);
-        assertThat(deleted.message()).contains("Kept schema public and its data although OnDelete is Clean")
+        assertThat(deleted.message()).contains("Kept the schema and its data although OnDelete is Clean")
                 .contains("records OnDelete Retain");
     }
 
