@@ -96,6 +96,32 @@ abstract class ClaimAttacks extends AbstractVpcRunnerTest {
     }
 
     @Test
+    void anUpdateOfAResourceWhoseSchemaAnotherResourceClaimsChangesNothing() {
+        Outcome a = create(resource("3"));
+        assertThat(a.status()).as(a.message()).isEqualTo("SUCCESS");
+        String id = a.model().path("Id").asText();
+        // Two resources on aliases, both made before claims were kept in the database: the other one claimed first.
+        TestDatabase.execute(database, "UPDATE company_schemaversion.claims SET resource_id = 'db.public.0123456789ab',"
+                + " stack_id = 'arn:aws:cloudformation:us-east-1:123456789012:stack/team-b/1'");
+        TestDatabase.execute(database, "INSERT INTO public.flyway_schema_history (installed_rank, version, description,"
+                + " type, script, checksum, installed_by, execution_time, success) VALUES (4, '4', 'x', 'SQL',"
+                + " 'V4__x.sql', 0, 'postgres', 0, false)");
+        List<String> history = historyRows();
+
+        ObjectNode repair = resource("latest").put("Id", id);
+        repair.putObject("Repair").put("FailedVersion", "4").put("InstalledRank", 4);
+        Outcome refused = update(repair, a.model());
+
+        assertThat(refused.errorCode()).as(refused.message()).isEqualTo("AlreadyExists");
+        assertThat(refused.message()).contains("claimed in the database by another").contains("Nothing was changed");
+        assertThat(historyRows()).isEqualTo(history);
+        Outcome deleted = delete(mapper().createObjectNode().put("Id", id));
+        assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
+        assertThat(historyRows()).isEqualTo(history);
+        assertThat(query("SELECT resource_id FROM company_schemaversion.claims")).containsExactly("db.public.0123456789ab");
+    }
+
+    @Test
     void cleanDropsNothingOfASchemaTheResourceDidNotCreateAndTheDeleteStillSucceeds() {
         Outcome a = create(resource("latest"));
         assertThat(a.status()).as(a.message()).isEqualTo("SUCCESS");
