@@ -40,4 +40,10 @@ public class CallbackContext extends StdCallbackContext {
     private boolean runnerRetired;
     /** Adoption and Repair (HistoryActions) were done in this operation, or there was none to do. */
     private boolean historyActionsDone;
+    /** Create: the database records this resource's claim on the schema; Update: it was checked. */
+    private boolean databaseClaimed;
+    /** Update: the OnDelete the database's claim recorded when the operation began. */
+    private String claimOnDelete;
+    /** Delete: what was done with the schema and its claim, for the final message. */
+    private String deleteNote;
 }

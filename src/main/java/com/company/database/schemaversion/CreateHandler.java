@@ -36,6 +36,11 @@ public class CreateHandler extends BaseHandlerStd {
             claim(model, request, ctx, mode, services);
         }
         ResourceModel claimed = model.toBuilder().id(Translator.idOf(model)).build();
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> databaseClaim =
+                ClaimSteps.onCreate(claimed, Translator.Owner.of(request), mode, ctx, services, logger);
+        if (databaseClaim.isPresent()) {
+            return databaseClaim.get();
+        }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> history =
                 HistoryActions.beforeReconcile(claimed, null, mode, ctx, services, logger);
         if (history.isPresent()) {
@@ -82,7 +87,7 @@ public class CreateHandler extends BaseHandlerStd {
         }
         // Nothing was created before the claim: name nothing (AlreadyExists above all must not name the
         // resource that another stack owns).
-        return ctx.isClaimed() ? release(event, named, request, services, logger)
+        return ctx.isClaimed() ? release(event, e.reason() == Reason.ALREADY_OWNED, named, request, ctx, services, logger)
                 : ProgressEvent.failed(null, null, event.getErrorCode(), event.getMessage());
     }
 
@@ -93,18 +98,22 @@ public class CreateHandler extends BaseHandlerStd {
      * Delete removes it.
      */
     private static ProgressEvent<ResourceModel, CallbackContext> release(ProgressEvent<ResourceModel, CallbackContext> failed,
-                                                                         ResourceModel claimed,
+                                                                         boolean ownedElsewhere, ResourceModel claimed,
                                                                          ResourceHandlerRequest<ResourceModel> request,
-                                                                         Services services, Logger logger) {
+                                                                         CallbackContext ctx, Services services, Logger logger) {
         String id = claimed.getId();
         try {
             boolean ours = services.records().get(id).flatMap(Translator::fromRecord)
                     .map(r -> r.owner() != null && r.owner().createdBy(request)).orElse(false);
+            if (ours) {
+                // The database's claim first: while it cannot be given back, the record stays for the rollback.
+                ClaimSteps.onCreateFailed(claimed, Translator.Owner.of(request), ctx, services);
+            }
             if (ours && services.records().delete(id)) {
                 ExecutionMode.of(claimed).abandon(id, services, logger);
-                return ProgressEvent.failed(null, null, failed.getErrorCode(), failed.getMessage()
-                        + " The claim on this database schema was released; fix the cause and deploy again"
-                        + " (what was applied stays applied).");
+                return ProgressEvent.failed(null, null, failed.getErrorCode(), failed.getMessage() + (ownedElsewhere ? ""
+                        : " The claim on this database schema was released; fix the cause and deploy again"
+                        + " (what was applied stays applied)."));
             }
             return ProgressEvent.failed(null, null, failed.getErrorCode(), failed.getMessage());
         } catch (RuntimeException releaseFailed) {

@@ -69,13 +69,10 @@ final class DirectMode implements ExecutionMode {
     }
 
     @Override
-    public Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(ResourceModel recorded, ResourceModel given,
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(Translator.Record recorded, ResourceModel given,
                                                                             CallbackContext ctx, BaseHandlerStd.Services services,
                                                                             Logger logger) {
-        if (Translator.cleansOnDelete(recorded)) {
-            engine(recorded, services).clean();
-            logger.log("Cleaned schema " + Translator.schema(recorded) + " of " + recorded.getId() + " (OnDelete: Clean).");
-        }
+        ctx.setDeleteNote(ClaimSteps.onDelete(recorded, () -> engine(recorded.model(), services), services, logger));
         return Optional.empty();
     }
 

@@ -57,13 +57,15 @@ interface ExecutionMode {
                                                                BaseHandlerStd.Services services, Logger logger);
 
     /**
-     * Delete's part before the record goes: OnDelete Clean, and removing what the mode created.
+     * Delete's part before the record goes: OnDelete Clean, giving back the claim, and removing what the mode created.
      * Empty when nothing is left to wait for.
      *
-     * @param recorded the recorded model (what the resource is)
+     * Leaves what was done with the schema and its claim in the context's delete note.
+     *
+     * @param recorded the record (what the resource is, and its owner)
      * @param given    what Delete was called with: IN_PROGRESS answers carry it
      */
-    Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(ResourceModel recorded, ResourceModel given,
+    Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(Translator.Record recorded, ResourceModel given,
                                                                      CallbackContext ctx, BaseHandlerStd.Services services,
                                                                      Logger logger);
 

@@ -50,6 +50,11 @@ final class HistoryActions {
         if (adopt) {
             services.policy().destruction().checkAdoption(model);
         }
+        if (!ctx.isDatabaseClaimed()) {
+            // Create and Update take or check the claim first: a history change only on a schema this resource holds.
+            throw new ReconcileException(Reason.INTERNAL, "Adoption and Repair need this resource's claim on the schema,"
+                    + " which was not checked; nothing was changed.");
+        }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> notReady = mode.ready(model, ctx, services, logger);
         if (notReady.isPresent()) {
             return notReady;

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -41,8 +40,7 @@ final class Translator {
      */
     static String idOf(ResourceModel m) {
         Database d = m.getDatabase();
-        String key = d.getHost().toLowerCase(Locale.ROOT) + ":" + port(m) + "/" + d.getName() + "/" + schema(m);
-        return d.getName() + "." + schema(m) + "." + sha256(key).substring(0, 12);
+        return com.company.database.schemaversion.core.Claimant.resourceIdOf(d.getHost(), port(m), d.getName(), schema(m));
     }
 
     static int port(ResourceModel m) {

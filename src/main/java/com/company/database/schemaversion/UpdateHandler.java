@@ -42,11 +42,16 @@ public class UpdateHandler extends BaseHandlerStd {
         if (!mode.keepsRunnerFunction() && !ctx.isRunnerRetired() && runnerMayExist(record.model(), previous)) {
             // Leaving VpcRunner mode (or rolling back an Update that entered it): the function has no use any more.
             Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
-                    VpcRunner.remove(record.model(), model, id, false, ctx, services, logger);
+                    VpcRunner.remove(record.model(), model, id, null, ctx, services, logger);
             if (waiting.isPresent()) {
                 return waiting.get();
             }
             ctx.setRunnerRetired(true);
+        }
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> claim =
+                ClaimSteps.onUpdate(model, record, mode, ctx, services, logger);
+        if (claim.isPresent()) {
+            return claim.get();
         }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> history = HistoryActions.beforeReconcile(model,
                 HistoryActions.previousOf(request, record.model()), mode, ctx, services, logger);
@@ -55,6 +60,7 @@ public class UpdateHandler extends BaseHandlerStd {
         }
         ProgressEvent<ResourceModel, CallbackContext> event = mode.reconcileStep(model, ctx, services, logger);
         if (event.isSuccess()) {
+            ClaimSteps.afterUpdate(model, record, mode, ctx, services);
             services.records().replace(id, Translator.toRecord(model, record.owner(),
                     mode.runnerCode(services)));
         }

@@ -246,28 +246,38 @@ final class VpcRunner {
      * Delete's part: clean through the runner if asked, then remove the function and wait until it is gone.
      * Empty when nothing is left to wait for.
      *
-     * @param clean honour OnDelete: Clean (Delete); false when an Update leaves VpcRunner mode
+     * @param deleting the record of the resource a Delete removes: OnDelete Clean and the claim are handled
+     *                 (ClaimSteps#onDelete); null when an Update leaves VpcRunner mode
      * @param given what Delete was called with: the IN_PROGRESS answers carry it (the contract wants the identifier)
      */
     static Optional<ProgressEvent<ResourceModel, CallbackContext>> remove(ResourceModel model, ResourceModel given, String id,
-                                                                          boolean clean, CallbackContext ctx,
+                                                                          Translator.Record deleting, CallbackContext ctx,
                                                                           BaseHandlerStd.Services services, Logger logger) {
         String function = LambdaRunners.functionName(id);
-        if (clean && "Clean".equals(model.getOnDelete()) && !ctx.isRunnerCleaned()) {
-            if (services.runners().get(function) == null) {
+        if (deleting != null && !ctx.isRunnerCleaned()) {
+            if (!"Clean".equals(model.getOnDelete())) {
+                // Only the claim to give back: the engine checks the function as Read does (this version's code or
+                // the one the record names) before it invokes it; a missing or changed one leaves the claim, and the
+                // message says so.
+                ctx.setDeleteNote(ClaimSteps.onDelete(deleting, () -> engine(model, id, services,
+                        new LambdaRunners.RecordedCode(deleting.runnerCode(), deleting.runnerExtraCa())), services, logger));
+            } else if (services.runners().get(function) == null) {
                 logger.log("Runner function " + function + " does not exist: schema " + Translator.schema(model)
-                        + " was not cleaned (no migration can have run through it).");
+                        + " was not cleaned and its claim not given back.");
+                ctx.setDeleteNote("Kept the schema and its data (runner function " + function
+                        + " does not exist, so the database could not be reached). Its claim in the database stays until"
+                        + " a database administrator removes it with DELETE FROM company_schemaversion.claims WHERE"
+                        + " schema_name = '" + Translator.schema(model) + "'");
             } else {
                 // The runner cleans only when its configuration says so: arm it (and put back anything else
-                // someone changed), wait until Lambda applied that, then clean. DeleteFunction follows at once,
-                // so the arm is never left for anyone else to use.
+                // someone changed), wait until Lambda applied that, then clean where the claim allows it.
+                // DeleteFunction follows at once, so the arm is never left for anyone else to use.
                 Optional<ProgressEvent<ResourceModel, CallbackContext>> arming =
                         ensure(given, spec(model, id, services).armed(true), ctx, services, logger);
                 if (arming.isPresent()) {
                     return arming;
                 }
-                ensuredEngine(id, services).clean();
-                logger.log("Cleaned schema " + Translator.schema(model) + " of " + id + " through " + function + ".");
+                ctx.setDeleteNote(ClaimSteps.onDelete(deleting, () -> ensuredEngine(id, services), services, logger));
             }
             ctx.setRunnerCleaned(true);
         }

@@ -63,10 +63,10 @@ final class VpcRunnerMode implements ExecutionMode {
     }
 
     @Override
-    public Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(ResourceModel recorded, ResourceModel given,
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(Translator.Record recorded, ResourceModel given,
                                                                             CallbackContext ctx, BaseHandlerStd.Services services,
                                                                             Logger logger) {
-        return VpcRunner.remove(recorded, given, recorded.getId(), true, ctx, services, logger);
+        return VpcRunner.remove(recorded.model(), given, recorded.model().getId(), recorded, ctx, services, logger);
     }
 
     @Override

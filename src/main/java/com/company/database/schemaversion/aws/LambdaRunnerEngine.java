@@ -1,6 +1,8 @@
 package com.company.database.schemaversion.aws;
 
 import com.company.database.schemaversion.core.Budget;
+import com.company.database.schemaversion.core.Claim;
+import com.company.database.schemaversion.core.Claimant;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
@@ -23,6 +25,7 @@ import software.amazon.cloudformation.proxy.ProxyClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The engine of Execution.Mode VpcRunner: the same Flyway engine, run by the runner function in the customer's
@@ -96,9 +99,41 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         return RunnerProtocol.messageOf(invokeSync(request(RunnerProtocol.Op.REPAIR, null, null), "repair the history"));
     }
 
+    /** The runner cleans only for a claimant whose claim the database records as allowing it: use that form. */
     @Override
     public void clean() {
-        RunnerProtocol.observationOf(invokeSync(request(RunnerProtocol.Op.CLEAN, null, null), "clean the schema"));
+        throw new ReconcileException(Reason.INTERNAL, "The VPC runner cleans only for the resource that claims the"
+                + " schema; nothing was dropped.");
+    }
+
+    /** The runner checks the claim itself before it drops anything (see SchemaEngine#clean(Claimant, boolean)). */
+    @Override
+    public void clean(Claimant claimant, boolean mayCleanWhatItDidNotCreate) {
+        RunnerProtocol.observationOf(invokeSync(new RunnerProtocol.Request(RunnerProtocol.Op.CLEAN, null, null,
+                deadline(), claimant, mayCleanWhatItDidNotCreate), "clean the schema"));
+    }
+
+    @Override
+    public Optional<Claim> claimOf() {
+        return Optional.ofNullable(RunnerProtocol.claimOf(invokeSync(request(RunnerProtocol.Op.CLAIMED, null, null),
+                "read the claim on the schema")));
+    }
+
+    @Override
+    public Claim claim(Claimant claimant) {
+        return RunnerProtocol.claimOf(invokeSync(new RunnerProtocol.Request(RunnerProtocol.Op.CLAIM, null, null,
+                deadline(), claimant, false), "claim the schema"));
+    }
+
+    @Override
+    public boolean release(Claimant claimant) {
+        RunnerProtocol.observationOf(invokeSync(new RunnerProtocol.Request(RunnerProtocol.Op.RELEASE, null, null,
+                deadline(), claimant, false), "release the claim on the schema"));
+        return true;
+    }
+
+    private java.time.Instant deadline() {
+        return wallClock.instant().plus(REQUEST_LIFETIME);
     }
 
     /**

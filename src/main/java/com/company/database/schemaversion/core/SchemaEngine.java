@@ -1,5 +1,7 @@
 package com.company.database.schemaversion.core;
 
+import java.util.Optional;
+
 /**
  * What the reconcile needs from whatever touches the database: Flyway in this process, or the same engine
  * inside the VPC runner. Failures are ReconcileExceptions with a reason.
@@ -39,5 +41,48 @@ public interface SchemaEngine {
      */
     default String repair(Version version, int installedRank) {
         throw new ReconcileException(Reason.INTERNAL, "This engine cannot repair the history.");
+    }
+
+    /**
+     * The claim the database records on the managed schema, if any. Changes nothing (not even the claims table,
+     * which only {@link #claim} creates).
+     */
+    default Optional<Claim> claimOf() {
+        throw new ReconcileException(Reason.INTERNAL, "This engine cannot read claims.");
+    }
+
+    /**
+     * Claims the managed schema for {@code claimant}, atomically: a schema nobody claims becomes its (recording
+     * whether its history starts on an empty or missing schema); its own claim takes {@code claimant}'s OnDelete;
+     * anyone else's claim is refused (ALREADY_OWNED) and nothing changes. Repeating it changes nothing more.
+     *
+     * @return the claim as it now stands
+     */
+    default Claim claim(Claimant claimant) {
+        throw new ReconcileException(Reason.INTERNAL, "This engine cannot claim a schema.");
+    }
+
+    /**
+     * Gives the claim back if {@code claimant} holds it (Delete, or a Create that failed for good); anyone else's
+     * claim, or none, is left as it is.
+     *
+     * @return whether a claim was released
+     */
+    default boolean release(Claimant claimant) {
+        throw new ReconcileException(Reason.INTERNAL, "This engine cannot release a claim.");
+    }
+
+    /**
+     * OnDelete: Clean for {@code claimant}: drops every object in the managed schema only when the database
+     * agrees: the claim is the claimant's, says Clean, and started the history (or the account admin allows
+     * cleaning what a resource did not create). Otherwise refused (ACCESS_DENIED) and nothing is dropped.
+     */
+    default void clean(Claimant claimant, boolean mayCleanWhatItDidNotCreate) {
+        Claim claim = claimOf().orElse(null);
+        String refusal = Claims.cleanRefusal(claim, claimant, mayCleanWhatItDidNotCreate);
+        if (refusal != null) {
+            throw new ReconcileException(Reason.ACCESS_DENIED, "Nothing was dropped: " + refusal);
+        }
+        clean();
     }
 }

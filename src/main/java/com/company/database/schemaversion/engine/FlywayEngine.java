@@ -1,8 +1,12 @@
 package com.company.database.schemaversion.engine;
 
 import com.company.database.schemaversion.core.Budget;
+import com.company.database.schemaversion.core.Claim;
+import com.company.database.schemaversion.core.Claimant;
 import com.company.database.schemaversion.core.Migration;
 import com.company.database.schemaversion.core.Observation;
+import com.company.database.schemaversion.core.Reason;
+import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.SchemaEngine;
 import com.company.database.schemaversion.core.Version;
 import org.flywaydb.core.Flyway;
@@ -26,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -267,6 +272,60 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             throw EngineErrors.translate(e, connection, settings);
         }
+    }
+
+    @Override
+    public synchronized Optional<Claim> claimOf() {
+        try (Connection c = dataSource.getConnection()) {
+            return ClaimTable.read(c, settings.schema());
+        } catch (SQLException | RuntimeException e) {
+            throw claimError(e, "read the claim on");
+        }
+    }
+
+    @Override
+    public synchronized Claim claim(Claimant claimant) {
+        if (ClaimTable.SCHEMA.equals(settings.schema())) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "Schema " + ClaimTable.SCHEMA + " holds the claims of"
+                    + " this type on " + connection.where() + " and cannot be managed by a resource; choose another"
+                    + " Schema. Nothing was changed.");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            return ClaimTable.claim(c, settings.schema(), claimant, connection.where());
+        } catch (SQLException | RuntimeException e) {
+            throw claimError(e, "record the claim on");
+        }
+    }
+
+    @Override
+    public synchronized boolean release(Claimant claimant) {
+        try (Connection c = dataSource.getConnection()) {
+            return ClaimTable.release(c, settings.schema(), claimant);
+        } catch (SQLException | RuntimeException e) {
+            throw claimError(e, "release the claim on");
+        }
+    }
+
+    /** A missing privilege on the claims gets its own advice: what to run once, as whom. */
+    private ReconcileException claimError(Exception e, String what) {
+        if (e instanceof ReconcileException r) {
+            return r;
+        }
+        SQLException sql = e instanceof SQLException s ? s : null;
+        if (sql != null && "42501".equals(sql.getSQLState())) {
+            return new ReconcileException(Reason.ACCESS_DENIED, "The database user of " + connection.loginSource()
+                    + " cannot " + what + " schema " + settings.schema() + " in " + ClaimTable.TABLE + " on "
+                    + connection.where() + " (" + firstLine(sql.getMessage()) + "). Nothing was applied. Every resource"
+                    + " records its claim there; the first one creates it, which needs CREATE on the database. Either"
+                    + " grant that once, or have a database administrator run once: " + ClaimTable.SETUP_SQL + ".", e);
+        }
+        return EngineErrors.translate(e, connection, settings);
+    }
+
+    private static String firstLine(String text) {
+        String t = String.valueOf(text);
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
     }
 
     private static String describeRow(String row) {

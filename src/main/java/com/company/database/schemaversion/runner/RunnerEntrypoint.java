@@ -3,6 +3,7 @@ package com.company.database.schemaversion.runner;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.company.database.schemaversion.core.Budget;
+import com.company.database.schemaversion.core.Claimant;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.SchemaEngine;
@@ -194,7 +195,14 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
             case OBSERVE:
                 return RunnerProtocol.ok(engine.observe());
             case CLEAN:
-                engine.clean();
+                engine.clean(claimantOf(r, c), r.cleanUncreated());
+                return RunnerProtocol.ok(null);
+            case CLAIM:
+                return RunnerProtocol.okWithClaim(engine.claim(claimantOf(r, c)));
+            case CLAIMED:
+                return RunnerProtocol.okWithClaim(engine.claimOf().orElse(null));
+            case RELEASE:
+                engine.release(claimantOf(r, c));
                 return RunnerProtocol.ok(null);
             case ADOPT:
                 if (c.adoptBaseline() == null) {
@@ -220,6 +228,17 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
             default:
                 throw new ReconcileException(Reason.RUNNER_FAILED, "Unknown runner operation " + r.op());
         }
+    }
+
+    /**
+     * The request's claimant, as the resource of the schema this function is configured for: its Id is derived
+     * from the configuration as the handler derives it from the model, so no payload can claim, release or clean
+     * in the name of another resource.
+     */
+    private static Claimant claimantOf(RunnerProtocol.Request r, RunnerConfig c) {
+        Claimant sent = r.claim();
+        return new Claimant(Claimant.resourceIdOf(c.host(), c.port(), c.database(), c.schema()), sent.stackId(),
+                sent.logicalId(), sent.createRequest(), sent.onDelete());
     }
 
     /**

@@ -1,5 +1,7 @@
 package com.company.database.schemaversion.runner;
 
+import com.company.database.schemaversion.core.Claim;
+import com.company.database.schemaversion.core.Claimant;
 import com.company.database.schemaversion.core.Migration;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Reason;
@@ -31,12 +33,17 @@ public final class RunnerProtocol {
      * configuration ({@link RunnerConfig}). A version-1 runner would misread a version-2 request, hence the bump.
      */
     public static final int VERSION = 2;
+    /** The resource Id of a decoded request's claimant: the runner's configuration decides it. */
+    public static final String CONFIGURED_RESOURCE = "configured";
     /** SSM parameters where asynchronous steps leave their outcome for the handler to collect. */
     public static final String STEP_PREFIX = "/company-database-schemaversion/runner-steps";
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern STEP_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
     private static final Pattern TARGET = Pattern.compile("^[0-9]+(\\.[0-9]+)*$");
-    private static final Set<String> FIELDS = Set.of("protocol", "op", "stepId", "target", "deadline");
+    private static final Set<String> FIELDS = Set.of("protocol", "op", "stepId", "target", "deadline", "claim",
+            "cleanUncreated");
+    /** The ops that act for a claimant: the runner holds them to the claim the database records. */
+    private static final Set<Op> WITH_CLAIMANT = Set.of(Op.CLEAN, Op.CLAIM, Op.RELEASE);
 
     private RunnerProtocol() {
     }
@@ -45,7 +52,7 @@ public final class RunnerProtocol {
      * ADOPT and REPAIR act on the Adoption and Repair the runner's configuration names (RunnerConfig), never on
      * payload fields. Both answer ok with a "message" saying what the history was and became.
      */
-    public enum Op { OBSERVE, APPLY, CLEAN, PING, ADOPT, REPAIR }
+    public enum Op { OBSERVE, APPLY, CLEAN, PING, ADOPT, REPAIR, CLAIM, CLAIMED, RELEASE }
 
     /** The answer's "message" (ADOPT, REPAIR), or the ReconcileException it carries. */
     public static String messageOf(JsonNode answer) {
@@ -69,8 +76,16 @@ public final class RunnerProtocol {
      * @param target   apply: the version to reach (never "latest": the handler resolves it)
      * @param deadline when the request stops being valid: a late asynchronous event (a retry, a queue backlog)
      *                 must not migrate after the handler gave up on it
+     * @param claim    clean, claim, release: the owner of the resource the runner acts for, whose claim the
+     *                 database must record. The payload carries no resource Id (nothing that names the database):
+     *                 a decoded request has {@link #CONFIGURED_RESOURCE} there, which the runner replaces with the
+     *                 Id of the schema it is configured for
+     * @param cleanUncreated clean: the account admin allows dropping what the resource did not create
      */
-    public record Request(Op op, String stepId, String target, Instant deadline) {
+    public record Request(Op op, String stepId, String target, Instant deadline, Claimant claim, boolean cleanUncreated) {
+        public Request(Op op, String stepId, String target, Instant deadline) {
+            this(op, stepId, target, deadline, null, false);
+        }
     }
 
     public static String stepParameter(String stepId) {
@@ -90,6 +105,16 @@ public final class RunnerProtocol {
         if (r.deadline() != null) {
             n.put("deadline", r.deadline().toEpochMilli());
         }
+        if (r.claim() != null) {
+            ObjectNode c = n.putObject("claim");
+            c.put("stackId", r.claim().stackId());
+            c.put("logicalId", r.claim().logicalId());
+            c.put("createRequest", r.claim().createRequest());
+            c.put("onDelete", r.claim().onDelete());
+        }
+        if (r.cleanUncreated()) {
+            n.put("cleanUncreated", true);
+        }
         return bytes(n);
     }
 
@@ -107,7 +132,7 @@ public final class RunnerProtocol {
         for (Iterator<String> names = n.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw refused("unknown field '" + name + "' (a request names only op, stepId, target and deadline;"
+                throw refused("unknown field '" + name + "' (a request names only op, stepId, target, deadline and a claimant;"
                         + " what to connect to is the function's configuration)");
             }
         }
@@ -139,7 +164,33 @@ public final class RunnerProtocol {
         if (op != Op.PING && deadline == null) {
             throw refused(op.name().toLowerCase() + " needs a deadline");
         }
-        return new Request(op, stepId, target, deadline);
+        JsonNode c = n.get("claim");
+        if (WITH_CLAIMANT.contains(op) != (c != null)) {
+            throw refused(op.name().toLowerCase() + (c == null ? " needs" : " takes no") + " claim");
+        }
+        JsonNode uncreated = n.get("cleanUncreated");
+        if (uncreated != null && (op != Op.CLEAN || !uncreated.isBoolean())) {
+            throw refused("cleanUncreated is a boolean of clean only");
+        }
+        Claimant claimant = null;
+        if (c != null) {
+            if (!c.isObject()) {
+                throw refused("claim is not an object");
+            }
+            for (Iterator<String> names = c.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!Set.of("stackId", "logicalId", "createRequest", "onDelete").contains(name)) {
+                    throw refused("unknown claim field '" + name + "'");
+                }
+            }
+            try {
+                claimant = new Claimant(CONFIGURED_RESOURCE, text(c, "stackId"), text(c, "logicalId"),
+                        text(c, "createRequest"), text(c, "onDelete"));
+            } catch (ReconcileException e) {
+                throw refused(e.getMessage());
+            }
+        }
+        return new Request(op, stepId, target, deadline, claimant, uncreated != null && uncreated.asBoolean());
     }
 
     private static ReconcileException refused(String why) {
@@ -157,6 +208,34 @@ public final class RunnerProtocol {
     /** The step's parameter says it has started but not finished. */
     public static boolean isRunning(JsonNode stepValue) {
         return stepValue != null && !stepValue.has("ok") && stepValue.path("running").asBoolean(false);
+    }
+
+    /** A successful CLAIM or CLAIMED answer: the claim the database records, if any. */
+    public static ObjectNode okWithClaim(Claim claim) {
+        ObjectNode n = ok(null);
+        if (claim != null) {
+            ObjectNode c = n.putObject("claim");
+            c.put("resourceId", claim.resourceId());
+            c.put("stackId", claim.stackId());
+            c.put("logicalId", claim.logicalId());
+            c.put("createRequest", claim.createRequest());
+            c.put("createdHistory", claim.createdHistory());
+            c.put("onDelete", claim.onDelete());
+            c.put("claimedAt", claim.claimedAt() == null ? null : claim.claimedAt().toString());
+        }
+        return n;
+    }
+
+    /** The claim of a CLAIM or CLAIMED answer (null when none), or the ReconcileException the answer carries. */
+    public static Claim claimOf(JsonNode answer) {
+        observationOf(answer);
+        JsonNode c = answer.get("claim");
+        if (c == null || c.isNull()) {
+            return null;
+        }
+        String at = text(c, "claimedAt");
+        return new Claim(text(c, "resourceId"), text(c, "stackId"), text(c, "logicalId"), text(c, "createRequest"),
+                c.path("createdHistory").asBoolean(false), text(c, "onDelete"), at == null ? null : Instant.parse(at));
     }
 
     /** A successful answer (or step outcome). */

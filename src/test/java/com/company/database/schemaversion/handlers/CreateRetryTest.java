@@ -39,6 +39,9 @@ class CreateRetryTest extends AbstractHandlerTest {
         assertThat(retried.status()).as(retried.message()).isEqualTo("SUCCESS");
         assertThat(retried.model().path("Id").asText()).isEqualTo(id);
         assertThat(history()).containsExactly("1", "2", "3");
+        // The retry found its own claim in the database: still the one row, which started the history.
+        assertThat(query("SELECT resource_id || ' ' || created_history FROM company_schemaversion.claims"))
+                .containsExactly(id + " true");
 
         // Even a retry after the create finished just finds the schema at its target.
         Outcome again = driver.run("CREATE", m, null, null, token);

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.vpc;
 
+import com.company.database.schemaversion.core.Claimant;
 import com.company.database.schemaversion.core.Migration;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Reason;
@@ -29,6 +30,31 @@ class RunnerProtocolTest {
         assertThat(json.path("op").asText()).isEqualTo("apply");
         assertThat(json.fieldNames()).toIterable().containsExactlyInAnyOrder("protocol", "op", "stepId", "target", "deadline");
         assertThat(RunnerProtocol.decodeRequest(json)).isEqualTo(r);
+    }
+
+    @Test
+    void theClaimOpsCarryTheOwnerButNoResourceIdAndOnlyTheyCarryIt() {
+        Claimant owner = new Claimant("db.public.0123456789ab", "arn:aws:cloudformation:us-east-1:1:stack/s/1", "Orders",
+                "0".repeat(64), "Clean");
+        JsonNode json = RunnerProtocol.parse(RunnerProtocol.encode(new RunnerProtocol.Request(RunnerProtocol.Op.CLEAN,
+                null, null, Instant.parse("2026-11-25T20:02:00Z"), owner, true)));
+
+        assertThat(json.path("claim").has("resourceId")).as("nothing in a payload names the database").isFalse();
+        RunnerProtocol.Request decoded = RunnerProtocol.decodeRequest(json);
+        assertThat(decoded.claim().resourceId()).isEqualTo(RunnerProtocol.CONFIGURED_RESOURCE);
+        assertThat(decoded.claim().stackId()).isEqualTo(owner.stackId());
+        assertThat(decoded.cleanUncreated()).isTrue();
+        for (String payload : List.of(
+                "{\"protocol\":2,\"op\":\"claim\",\"deadline\":4102444800000}",
+                "{\"protocol\":2,\"op\":\"release\",\"deadline\":4102444800000}",
+                "{\"protocol\":2,\"op\":\"observe\",\"deadline\":4102444800000,\"claim\":{\"onDelete\":\"Clean\"}}",
+                "{\"protocol\":2,\"op\":\"claim\",\"deadline\":4102444800000,\"claim\":{\"resourceId\":\"x\",\"onDelete\":\"Clean\"}}",
+                "{\"protocol\":2,\"op\":\"claim\",\"deadline\":4102444800000,\"claim\":{\"onDelete\":\"Drop\"}}",
+                "{\"protocol\":2,\"op\":\"claim\",\"deadline\":4102444800000,\"claim\":{\"onDelete\":\"Clean\"},\"cleanUncreated\":true}")) {
+            JsonNode n = RunnerProtocol.parse(payload.getBytes());
+            assertThatThrownBy(() -> RunnerProtocol.decodeRequest(n)).as(payload)
+                    .extracting(e -> ((ReconcileException) e).reason()).isEqualTo(Reason.RUNNER_FAILED);
+        }
     }
 
     @Test

@@ -126,7 +126,9 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
     @Test
     void cleanWithoutTheHandlersArmDropsNothing() {
         String function = createdFunction("2");
-        String clean = "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"clean\",\"deadline\":" + future() + "}";
+        // With a claim (Cloud Control's owner shape), so that only the arm stands in the way.
+        String clean = "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"clean\",\"deadline\":" + future()
+                + ",\"claim\":{\"onDelete\":\"Clean\"}}";
 
         JsonNode answer = invokeSync(function, clean);
         attacker.invoke(b -> b.functionName(function).invocationType(InvocationType.EVENT).payload(SdkBytes.fromUtf8String(clean)));
@@ -136,6 +138,22 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         assertThat(answer.path("error").path("message").asText()).contains("not armed").contains("Nothing was dropped");
         assertThat(history()).containsExactly("1", "2");
         assertThat(tablesInSchema()).contains("flyway_schema_history");
+    }
+
+    @Test
+    void anInvokerCanNeitherTakeNorFreeTheClaimForAnotherOwner() {
+        String function = createdFunction("2");
+        List<String> claim = query("SELECT resource_id || ' ' || stack_id || ' ' || on_delete FROM company_schemaversion.claims");
+        String forged = ",\"deadline\":" + future() + ",\"claim\":{\"stackId\":\"arn:aws:cloudformation:us-east-1:"
+                + "123456789012:stack/intruder/1\",\"logicalId\":\"X\",\"onDelete\":\"Clean\"}}";
+
+        JsonNode taken = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"claim\"" + forged);
+        JsonNode freed = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"release\"" + forged);
+
+        assertThat(taken.path("error").path("reason").asText()).isEqualTo("ALREADY_OWNED");
+        assertThat(freed.path("ok").asBoolean()).as("releasing a claim one does not hold does nothing").isTrue();
+        assertThat(query("SELECT resource_id || ' ' || stack_id || ' ' || on_delete FROM company_schemaversion.claims"))
+                .as("the claim is the creator's, as it was").isEqualTo(claim).hasSize(1);
     }
 
     @Test
@@ -156,7 +174,7 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         // Later, someone who may invoke the function finds the arm: it has expired.
         lambda().setFunctionClockOffset(Duration.ofMinutes(11));
         JsonNode answer = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"clean\",\"deadline\":"
-                + Instant.now().plus(Duration.ofMinutes(12)).toEpochMilli() + "}");
+                + Instant.now().plus(Duration.ofMinutes(12)).toEpochMilli() + ",\"claim\":{\"onDelete\":\"Clean\"}}");
         assertThat(answer.path("error").path("message").asText()).contains("arm expired").contains("Nothing was dropped");
         assertThat(history()).containsExactly("1", "2");
 
