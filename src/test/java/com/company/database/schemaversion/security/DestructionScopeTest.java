@@ -155,6 +155,8 @@ class DestructionScopeTest extends AbstractHandlerTest {
 
         ObjectNode here = scopes("Clean", "127.0.0.*/" + database.substring(0, 3) + "*/pub*");
         here.putArray("Adoption").add("*/" + database + "/public");
+        // An adopted schema holds objects the resource did not create: cleaning it takes the second switch.
+        here.putArray("CleanWhatItDidNotCreate").add("*/" + database + "/public");
         driver.withTypeConfiguration(withDestruction(here));
         TestDatabase.execute(database, "CREATE TABLE public.customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
                 + " email text NOT NULL, full_name text NOT NULL)");

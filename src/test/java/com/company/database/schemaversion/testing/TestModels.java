@@ -22,7 +22,8 @@ public final class TestModels {
         c.putObject("Connections").putArray("AllowedSslModes").add("disable").add("require").add("verify-ca").add("verify-full");
         c.putObject("Runner").putArray("AllowedRoleArns").add(TEST_RUNNER_ROLE);
         ObjectNode destruction = c.putObject("Destruction");
-        for (String setting : new String[] {"Clean", "CleanWhatItDidNotCreate", "Adoption", "Repair"}) {
+        // Not CleanWhatItDidNotCreate: a test that cleans what its resource did not create says so itself.
+        for (String setting : new String[] {"Clean", "Adoption", "Repair"}) {
             destruction.putArray(setting).add("*/*/*");
         }
         c.putObject("CloudControl").put("Changes", "ResourcesWithoutStack");
