@@ -58,7 +58,8 @@ final class VpcRunner {
                     settings.lockTimeoutSeconds(), settings.statementTimeoutSeconds(), m.getTargetVersion(),
                     m.getAdoption() == null ? null : m.getAdoption().getBaselineVersion(),
                     m.getRepair() == null || m.getRepair().getFailedVersion() == null || m.getRepair().getInstalledRank() == null
-                            ? null : m.getRepair().getFailedVersion() + "@" + m.getRepair().getInstalledRank());
+                            ? null : m.getRepair().getFailedVersion() + "@" + m.getRepair().getInstalledRank(),
+                    c.getIamUsername());
         } catch (ReconcileException e) {
             throw new ReconcileException(Reason.INVALID_INPUT, "The runner's configuration cannot be built from this"
                     + " template: " + e.getMessage() + ".");
