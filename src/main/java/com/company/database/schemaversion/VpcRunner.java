@@ -115,7 +115,9 @@ final class VpcRunner {
      */
     static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, CallbackContext ctx,
                                                                          BaseHandlerStd.Services services, Logger logger) {
-        services.policy().checkRunnerRole(model.getExecution().getRoleArn());
+        // The whole policy, not only the role: the function is about to be configured with the login's
+        // parameter names and the host, so the login must be bound to that host first.
+        services.policy().checkRunner(model);
         return ensure(model, spec(model, model.getId(), services), ctx, services, logger);
     }
 
