@@ -2,6 +2,8 @@ package com.company.database.schemaversion.aws;
 
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
+import software.amazon.awssdk.awscore.util.AwsHeader;
+import software.amazon.awssdk.awscore.DefaultAwsResponseMetadata;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -10,6 +12,7 @@ import software.amazon.awssdk.services.ssm.model.GetParameterResponse;
 import software.amazon.awssdk.utils.CompletableFutureUtils;
 import software.amazon.cloudformation.proxy.ProxyClient;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -31,7 +34,10 @@ public final class CallerCredentials {
                     if (provider != null) {
                         found.set(CompletableFutureUtils.joinLikeSync(provider.resolveIdentity()));
                     }
-                    return GetParameterResponse.builder().build();
+                    // The proxy logs each call's request id: this one says it was never sent.
+                    return (GetParameterResponse) GetParameterResponse.builder().responseMetadata(
+                            DefaultAwsResponseMetadata.create(Map.of(AwsHeader.AWS_REQUEST_ID,
+                                    "none, not sent: the execution role's credentials for an IAM database token"))).build();
                 });
         if (found.get() == null) {
             throw new ReconcileException(Reason.INTERNAL, "The request carries no credentials of the execution role,"

@@ -174,6 +174,8 @@ class IamAuthenticationTest extends AbstractHandlerTest {
         assertThat(o.model().path("AppliedVersion").asText()).isEqualTo("2");
         assertThat(ssm().requests()).as("no login read from SSM").noneMatch(r -> r.contains("GetParameter\""));
         assertNoToken(o, token);
+        assertThat(handlerLog).as("the proxy's record of the credentials' injection says it sent nothing")
+                .anyMatch(l -> l.contains("none, not sent: the execution role's credentials for an IAM database token"));
     }
 
     /** A token is a login for one host, port and user: one signed for another port does not log in here. */
