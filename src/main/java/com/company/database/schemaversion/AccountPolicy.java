@@ -3,6 +3,7 @@ package com.company.database.schemaversion;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.engine.BundledCaSocketFactory;
+import com.company.database.schemaversion.engine.LoginBindings;
 import com.company.database.schemaversion.engine.TlsSettings;
 
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ public final class AccountPolicy {
     public static final Set<String> DEFAULT_SSL_MODES = Set.of(TlsSettings.DEFAULT_MODE);
 
     static final String PREFIXES_SETTING = "Credentials.AllowedParameterPrefixes";
+    static final String BINDINGS_SETTING = "Credentials.Bindings";
     static final String HOSTS_SETTING = "Connections.AllowedHosts";
     static final String SSL_MODES_SETTING = "Connections.AllowedSslModes";
     static final String EXTRA_CA_SETTING = "Connections.ExtraCaCertificates";
@@ -60,6 +62,9 @@ public final class AccountPolicy {
     private final List<String> runnerRoles;
     private final DestructionPolicy destruction;
     private final CloudControlAccess cloudControl;
+    /** Which login may go to which server (LoginBindings), beside the path rule that needs no setting. */
+    private final List<LoginBindings.Binding> bindings;
+    private final String bindingsOrigin;
 
     private AccountPolicy(TypeConfigurationModel c) {
         CredentialPolicy credentials = c == null ? null : c.getCredentials();
@@ -67,9 +72,12 @@ public final class AccountPolicy {
         RunnerPolicy runner = c == null ? null : c.getRunner();
         Collection<String> prefixes = credentials == null ? null : credentials.getAllowedParameterPrefixes();
         defaultPrefixes = prefixes == null || prefixes.isEmpty();
-        parameterPrefixes = defaultPrefixes ? List.of(DEFAULT_CREDENTIAL_PREFIX) : sorted(prefixes);
         Collection<String> allowedHosts = connections == null ? null : connections.getAllowedHosts();
         hosts = allowedHosts == null || allowedHosts.isEmpty() ? null : sorted(allowedHosts);
+        LoginBindingPolicy loginBindings = LoginBindingPolicy.of(credentials, defaultPrefixes ? null : prefixes, hosts);
+        bindings = loginBindings.bindings();
+        bindingsOrigin = loginBindings.origin();
+        parameterPrefixes = defaultPrefixes ? loginBindings.readablePrefixes(DEFAULT_CREDENTIAL_PREFIX) : sorted(prefixes);
         Collection<String> modes = connections == null ? null : connections.getAllowedSslModes();
         defaultSslModes = modes == null || modes.isEmpty();
         sslModes = defaultSslModes ? DEFAULT_SSL_MODES : Set.copyOf(modes);
@@ -106,6 +114,11 @@ public final class AccountPolicy {
         return extraCaCertificates;
     }
 
+    /** The bindings in force (the admin's, or those an older configuration implies), for the VPC runner's configuration. */
+    public List<LoginBindings.Binding> loginBindings() {
+        return bindings;
+    }
+
     /** Everything a model makes the type read or connect to (Direct and VpcRunner alike). */
     public void checkReadsAndConnections(ResourceModel m) {
         Credentials c = m.getCredentials();
@@ -116,6 +129,17 @@ public final class AccountPolicy {
         if (d != null) {
             checkConnection(d.getHost(), d.getSslMode());
         }
+        if (c != null && d != null) {
+            checkLoginBinding(c.getUsernameParameter(), c.getPasswordParameter(), c.getSecretParameter(),
+                    c.getIamUsername(), d.getHost(), d.getName(), d.getSslMode());
+        }
+    }
+
+    /** Refuses a login the admin did not bind to this server (LoginBindingPolicy says how), before it is read or made. */
+    public void checkLoginBinding(String usernameParameter, String passwordParameter, String secretParameter,
+                                  String iamUsername, String host, String database, String sslMode) {
+        LoginBindingPolicy.check(bindings, bindingsOrigin, usernameParameter, passwordParameter, secretParameter,
+                iamUsername, host, database, sslMode, HOW_TO_CHANGE);
     }
 
     /** What VpcRunner mode may use on top of checkReadsAndConnections. */
@@ -138,7 +162,8 @@ public final class AccountPolicy {
         String refusal = parameterRefusal(property, name, secretAllowed, parameterPrefixes);
         if (refusal != null) {
             throw new ReconcileException(Reason.INVALID_INPUT, refusal + " (type configuration " + PREFIXES_SETTING
-                    + ": " + parameterPrefixes + (defaultPrefixes ? ", the default" : "") + "). Store the login under an"
+                    + ": " + parameterPrefixes + (defaultPrefixes ? ", the default" + (parameterPrefixes.size() > 1
+                    ? " and the Parameters of " + BINDINGS_SETTING : "") : "") + "). Store the login under an"
                     + " allowed prefix, or " + HOW_TO_CHANGE + ". Nothing was read.");
         }
     }

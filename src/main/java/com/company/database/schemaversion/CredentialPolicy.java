@@ -22,4 +22,7 @@ public class CredentialPolicy {
     @JsonProperty("AllowedParameterPrefixes")
     private Set<String> allowedParameterPrefixes;
 
+    @JsonProperty("Bindings")
+    private Set<LoginBinding> bindings;
+
 }

@@ -28,4 +28,7 @@ public class Credentials {
     @JsonProperty("SecretParameter")
     private String secretParameter;
 
+    @JsonProperty("IamUsername")
+    private String iamUsername;
+
 }

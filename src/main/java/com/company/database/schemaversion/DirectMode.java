@@ -1,10 +1,12 @@
 package com.company.database.schemaversion;
 
+import com.company.database.schemaversion.aws.CallerCredentials;
 import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.core.SchemaEngine;
 import com.company.database.schemaversion.engine.FlywayEngines;
+import com.company.database.schemaversion.engine.IamAuthTokens;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
@@ -81,8 +83,18 @@ final class DirectMode implements ExecutionMode {
         // Nothing outside the database and the record was created.
     }
 
+    /**
+     * The login, after the account policy (the binding of this login to this server included) allowed it: read
+     * from SSM, or an IAM token signed with the execution role's credentials for this host, port and user.
+     */
     private static Login login(ResourceModel model, BaseHandlerStd.Services services) {
+        services.policy().checkReadsAndConnections(model);
         Credentials c = model.getCredentials();
+        if (c.getIamUsername() != null) {
+            return new Login(c.getIamUsername(), IamAuthTokens.token(CallerCredentials.of(services.ssm()),
+                    services.region(), model.getDatabase().getHost(), Translator.port(model), c.getIamUsername(),
+                    services.environment().clock()));
+        }
         return services.logins().resolve(c.getUsernameParameter(), c.getPasswordParameter(), c.getSecretParameter());
     }
 }

@@ -117,10 +117,13 @@ final class ModelValidation {
         boolean pair = c != null && c.getUsernameParameter() != null && c.getPasswordParameter() != null;
         boolean partOfPair = c != null && (c.getUsernameParameter() != null || c.getPasswordParameter() != null);
         boolean secret = c != null && c.getSecretParameter() != null;
-        if (secret && partOfPair || !secret && !pair) {
-            // Giving both shapes would leave one of them silently unused: say which one is meant instead.
+        boolean iam = c != null && c.getIamUsername() != null;
+        int shapes = (partOfPair ? 1 : 0) + (secret ? 1 : 0) + (iam ? 1 : 0);
+        if (shapes > 1 || !secret && !pair && !iam) {
+            // Giving two shapes would leave one of them silently unused: say which one is meant instead.
             throw invalid("Credentials needs either UsernameParameter and PasswordParameter together, or"
-                    + " SecretParameter alone" + (secret && partOfPair ? "; this template gives both shapes: remove one." : "."));
+                    + " SecretParameter alone, or IamUsername alone" + (shapes > 1 ? "; this template gives more than"
+                    + " one shape: remove all but one." : "."));
         }
         if (m.getTargetVersion() == null) {
             throw invalid("TargetVersion is required: a version of the migration set, or 'latest'.");

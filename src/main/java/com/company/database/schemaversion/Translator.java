@@ -59,9 +59,17 @@ final class Translator {
         Database d = m.getDatabase();
         policy.checkConnection(d.getHost(), d.getSslMode());
         Credentials c = m.getCredentials();
+        policy.checkLoginBinding(c.getUsernameParameter(), c.getPasswordParameter(), c.getSecretParameter(),
+                c.getIamUsername(), d.getHost(), d.getName(), d.getSslMode());
+        boolean iam = c.getIamUsername() != null;
         return new ConnectionSpec(d.getHost(), port(m), d.getName(), d.getSslMode(), login.username(), login.password(),
-                policy.extraCaCertificates(), SsmLogins.describe(c.getUsernameParameter(), c.getPasswordParameter(),
-                c.getSecretParameter()));
+                policy.extraCaCertificates(), iam ? describeIam(c.getIamUsername(), "the type's execution role")
+                : SsmLogins.describe(c.getUsernameParameter(), c.getPasswordParameter(), c.getSecretParameter()), iam);
+    }
+
+    /** Where an IAM database login comes from, as messages name it. */
+    static String describeIam(String user, String signer) {
+        return "the IAM database login of user " + user + " (Credentials.IamUsername, a token signed by " + signer + ")";
     }
 
     /** Refuses (InvalidRequest) placeholder values that could change a statement: see PlaceholderValues. */

@@ -58,7 +58,8 @@ final class VpcRunner {
                     settings.lockTimeoutSeconds(), settings.statementTimeoutSeconds(), m.getTargetVersion(),
                     m.getAdoption() == null ? null : m.getAdoption().getBaselineVersion(),
                     m.getRepair() == null || m.getRepair().getFailedVersion() == null || m.getRepair().getInstalledRank() == null
-                            ? null : m.getRepair().getFailedVersion() + "@" + m.getRepair().getInstalledRank());
+                            ? null : m.getRepair().getFailedVersion() + "@" + m.getRepair().getInstalledRank(),
+                    c.getIamUsername());
         } catch (ReconcileException e) {
             throw new ReconcileException(Reason.INVALID_INPUT, "The runner's configuration cannot be built from this"
                     + " template: " + e.getMessage() + ".");
@@ -114,7 +115,9 @@ final class VpcRunner {
      */
     static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, CallbackContext ctx,
                                                                          BaseHandlerStd.Services services, Logger logger) {
-        services.policy().checkRunnerRole(model.getExecution().getRoleArn());
+        // The whole policy, not only the role: the function is about to be configured with the login's
+        // parameter names and the host, so the login must be bound to that host first.
+        services.policy().checkRunner(model);
         return ensure(model, spec(model, model.getId(), services), ctx, services, logger);
     }
 

@@ -183,9 +183,14 @@ public final class InvokeServer implements AutoCloseable {
             return null;
         }
         try {
-            com.company.database.schemaversion.AccountPolicy.of(JSON.treeToValue(configuration,
-                    com.company.database.schemaversion.TypeConfigurationModel.class))
-                    .checkConnection(db.get("Host").asText(), db.hasNonNull("SslMode") ? db.get("SslMode").asText() : null);
+            com.company.database.schemaversion.AccountPolicy policy = com.company.database.schemaversion.AccountPolicy.of(
+                    JSON.treeToValue(configuration, com.company.database.schemaversion.TypeConfigurationModel.class));
+            String sslMode = db.hasNonNull("SslMode") ? db.get("SslMode").asText() : null;
+            policy.checkConnection(db.get("Host").asText(), sslMode);
+            JsonNode c = properties.path("Credentials");
+            policy.checkLoginBinding(c.path("UsernameParameter").asText(null), c.path("PasswordParameter").asText(null),
+                    c.path("SecretParameter").asText(null), c.path("IamUsername").asText(null), db.get("Host").asText(),
+                    db.path("Name").asText(null), sslMode);
             return null;
         } catch (com.company.database.schemaversion.core.ReconcileException e) {
             return e.getMessage();

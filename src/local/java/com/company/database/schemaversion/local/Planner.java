@@ -51,6 +51,8 @@ final class Planner {
         String user = c.path("UsernameParameter").asText(null);
         String password = c.path("PasswordParameter").asText(null);
         String secret = c.path("SecretParameter").asText(null);
+        policy.checkLoginBinding(user, password, secret, c.path("IamUsername").asText(null), db.path("Host").asText(),
+                db.path("Name").asText(null), db.path("SslMode").asText(null));
         Login login = new SsmLogins(proxy.newProxy(() -> AwsClients.ssm(session.options.region)), policy)
                 .resolve(user, password, secret);
         ConnectionSpec connection = new ConnectionSpec(db.path("Host").asText(), db.path("Port").asInt(DEFAULT_PORT),

@@ -219,6 +219,16 @@ final class Session implements AutoCloseable {
         if (!hosts.toString().contains("\"" + LocalDatabase.HOST + "\"")) {
             hosts.add(LocalDatabase.HOST);
         }
+        // Every request reaches the embedded server under its address (DatabaseRedirect), after serve checked the
+        // host it names against the admin's bindings: each binding holds for the embedded server as well.
+        if (c.path("Credentials").path("Bindings") instanceof com.fasterxml.jackson.databind.node.ArrayNode bindings) {
+            for (JsonNode b : bindings) {
+                if (b.path("Hosts") instanceof com.fasterxml.jackson.databind.node.ArrayNode bound
+                        && !bound.toString().contains("\"" + LocalDatabase.HOST + "\"")) {
+                    bound.add(LocalDatabase.HOST);
+                }
+            }
+        }
         return c;
     }
 

@@ -68,9 +68,14 @@ final class EngineErrors {
         SQLException sql = find(e, SQLException.class);
         String state = sql == null ? null : sql.getSQLState();
         if ("28P01".equals(state) || "28000".equals(state)) {
+            // Never the server's words: they quote the user name it was sent (cut to 63 bytes), and the user name
+            // is whatever the named parameter held, a password included.
             return new ReconcileException(Reason.INVALID_CREDENTIALS, "The database " + conn.where()
-                    + " rejected " + conn.loginSource() + " (SQLSTATE " + state + "): "
-                    + serverMessage(sql) + ". Check the values of those parameters.", e);
+                    + " rejected " + conn.loginSource() + " (SQLSTATE " + state + ", "
+                    + ("28P01".equals(state) ? "authentication failed" : "no such user, or the server refuses it from here")
+                    + "). " + (conn.iamToken() ? "Check that the database user exists, is granted rds_iam, that IAM"
+                    + " database authentication is on for the instance or cluster, and that the role that signed the"
+                    + " token may rds-db:connect as that user." : "Check the values of those parameters."), null);
         }
         if ("42703".equals(state) || "42P01".equals(state)) {
             // Flyway reads a history table with the expected name but not its columns: another tool wrote it.

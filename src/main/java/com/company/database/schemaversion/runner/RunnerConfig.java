@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 public record RunnerConfig(String host, int port, String database, String sslMode, String usernameParameter,
                            String passwordParameter, String secretParameter, String schema, String migrationSet,
                            Map<String, String> placeholders, int lockTimeoutSeconds, int statementTimeoutSeconds,
-                           String targetVersion, String adoptBaseline, String repair) {
+                           String targetVersion, String adoptBaseline, String repair, String iamUsername) {
     /** The runner's configuration, as one compact JSON value. */
     public static final String CONFIG_VARIABLE = "SCHEMAVERSION_RUNNER_CONFIG";
     /**
@@ -58,17 +58,27 @@ public record RunnerConfig(String host, int port, String database, String sslMod
     private static final Set<String> SSL_MODES = Set.of("disable", "require", "verify-ca", "verify-full");
     private static final Set<String> FIELDS = Set.of("host", "port", "database", "sslMode", "usernameParameter",
             "passwordParameter", "secretParameter", "schema", "set", "placeholders", "lockSeconds", "statementSeconds",
-            "target", "adopt", "repair");
+            "target", "adopt", "repair", "iamUsername");
+    private static final Pattern DATABASE_USER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,62}$");
 
     public RunnerConfig {
         placeholders = placeholders == null ? Map.of() : Map.copyOf(new TreeMap<>(placeholders));
         sslMode = sslMode == null ? "verify-full" : sslMode;
-        validate(host, port, database, sslMode, usernameParameter, passwordParameter, secretParameter, schema,
-                migrationSet, placeholders, lockTimeoutSeconds, statementTimeoutSeconds, targetVersion);
+        validate(host, port, database, sslMode, usernameParameter, passwordParameter, secretParameter, iamUsername,
+                schema, migrationSet, placeholders, lockTimeoutSeconds, statementTimeoutSeconds, targetVersion);
         // Adoption and Repair change the history itself: like everything the runner acts on, they come from the
         // template through the handler, never from a payload.
         check(adoptBaseline == null || adoptBaseline.length() <= 64 && VERSION.matcher(adoptBaseline).matches(), "adopt");
         check(repair == null || repair.length() <= 80 && REPAIR.matcher(repair).matches(), "repair");
+    }
+
+    /** A configuration with a login read from SSM (no IAM database authentication). */
+    public RunnerConfig(String host, int port, String database, String sslMode, String usernameParameter,
+                        String passwordParameter, String secretParameter, String schema, String migrationSet,
+                        Map<String, String> placeholders, int lockTimeoutSeconds, int statementTimeoutSeconds,
+                        String targetVersion, String adoptBaseline, String repair) {
+        this(host, port, database, sslMode, usernameParameter, passwordParameter, secretParameter, schema, migrationSet,
+                placeholders, lockTimeoutSeconds, statementTimeoutSeconds, targetVersion, adoptBaseline, repair, null);
     }
 
     /**
@@ -146,7 +156,8 @@ public record RunnerConfig(String host, int port, String database, String sslMod
             return new RunnerConfig(text(n, "host"), integer(n, "port"), text(n, "database"), text(n, "sslMode"),
                     text(n, "usernameParameter"), text(n, "passwordParameter"), text(n, "secretParameter"),
                     text(n, "schema"), text(n, "set"), placeholders, integer(n, "lockSeconds"),
-                    integer(n, "statementSeconds"), text(n, "target"), text(n, "adopt"), text(n, "repair"));
+                    integer(n, "statementSeconds"), text(n, "target"), text(n, "adopt"), text(n, "repair"),
+                    text(n, "iamUsername"));
         } catch (ReconcileException e) {
             throw refused(e.getMessage());
         }
@@ -172,6 +183,7 @@ public record RunnerConfig(String host, int port, String database, String sslMod
         if (usernameParameter != null) n.put("usernameParameter", usernameParameter);
         if (passwordParameter != null) n.put("passwordParameter", passwordParameter);
         if (secretParameter != null) n.put("secretParameter", secretParameter);
+        if (iamUsername != null) n.put("iamUsername", iamUsername);
         n.put("schema", schema);
         if (migrationSet != null) n.put("set", migrationSet);
         if (!placeholders.isEmpty()) {
@@ -187,15 +199,23 @@ public record RunnerConfig(String host, int port, String database, String sslMod
     }
 
     private static void validate(String host, int port, String database, String sslMode, String usernameParameter,
-                                 String passwordParameter, String secretParameter, String schema, String migrationSet,
-                                 Map<String, String> placeholders, int lockSeconds, int statementSeconds, String target) {
+                                 String passwordParameter, String secretParameter, String iamUsername, String schema,
+                                 String migrationSet, Map<String, String> placeholders, int lockSeconds,
+                                 int statementSeconds, String target) {
         check(host != null && host.length() <= 253 && HOST.matcher(host).matches(), "host");
         check(port >= 1 && port <= 65535, "port");
         check(database != null && IDENTIFIER.matcher(database).matches(), "database");
         check(SSL_MODES.contains(sslMode), "sslMode");
         boolean pair = usernameParameter != null && passwordParameter != null;
-        check(pair != (secretParameter != null), "credentials (UsernameParameter and PasswordParameter, or SecretParameter)");
-        if (pair) {
+        boolean iam = iamUsername != null;
+        check((pair ? 1 : 0) + (secretParameter != null ? 1 : 0) + (iam ? 1 : 0) == 1,
+                "credentials (UsernameParameter and PasswordParameter, or SecretParameter, or IamUsername)");
+        if (iam) {
+            check(usernameParameter == null && passwordParameter == null, "credentials");
+            check(DATABASE_USER.matcher(iamUsername).matches(), "iamUsername");
+            // The token is a login for this host: it goes only to a server that proved it is the host.
+            check(sslMode.equals("verify-full"), "sslMode (IamUsername needs verify-full)");
+        } else if (pair) {
             check(usernameParameter.length() <= 1011 && PARAMETER.matcher(usernameParameter).matches(), "usernameParameter");
             check(passwordParameter.length() <= 1011 && PARAMETER.matcher(passwordParameter).matches(), "passwordParameter");
         } else {

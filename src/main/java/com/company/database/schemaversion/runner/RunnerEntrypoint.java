@@ -11,6 +11,7 @@ import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.engine.ConnectionSpec;
 import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.FlywayEngines;
+import com.company.database.schemaversion.engine.IamAuthTokens;
 import com.company.database.schemaversion.engine.MigrationCatalog;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -149,7 +150,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                     + ": the resource's TargetVersion configured on this function is " + config.targetVersion()
                     + ". Nothing was done.");
         }
-        RunnerLogins ssm = new RunnerLogins(ssm(environment.get("AWS_REGION")));
+        RunnerLogins ssm = new RunnerLogins(ssm(region()));
         boolean asyncStep = r.op() == RunnerProtocol.Op.APPLY;
         if (asyncStep) {
             String earlier = ssm.readStep(r.stepId());
@@ -184,12 +185,15 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
     }
 
     private JsonNode runOp(RunnerProtocol.Request r, RunnerConfig c, RunnerLogins ssm, Context context) {
-        RunnerLogins.Login login = ssm.resolve(c);
+        boolean iam = c.iamUsername() != null;
+        RunnerLogins.Login login = iam ? new RunnerLogins.Login(c.iamUsername(), IamAuthTokens.token(
+                RunnerLogins.ownCredentials(), region(), c.host(), c.port(), c.iamUsername(), clock)) : ssm.resolve(c);
         MigrationSource override = migrationOverride;
         MigrationSource source = override != null ? override : MigrationCatalog.resolve(c.migrationSet());
         SchemaEngine engine = FlywayEngines.get(
                 new ConnectionSpec(c.host(), c.port(), c.database(), c.sslMode(), login.username(), login.password(),
-                        extraCaCertificates(), null),
+                        extraCaCertificates(), iam ? "the IAM database login of user " + c.iamUsername()
+                        + " (Credentials.IamUsername, a token signed by the runner role)" : null, iam),
                 new EngineSettings(c.schema(), source, c.placeholders(), c.lockTimeoutSeconds(), c.statementTimeoutSeconds()));
         switch (r.op()) {
             case OBSERVE:
@@ -267,6 +271,12 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
             text = text.substring(0, MAX_MESSAGE) + " ...";
         }
         return RunnerProtocol.error(reason, text);
+    }
+
+    /** The function's own region, which Lambda sets; the database is in it. */
+    private String region() {
+        String region = environment.get("AWS_REGION");
+        return region == null ? "us-east-1" : region;
     }
 
     private static SsmClient ssm(String region) {

@@ -3,7 +3,9 @@ package com.company.database.schemaversion.runner;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.fasterxml.jackson.databind.JsonNode;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.GetParameterRequest;
@@ -57,6 +59,19 @@ final class RunnerLogins {
         }
         return new Login(read(r.usernameParameter(), "Credentials.UsernameParameter"),
                 read(r.passwordParameter(), "Credentials.PasswordParameter"));
+    }
+
+    /**
+     * The runner role's credentials, as Lambda gives them to the function (its environment), to sign an IAM
+     * database authentication token with.
+     */
+    static AwsCredentialsIdentity ownCredentials() {
+        try (DefaultCredentialsProvider provider = DefaultCredentialsProvider.builder().build()) {
+            return provider.resolveCredentials();
+        } catch (RuntimeException e) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "The VPC runner has no credentials of its role to sign"
+                    + " an IAM database authentication token with (" + e.getClass().getSimpleName() + ").");
+        }
     }
 
     void writeStep(String stepId, String value) {

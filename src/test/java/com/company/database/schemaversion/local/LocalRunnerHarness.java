@@ -53,6 +53,11 @@ final class LocalRunnerHarness {
             com.fasterxml.jackson.databind.node.ObjectNode account = TestModels.testAccount();
             ((com.fasterxml.jackson.databind.node.ArrayNode) account.path("Credentials").path("AllowedParameterPrefixes"))
                     .add("/orders/orders/");
+            // The test account's logins, bound also to the host the repository's inputs name (serve redirects it).
+            com.fasterxml.jackson.databind.node.ObjectNode binding = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    account.path("Credentials").path("Bindings").get(0);
+            ((com.fasterxml.jackson.databind.node.ArrayNode) binding.get("Parameters")).add("/orders/orders/");
+            ((com.fasterxml.jackson.databind.node.ArrayNode) binding.get("Hosts")).add("*.cluster-abc.eu-west-1.rds.amazonaws.com");
             JSON.writeValue(typeConfiguration.toFile(), account);
             JSON.writeValue(parameters.toFile(), Map.of(USER_PARAM, TestDatabase.USER, PASSWORD_PARAM, TestDatabase.PASSWORD));
         } catch (IOException e) {

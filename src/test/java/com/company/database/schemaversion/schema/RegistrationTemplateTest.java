@@ -104,7 +104,8 @@ class RegistrationTemplateTest {
             });
             for (String action : actions) {
                 String service = action.substring(0, action.indexOf(':'));
-                boolean scoped = resource.contains(service.equals("iam") ? "RunnerRoleArns" : ":" + service + ":")
+                boolean scoped = resource.contains(service.equals("iam") ? "RunnerRoleArns"
+                        : service.equals("rds-db") ? "IamDatabaseUsers" : ":" + service + ":")
                         || resource.contains("RecordKey.Arn");
                 if (!scoped) problems.add(sid + ": " + action + " on " + resource);
             }
@@ -116,6 +117,7 @@ class RegistrationTemplateTest {
                     problems.add(sid + ": wildcard account or region without a condition pinning them");
                 }
             } else if (!resource.contains("RunnerRoleArns") && !resource.contains("RecordKey.Arn")
+                    && !resource.contains("IamDatabaseUsers")
                     && !resource.contains(thisPartition)) {
                 problems.add(sid + ": ARNs not in this partition: " + resource);
             }
@@ -127,6 +129,10 @@ class RegistrationTemplateTest {
                 assertThat(statement.path("Condition").path("StringEquals").path("iam:PassedToService").asText())
                         .isEqualTo("lambda.amazonaws.com");
                 assertThat(statement.path("Resource").path("Ref").asText()).isEqualTo("RunnerRoleArns");
+            }
+            if (actions.contains("rds-db:connect")) {
+                // Only the database users the admin names: a template's IamUsername cannot reach any other.
+                assertThat(statement.path("Resource").path("Ref").asText()).isEqualTo("IamDatabaseUsers");
             }
             if (actions.stream().anyMatch(a -> a.startsWith("lambda:"))) {
                 assertThat(arns(statement.path("Resource"))).singleElement().asString()

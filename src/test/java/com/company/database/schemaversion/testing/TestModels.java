@@ -16,9 +16,14 @@ public final class TestModels {
      */
     public static ObjectNode testAccount() {
         ObjectNode c = JsonNodeFactory.instance.objectNode();
-        c.putObject("Credentials").putArray("AllowedParameterPrefixes")
+        ObjectNode credentials = c.putObject("Credentials");
+        credentials.putArray("AllowedParameterPrefixes")
                 .add("/orders/db/").add("/secret/db/").add("/bench/db/").add("/artifact-it/").add("/it/").add("/test/")
                 .add("/aws/reference/secretsmanager/orders-migrator").add("/aws/reference/secretsmanager/rds!cluster-orders");
+        // Those logins are bound to the embedded servers' addresses, and to nothing else.
+        ObjectNode binding = credentials.putArray("Bindings").addObject();
+        binding.set("Parameters", credentials.get("AllowedParameterPrefixes").deepCopy());
+        binding.putArray("Hosts").add("127.0.0.1").add("localhost");
         c.putObject("Connections").putArray("AllowedSslModes").add("disable").add("require").add("verify-ca").add("verify-full");
         c.putObject("Runner").putArray("AllowedRoleArns").add(TEST_RUNNER_ROLE);
         ObjectNode destruction = c.putObject("Destruction");

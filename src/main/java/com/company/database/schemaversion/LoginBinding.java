@@ -1,0 +1,34 @@
+// This is a generated file. Modifications will be overwritten.
+package com.company.database.schemaversion;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+import java.util.List;
+import java.util.Set;
+import lombok.AllArgsConstructor;
+import lombok.NoArgsConstructor;
+import lombok.Builder;
+import lombok.Data;
+
+@Data
+@Builder
+@AllArgsConstructor
+@NoArgsConstructor
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
+public class LoginBinding {
+    @JsonProperty("Parameters")
+    private Set<String> parameters;
+
+    @JsonProperty("IamUsers")
+    private Set<String> iamUsers;
+
+    @JsonProperty("Hosts")
+    private Set<String> hosts;
+
+    @JsonProperty("Databases")
+    private Set<String> databases;
+
+}
