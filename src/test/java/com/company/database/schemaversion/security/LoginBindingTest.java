@@ -39,6 +39,8 @@ public class LoginBindingTest extends AbstractHandlerTest {
         payments.putArray("Hosts").add(paymentsHost);
         c.putObject("Connections").putArray("AllowedSslModes").add("disable").add("verify-full");
         c.putObject("Runner").putArray("AllowedRoleArns").add(com.company.database.schemaversion.testing.TestModels.TEST_RUNNER_ROLE);
+        // Clean allowed, so that what stops a Delete with Clean below is the binding, not the Destruction switch.
+        c.putObject("Destruction").putArray("Clean").add("*/*/*");
         return c;
     }
 
