@@ -10,6 +10,7 @@ import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.engine.EngineSettings;
+import com.company.database.schemaversion.runner.ConfiguredPolicy;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerProtocol;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,8 +35,25 @@ final class VpcRunner {
     /** The function as the handler keeps it: the model's settings, and the account's extra CA certificates in its code. */
     static LambdaRunners.Spec spec(ResourceModel m, String id, BaseHandlerStd.Services services) {
         Execution x = m.getExecution();
+        RunnerConfig config = runnerConfig(m, services.environment());
+        ConfiguredPolicy policy = policy(services.policy());
+        int bytes = LambdaRunners.environmentBytes(config, policy);
+        if (bytes > RunnerConfig.MAX_ENVIRONMENT_BYTES) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "Execution.Mode VpcRunner carries the resource's settings"
+                    + " and the account policy (the type configuration's Credentials.AllowedParameterPrefixes,"
+                    + " Connections.AllowedHosts and AllowedSslModes) in the runner function's environment, which Lambda"
+                    + " limits to " + RunnerConfig.MAX_ENVIRONMENT_BYTES + " bytes; these take " + bytes + " bytes."
+                    + " Shorten the Placeholders or the parameter names, ask the account admin for shorter lists, or use"
+                    + " Execution.Mode Direct.");
+        }
         return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(),
-                x.getRoleArn(), runnerConfig(m, services.environment()), false, code(services));
+                x.getRoleArn(), config, false, code(services), policy);
+    }
+
+    /** The account policy the runner applies to its own configuration: the one the handler applies now. */
+    static ConfiguredPolicy policy(AccountPolicy policy) {
+        return new ConfiguredPolicy(policy.parameterPrefixes(), policy.allowedHosts(),
+                new java.util.ArrayList<>(policy.allowedSslModes()));
     }
 
     /** The runner code this handler uploads: its environment's runner package, with the account's extra CAs. */
@@ -98,13 +116,13 @@ final class VpcRunner {
                                      LambdaRunners.RecordedCode recordedCode) {
         services.policy().checkRunner(m);
         LambdaRunners.Spec spec = spec(m, id, services);
-        return new LambdaRunnerEngine(services.invoker(), services.ssm(), spec.functionName())
+        return new LambdaRunnerEngine(services.invoker(), services.ssm(), spec.functionName(), null)
                 .guardedBy(() -> services.runners().verify(spec, recordedCode));
     }
 
-    /** The engine right after {@link #ensure} found the function exactly as the handler configured it. */
-    private static LambdaRunnerEngine ensuredEngine(String id, BaseHandlerStd.Services services) {
-        return new LambdaRunnerEngine(services.invoker(), services.ssm(), LambdaRunners.functionName(id));
+    /** The engine right after {@link #ensure} found the function exactly as the handler configured it, and published it. */
+    private static LambdaRunnerEngine ensuredEngine(String id, CallbackContext ctx, BaseHandlerStd.Services services) {
+        return new LambdaRunnerEngine(services.invoker(), services.ssm(), LambdaRunners.functionName(id), ctx.getRunnerVersion());
     }
 
     /**
@@ -114,15 +132,21 @@ final class VpcRunner {
      */
     static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, CallbackContext ctx,
                                                                          BaseHandlerStd.Services services, Logger logger) {
-        services.policy().checkRunnerRole(model.getExecution().getRoleArn());
+        services.policy().checkRunner(model);
         return ensure(model, spec(model, model.getId(), services), ctx, services, logger);
     }
 
     private static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, LambdaRunners.Spec spec,
                                                                                   CallbackContext ctx,
                                                                                   BaseHandlerStd.Services services, Logger logger) {
-        LambdaRunners.Wait wait = services.runners().ensure(spec, ctx.getRunnerCreateAttempts());
+        LambdaRunners.Ensured ensured = services.runners().ensure(spec, ctx.getRunnerCreateAttempts());
+        LambdaRunners.Wait wait = ensured.waiting();
         if (wait == null) {
+            if (!ensured.version().equals(ctx.getRunnerVersion())) {
+                // Once per operation and whenever the version changes: older versions only take code storage.
+                services.runners().pruneVersions(spec.functionName(), ensured.version());
+                ctx.setRunnerVersion(ensured.version());
+            }
             return Optional.empty();
         }
         if (wait.roleNotAssumableYet()) {
@@ -142,7 +166,7 @@ final class VpcRunner {
         if (notReady.isPresent()) {
             return notReady.get();
         }
-        LambdaRunnerEngine engine = ensuredEngine(model.getId(), services);
+        LambdaRunnerEngine engine = ensuredEngine(model.getId(), ctx, services);
         Budget budget = services.budget();
         while (true) {
             if (ctx.getRunnerStepId() != null) {
@@ -213,6 +237,7 @@ final class VpcRunner {
         Instant started = Instant.ofEpochMilli(ctx.getRunnerStepStartedAt());
         Instant now = clock.instant();
         if (!ctx.isRunnerStepStarted() && now.isAfter(started.plus(LambdaRunnerEngine.startDeadline()))) {
+            forgetQuietly(engine, ctx.getRunnerStepId());
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " did not"
                     + " start the step invoked at " + started + " within " + LambdaRunnerEngine.startDeadline().toMinutes()
                     + " minutes. Check its log group /aws/lambda/" + engine.functionName() + ": its role (Execution.RoleArn)"
@@ -220,6 +245,7 @@ final class VpcRunner {
                     + " steps, and the function needs a route to SSM (an interface endpoint or a NAT).");
         }
         if (now.isAfter(started.plus(LambdaRunnerEngine.stepDeadline()))) {
+            forgetQuietly(engine, ctx.getRunnerStepId());
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " gave no"
                     + " outcome for the step started at " + started + " within " + LambdaRunnerEngine.stepDeadline().toMinutes()
                     + " minutes: it crashed or was killed (out of memory?). Check its log group /aws/lambda/"
@@ -228,6 +254,15 @@ final class VpcRunner {
         long seconds = java.time.Duration.between(started, now).getSeconds();
         return inProgress(model, ctx, 5, "Migrating in runner function " + engine.functionName() + " from version "
                 + ctx.getRunnerStepFrom() + " towards " + model.getTargetVersion() + " (step running for " + seconds + " s).");
+    }
+
+    /** An armed step the runner never took stays usable until removed: remove it when the handler gives up on it. */
+    private static void forgetQuietly(LambdaRunnerEngine engine, String stepId) {
+        try {
+            engine.forget(stepId);
+        } catch (RuntimeException e) {
+            // a small leftover under the runner-steps prefix; the operation's failure is what matters
+        }
     }
 
     private static ProgressEvent<ResourceModel, CallbackContext> finished(ResourceModel model, CallbackContext ctx,
@@ -258,6 +293,9 @@ final class VpcRunner {
                 logger.log("Runner function " + function + " does not exist: schema " + Translator.schema(model)
                         + " was not cleaned (no migration can have run through it).");
             } else {
+                // Cleaning sends the login to the server like any other operation: the same checks (runner role,
+                // host, SslMode, credential parameters) under the type configuration in force now.
+                services.policy().checkRunner(model);
                 // The runner cleans only when its configuration says so: arm it (and put back anything else
                 // someone changed), wait until Lambda applied that, then clean. DeleteFunction follows at once,
                 // so the arm is never left for anyone else to use.
@@ -266,7 +304,7 @@ final class VpcRunner {
                 if (arming.isPresent()) {
                     return arming;
                 }
-                ensuredEngine(id, services).clean();
+                ensuredEngine(id, ctx, services).clean();
                 logger.log("Cleaned schema " + Translator.schema(model) + " of " + id + " through " + function + ".");
             }
             ctx.setRunnerCleaned(true);
