@@ -37,6 +37,13 @@ final class VpcRunner {
         Execution x = m.getExecution();
         RunnerConfig config = runnerConfig(m, services.environment());
         ConfiguredPolicy policy = policy(services.policy());
+        checkFits(config, policy);
+        return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(),
+                x.getRoleArn(), config, false, code(services), policy);
+    }
+
+    /** The configuration and the account policy together fit in the 4 KB Lambda allows for the environment. */
+    private static void checkFits(RunnerConfig config, ConfiguredPolicy policy) {
         int bytes = LambdaRunners.environmentBytes(config, policy);
         if (bytes > RunnerConfig.MAX_ENVIRONMENT_BYTES) {
             throw new ReconcileException(Reason.INVALID_INPUT, "Execution.Mode VpcRunner carries the resource's settings"
@@ -46,8 +53,6 @@ final class VpcRunner {
                     + " Shorten the Placeholders or the parameter names, ask the account admin for shorter lists, or use"
                     + " Execution.Mode Direct.");
         }
-        return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(),
-                x.getRoleArn(), config, false, code(services), policy);
     }
 
     /** The account policy the runner applies to its own configuration: the one the handler applies now. */
@@ -96,6 +101,13 @@ final class VpcRunner {
     static void validate(ResourceModel m, HandlerEnvironment environment) {
         if (ExecutionMode.of(m).keepsRunnerFunction()) {
             runnerConfig(m, environment);
+        }
+    }
+
+    /** As above, with the account policy the runner's environment carries too. */
+    static void validate(ResourceModel m, BaseHandlerStd.Services services) {
+        if (ExecutionMode.of(m).keepsRunnerFunction()) {
+            checkFits(runnerConfig(m, services.environment()), policy(services.policy()));
         }
     }
 
