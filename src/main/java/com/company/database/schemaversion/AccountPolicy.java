@@ -119,6 +119,21 @@ public final class AccountPolicy {
         return bindings;
     }
 
+    /** The credential parameter prefixes in force (the default when the admin set none): for the VPC runner. */
+    public List<String> parameterPrefixes() {
+        return List.copyOf(parameterPrefixes);
+    }
+
+    /** The allowed hosts, or null for any host: for the VPC runner. */
+    public List<String> allowedHosts() {
+        return hosts == null ? null : List.copyOf(hosts);
+    }
+
+    /** The allowed SslModes in force (the default when the admin set none): for the VPC runner. */
+    public Set<String> allowedSslModes() {
+        return Set.copyOf(sslModes);
+    }
+
     /** Everything a model makes the type read or connect to (Direct and VpcRunner alike). */
     public void checkReadsAndConnections(ResourceModel m) {
         Credentials c = m.getCredentials();

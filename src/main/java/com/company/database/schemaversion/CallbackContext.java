@@ -24,6 +24,8 @@ public class CallbackContext extends StdCallbackContext {
     private int runnerCreateAttempts;
     /** VpcRunner: the asynchronous step now running (its idempotency key), null when none. */
     private String runnerStepId;
+    /** VpcRunner: the version of the runner function this operation last published, checked and invoked. */
+    private String runnerVersion;
     /** VpcRunner: the runner marked that step as started (it received the event). */
     private boolean runnerStepStarted;
     /** VpcRunner: when that step was started, epoch millis. */

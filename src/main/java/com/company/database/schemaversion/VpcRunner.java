@@ -10,6 +10,7 @@ import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.engine.EngineSettings;
+import com.company.database.schemaversion.runner.ConfiguredPolicy;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerProtocol;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,8 +35,30 @@ final class VpcRunner {
     /** The function as the handler keeps it: the model's settings, and the account's extra CA certificates in its code. */
     static LambdaRunners.Spec spec(ResourceModel m, String id, BaseHandlerStd.Services services) {
         Execution x = m.getExecution();
+        RunnerConfig config = runnerConfig(m, services.environment());
+        ConfiguredPolicy policy = policy(services.policy());
+        checkFits(config, policy);
         return new LambdaRunners.Spec(LambdaRunners.functionName(id), x.getSubnetIds(), x.getSecurityGroupIds(),
-                x.getRoleArn(), runnerConfig(m, services.environment()), false, code(services));
+                x.getRoleArn(), config, false, code(services), policy);
+    }
+
+    /** The configuration and the account policy together fit in the 4 KB Lambda allows for the environment. */
+    private static void checkFits(RunnerConfig config, ConfiguredPolicy policy) {
+        int bytes = LambdaRunners.environmentBytes(config, policy);
+        if (bytes > RunnerConfig.MAX_ENVIRONMENT_BYTES) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "Execution.Mode VpcRunner carries the resource's settings"
+                    + " and the account policy (the type configuration's Credentials.AllowedParameterPrefixes,"
+                    + " Connections.AllowedHosts and AllowedSslModes) in the runner function's environment, which Lambda"
+                    + " limits to " + RunnerConfig.MAX_ENVIRONMENT_BYTES + " bytes; these take " + bytes + " bytes."
+                    + " Shorten the Placeholders or the parameter names, ask the account admin for shorter lists, or use"
+                    + " Execution.Mode Direct.");
+        }
+    }
+
+    /** The account policy the runner applies to its own configuration: the one the handler applies now. */
+    static ConfiguredPolicy policy(AccountPolicy policy) {
+        return new ConfiguredPolicy(policy.parameterPrefixes(), policy.allowedHosts(),
+                new java.util.ArrayList<>(policy.allowedSslModes()));
     }
 
     /** The runner code this handler uploads: its environment's runner package, with the account's extra CAs. */
@@ -82,6 +105,13 @@ final class VpcRunner {
         }
     }
 
+    /** As above, with the account policy the runner's environment carries too. */
+    static void validate(ResourceModel m, BaseHandlerStd.Services services) {
+        if (ExecutionMode.of(m).keepsRunnerFunction()) {
+            checkFits(runnerConfig(m, services.environment()), policy(services.policy()));
+        }
+    }
+
     /**
      * The runner engine for a caller that did not just bring the function up to date (Read): the function is
      * checked (one GetFunction) before the first invocation, and not invoked if anyone changed it.
@@ -99,13 +129,13 @@ final class VpcRunner {
                                      LambdaRunners.RecordedCode recordedCode) {
         services.policy().checkRunner(m);
         LambdaRunners.Spec spec = spec(m, id, services);
-        return new LambdaRunnerEngine(services.invoker(), services.ssm(), spec.functionName())
+        return new LambdaRunnerEngine(services.invoker(), services.ssm(), spec.functionName(), null)
                 .guardedBy(() -> services.runners().verify(spec, recordedCode));
     }
 
-    /** The engine right after {@link #ensure} found the function exactly as the handler configured it. */
-    private static LambdaRunnerEngine ensuredEngine(String id, BaseHandlerStd.Services services) {
-        return new LambdaRunnerEngine(services.invoker(), services.ssm(), LambdaRunners.functionName(id));
+    /** The engine right after {@link #ensure} found the function exactly as the handler configured it, and published it. */
+    private static LambdaRunnerEngine ensuredEngine(String id, CallbackContext ctx, BaseHandlerStd.Services services) {
+        return new LambdaRunnerEngine(services.invoker(), services.ssm(), LambdaRunners.functionName(id), ctx.getRunnerVersion());
     }
 
     /**
@@ -124,8 +154,14 @@ final class VpcRunner {
     private static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, LambdaRunners.Spec spec,
                                                                                   CallbackContext ctx,
                                                                                   BaseHandlerStd.Services services, Logger logger) {
-        LambdaRunners.Wait wait = services.runners().ensure(spec, ctx.getRunnerCreateAttempts());
+        LambdaRunners.Ensured ensured = services.runners().ensure(spec, ctx.getRunnerCreateAttempts());
+        LambdaRunners.Wait wait = ensured.waiting();
         if (wait == null) {
+            if (!ensured.version().equals(ctx.getRunnerVersion())) {
+                // Once per operation and whenever the version changes: older versions only take code storage.
+                services.runners().pruneVersions(spec.functionName(), ensured.version());
+                ctx.setRunnerVersion(ensured.version());
+            }
             return Optional.empty();
         }
         if (wait.roleNotAssumableYet()) {
@@ -145,7 +181,7 @@ final class VpcRunner {
         if (notReady.isPresent()) {
             return notReady.get();
         }
-        LambdaRunnerEngine engine = ensuredEngine(model.getId(), services);
+        LambdaRunnerEngine engine = ensuredEngine(model.getId(), ctx, services);
         Budget budget = services.budget();
         while (true) {
             if (ctx.getRunnerStepId() != null) {
@@ -216,6 +252,7 @@ final class VpcRunner {
         Instant started = Instant.ofEpochMilli(ctx.getRunnerStepStartedAt());
         Instant now = clock.instant();
         if (!ctx.isRunnerStepStarted() && now.isAfter(started.plus(LambdaRunnerEngine.startDeadline()))) {
+            forgetQuietly(engine, ctx.getRunnerStepId());
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " did not"
                     + " start the step invoked at " + started + " within " + LambdaRunnerEngine.startDeadline().toMinutes()
                     + " minutes. Check its log group /aws/lambda/" + engine.functionName() + ": its role (Execution.RoleArn)"
@@ -223,6 +260,7 @@ final class VpcRunner {
                     + " steps, and the function needs a route to SSM (an interface endpoint or a NAT).");
         }
         if (now.isAfter(started.plus(LambdaRunnerEngine.stepDeadline()))) {
+            forgetQuietly(engine, ctx.getRunnerStepId());
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " gave no"
                     + " outcome for the step started at " + started + " within " + LambdaRunnerEngine.stepDeadline().toMinutes()
                     + " minutes: it crashed or was killed (out of memory?). Check its log group /aws/lambda/"
@@ -231,6 +269,15 @@ final class VpcRunner {
         long seconds = java.time.Duration.between(started, now).getSeconds();
         return inProgress(model, ctx, 5, "Migrating in runner function " + engine.functionName() + " from version "
                 + ctx.getRunnerStepFrom() + " towards " + model.getTargetVersion() + " (step running for " + seconds + " s).");
+    }
+
+    /** An armed step the runner never took stays usable until removed: remove it when the handler gives up on it. */
+    private static void forgetQuietly(LambdaRunnerEngine engine, String stepId) {
+        try {
+            engine.forget(stepId);
+        } catch (RuntimeException e) {
+            // a small leftover under the runner-steps prefix; the operation's failure is what matters
+        }
     }
 
     private static ProgressEvent<ResourceModel, CallbackContext> finished(ResourceModel model, CallbackContext ctx,
@@ -272,6 +319,9 @@ final class VpcRunner {
                         + " a database administrator removes it with DELETE FROM company_schemaversion.claims WHERE"
                         + " schema_name = '" + Translator.schema(model) + "'");
             } else {
+                // Cleaning sends the login to the server like any other operation: the same checks (runner role,
+                // host, SslMode, credential parameters) under the type configuration in force now.
+                services.policy().checkRunner(model);
                 // The runner cleans only when its configuration says so: arm it (and put back anything else
                 // someone changed), wait until Lambda applied that, then clean where the claim allows it.
                 // DeleteFunction follows at once, so the arm is never left for anyone else to use.
@@ -280,7 +330,7 @@ final class VpcRunner {
                 if (arming.isPresent()) {
                     return arming;
                 }
-                ctx.setDeleteNote(ClaimSteps.onDelete(deleting, () -> ensuredEngine(id, services), services, logger));
+                ctx.setDeleteNote(ClaimSteps.onDelete(deleting, () -> ensuredEngine(id, ctx, services), services, logger));
             }
             ctx.setRunnerCleaned(true);
         }

@@ -48,7 +48,7 @@ final class VpcRunnerMode implements ExecutionMode {
     @Override
     public void preflight(ResourceModel model, BaseHandlerStd.Services services) {
         // The login is read by the runner inside the VPC: the handler cannot check it before the function exists.
-        validate(model, services.environment());
+        VpcRunner.validate(model, services);
     }
 
     @Override

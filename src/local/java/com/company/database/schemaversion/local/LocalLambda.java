@@ -38,7 +38,9 @@ import java.util.regex.Pattern;
 
 /**
  * A local stand-in for exactly the Lambda calls the type makes (CreateFunction, GetFunction, UpdateFunctionCode,
- * UpdateFunctionConfiguration, Invoke sync / Event / DryRun, DeleteFunction, Get/PutFunctionEventInvokeConfig), speaking Lambda's REST JSON protocol
+ * UpdateFunctionConfiguration, PublishVersion, ListVersionsByFunction, Invoke sync / Event / DryRun, DeleteFunction,
+ * Get/PutFunctionEventInvokeConfig; GetFunction, Invoke, DeleteFunction and the event invoke config also per published
+ * version, with Qualifier), speaking Lambda's REST JSON protocol
  * on 127.0.0.1 so the real SDK client talks to it. It keeps Lambda's state machine (Pending -> Active after a
  * configurable number of GetFunction polls, LastUpdateStatus InProgress -> Successful, Deleting -> gone) and
  * REALLY runs the runner: each invocation loads the function's handler class by its handler string and calls it
@@ -54,14 +56,14 @@ import java.util.regex.Pattern;
  */
 public final class LocalLambda implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern FUNCTION_PATH = Pattern.compile("^/2015-03-31/functions/([^/]+)(/code|/configuration|/invocations)?/?$");
+    private static final Pattern FUNCTION_PATH = Pattern.compile("^/2015-03-31/functions/([^/]+)(/code|/configuration|/invocations|/versions)?/?$");
     private static final Pattern EVENT_INVOKE_CONFIG_PATH = Pattern.compile("^/2019-09-25/functions/([^/]+)/event-invoke-config/?$");
     private static final int DEFAULT_RETRIES = 2;
     private static final int DEFAULT_EVENT_AGE = 21600;
 
     /** What one invocation ran with: the configuration at the moment Lambda started it. */
     public record Invocation(String type, String payload, Map<String, String> environment, List<String> layers,
-                             String codeSha256) {
+                             String codeSha256, String version) {
     }
 
     public enum InvokeFault { NONE, TIMEOUT, CRASH }
@@ -98,6 +100,9 @@ public final class LocalLambda implements AutoCloseable {
     private final Map<String, Optional<byte[]>> packageFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String region = DEFAULT_REGION;
     private static final String DEFAULT_REGION = "us-east-1";
+    private volatile Runnable afterReadyGetFunction;
+    private volatile java.util.function.Predicate<JsonNode> afterReadyGetFunctionWhen;
+    private volatile Runnable beforeEventDelivery;
 
     /** One function as Lambda keeps it. */
     private static final class Function {
@@ -125,13 +130,63 @@ public final class LocalLambda implements AutoCloseable {
         String logGroup;
         List<String> architectures = List.of("x86_64");
         String packageType = "Zip";
+        /** This qualifier's own: Lambda keeps one per function, version and alias. */
         ObjectNode eventInvokeConfig;
+        /** "$LATEST", or the number of a published version (an immutable snapshot). */
+        String version = "$LATEST";
+        /** Changes with every change of $LATEST's code or configuration (PublishVersion's precondition). */
+        String revisionId = java.util.UUID.randomUUID().toString();
+        final TreeMap<Integer, Function> versions = new TreeMap<>();
+        int lastVersion;
         String state = "Pending";
         String stateReasonCode;
         String stateReason;
         String lastUpdateStatus = "Successful";
         int pollsLeft;
         boolean deleting;
+
+        /** What PublishVersion keeps: code and configuration as they are now, never changed afterwards. */
+        Function snapshot(int number) {
+            Function v = new Function();
+            v.name = name;
+            v.region = region;
+            v.role = role;
+            v.handler = handler;
+            v.runtime = runtime;
+            v.timeout = timeout;
+            v.memory = memory;
+            v.subnets = subnets;
+            v.groups = groups;
+            v.environment = Map.copyOf(environment);
+            v.codeSha256 = codeSha256;
+            v.codeSize = codeSize;
+            v.code = code;
+            v.layers = List.copyOf(layers);
+            v.fileSystemConfigs = fileSystemConfigs;
+            v.kmsKeyArn = kmsKeyArn;
+            v.deadLetterTarget = deadLetterTarget;
+            v.tracingMode = tracingMode;
+            v.ephemeralStorage = ephemeralStorage;
+            v.snapStartApplyOn = snapStartApplyOn;
+            v.logFormat = logFormat;
+            v.logGroup = logGroup;
+            v.architectures = architectures;
+            v.packageType = packageType;
+            v.version = Integer.toString(number);
+            v.revisionId = java.util.UUID.randomUUID().toString();
+            v.state = "Active";
+            return v;
+        }
+
+        /** Code and configuration, for PublishVersion's "nothing changed since the last version". */
+        String signature() {
+            return String.join("|", codeSha256, String.valueOf(role), String.valueOf(handler), String.valueOf(runtime),
+                    Integer.toString(timeout), Integer.toString(memory), subnets.toString(), groups.toString(),
+                    new TreeMap<>(environment).toString(), layers.toString(), String.valueOf(fileSystemConfigs),
+                    String.valueOf(kmsKeyArn), String.valueOf(deadLetterTarget), tracingMode,
+                    Integer.toString(ephemeralStorage), snapStartApplyOn, logFormat, String.valueOf(logGroup),
+                    architectures.toString(), packageType);
+        }
     }
 
     public LocalLambda() throws IOException {
@@ -209,6 +264,8 @@ public final class LocalLambda implements AutoCloseable {
         deliverAsyncTwice = false;
         timeoutSecondsOverride = 0;
         region = DEFAULT_REGION;
+        afterReadyGetFunction = null;
+        beforeEventDelivery = null;
     }
 
     /**
@@ -292,6 +349,21 @@ public final class LocalLambda implements AutoCloseable {
         asyncCrashesLeft = attempts;
     }
 
+    /**
+     * Someone else's change right after a caller's check: runs once, on the next GetFunction of $LATEST that finds
+     * the function Active with its last update done and its configuration as {@code when} says, after the answer is
+     * taken and before it is sent.
+     */
+    public void afterNextReadyGetFunction(java.util.function.Predicate<JsonNode> when, Runnable change) {
+        afterReadyGetFunctionWhen = when;
+        afterReadyGetFunction = change;
+    }
+
+    /** Someone else's change while an event waits in Lambda's queue: runs once, before the next event is delivered. */
+    public void beforeNextEventDelivery(Runnable change) {
+        beforeEventDelivery = change;
+    }
+
     /** Runs functions with this timeout instead of their configured one (Lambda ends them after it). */
     public void setTimeoutOverride(int seconds) {
         timeoutSecondsOverride = seconds;
@@ -364,11 +436,12 @@ public final class LocalLambda implements AutoCloseable {
                 createFunction(ex, JSON.readTree(body));
                 return;
             }
+            String qualifier = qualifier(ex);
             Matcher e = EVENT_INVOKE_CONFIG_PATH.matcher(path);
             if (e.matches()) {
                 switch (method) {
-                    case "GET" -> getEventInvokeConfig(ex, e.group(1));
-                    case "PUT" -> putEventInvokeConfig(ex, e.group(1), JSON.readTree(body));
+                    case "GET" -> getEventInvokeConfig(ex, e.group(1), qualifier);
+                    case "PUT" -> putEventInvokeConfig(ex, e.group(1), qualifier, JSON.readTree(body));
                     default -> error(ex, 400, "InvalidRequestContentException", "Not emulated: " + method + " " + path);
                 }
                 return;
@@ -381,11 +454,13 @@ public final class LocalLambda implements AutoCloseable {
             String name = m.group(1);
             String sub = m.group(2) == null ? "" : m.group(2);
             switch (method + " " + sub) {
-                case "GET " -> getFunction(ex, name);
+                case "GET " -> getFunction(ex, name, qualifier);
                 case "PUT /code" -> updateCode(ex, name, JSON.readTree(body));
                 case "PUT /configuration" -> updateConfiguration(ex, name, JSON.readTree(body));
-                case "DELETE " -> deleteFunction(ex, name);
-                case "POST /invocations" -> invoke(ex, name, body);
+                case "DELETE " -> deleteFunction(ex, name, qualifier);
+                case "POST /invocations" -> invoke(ex, name, qualifier, body);
+                case "POST /versions" -> publishVersion(ex, name, JSON.readTree(body));
+                case "GET /versions" -> listVersions(ex, name);
                 default -> error(ex, 400, "InvalidRequestContentException", "Not emulated: " + method + " " + path);
             }
         }
@@ -452,9 +527,49 @@ public final class LocalLambda implements AutoCloseable {
         respond(ex, 201, config(f));
     }
 
-    private void getFunction(HttpExchange ex, String name) throws IOException {
-        calls.add("GET GetFunction " + name);
+    /** The Qualifier query parameter (a version number, or $LATEST), or null. */
+    private static String qualifier(HttpExchange ex) {
+        String query = ex.getRequestURI().getRawQuery();
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals("Qualifier")) {
+                String q = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                return q.isEmpty() || q.equals("$LATEST") ? null : q;
+            }
+        }
+        return null;
+    }
+
+    /** A published version of the function, or null (no such function or version). */
+    private Function version(String name, String qualifier) {
+        Function f = functions.get(name);
+        if (f == null || !qualifier.matches("^[0-9]{1,9}$")) {
+            return null;
+        }
+        return f.versions.get(Integer.parseInt(qualifier));
+    }
+
+    private void getFunction(HttpExchange ex, String name, String qualifier) throws IOException {
+        calls.add("GET GetFunction " + name + (qualifier == null ? "" : ":" + qualifier));
+        if (qualifier != null) {
+            ObjectNode out = JSON.createObjectNode();
+            synchronized (this) {
+                Function v = version(name, qualifier);
+                if (v == null || functions.get(name).deleting) {
+                    notFound(ex, name + ":" + qualifier);
+                    return;
+                }
+                out.set("Configuration", config(v));
+                out.putObject("Code").put("RepositoryType", "S3").put("Location", "https://example.invalid/" + name);
+            }
+            respond(ex, 200, out);
+            return;
+        }
         ObjectNode out = JSON.createObjectNode();
+        Runnable hook = null;
         synchronized (this) {
             Function f = functions.get(name);
             if (f == null) {
@@ -473,6 +588,15 @@ public final class LocalLambda implements AutoCloseable {
             }
             out.set("Configuration", config(f));
             out.putObject("Code").put("RepositoryType", "S3").put("Location", "https://example.invalid/" + name);
+            if ("Active".equals(f.state) && "Successful".equals(f.lastUpdateStatus) && afterReadyGetFunction != null
+                    && afterReadyGetFunctionWhen.test(out.get("Configuration"))) {
+                hook = afterReadyGetFunction;
+                afterReadyGetFunction = null;
+            }
+        }
+        if (hook != null) {
+            // After the caller's view is taken and before it gets it: a change made right after its check.
+            hook.run();
         }
         respond(ex, 200, out);
     }
@@ -522,6 +646,7 @@ public final class LocalLambda implements AutoCloseable {
             f.codeSize = zip.length;
             f.code = zip;
             if (in.has("Architectures")) f.architectures = strings(in.get("Architectures"));
+            f.revisionId = java.util.UUID.randomUUID().toString();
             f.lastUpdateStatus = "InProgress";
             f.pollsLeft = updatePolls;
         }
@@ -562,17 +687,18 @@ public final class LocalLambda implements AutoCloseable {
                 f.logFormat = in.path("LoggingConfig").path("LogFormat").asText(f.logFormat);
                 f.logGroup = in.path("LoggingConfig").path("LogGroup").asText(f.logGroup);
             }
+            f.revisionId = java.util.UUID.randomUUID().toString();
             f.lastUpdateStatus = "InProgress";
             f.pollsLeft = updatePolls;
         }
         respond(ex, 200, config(f));
     }
 
-    private void getEventInvokeConfig(HttpExchange ex, String name) throws IOException {
-        calls.add("GET GetFunctionEventInvokeConfig " + name);
+    private void getEventInvokeConfig(HttpExchange ex, String name, String qualifier) throws IOException {
+        calls.add("GET GetFunctionEventInvokeConfig " + name + (qualifier == null ? "" : ":" + qualifier));
         ObjectNode out;
         synchronized (this) {
-            Function f = functions.get(name);
+            Function f = qualifier == null ? functions.get(name) : version(name, qualifier);
             if (f == null) {
                 notFound(ex, name);
                 return;
@@ -588,11 +714,11 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     /** PutFunctionEventInvokeConfig replaces the whole configuration; absent fields take Lambda's defaults. */
-    private void putEventInvokeConfig(HttpExchange ex, String name, JsonNode in) throws IOException {
-        calls.add("PUT PutFunctionEventInvokeConfig " + name);
+    private void putEventInvokeConfig(HttpExchange ex, String name, String qualifier, JsonNode in) throws IOException {
+        calls.add("PUT PutFunctionEventInvokeConfig " + name + (qualifier == null ? "" : ":" + qualifier));
         ObjectNode out;
         synchronized (this) {
-            Function f = functions.get(name);
+            Function f = qualifier == null ? functions.get(name) : version(name, qualifier);
             if (f == null) {
                 notFound(ex, name);
                 return;
@@ -610,7 +736,7 @@ public final class LocalLambda implements AutoCloseable {
             }
             out = JSON.createObjectNode();
             out.put("LastModified", System.currentTimeMillis() / 1000.0);
-            out.put("FunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:" + name + ":$LATEST");
+            out.put("FunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:" + name + ":" + f.version);
             if (in.has("MaximumRetryAttempts")) out.put("MaximumRetryAttempts", in.get("MaximumRetryAttempts").asInt());
             if (in.has("MaximumEventAgeInSeconds")) out.put("MaximumEventAgeInSeconds", in.get("MaximumEventAgeInSeconds").asInt());
             if (in.has("DestinationConfig")) out.set("DestinationConfig", in.get("DestinationConfig"));
@@ -619,8 +745,82 @@ public final class LocalLambda implements AutoCloseable {
         respond(ex, 200, out);
     }
 
-    private void deleteFunction(HttpExchange ex, String name) throws IOException {
-        calls.add("DELETE DeleteFunction " + name);
+    /**
+     * PublishVersion as the Lambda API reference describes it: refused while the function is not Active or an update
+     * is in progress (ResourceConflictException), when RevisionId is not $LATEST's (PreconditionFailedException,
+     * 412) or CodeSha256 not $LATEST's (InvalidParameterValueException); when neither code nor configuration changed
+     * since the last published version, that version is returned instead of a new one.
+     */
+    private void publishVersion(HttpExchange ex, String name, JsonNode in) throws IOException {
+        calls.add("POST PublishVersion " + name);
+        Function v;
+        synchronized (this) {
+            Function f = functions.get(name);
+            if (f == null || f.deleting) {
+                notFound(ex, name);
+                return;
+            }
+            if (!"Active".equals(f.state) || "InProgress".equals(f.lastUpdateStatus)) {
+                error(ex, 409, "ResourceConflictException", "The operation cannot be performed at this time. An update is"
+                        + " in progress for resource: arn:aws:lambda:us-east-1:123456789012:function:" + name);
+                return;
+            }
+            String revision = in.path("RevisionId").asText("");
+            if (!revision.isEmpty() && !revision.equals(f.revisionId)) {
+                error(ex, 412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision"
+                        + " Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+                return;
+            }
+            String sha = in.path("CodeSha256").asText("");
+            if (!sha.isEmpty() && !sha.equals(f.codeSha256)) {
+                error(ex, 400, "InvalidParameterValueException", "CodeSHA256 (" + sha + ") is different from current"
+                        + " CodeSHA256 in $LATEST (" + f.codeSha256 + "). Please try again with the CodeSHA256 in $LATEST.");
+                return;
+            }
+            Map.Entry<Integer, Function> last = f.versions.lastEntry();
+            if (last != null && last.getValue().signature().equals(f.signature())) {
+                v = last.getValue();
+            } else {
+                f.lastVersion++;
+                v = f.snapshot(f.lastVersion);
+                f.versions.put(f.lastVersion, v);
+            }
+        }
+        respond(ex, 201, config(v));
+    }
+
+    /** ListVersionsByFunction: $LATEST and every published version, in one page (the type keeps few). */
+    private void listVersions(HttpExchange ex, String name) throws IOException {
+        calls.add("GET ListVersionsByFunction " + name);
+        ObjectNode out = JSON.createObjectNode();
+        synchronized (this) {
+            Function f = functions.get(name);
+            if (f == null) {
+                notFound(ex, name);
+                return;
+            }
+            ArrayNode versions = out.putArray("Versions");
+            versions.add(config(f));
+            f.versions.values().forEach(v -> versions.add(config(v)));
+        }
+        respond(ex, 200, out);
+    }
+
+    private void deleteFunction(HttpExchange ex, String name, String qualifier) throws IOException {
+        calls.add("DELETE DeleteFunction " + name + (qualifier == null ? "" : ":" + qualifier));
+        if (qualifier != null) {
+            // One published version; DeleteFunction without a qualifier removes the function with all of them.
+            synchronized (this) {
+                Function v = version(name, qualifier);
+                if (v == null) {
+                    notFound(ex, name + ":" + qualifier);
+                    return;
+                }
+                functions.get(name).versions.remove(Integer.parseInt(qualifier));
+            }
+            ex.sendResponseHeaders(204, -1);
+            return;
+        }
         synchronized (this) {
             Function f = functions.get(name);
             if (f == null || f.deleting) {
@@ -634,16 +834,16 @@ public final class LocalLambda implements AutoCloseable {
         ex.sendResponseHeaders(204, -1);
     }
 
-    private void invoke(HttpExchange ex, String name, byte[] payload) throws IOException {
+    private void invoke(HttpExchange ex, String name, String qualifier, byte[] payload) throws IOException {
         String type = ex.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
         type = type == null ? "RequestResponse" : type;
-        calls.add("POST Invoke " + name + " " + type);
+        calls.add("POST Invoke " + name + (qualifier == null ? "" : ":" + qualifier) + " " + type);
         payloads.add(new String(payload, StandardCharsets.UTF_8));
         Function f;
         synchronized (this) {
             f = functions.get(name);
-            if (f == null || f.deleting) {
-                notFound(ex, name);
+            if (f == null || f.deleting || (qualifier != null && version(name, qualifier) == null)) {
+                notFound(ex, qualifier == null ? name : name + ":" + qualifier);
                 return;
             }
             if (!"Active".equals(f.state)) {
@@ -662,12 +862,12 @@ public final class LocalLambda implements AutoCloseable {
                 if (!dropAsync) {
                     int deliveries = deliverAsyncTwice ? 2 : 1;
                     for (int i = 0; i < deliveries; i++) {
-                        running.add(background.submit(() -> deliverEvent(name, payload)));
+                        running.add(background.submit(() -> deliverEvent(name, qualifier, payload)));
                     }
                 }
                 ex.sendResponseHeaders(202, -1);
             }
-            default -> syncInvoke(ex, name, payload, timeout);
+            default -> syncInvoke(ex, name, qualifier, payload, timeout);
         }
     }
 
@@ -675,12 +875,17 @@ public final class LocalLambda implements AutoCloseable {
      * Lambda's event queue: an event older than the function's maximum event age is dropped; a function error is
      * retried up to MaximumRetryAttempts times (each retry is older by Lambda's back-off of 1, then 2 minutes).
      */
-    private void deliverEvent(String name, byte[] payload) {
+    private void deliverEvent(String name, String qualifier, byte[] payload) {
+        Runnable hook = beforeEventDelivery;
+        beforeEventDelivery = null;
+        if (hook != null) {
+            hook.run();
+        }
         java.time.Duration age = asyncDelay;
         int retries;
         int maxAge;
         synchronized (this) {
-            Function f = functions.get(name);
+            Function f = qualifier == null ? functions.get(name) : version(name, qualifier);
             if (f == null) {
                 return;
             }
@@ -697,7 +902,7 @@ public final class LocalLambda implements AutoCloseable {
             try {
                 if (asyncCrashesLeft > 0) {
                     asyncCrashesLeft--;
-                    record(name, "Event", payload);
+                    record(name, qualifier, "Event", payload);
                     runnerLog.add(java.time.Instant.now() + " lambda: attempt " + (attempt + 1) + " ended in a function error");
                 } else {
                     Function f;
@@ -707,7 +912,7 @@ public final class LocalLambda implements AutoCloseable {
                     if (f == null) {
                         return;
                     }
-                    runHandler(name, "Event", payload, timeoutSecondsOverride > 0 ? timeoutSecondsOverride : f.timeout, age);
+                    runHandler(name, qualifier, "Event", payload, timeoutSecondsOverride > 0 ? timeoutSecondsOverride : f.timeout, age);
                     return;
                 }
             } catch (Exception crashed) {
@@ -717,7 +922,7 @@ public final class LocalLambda implements AutoCloseable {
         }
     }
 
-    private void syncInvoke(HttpExchange ex, String name, byte[] payload, int timeout) throws IOException {
+    private void syncInvoke(HttpExchange ex, String name, String qualifier, byte[] payload, int timeout) throws IOException {
         InvokeFault fault = syncFault;
         if (fault == InvokeFault.TIMEOUT) {
             functionError(ex, "{\"errorMessage\":\"2026-11-25T20:00:00.000Z 7f3c Task timed out after " + timeout
@@ -729,11 +934,11 @@ public final class LocalLambda implements AutoCloseable {
                     + "\"stackTrace\":[]}");
             return;
         }
-        Future<byte[]> result = background.submit(() -> runHandler(name, "RequestResponse", payload, timeout, java.time.Duration.ZERO));
+        Future<byte[]> result = background.submit(() -> runHandler(name, qualifier, "RequestResponse", payload, timeout, java.time.Duration.ZERO));
         try {
             byte[] out = result.get(timeout, TimeUnit.SECONDS);
             ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.getResponseHeaders().set("X-Amz-Executed-Version", "$LATEST");
+            ex.getResponseHeaders().set("X-Amz-Executed-Version", qualifier == null ? "$LATEST" : qualifier);
             ex.sendResponseHeaders(200, out.length);
             try (OutputStream os = ex.getResponseBody()) {
                 os.write(out);
@@ -753,13 +958,13 @@ public final class LocalLambda implements AutoCloseable {
     private static Map<String, String> reserved(Function f) {
         return Map.of("AWS_REGION", f.region, "AWS_DEFAULT_REGION", f.region,
                 "AWS_LAMBDA_FUNCTION_NAME", f.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(f.memory),
-                "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+                "AWS_LAMBDA_FUNCTION_VERSION", f.version);
     }
 
-    private synchronized Invocation record(String name, String type, byte[] payload) {
-        Function f = functions.get(name);
+    private synchronized Invocation record(String name, String qualifier, String type, byte[] payload) {
+        Function f = qualifier == null ? functions.get(name) : version(name, qualifier);
         Invocation i = new Invocation(type, new String(payload, StandardCharsets.UTF_8), Map.copyOf(f.environment),
-                List.copyOf(f.layers), f.codeSha256);
+                List.copyOf(f.layers), f.codeSha256, f.version);
         invocations.add(i);
         return i;
     }
@@ -769,19 +974,20 @@ public final class LocalLambda implements AutoCloseable {
      * function's environment as it is now (in-process, through the constructor a host JVM uses instead of the
      * process environment) and a clock that reads {@code late} later for an event delivered late.
      */
-    private byte[] runHandler(String name, String type, byte[] payload, int timeoutSeconds, java.time.Duration late) throws Exception {
+    private byte[] runHandler(String name, String qualifier, String type, byte[] payload, int timeoutSeconds,
+                              java.time.Duration late) throws Exception {
         Function f;
         Map<String, String> environment;
         byte[] code;
         String codeSha256;
         synchronized (this) {
-            f = functions.get(name);
+            f = qualifier == null ? functions.get(name) : version(name, qualifier);
             if (f == null) {
-                throw new IllegalStateException("function " + name + " is gone");
+                throw new IllegalStateException("function " + name + (qualifier == null ? "" : ":" + qualifier) + " is gone");
             }
             environment = new TreeMap<>(f.environment);
             environment.putAll(reserved(f));
-            record(name, type, payload);
+            record(name, qualifier, type, payload);
             code = f.code;
             codeSha256 = f.codeSha256;
         }
@@ -817,7 +1023,8 @@ public final class LocalLambda implements AutoCloseable {
     private static ObjectNode config(Function f) {
         ObjectNode c = JSON.createObjectNode();
         c.put("FunctionName", f.name);
-        c.put("FunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:" + f.name);
+        c.put("FunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:" + f.name
+                + ("$LATEST".equals(f.version) ? "" : ":" + f.version));
         c.put("Runtime", f.runtime);
         c.put("Role", f.role);
         c.put("Handler", f.handler);
@@ -829,7 +1036,8 @@ public final class LocalLambda implements AutoCloseable {
             ObjectNode variables = c.putObject("Environment").putObject("Variables");
             f.environment.forEach(variables::put);
         }
-        c.put("Version", "$LATEST");
+        c.put("Version", f.version);
+        c.put("RevisionId", f.revisionId);
         ObjectNode vpc = c.putObject("VpcConfig");
         ArrayNode s = vpc.putArray("SubnetIds");
         f.subnets.forEach(s::add);
@@ -869,6 +1077,7 @@ public final class LocalLambda implements AutoCloseable {
         f.codeSha256 = sha256(zip);
         f.codeSize = zip.length;
         f.code = zip;
+        f.revisionId = java.util.UUID.randomUUID().toString();
     }
 
     /** The function's deployment package as it is now (what GetFunction's Code.Location would download). */
@@ -893,6 +1102,11 @@ public final class LocalLambda implements AutoCloseable {
                 throw new java.io.UncheckedIOException(e);
             }
         }).map(byte[]::clone).orElse(null);
+    }
+
+    /** The numbers of the function's published versions. */
+    public synchronized List<String> versions(String name) {
+        return functions.get(name).versions.keySet().stream().map(String::valueOf).toList();
     }
 
     public synchronized Map<String, String> environment(String name) {

@@ -20,12 +20,15 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.DeleteParameterRequest;
 import software.amazon.awssdk.services.ssm.model.GetParameterRequest;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
+import software.amazon.awssdk.services.ssm.model.PutParameterRequest;
 import software.amazon.cloudformation.proxy.ProxyClient;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The engine of Execution.Mode VpcRunner: the same Flyway engine, run by the runner function in the customer's
@@ -45,26 +48,31 @@ public final class LambdaRunnerEngine implements SchemaEngine {
     static final Duration REQUEST_LIFETIME = Duration.ofMinutes(2);
     private final String functionName;
     private final Clock wallClock;
-    private Runnable guard;
+    /** The published version every invocation names: an immutable snapshot of what the handler checked. */
+    private String version;
+    private java.util.function.Supplier<String> guard;
 
     /**
      * @param invoker a client for Invoke only: its own timeouts, no SDK retry (a retry would invoke again)
+     * @param version the version {@link LambdaRunners#ensure} published, or null when a guard will give it
      */
-    public LambdaRunnerEngine(ProxyClient<LambdaClient> invoker, ProxyClient<SsmClient> ssm, String functionName) {
+    public LambdaRunnerEngine(ProxyClient<LambdaClient> invoker, ProxyClient<SsmClient> ssm, String functionName,
+                              String version) {
         this.invoker = invoker;
         this.ssm = ssm;
         this.functionName = functionName;
+        this.version = version;
         // Deadlines are compared with the runner's clock: the real wall clock on both sides, never a test's.
         this.wallClock = Clock.systemUTC();
     }
 
     /**
      * Runs once, before this engine's first invocation: callers that have not just brought the function up to
-     * date ({@link LambdaRunners#ensure}) check it ({@link LambdaRunners#verify}) so that nothing is invoked on a
-     * function someone else changed.
+     * date ({@link LambdaRunners#ensure}) check it and publish what they checked ({@link LambdaRunners#verify}),
+     * so that nothing is invoked but a version of the function exactly as the handler configured it.
      */
-    public LambdaRunnerEngine guardedBy(Runnable check) {
-        this.guard = check;
+    public LambdaRunnerEngine guardedBy(java.util.function.Supplier<String> checkAndPublish) {
+        this.guard = checkAndPublish;
         return this;
     }
 
@@ -74,7 +82,7 @@ public final class LambdaRunnerEngine implements SchemaEngine {
 
     @Override
     public Observation observe() {
-        return RunnerProtocol.observationOf(invokeSync(request(RunnerProtocol.Op.OBSERVE, null, null), "observe"));
+        return RunnerProtocol.observationOf(invokeSync(RunnerProtocol.Op.OBSERVE, "observe"));
     }
 
     /**
@@ -90,13 +98,13 @@ public final class LambdaRunnerEngine implements SchemaEngine {
     /** The runner adopts at the baseline its configuration names (the same template property as {@code baseline}). */
     @Override
     public String adopt(Version baseline) {
-        return RunnerProtocol.messageOf(invokeSync(request(RunnerProtocol.Op.ADOPT, null, null), "adopt the schema"));
+        return RunnerProtocol.messageOf(invokeSync(RunnerProtocol.Op.ADOPT, "adopt the schema"));
     }
 
     /** The runner repairs the row its configuration names (the same template property as the arguments). */
     @Override
     public String repair(Version version, int installedRank) {
-        return RunnerProtocol.messageOf(invokeSync(request(RunnerProtocol.Op.REPAIR, null, null), "repair the history"));
+        return RunnerProtocol.messageOf(invokeSync(RunnerProtocol.Op.REPAIR, "repair the history"));
     }
 
     /** The runner cleans only for a claimant whose claim the database records as allowing it: use that form. */
@@ -115,7 +123,7 @@ public final class LambdaRunnerEngine implements SchemaEngine {
 
     @Override
     public Optional<Claim> claimOf() {
-        return Optional.ofNullable(RunnerProtocol.claimOf(invokeSync(request(RunnerProtocol.Op.CLAIMED, null, null),
+        return Optional.ofNullable(RunnerProtocol.claimOf(invokeSync(RunnerProtocol.Op.CLAIMED,
                 "read the claim on the schema")));
     }
 
@@ -142,8 +150,16 @@ public final class LambdaRunnerEngine implements SchemaEngine {
      * by mistake waits for Flyway's lock and then finds nothing pending.
      */
     public void start(Version target, String stepId) {
-        byte[] payload = RunnerProtocol.encode(request(RunnerProtocol.Op.APPLY, target.toString(), stepId));
-        InvokeResponse r = invoke(payload, InvocationType.EVENT, "start migrating towards version " + target);
+        String what = "start migrating towards version " + target;
+        String token = arm(RunnerProtocol.Op.APPLY, stepId, what);
+        byte[] payload = RunnerProtocol.encode(request(RunnerProtocol.Op.APPLY, target.toString(), stepId, token));
+        InvokeResponse r;
+        try {
+            r = invoke(payload, InvocationType.EVENT, what);
+        } catch (RuntimeException e) {
+            forgetQuietly(stepId);
+            throw e;
+        }
         if (r.statusCode() != null && r.statusCode() != 202) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "Lambda answered " + r.statusCode() + " instead of 202"
                     + " to the asynchronous start of a step on runner function " + functionName + ".");
@@ -167,10 +183,13 @@ public final class LambdaRunnerEngine implements SchemaEngine {
                 String value = ssm.injectCredentialsAndInvokeV2(GetParameterRequest.builder().name(name).build(),
                         ssm.client()::getParameter).parameter().value();
                 JsonNode json = RunnerProtocol.parse(value.getBytes(StandardCharsets.UTF_8));
-                if (!RunnerProtocol.isRunning(json)) {
+                if (RunnerProtocol.isArmed(json)) {
+                    // armed by the handler, not taken by the runner yet: not started
+                } else if (!RunnerProtocol.isRunning(json)) {
                     return new StepState(true, json);
+                } else {
+                    started = true;
                 }
-                started = true;
             } catch (ParameterNotFoundException e) {
                 // not started yet
             } catch (RuntimeException e) {
@@ -195,28 +214,90 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         }
     }
 
-    private RunnerProtocol.Request request(RunnerProtocol.Op op, String target, String stepId) {
-        return new RunnerProtocol.Request(op, stepId, target, wallClock.instant().plus(REQUEST_LIFETIME));
+    /** Removes a step record that is no longer needed; a failure to remove it is not the operation's failure. */
+    private void forgetQuietly(String stepId) {
+        try {
+            forget(stepId);
+        } catch (RuntimeException e) {
+            // a small leftover under the runner-steps prefix, safe to delete by hand
+        }
     }
 
-    private JsonNode invokeSync(RunnerProtocol.Request request, String what) {
-        InvokeResponse r = invoke(RunnerProtocol.encode(request), InvocationType.REQUEST_RESPONSE, what);
-        byte[] body = r.payload() == null ? new byte[0] : r.payload().asByteArray();
-        if (r.functionError() != null) {
-            throw functionError(body, what);
+    private RunnerProtocol.Request request(RunnerProtocol.Op op, String target, String stepId, String token) {
+        return new RunnerProtocol.Request(op, stepId, target, deadline(), token);
+    }
+
+    /**
+     * Arms a step record for one request: the runner acts only on a request that names it and carries the token
+     * whose digest it holds. Created, never overwritten (only the handler creates step records).
+     *
+     * @return the request's token
+     */
+    private String arm(RunnerProtocol.Op op, String stepId, String what) {
+        String token = RunnerProtocol.newToken();
+        String name = RunnerProtocol.stepParameter(stepId);
+        try {
+            ssm.injectCredentialsAndInvokeV2(PutParameterRequest.builder()
+                    .name(name)
+                    .type(ParameterType.STRING)
+                    .value(RunnerProtocol.armed(op, RunnerProtocol.digest(token)).toString())
+                    .description("Company::Database::SchemaVersion runner step (armed by the handler, taken by the runner)")
+                    .overwrite(false)
+                    .build(), ssm.client()::putParameter);
+        } catch (RuntimeException e) {
+            throw SsmErrors.translate(e, "arm the runner step " + name + " to " + what);
         }
-        return RunnerProtocol.parse(body);
+        return token;
+    }
+
+    private JsonNode invokeSync(RunnerProtocol.Op op, String what) {
+        return invokeSync(new RunnerProtocol.Request(op, null, null, deadline()), what);
+    }
+
+    /** One synchronous request: {@code base} with the step id and token of a step armed for it alone. */
+    private JsonNode invokeSync(RunnerProtocol.Request base, String what) {
+        String stepId = UUID.randomUUID().toString();
+        // Checked (and published) before the step is armed: a refused function leaves no record behind.
+        String qualifier = checkedVersion();
+        String token = arm(base.op(), stepId, what);
+        RunnerProtocol.Request request = new RunnerProtocol.Request(base.op(), stepId, base.target(), base.deadline(),
+                base.claim(), base.cleanUncreated(), token);
+        JsonNode answer;
+        try {
+            InvokeResponse r = invoke(RunnerProtocol.encode(request), InvocationType.REQUEST_RESPONSE, what, qualifier);
+            byte[] body = r.payload() == null ? new byte[0] : r.payload().asByteArray();
+            if (r.functionError() != null) {
+                throw functionError(body, what);
+            }
+            answer = RunnerProtocol.parse(body);
+        } finally {
+            // Taken by the runner (or refused, or never delivered): of no use to anyone any more.
+            forgetQuietly(stepId);
+        }
+        return answer;
+    }
+
+    private String checkedVersion() {
+        java.util.function.Supplier<String> check = guard;
+        if (check != null) {
+            version = check.get();
+            guard = null;
+        }
+        if (version == null) {
+            throw new IllegalStateException("no checked version of runner function " + functionName + " to invoke");
+        }
+        return version;
     }
 
     private InvokeResponse invoke(byte[] payload, InvocationType type, String what) {
-        Runnable check = guard;
-        if (check != null) {
-            check.run();
-            guard = null;
-        }
+        return invoke(payload, type, what, checkedVersion());
+    }
+
+    private InvokeResponse invoke(byte[] payload, InvocationType type, String what, String qualifier) {
         try {
             return invoker.injectCredentialsAndInvokeV2(InvokeRequest.builder()
                     .functionName(functionName)
+                    .qualifier(qualifier)
                     .invocationType(type)
                     .payload(SdkBytes.fromByteArray(payload))
                     .build(), invoker.client()::invoke);

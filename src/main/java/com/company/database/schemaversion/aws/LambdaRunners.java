@@ -2,6 +2,7 @@ package com.company.database.schemaversion.aws;
 
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.runner.ConfiguredPolicy;
 import com.company.database.schemaversion.runner.RunnerEntrypoint;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerProtocol;
@@ -16,7 +17,10 @@ import software.amazon.awssdk.services.lambda.model.GetFunctionEventInvokeConfig
 import software.amazon.awssdk.services.lambda.model.GetFunctionEventInvokeConfigResponse;
 import software.amazon.awssdk.services.lambda.model.LogFormat;
 import software.amazon.awssdk.services.lambda.model.LoggingConfig;
+import software.amazon.awssdk.services.lambda.model.ListVersionsByFunctionRequest;
+import software.amazon.awssdk.services.lambda.model.ListVersionsByFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.PackageType;
+import software.amazon.awssdk.services.lambda.model.PublishVersionRequest;
 import software.amazon.awssdk.services.lambda.model.PutFunctionEventInvokeConfigRequest;
 import software.amazon.awssdk.services.lambda.model.SnapStart;
 import software.amazon.awssdk.services.lambda.model.SnapStartApplyOn;
@@ -51,6 +55,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The runner function's lifecycle through the Lambda API, as the caller: one GetFunction per handler call and
@@ -108,7 +113,7 @@ public final class LambdaRunners {
      *                 CA certificates in it (see {@link LambdaRunnerPackage#withExtraCa(String)})
      */
     public record Spec(String functionName, Set<String> subnetIds, Set<String> securityGroupIds, String roleArn,
-                       RunnerConfig config, boolean armClean, LambdaRunnerPackage code) {
+                       RunnerConfig config, boolean armClean, LambdaRunnerPackage code, ConfiguredPolicy policy) {
         public Spec {
             subnetIds = Set.copyOf(subnetIds);
             securityGroupIds = Set.copyOf(securityGroupIds);
@@ -122,11 +127,12 @@ public final class LambdaRunners {
         Map<String, String> environment(String arm) {
             Map<String, String> variables = new TreeMap<>(ENVIRONMENT);
             variables.putAll(config.environment(armClean ? arm : null));
+            variables.putAll(policy.environment());
             return variables;
         }
 
         public Spec armed(boolean arm) {
-            return new Spec(functionName, subnetIds, securityGroupIds, roleArn, config, arm, code);
+            return new Spec(functionName, subnetIds, securityGroupIds, roleArn, config, arm, code, policy);
         }
     }
 
@@ -136,6 +142,15 @@ public final class LambdaRunners {
      * @param roleNotAssumableYet CreateFunction said the role cannot be assumed (counted against ROLE_PROPAGATION_ATTEMPTS)
      */
     public record Wait(String message, int delaySeconds, boolean roleNotAssumableYet) {
+    }
+
+    /**
+     * Where {@link #ensure} got: waiting, or ready with the version it published of the function exactly as checked.
+     */
+    public record Ensured(Wait waiting, String version) {
+        static Ensured waiting(Wait wait) {
+            return new Ensured(wait, null);
+        }
     }
 
     public static String functionName(String resourceId) {
@@ -152,18 +167,36 @@ public final class LambdaRunners {
      * arm too, so that a resource that could be created can also be cleaned.
      */
     public static int environmentBytes(RunnerConfig config) {
+        return environmentBytes(config, null);
+    }
+
+    /** As above, with the account policy the runner is configured with (null: not counted). */
+    public static int environmentBytes(RunnerConfig config, ConfiguredPolicy policy) {
         Map<String, String> variables = new TreeMap<>(ENVIRONMENT);
         variables.putAll(config.environment(RunnerConfig.armUntil(Instant.parse("2999-12-31T00:00:00Z"))));
+        if (policy != null) {
+            variables.putAll(policy.environment());
+        }
         return RunnerConfig.environmentBytes(variables);
     }
 
     /**
      * One step towards an Active function with this type's code and exactly the spec's configuration.
      *
+     * Once it is, publishes a version of exactly what was checked (PublishVersion with its CodeSha256 and RevisionId,
+     * which Lambda refuses if anything changed since), confirms the version, and gives it: every invocation names
+     * that immutable version, so a change made after the check (code, environment, layers) never runs.
+     *
      * @param createAttempts how many CreateFunction calls already met a role that could not be assumed
-     * @return null when the function is ready to be invoked
      */
-    public Wait ensure(Spec spec, int createAttempts) {
+    public Ensured ensure(Spec spec, int createAttempts) {
+        AtomicReference<String> version = new AtomicReference<>();
+        Wait wait = bringUpToDate(spec, createAttempts, version);
+        return wait != null ? Ensured.waiting(wait) : new Ensured(null, version.get());
+    }
+
+    /** @param version set to the published version when the function is ready (the answer is then null) */
+    private Wait bringUpToDate(Spec spec, int createAttempts, AtomicReference<String> version) {
         FunctionConfiguration f = get(spec.functionName());
         if (f == null) {
             return create(spec, createAttempts);
@@ -225,8 +258,92 @@ public final class LambdaRunners {
             return new Wait("Setting the configuration of runner function " + spec.functionName() + " ("
                     + String.join(", ", deviations) + ").", 5, false);
         }
-        ensureEventInvokeConfig(spec.functionName());
+        Ensured published = publish(f, spec, code.codeSha256(), environment);
+        if (published.waiting() != null) {
+            return published.waiting();
+        }
+        ensureEventInvokeConfig(spec.functionName(), published.version());
+        version.set(published.version());
         return null;
+    }
+
+    /**
+     * PublishVersion of the configuration just checked: Lambda refuses when $LATEST is no longer that revision or
+     * that code, and returns the last version instead of a new one when nothing changed since it was published.
+     * The version Lambda answers with is checked once more (code, configuration, environment), as every invocation
+     * will run exactly it.
+     *
+     * @return the version, or what to wait for when the function changed after the check
+     */
+    private Ensured publish(FunctionConfiguration f, Spec spec, String codeSha256, Map<String, String> environment) {
+        String number;
+        try {
+            number = lambda.injectCredentialsAndInvokeV2(PublishVersionRequest.builder()
+                    .functionName(spec.functionName())
+                    .codeSha256(codeSha256)
+                    .revisionId(f.revisionId())
+                    .build(), lambda.client()::publishVersion).version();
+        } catch (AwsServiceException e) {
+            String code = LambdaErrors.code(e);
+            if ("PreconditionFailedException".equals(code) || "InvalidParameterValueException".equals(code)
+                    || "ResourceConflictException".equals(code)) {
+                return Ensured.waiting(new Wait("Runner function " + spec.functionName() + " changed after the handler"
+                        + " checked it (" + code + "); checking it again before any invocation.", 2, false));
+            }
+            throw LambdaErrors.translate(e, "publish a version of runner function " + spec.functionName(), spec.functionName());
+        } catch (RuntimeException e) {
+            throw LambdaErrors.translate(e, "publish a version of runner function " + spec.functionName(), spec.functionName());
+        }
+        FunctionConfiguration v = number == null ? null : get(spec.functionName(), number);
+        if (v == null) {
+            return Ensured.waiting(new Wait("Version " + number + " of runner function " + spec.functionName() + " is"
+                    + " gone; checking the function again.", 2, false));
+        }
+        List<String> problems = new ArrayList<>(unchangeable(v));
+        if (!codeCurrent(v, codeSha256)) {
+            problems.add("code (CodeSha256 " + v.codeSha256() + ")");
+        }
+        problems.addAll(deviations(v, spec, environment));
+        if (v.version() == null || !v.version().matches("^[0-9]+$") || !problems.isEmpty()) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "Lambda published version " + v.version() + " of runner"
+                    + " function " + spec.functionName() + " but it is not what the handler checked (" + String.join(", ", problems)
+                    + "), so it was not invoked. Update the stack (any change) and the handler puts the runner back.");
+        }
+        if (v.state() != null && v.state() != State.ACTIVE) {
+            // A new version can be Pending for a moment; invoking it then would answer ResourceNotReadyException.
+            return Ensured.waiting(new Wait("Version " + v.version() + " of runner function " + spec.functionName()
+                    + " is " + v.stateAsString() + "; waiting.", 2, false));
+        }
+        return new Ensured(null, v.version());
+    }
+
+    /**
+     * Deletes every published version but {@code keep}: each holds a copy of the code, which counts against the
+     * account's code storage. DeleteFunction removes the function with all its versions.
+     */
+    public void pruneVersions(String functionName, String keep) {
+        List<String> older = new ArrayList<>();
+        try {
+            String marker = null;
+            do {
+                ListVersionsByFunctionResponse page = lambda.injectCredentialsAndInvokeV2(ListVersionsByFunctionRequest.builder()
+                        .functionName(functionName).marker(marker).build(), lambda.client()::listVersionsByFunction);
+                page.versions().stream().map(FunctionConfiguration::version)
+                        .filter(n -> n != null && n.matches("^[0-9]+$") && !n.equals(keep))
+                        .forEach(older::add);
+                marker = page.nextMarker();
+            } while (marker != null && !marker.isEmpty());
+            for (String old : older) {
+                try {
+                    lambda.injectCredentialsAndInvokeV2(DeleteFunctionRequest.builder().functionName(functionName)
+                            .qualifier(old).build(), lambda.client()::deleteFunction);
+                } catch (ResourceNotFoundException gone) {
+                    // removed already
+                }
+            }
+        } catch (RuntimeException e) {
+            throw LambdaErrors.translate(e, "remove older versions of runner function " + functionName, functionName);
+        }
     }
 
     /**
@@ -248,12 +365,13 @@ public final class LambdaRunners {
 
     /**
      * For callers that may not wait (Read): the function is exactly as {@link #ensure} leaves it, or the type does
-     * not invoke it.
+     * not invoke it. Publishes what it checked as {@link #ensure} does (Lambda returns the existing version when
+     * nothing changed) and gives the version to invoke.
      *
      * @param recorded the code the resource record names, trusted besides this version's when its extra CA
      *                 certificates still are (see {@link RecordedCode#trustedWith}); null for none
      */
-    public void verify(Spec spec, RecordedCode recorded) {
+    public String verify(Spec spec, RecordedCode recorded) {
         FunctionConfiguration f = get(spec.functionName());
         if (f == null) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + spec.functionName() + " does not"
@@ -268,7 +386,14 @@ public final class LambdaRunners {
                     + " configuration had at the resource's last update, and the account admin has changed them since"
                     : "code (CodeSha256 " + f.codeSha256() + ")");
         }
-        problems.addAll(deviations(f, spec, spec.environment(null)));
+        Map<String, String> environment = new TreeMap<>(spec.environment(null));
+        String policy = variables(f).get(ConfiguredPolicy.POLICY_VARIABLE);
+        if (policy != null) {
+            // The policy the function was configured with may predate the admin's last change: the handler has
+            // checked the model against today's (VpcRunner.engine), and the runner checks it against that one.
+            environment.put(ConfiguredPolicy.POLICY_VARIABLE, policy);
+        }
+        problems.addAll(deviations(f, spec, environment));
         if (problems.isEmpty() && (f.state() != State.ACTIVE || f.lastUpdateStatus() == LastUpdateStatus.IN_PROGRESS)) {
             if (f.state() == State.INACTIVE) {
                 wake(spec.functionName());
@@ -283,6 +408,12 @@ public final class LambdaRunners {
                     + " A new type version, or a change made outside CloudFormation: update the stack (any change)"
                     + " and the handler puts the runner back.");
         }
+        Ensured published = publish(f, spec, f.codeSha256(), environment);
+        if (published.waiting() != null) {
+            // As an invocation of a function in the middle of a change would answer: try again shortly.
+            throw new ReconcileException(Reason.THROTTLED, published.waiting().message());
+        }
+        return published.version();
     }
 
     /**
@@ -304,9 +435,14 @@ public final class LambdaRunners {
 
     /** The function's configuration, or null when it does not exist. */
     public FunctionConfiguration get(String functionName) {
+        return get(functionName, null);
+    }
+
+    /** The configuration of a version of the function ($LATEST when null), or null when it does not exist. */
+    FunctionConfiguration get(String functionName, String qualifier) {
         try {
-            return lambda.injectCredentialsAndInvokeV2(GetFunctionRequest.builder().functionName(functionName).build(),
-                    lambda.client()::getFunction).configuration();
+            return lambda.injectCredentialsAndInvokeV2(GetFunctionRequest.builder().functionName(functionName)
+                            .qualifier(qualifier).build(), lambda.client()::getFunction).configuration();
         } catch (ResourceNotFoundException e) {
             return null;
         } catch (RuntimeException e) {
@@ -521,13 +657,14 @@ public final class LambdaRunners {
     /**
      * Asynchronous steps: no retry, and Lambda's shortest event age, so an event is run at once or never (the
      * runner also refuses one past the deadline in its payload). Also removes any destination someone added: a
-     * destination would receive the invocation records.
+     * destination would receive the invocation records. Lambda keeps these settings per version: set on the version
+     * the handler invokes.
      */
-    private void ensureEventInvokeConfig(String functionName) {
+    private void ensureEventInvokeConfig(String functionName, String version) {
         GetFunctionEventInvokeConfigResponse current;
         try {
             current = lambda.injectCredentialsAndInvokeV2(GetFunctionEventInvokeConfigRequest.builder()
-                    .functionName(functionName).build(), lambda.client()::getFunctionEventInvokeConfig);
+                    .functionName(functionName).qualifier(version).build(), lambda.client()::getFunctionEventInvokeConfig);
         } catch (ResourceNotFoundException e) {
             current = null;
         } catch (RuntimeException e) {
@@ -544,6 +681,7 @@ public final class LambdaRunners {
             // Put replaces the whole configuration (Update would keep a destination).
             lambda.injectCredentialsAndInvokeV2(PutFunctionEventInvokeConfigRequest.builder()
                     .functionName(functionName)
+                    .qualifier(version)
                     .maximumRetryAttempts(MAXIMUM_RETRY_ATTEMPTS)
                     .maximumEventAgeInSeconds(MAXIMUM_EVENT_AGE_SECONDS)
                     .build(), lambda.client()::putFunctionEventInvokeConfig);

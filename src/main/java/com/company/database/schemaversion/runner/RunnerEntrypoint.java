@@ -34,8 +34,10 @@ import java.util.function.Function;
  * The VPC runner: a Lambda function in the customer's subnets that runs the same Flyway engine as Direct mode,
  * next to the database. It answers observe/clean/ping synchronously; apply runs as an asynchronous step up to
  * the function's own time limit and leaves its outcome in SSM. It trusts no payload: the database, login,
- * schema, set, placeholders and timeouts are the function's configuration (set only by the handler), clean runs
- * only when the handler armed it there, and a request past its deadline is refused. Every failure goes back
+ * schema, set, placeholders and timeouts are the function's configuration (set only by the handler) and must
+ * pass the account policy configured beside them, clean runs only when the handler armed it there, a request past
+ * its deadline is refused, and every request but ping must name a step record the handler armed in SSM and carry
+ * its token. Every failure goes back
  * typed (reason + message) so the handler answers CloudFormation exactly as in Direct mode.
  */
 public final class RunnerEntrypoint implements RequestStreamHandler {
@@ -140,6 +142,8 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                     + " Nothing was done; the handler starts a new step if it still needs one.");
         }
         RunnerConfig config = RunnerConfig.fromEnvironment(environment);
+        // The admin's rules, as the handler configured them: a configuration nobody checked reads nothing.
+        ConfiguredPolicy.fromEnvironment(environment).check(config);
         if (r.op() == RunnerProtocol.Op.CLEAN && !RunnerConfig.cleanArmed(environment, clock.instant())) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "The runner refused to clean schema " + config.schema()
                     + ": cleaning is armed by the handler only while it deletes a resource with OnDelete: Clean, and"
@@ -151,23 +155,39 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                     + ". Nothing was done.");
         }
         RunnerLogins ssm = new RunnerLogins(ssm(region()));
-        boolean asyncStep = r.op() == RunnerProtocol.Op.APPLY;
-        if (asyncStep) {
-            String earlier = ssm.readStep(r.stepId());
-            JsonNode earlierOutcome = earlier == null ? null : RunnerProtocol.parse(earlier.getBytes(StandardCharsets.UTF_8));
-            if (earlierOutcome != null && earlierOutcome.has("ok")) {
-                // A second delivery of an asynchronous event (Lambda may deliver one twice): the first one did it.
-                log(context, "step " + r.stepId() + " already finished: not running it again");
-                return earlierOutcome;
-            }
-            // Tells the handler the step has started (and proves early that this role may report it). A step
-            // marked running but not finished is a retry after a crash: run it again; Flyway's lock and history
-            // make that safe.
-            ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(RunnerProtocol.running()), StandardCharsets.UTF_8));
+        // Only the handler creates step records: a request is acted on only when it names one armed for its op
+        // and carries the token whose digest the record holds. The runner never creates a record of its own.
+        String recorded = ssm.readStep(r.stepId());
+        JsonNode step = recorded == null ? null : RunnerProtocol.parse(recorded.getBytes(StandardCharsets.UTF_8));
+        if (!RunnerProtocol.matches(step, r.op(), r.token())) {
+            throw new ReconcileException(Reason.RUNNER_FAILED, "The runner refused a " + r.op().name().toLowerCase()
+                    + " request: it names no step the handler armed for it (" + (step == null ? "no such step record"
+                    : "the step record is for another request") + "). Only the type's handler may ask this runner to"
+                    + " act. Nothing was done.");
         }
+        boolean asyncStep = r.op() == RunnerProtocol.Op.APPLY;
+        String digest = step.path("digest").asText();
         if (!asyncStep) {
+            if (!RunnerProtocol.isArmed(step)) {
+                throw new ReconcileException(Reason.RUNNER_FAILED, "The runner refused a " + r.op().name().toLowerCase()
+                        + " request: its step was already used. Nothing was done.");
+            }
+            // Taken before acting: the same request sent again finds the step used (the handler removes the record).
+            ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(RunnerProtocol.taken(r.op(), digest)),
+                    StandardCharsets.UTF_8));
             return runOp(r, config, ssm, context);
         }
+        if (step.has("ok")) {
+            // A second delivery of an asynchronous event (Lambda may deliver one twice): the first one did it.
+            log(context, "step " + r.stepId() + " already finished: not running it again");
+            return step;
+        }
+        // Tells the handler the step has started (and proves early that this role may report it). A step marked
+        // running but not finished is a duplicate delivery or a retry after a crash: run it again; Flyway's lock
+        // and history make that safe. The record keeps the token's digest, so it stays usable by this step only.
+        ObjectNode running = RunnerProtocol.running();
+        running.put("digest", digest);
+        ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(running), StandardCharsets.UTF_8));
         // Whatever happens in an asynchronous step, its outcome must reach the handler, which polls for it.
         JsonNode outcome;
         try {
@@ -180,7 +200,9 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         }
         log(context, "step " + r.stepId() + " outcome: " + (outcome.path("ok").asBoolean()
                 ? "ok" : outcome.path("error").path("reason").asText()));
-        ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(outcome), StandardCharsets.UTF_8));
+        ObjectNode recordedOutcome = outcome.deepCopy();
+        recordedOutcome.put("digest", digest);
+        ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(recordedOutcome), StandardCharsets.UTF_8));
         return outcome;
     }
 

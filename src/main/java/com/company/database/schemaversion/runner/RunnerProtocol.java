@@ -31,8 +31,10 @@ public final class RunnerProtocol {
     /**
      * 2: the request carries only op, step, target and deadline; what to connect to comes from the function's
      * configuration ({@link RunnerConfig}). A version-1 runner would misread a version-2 request, hence the bump.
+     * 3: every request but ping names a step the handler armed and carries its token; a version-2 runner would act
+     * on a request without checking it.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** The resource Id of a decoded request's claimant: the runner's configuration decides it. */
     public static final String CONFIGURED_RESOURCE = "configured";
     /** SSM parameters where asynchronous steps leave their outcome for the handler to collect. */
@@ -40,10 +42,12 @@ public final class RunnerProtocol {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern STEP_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
     private static final Pattern TARGET = Pattern.compile("^[0-9]+(\\.[0-9]+)*$");
-    private static final Set<String> FIELDS = Set.of("protocol", "op", "stepId", "target", "deadline", "claim",
+    private static final Pattern TOKEN = Pattern.compile("^[A-Za-z0-9_-]{32,128}$");
+    private static final Set<String> FIELDS = Set.of("protocol", "op", "stepId", "token", "target", "deadline", "claim",
             "cleanUncreated");
     /** The ops that act for a claimant: the runner holds them to the claim the database records. */
     private static final Set<Op> WITH_CLAIMANT = Set.of(Op.CLEAN, Op.CLAIM, Op.RELEASE);
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private RunnerProtocol() {
     }
@@ -72,7 +76,8 @@ public final class RunnerProtocol {
      * are the function's configuration, so a payload forged by anyone who may invoke the function cannot point
      * the runner elsewhere.
      *
-     * @param stepId   apply: the asynchronous step's idempotency key (where its outcome goes)
+     * @param stepId   every op but ping: the step record the handler armed for this request (see {@link #armed});
+     *                 apply: also the asynchronous step's idempotency key (where its outcome goes)
      * @param target   apply: the version to reach (never "latest": the handler resolves it)
      * @param deadline when the request stops being valid: a late asynchronous event (a retry, a queue backlog)
      *                 must not migrate after the handler gave up on it
@@ -81,11 +86,90 @@ public final class RunnerProtocol {
      *                 a decoded request has {@link #CONFIGURED_RESOURCE} there, which the runner replaces with the
      *                 Id of the schema it is configured for
      * @param cleanUncreated clean: the account admin allows dropping what the resource did not create
+     * @param token    the secret whose digest the armed step record holds: proof that the handler sent the request
      */
-    public record Request(Op op, String stepId, String target, Instant deadline, Claimant claim, boolean cleanUncreated) {
+    public record Request(Op op, String stepId, String target, Instant deadline, Claimant claim, boolean cleanUncreated,
+                          String token) {
         public Request(Op op, String stepId, String target, Instant deadline) {
-            this(op, stepId, target, deadline, null, false);
+            this(op, stepId, target, deadline, null, false, null);
         }
+
+        public Request(Op op, String stepId, String target, Instant deadline, Claimant claim, boolean cleanUncreated) {
+            this(op, stepId, target, deadline, claim, cleanUncreated, null);
+        }
+
+        public Request(Op op, String stepId, String target, Instant deadline, String token) {
+            this(op, stepId, target, deadline, null, false, token);
+        }
+
+        /** The same request, carrying the token of the step the handler armed for it. */
+        public Request withToken(String stepToken) {
+            return new Request(op, stepId, target, deadline, claim, cleanUncreated, stepToken);
+        }
+
+        @Override
+        public String toString() {
+            return "Request[op=" + op + ", stepId=" + stepId + ", target=" + target + ", deadline=" + deadline
+                    + ", claim=" + claim + ", cleanUncreated=" + cleanUncreated + "]";
+        }
+    }
+
+    /** A fresh step token: 256 random bits, URL-safe. */
+    public static String newToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** What a step record holds of its token: its SHA-256, hex. The token itself is never stored. */
+    public static String digest(String token) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The step record the handler writes (only the handler: it creates the parameter, the runner never does)
+     * before it invokes the runner: the op it may be used for and the digest of the request's token.
+     */
+    public static ObjectNode armed(Op op, String tokenDigest) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("protocol", VERSION);
+        n.put("armed", op.name().toLowerCase());
+        n.put("digest", tokenDigest);
+        return n;
+    }
+
+    /** The step record is armed and not yet taken by the runner. */
+    public static boolean isArmed(JsonNode stepValue) {
+        return stepValue != null && stepValue.hasNonNull("armed") && !stepValue.has("ok") && !stepValue.has("running")
+                && !stepValue.has("taken");
+    }
+
+    /** What a synchronous request's step record holds once the runner took it: it cannot be used again. */
+    public static ObjectNode taken(Op op, String tokenDigest) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("protocol", VERSION);
+        n.put("taken", op.name().toLowerCase());
+        n.put("digest", tokenDigest);
+        return n;
+    }
+
+    /** Whether the step record was armed for this op and this request's token (compared in constant time). */
+    public static boolean matches(JsonNode stepValue, Op op, String token) {
+        if (stepValue == null || token == null || !stepValue.path("digest").isTextual()) {
+            return false;
+        }
+        boolean digest = java.security.MessageDigest.isEqual(
+                stepValue.path("digest").asText().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                digest(token).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String recordedOp = stepValue.has("armed") ? stepValue.path("armed").asText()
+                : stepValue.has("taken") ? stepValue.path("taken").asText() : "apply";
+        boolean sameOp = op.name().toLowerCase().equals(recordedOp);
+        return digest && sameOp;
     }
 
     public static String stepParameter(String stepId) {
@@ -98,6 +182,9 @@ public final class RunnerProtocol {
         n.put("op", r.op().name().toLowerCase());
         if (r.stepId() != null) {
             n.put("stepId", r.stepId());
+        }
+        if (r.token() != null) {
+            n.put("token", r.token());
         }
         if (r.target() != null) {
             n.put("target", r.target());
@@ -132,7 +219,8 @@ public final class RunnerProtocol {
         for (Iterator<String> names = n.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw refused("unknown field '" + name + "' (a request names only op, stepId, target, deadline and a claimant;"
+                throw refused("unknown field '" + name + "' (a request names only op, stepId, token, target, deadline"
+                        + " and a claimant;"
                         + " what to connect to is the function's configuration)");
             }
         }
@@ -143,10 +231,14 @@ public final class RunnerProtocol {
             throw refused("unknown operation '" + n.path("op").asText() + "'");
         }
         String stepId = text(n, "stepId");
+        String token = text(n, "token");
         String target = text(n, "target");
         JsonNode d = n.get("deadline");
         if (stepId != null && !STEP_ID.matcher(stepId).matches()) {
             throw refused("malformed stepId");
+        }
+        if (token != null && !TOKEN.matcher(token).matches()) {
+            throw refused("malformed token");
         }
         if (target != null && (target.length() > 64 || !TARGET.matcher(target).matches())) {
             throw refused("malformed target '" + target + "'");
@@ -155,11 +247,18 @@ public final class RunnerProtocol {
             throw refused("deadline is not epoch milliseconds");
         }
         Instant deadline = d == null ? null : Instant.ofEpochMilli(d.asLong());
-        if (op == Op.APPLY && (stepId == null || target == null)) {
-            throw refused("apply needs stepId and target");
+        if (op == Op.APPLY && target == null) {
+            throw refused("apply needs a target");
         }
-        if (op != Op.APPLY && (stepId != null || target != null)) {
-            throw refused(op.name().toLowerCase() + " takes no stepId or target");
+        if (op != Op.APPLY && target != null) {
+            throw refused(op.name().toLowerCase() + " takes no target");
+        }
+        if (op == Op.PING && (stepId != null || token != null)) {
+            throw refused("ping takes no stepId or token");
+        }
+        if (op != Op.PING && (stepId == null || token == null)) {
+            throw refused(op.name().toLowerCase() + " needs the stepId and token of a step the handler armed (only the"
+                    + " type's handler may ask this runner to act)");
         }
         if (op != Op.PING && deadline == null) {
             throw refused(op.name().toLowerCase() + " needs a deadline");
@@ -190,7 +289,7 @@ public final class RunnerProtocol {
                 throw refused(e.getMessage());
             }
         }
-        return new Request(op, stepId, target, deadline, claimant, uncreated != null && uncreated.asBoolean());
+        return new Request(op, stepId, target, deadline, claimant, uncreated != null && uncreated.asBoolean(), token);
     }
 
     private static ReconcileException refused(String why) {

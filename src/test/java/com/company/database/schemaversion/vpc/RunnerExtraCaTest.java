@@ -119,7 +119,8 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
         assertThat(files).isEqualTo(files(runnerCode().zip()));
         assertThat(lambda().invocations()).isNotEmpty().allSatisfy(i -> assertThat(i.codeSha256()).isEqualTo(withBundle));
         // Not in the environment (which could not hold it) nor in any payload.
-        assertThat(lambda().environment(function)).containsOnlyKeys("JAVA_TOOL_OPTIONS", RunnerConfig.CONFIG_VARIABLE);
+        assertThat(lambda().environment(function)).containsOnlyKeys("JAVA_TOOL_OPTIONS", RunnerConfig.CONFIG_VARIABLE,
+                com.company.database.schemaversion.runner.ConfiguredPolicy.POLICY_VARIABLE);
         assertThat(lambda().environment(function).values()).noneMatch(v -> v.contains("BEGIN CERTIFICATE"));
         assertThat(lambda().invocationPayloads()).noneMatch(p -> p.contains("BEGIN CERTIFICATE"));
         JsonNode record = JSON.readTree(ssm().get(SsmRecordStore.nameOf(created.model().path("Id").asText())).value());

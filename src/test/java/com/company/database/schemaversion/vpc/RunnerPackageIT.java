@@ -1,6 +1,8 @@
 package com.company.database.schemaversion.vpc;
 
 import com.company.database.schemaversion.hardening.TestCertificates;
+import com.company.database.schemaversion.runner.ConfiguredPolicy;
+import com.company.database.schemaversion.runner.RunnerProtocol;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestArtifacts;
 import com.company.database.schemaversion.testing.TestDatabase;
@@ -125,6 +127,9 @@ class RunnerPackageIT {
                 .noneMatch(n -> n.startsWith("software/amazon/awssdk/services/lambda/"))
                 .noneMatch(n -> n.startsWith("software/amazon/awssdk/services/cloudwatch"))
                 .noneMatch(n -> n.startsWith("com/company/database/schemaversion/aws/"))
+                // Of the handler's own package only the account policy's rules, which the runner applies too.
+                .noneMatch(n -> n.matches("com/company/database/schemaversion/[^/]+\\.class")
+                        && !n.equals("com/company/database/schemaversion/AccountPolicy.class"))
                 .noneMatch(n -> n.startsWith("io/zonky/"))
                 .noneMatch(n -> n.matches("META-INF/[^/]+\\.(SF|DSA|RSA)"));
         assertThat(names).as("sorted, each once").isSorted().doesNotHaveDuplicates();
@@ -173,7 +178,7 @@ class RunnerPackageIT {
         ssm.put("/it/password", "SecureString", TestDatabase.PASSWORD);
 
         Map<String, String> environment = environment(database);
-        JsonNode ping = invoke(environment, JSON.createObjectNode().put("protocol", 2).put("op", "ping"));
+        JsonNode ping = invoke(environment, JSON.createObjectNode().put("protocol", RunnerProtocol.VERSION).put("op", "ping"));
         assertThat(ping.path("ok").asBoolean()).as(ping.toString()).isTrue();
         assertThat(ping.path("sets").toString()).contains("orders");
 
@@ -181,16 +186,23 @@ class RunnerPackageIT {
         assertThat(observed.path("ok").asBoolean()).as(observed.toString()).isTrue();
         assertThat(observed.path("observation").path("pending")).hasSize(7);
 
-        ObjectNode apply = request("apply").put("target", "3").put("stepId", "it-step-1");
+        ObjectNode apply = request("apply").put("target", "3");
         JsonNode applied = invoke(environment, apply);
         assertThat(applied.path("ok").asBoolean()).as(applied.toString()).isTrue();
-        assertThat(ssm.get("/company-database-schemaversion/runner-steps/it-step-1").value()).contains("\"ok\":true");
+        assertThat(ssm.get(RunnerProtocol.stepParameter(apply.path("stepId").asText())).value()).contains("\"ok\":true");
         assertThat(invoke(environment, request("observe")).path("observation").path("appliedVersion").asText()).isEqualTo("3");
 
         JsonNode wrongProtocol = invoke(environment, request("observe").put("protocol", 1));
         assertThat(wrongProtocol.path("error").path("reason").asText()).isEqualTo("RUNNER_FAILED");
         JsonNode noConfiguration = invoke(Map.of("AWS_REGION", "us-east-1"), request("observe"));
         assertThat(noConfiguration.path("error").path("message").asText()).contains("SCHEMAVERSION_RUNNER_CONFIG");
+        // The account policy's rules, loaded from the package alone: a configuration outside it reads nothing.
+        Map<String, String> outsidePolicy = new java.util.HashMap<>(environment);
+        outsidePolicy.put(ConfiguredPolicy.POLICY_VARIABLE, "{\"prefixes\":[\"/other-team/\"],\"sslModes\":[\"disable\"]}");
+        JsonNode refused = invoke(outsidePolicy, request("observe"));
+        assertThat(refused.path("error").path("message").asText()).contains("account policy").contains("/it/user");
+        JsonNode unarmed = invoke(environment, request("observe").put("stepId", "not-armed"));
+        assertThat(unarmed.path("error").path("message").asText()).contains("no step the handler armed");
     }
 
     @Test
@@ -225,7 +237,8 @@ class RunnerPackageIT {
             ssm.put("/it/user", "String", TestDatabase.USER);
             ssm.put("/it/password", "SecureString", TestDatabase.PASSWORD);
             ObjectNode c = config("postgres").put("port", tls.getPort()).put("sslMode", "verify-full");
-            Map<String, String> environment = Map.of("SCHEMAVERSION_RUNNER_CONFIG", c.toString(), "AWS_REGION", "us-east-1");
+            Map<String, String> environment = Map.of("SCHEMAVERSION_RUNNER_CONFIG", c.toString(), "AWS_REGION", "us-east-1",
+                    ConfiguredPolicy.POLICY_VARIABLE, POLICY);
 
             // As Lambda runs it: the package's files on the class path, the entry read from there.
             JsonNode reached = invoke(runnerWithCa, environment, request("observe"));
@@ -237,8 +250,12 @@ class RunnerPackageIT {
 
     /** What the handler puts in the function's environment (RunnerConfig), and what Lambda adds. */
     private static Map<String, String> environment(String database) {
-        return Map.of("SCHEMAVERSION_RUNNER_CONFIG", config(database).toString(), "AWS_REGION", "us-east-1");
+        return Map.of("SCHEMAVERSION_RUNNER_CONFIG", config(database).toString(), "AWS_REGION", "us-east-1",
+                ConfiguredPolicy.POLICY_VARIABLE, POLICY);
     }
+
+    /** The account policy the handler configures the runner with (ConfiguredPolicy). */
+    private static final String POLICY = "{\"prefixes\":[\"/it/\"],\"sslModes\":[\"disable\",\"verify-full\"]}";
 
     private static ObjectNode config(String database) {
         ObjectNode c = JSON.createObjectNode().put("host", "127.0.0.1").put("port", TestDatabase.port())
@@ -249,9 +266,14 @@ class RunnerPackageIT {
         return c;
     }
 
+    /** A request as the handler sends it: with a step it armed in SSM and that step's token. */
     private static ObjectNode request(String op) {
-        return JSON.createObjectNode().put("protocol", 2).put("op", op)
-                .put("deadline", System.currentTimeMillis() + 120_000);
+        String stepId = java.util.UUID.randomUUID().toString();
+        String token = RunnerProtocol.newToken();
+        ssm.put(RunnerProtocol.stepParameter(stepId), "String",
+                RunnerProtocol.armed(RunnerProtocol.Op.valueOf(op.toUpperCase()), RunnerProtocol.digest(token)).toString());
+        return JSON.createObjectNode().put("protocol", RunnerProtocol.VERSION).put("op", op).put("stepId", stepId)
+                .put("token", token).put("deadline", System.currentTimeMillis() + 120_000);
     }
 
     /** Calls the packaged entrypoint as the Java runtime would: by its class name, with a Context of its own loader. */

@@ -20,15 +20,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RunnerProtocolTest {
 
     @Test
-    void requestRoundTripsAndCarriesOnlyOpStepTargetAndDeadline() {
+    void requestRoundTripsAndCarriesOnlyOpStepTokenTargetAndDeadline() {
         RunnerProtocol.Request r = new RunnerProtocol.Request(RunnerProtocol.Op.APPLY, "step-1", "4.1",
-                Instant.parse("2026-11-25T20:02:00Z"));
+                Instant.parse("2026-11-25T20:02:00Z"), RunnerProtocol.newToken());
         byte[] wire = RunnerProtocol.encode(r);
         JsonNode json = RunnerProtocol.parse(wire);
 
         assertThat(json.path("protocol").asInt()).isEqualTo(RunnerProtocol.VERSION);
         assertThat(json.path("op").asText()).isEqualTo("apply");
-        assertThat(json.fieldNames()).toIterable().containsExactlyInAnyOrder("protocol", "op", "stepId", "target", "deadline");
+        assertThat(json.fieldNames()).toIterable().containsExactlyInAnyOrder("protocol", "op", "stepId", "token", "target", "deadline");
+        assertThat(r.toString()).doesNotContain(r.token());
         assertThat(RunnerProtocol.decodeRequest(json)).isEqualTo(r);
     }
 
@@ -73,14 +74,20 @@ class RunnerProtocolTest {
 
     @Test
     void unknownOpsMalformedValuesAndMissingDeadlinesAreRefused() {
+        String token = RunnerProtocol.newToken();
         for (String payload : List.of(
-                "{\"protocol\":2,\"op\":\"drop\",\"deadline\":4102444800000}",
-                "{\"protocol\":2,\"op\":\"observe\"}",
-                "{\"protocol\":2,\"op\":\"apply\",\"stepId\":\"s\",\"deadline\":4102444800000}",
-                "{\"protocol\":2,\"op\":\"apply\",\"stepId\":\"s\",\"target\":\"latest\",\"deadline\":4102444800000}",
-                "{\"protocol\":2,\"op\":\"apply\",\"stepId\":\"../x\",\"target\":\"3\",\"deadline\":4102444800000}",
-                "{\"protocol\":2,\"op\":\"clean\",\"target\":\"3\",\"deadline\":4102444800000}",
-                "{\"protocol\":2,\"op\":\"observe\",\"deadline\":\"tomorrow\"}",
+                "{\"protocol\":3,\"op\":\"drop\",\"deadline\":4102444800000}",
+                "{\"protocol\":3,\"op\":\"observe\"}",
+                "{\"protocol\":3,\"op\":\"apply\",\"stepId\":\"s\",\"token\":\"" + token + "\",\"deadline\":4102444800000}",
+                // No step the handler armed: every op but ping needs a stepId and its token.
+                "{\"protocol\":3,\"op\":\"observe\",\"deadline\":4102444800000}",
+                "{\"protocol\":3,\"op\":\"clean\",\"stepId\":\"s\",\"deadline\":4102444800000}",
+                "{\"protocol\":3,\"op\":\"observe\",\"stepId\":\"s\",\"token\":\"short\",\"deadline\":4102444800000}",
+                "{\"protocol\":3,\"op\":\"ping\",\"stepId\":\"s\",\"token\":\"" + token + "\"}",
+                "{\"protocol\":3,\"op\":\"apply\",\"stepId\":\"s\",\"target\":\"latest\",\"deadline\":4102444800000}",
+                "{\"protocol\":3,\"op\":\"apply\",\"stepId\":\"../x\",\"target\":\"3\",\"deadline\":4102444800000}",
+                "{\"protocol\":3,\"op\":\"clean\",\"target\":\"3\",\"deadline\":4102444800000}",
+                "{\"protocol\":3,\"op\":\"observe\",\"deadline\":\"tomorrow\"}",
                 "[]")) {
             JsonNode n = RunnerProtocol.parse(payload.getBytes());
             assertThatThrownBy(() -> RunnerProtocol.decodeRequest(n)).as(payload)
@@ -118,7 +125,7 @@ class RunnerProtocolTest {
     void anotherProtocolVersionIsRefused() {
         JsonNode v1 = RunnerProtocol.parse("{\"protocol\":1,\"op\":\"observe\"}".getBytes());
         assertThatThrownBy(() -> RunnerProtocol.decodeRequest(v1))
-                .hasMessageContaining("speaks protocol 2 but was sent protocol 1")
+                .hasMessageContaining("speaks protocol 3 but was sent protocol 1")
                 .extracting(e -> ((ReconcileException) e).reason()).isEqualTo(Reason.RUNNER_FAILED);
     }
 }

@@ -126,9 +126,9 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
     @Test
     void cleanWithoutTheHandlersArmDropsNothing() {
         String function = createdFunction("2");
-        // With a claim (Cloud Control's owner shape), so that only the arm stands in the way.
+        // With a claim (Cloud Control's owner shape) and a step of its own, so that only the arm stands in the way.
         String clean = "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"clean\",\"deadline\":" + future()
-                + ",\"claim\":{\"onDelete\":\"Clean\"}}";
+                + ",\"stepId\":\"attacker-1\",\"token\":\"" + RunnerProtocol.newToken() + "\",\"claim\":{\"onDelete\":\"Clean\"}}";
 
         JsonNode answer = invokeSync(function, clean);
         attacker.invoke(b -> b.functionName(function).invocationType(InvocationType.EVENT).payload(SdkBytes.fromUtf8String(clean)));
@@ -174,7 +174,8 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         // Later, someone who may invoke the function finds the arm: it has expired.
         lambda().setFunctionClockOffset(Duration.ofMinutes(11));
         JsonNode answer = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"clean\",\"deadline\":"
-                + Instant.now().plus(Duration.ofMinutes(12)).toEpochMilli() + ",\"claim\":{\"onDelete\":\"Clean\"}}");
+                + Instant.now().plus(Duration.ofMinutes(12)).toEpochMilli() + ",\"stepId\":\"attacker-1\",\"token\":\""
+                + RunnerProtocol.newToken() + "\",\"claim\":{\"onDelete\":\"Clean\"}}");
         assertThat(answer.path("error").path("message").asText()).contains("arm expired").contains("Nothing was dropped");
         assertThat(history()).containsExactly("1", "2");
 
@@ -191,7 +192,7 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         String function = createdFunction("2");
         attacker.invoke(b -> b.functionName(function).invocationType(InvocationType.EVENT).payload(SdkBytes.fromUtf8String(
                 "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"apply\",\"stepId\":\"attacker-1\",\"target\":\"7\","
-                        + "\"deadline\":" + future() + "}")));
+                        + "\"deadline\":" + future() + ",\"token\":\"" + RunnerProtocol.newToken() + "\"}")));
         lambda().awaitIdle();
 
         assertThat(history()).containsExactly("1", "2");
@@ -274,8 +275,11 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
                 .tracingConfig(TracingConfig.builder().mode(TracingMode.ACTIVE).build())
                 .loggingConfig(LoggingConfig.builder().logGroup("/attacker/logs").build()));
         settled(function);
-        attacker.putFunctionEventInvokeConfig(b -> b.functionName(function).maximumRetryAttempts(2).maximumEventAgeInSeconds(21600)
-                .destinationConfig(d -> d.onFailure(o -> o.destination("arn:aws:sqs:us-east-1:999999999999:loot"))));
+        for (String qualifier : List.of("$LATEST", handlerVersion())) {
+            attacker.putFunctionEventInvokeConfig(b -> b.functionName(function).qualifier(qualifier).maximumRetryAttempts(2)
+                    .maximumEventAgeInSeconds(21600)
+                    .destinationConfig(d -> d.onFailure(o -> o.destination("arn:aws:sqs:us-east-1:999999999999:loot"))));
+        }
         int before = lambda().invocations().size();
 
         ObjectNode next = vpcModel("3").put("Id", idOf(function));
@@ -286,7 +290,8 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         List<Invocation> after = lambda().invocations().subList(before, lambda().invocations().size());
         assertThat(after).isNotEmpty().allSatisfy(i -> {
             assertThat(i.layers()).isEmpty();
-            assertThat(i.environment()).containsOnlyKeys("JAVA_TOOL_OPTIONS", RunnerConfig.CONFIG_VARIABLE)
+            assertThat(i.environment()).containsOnlyKeys("JAVA_TOOL_OPTIONS", RunnerConfig.CONFIG_VARIABLE,
+                            com.company.database.schemaversion.runner.ConfiguredPolicy.POLICY_VARIABLE)
                     .containsEntry("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
         });
         FunctionConfiguration f = attacker.getFunction(b -> b.functionName(function)).configuration();
@@ -295,7 +300,8 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         assertThat(f.kmsKeyArn()).isNull();
         assertThat(f.tracingConfig().mode()).isEqualTo(TracingMode.PASS_THROUGH);
         assertThat(f.loggingConfig().logGroup()).isEqualTo("/aws/lambda/" + function);
-        GetFunctionEventInvokeConfigResponse events = attacker.getFunctionEventInvokeConfig(b -> b.functionName(function));
+        GetFunctionEventInvokeConfigResponse events = attacker.getFunctionEventInvokeConfig(b -> b.functionName(function)
+                .qualifier(handlerVersion()));
         assertThat(events.maximumRetryAttempts()).isZero();
         assertThat(events.destinationConfig()).isNull();
         assertThat(history()).containsExactly("1", "2", "3");
@@ -329,7 +335,9 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
     @Test
     void asynchronousStepsAreNeitherRetriedNorKeptLongerThanLambdasShortestEventAge() {
         String function = createdFunction("2");
-        GetFunctionEventInvokeConfigResponse config = attacker.getFunctionEventInvokeConfig(b -> b.functionName(function));
+        String version = handlerVersion();
+        GetFunctionEventInvokeConfigResponse config = attacker.getFunctionEventInvokeConfig(b -> b.functionName(function)
+                .qualifier(version));
         assertThat(config.maximumRetryAttempts()).isEqualTo(LambdaRunners.MAXIMUM_RETRY_ATTEMPTS).isZero();
         assertThat(config.maximumEventAgeInSeconds()).isEqualTo(LambdaRunners.MAXIMUM_EVENT_AGE_SECONDS).isEqualTo(60);
 
@@ -337,14 +345,16 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         lambda().crashAsyncAttempts(1);
         String payload = "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"apply\",\"stepId\":\"crash-1\",\"target\":\"2\","
                 + "\"deadline\":" + future() + "}";
-        attacker.invoke(b -> b.functionName(function).invocationType(InvocationType.EVENT).payload(SdkBytes.fromUtf8String(payload)));
+        attacker.invoke(b -> b.functionName(function).qualifier(version).invocationType(InvocationType.EVENT)
+                .payload(SdkBytes.fromUtf8String(payload)));
         lambda().awaitIdle();
         assertThat(lambda().invocations().stream().filter(i -> i.payload().equals(payload))).hasSize(1);
 
         // An event older than the event age never reaches the runner.
         lambda().delayAsync(Duration.ofSeconds(61));
         String late = payload.replace("crash-1", "late-1");
-        attacker.invoke(b -> b.functionName(function).invocationType(InvocationType.EVENT).payload(SdkBytes.fromUtf8String(late)));
+        attacker.invoke(b -> b.functionName(function).qualifier(version).invocationType(InvocationType.EVENT)
+                .payload(SdkBytes.fromUtf8String(late)));
         lambda().awaitIdle();
         assertThat(lambda().invocations().stream().filter(i -> i.payload().equals(late))).isEmpty();
     }
@@ -377,6 +387,12 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
     }
 
     private final Map<String, String> ids = new HashMap<>();
+
+    /** The version of the runner function the handler invoked last: the one it published after its check. */
+    private static String handlerVersion() {
+        List<Invocation> all = lambda().invocations();
+        return all.get(all.size() - 1).version();
+    }
 
     private String idOf(String function) {
         return ids.get(function);

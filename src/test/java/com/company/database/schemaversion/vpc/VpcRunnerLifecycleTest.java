@@ -40,11 +40,12 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(config.path("VpcConfig").path("SecurityGroupIds").get(0).asText()).isEqualTo(SECURITY_GROUP);
         assertThat(lambda().count("CreateFunction")).isEqualTo(1);
         // The function carries the runner's configuration and nothing else; its code is the handler's package.
-        assertThat(lambda().environment(function)).containsOnlyKeys("JAVA_TOOL_OPTIONS", RunnerConfig.CONFIG_VARIABLE)
+        assertThat(lambda().environment(function)).containsOnlyKeys("JAVA_TOOL_OPTIONS", RunnerConfig.CONFIG_VARIABLE,
+                        com.company.database.schemaversion.runner.ConfiguredPolicy.POLICY_VARIABLE)
                 .containsEntry("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
         assertThat(config.path("CodeSha256").asText()).isEqualTo(runnerCode().codeSha256());
         assertThat(lambda().configuration(function).has("Layers")).isFalse();
-        assertThat(lambda().calls()).anyMatch(c -> c.equals("POST Invoke " + function + " Event"));
+        assertThat(lambda().calls()).anyMatch(c -> c.matches("POST Invoke " + function + ":[0-9]+ Event"));
         // The runner reads the login itself, and what to connect to from its configuration: payloads name
         // neither the database nor a parameter.
         assertThat(lambda().invocationPayloads()).allSatisfy(p -> assertThat(p).doesNotContain(PASSWORD_PARAM)
@@ -69,6 +70,9 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
                 .isEqualTo(runnerCode().codeSha256());
         assertThat(lambda().environment(function).get(RunnerConfig.CONFIG_VARIABLE)).contains("\"target\":\"latest\"");
         assertThat(lambda().configuration(function).path("VpcConfig").path("SubnetIds")).hasSize(2);
+        // Every invocation named a version the handler published; older versions were removed (code storage).
+        assertThat(lambda().invocations()).allSatisfy(i -> assertThat(i.version()).matches("[0-9]+"));
+        assertThat(lambda().versions(function)).hasSize(1);
 
         ObjectNode back = vpcModel("3");
         back.put("Id", id);
@@ -88,7 +92,7 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         Outcome deleted = delete(idOnly);
         assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
         assertThat(deleted.response().has("resourceModel")).isFalse();
-        assertThat(lambda().count("DeleteFunction")).isEqualTo(1);
+        assertThat(lambda().calls()).filteredOn(c -> c.equals("DELETE DeleteFunction " + function)).hasSize(1);
         // The check before giving back the claim, Active (-> DeleteFunction), Deleting twice, then gone:
         // IN_PROGRESS until GetFunction said ResourceNotFound.
         assertThat(lambda().count("GetFunction") - getsBefore).isEqualTo(5);
