@@ -18,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The wire format between handler and runner: what goes in comes out, and failures keep their reason. */
 class RunnerProtocolTest {
+    private static final String TOKEN = RunnerProtocol.newToken();
+
 
     @Test
     void requestRoundTripsAndCarriesOnlyOpStepTokenTargetAndDeadline() {
@@ -38,20 +40,21 @@ class RunnerProtocolTest {
         Claimant owner = new Claimant("db.public.0123456789ab", "arn:aws:cloudformation:us-east-1:1:stack/s/1", "Orders",
                 "0".repeat(64), "Clean");
         JsonNode json = RunnerProtocol.parse(RunnerProtocol.encode(new RunnerProtocol.Request(RunnerProtocol.Op.CLEAN,
-                null, null, Instant.parse("2026-11-25T20:02:00Z"), owner, true)));
+                "step-1", null, Instant.parse("2026-11-25T20:02:00Z"), owner, true, RunnerProtocol.newToken())));
 
         assertThat(json.path("claim").has("resourceId")).as("nothing in a payload names the database").isFalse();
         RunnerProtocol.Request decoded = RunnerProtocol.decodeRequest(json);
         assertThat(decoded.claim().resourceId()).isEqualTo(RunnerProtocol.CONFIGURED_RESOURCE);
         assertThat(decoded.claim().stackId()).isEqualTo(owner.stackId());
         assertThat(decoded.cleanUncreated()).isTrue();
+        // The current protocol and a step with a token, so that only the claim rules can refuse these.
         for (String payload : List.of(
-                "{\"protocol\":2,\"op\":\"claim\",\"deadline\":4102444800000}",
-                "{\"protocol\":2,\"op\":\"release\",\"deadline\":4102444800000}",
-                "{\"protocol\":2,\"op\":\"observe\",\"deadline\":4102444800000,\"claim\":{\"onDelete\":\"Clean\"}}",
-                "{\"protocol\":2,\"op\":\"claim\",\"deadline\":4102444800000,\"claim\":{\"resourceId\":\"x\",\"onDelete\":\"Clean\"}}",
-                "{\"protocol\":2,\"op\":\"claim\",\"deadline\":4102444800000,\"claim\":{\"onDelete\":\"Drop\"}}",
-                "{\"protocol\":2,\"op\":\"claim\",\"deadline\":4102444800000,\"claim\":{\"onDelete\":\"Clean\"},\"cleanUncreated\":true}")) {
+                "{\"protocol\":" + RunnerProtocol.VERSION + ",\"stepId\":\"s-1\",\"token\":\"" + TOKEN + "\",\"op\":\"claim\",\"deadline\":4102444800000}",
+                "{\"protocol\":" + RunnerProtocol.VERSION + ",\"stepId\":\"s-1\",\"token\":\"" + TOKEN + "\",\"op\":\"release\",\"deadline\":4102444800000}",
+                "{\"protocol\":" + RunnerProtocol.VERSION + ",\"stepId\":\"s-1\",\"token\":\"" + TOKEN + "\",\"op\":\"observe\",\"deadline\":4102444800000,\"claim\":{\"onDelete\":\"Clean\"}}",
+                "{\"protocol\":" + RunnerProtocol.VERSION + ",\"stepId\":\"s-1\",\"token\":\"" + TOKEN + "\",\"op\":\"claim\",\"deadline\":4102444800000,\"claim\":{\"resourceId\":\"x\",\"onDelete\":\"Clean\"}}",
+                "{\"protocol\":" + RunnerProtocol.VERSION + ",\"stepId\":\"s-1\",\"token\":\"" + TOKEN + "\",\"op\":\"claim\",\"deadline\":4102444800000,\"claim\":{\"onDelete\":\"Drop\"}}",
+                "{\"protocol\":" + RunnerProtocol.VERSION + ",\"stepId\":\"s-1\",\"token\":\"" + TOKEN + "\",\"op\":\"claim\",\"deadline\":4102444800000,\"claim\":{\"onDelete\":\"Clean\"},\"cleanUncreated\":true}")) {
             JsonNode n = RunnerProtocol.parse(payload.getBytes());
             assertThatThrownBy(() -> RunnerProtocol.decodeRequest(n)).as(payload)
                     .extracting(e -> ((ReconcileException) e).reason()).isEqualTo(Reason.RUNNER_FAILED);

@@ -147,11 +147,15 @@ class RunnerTrustTest extends AbstractVpcRunnerTest {
         String forged = ",\"deadline\":" + future() + ",\"claim\":{\"stackId\":\"arn:aws:cloudformation:us-east-1:"
                 + "123456789012:stack/intruder/1\",\"logicalId\":\"X\",\"onDelete\":\"Clean\"}}";
 
-        JsonNode taken = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"claim\"" + forged);
-        JsonNode freed = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"release\"" + forged);
+        String step = ",\"stepId\":\"attacker-1\",\"token\":\"" + RunnerProtocol.newToken() + "\"";
+        JsonNode taken = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"claim\"" + step + forged);
+        JsonNode freed = invokeSync(function, "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"release\"" + step + forged);
 
-        assertThat(taken.path("error").path("reason").asText()).isEqualTo("ALREADY_OWNED");
-        assertThat(freed.path("ok").asBoolean()).as("releasing a claim one does not hold does nothing").isTrue();
+        // Neither names a step the handler armed: the runner refuses both before it looks at the claim.
+        for (JsonNode answer : List.of(taken, freed)) {
+            assertThat(answer.path("error").path("reason").asText()).isEqualTo("RUNNER_FAILED");
+            assertThat(answer.path("error").path("message").asText()).contains("names no step the handler armed");
+        }
         assertThat(query("SELECT resource_id || ' ' || stack_id || ' ' || on_delete FROM company_schemaversion.claims"))
                 .as("the claim is the creator's, as it was").isEqualTo(claim).hasSize(1);
     }

@@ -93,9 +93,9 @@ class VpcRunnerLifecycleTest extends AbstractVpcRunnerTest {
         assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
         assertThat(deleted.response().has("resourceModel")).isFalse();
         assertThat(lambda().calls()).filteredOn(c -> c.equals("DELETE DeleteFunction " + function)).hasSize(1);
-        // The check before giving back the claim, Active (-> DeleteFunction), Deleting twice, then gone:
-        // IN_PROGRESS until GetFunction said ResourceNotFound.
-        assertThat(lambda().count("GetFunction") - getsBefore).isEqualTo(5);
+        // The check before giving back the claim and of the version it publishes, Active (-> DeleteFunction),
+        // Deleting twice, then gone: IN_PROGRESS until GetFunction said ResourceNotFound.
+        assertThat(lambda().count("GetFunction") - getsBefore).isEqualTo(6);
         assertThat(lambda().invocationPayloads()).anyMatch(p -> p.contains("\"op\":\"release\""));
         assertThat(query("SELECT count(*) FROM company_schemaversion.claims")).containsExactly("0");
         assertThat(deleted.events().stream().filter(e -> e.status().equals("IN_PROGRESS")).count()).isEqualTo(3);
