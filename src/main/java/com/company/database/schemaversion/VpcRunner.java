@@ -58,7 +58,7 @@ final class VpcRunner {
     /** The account policy the runner applies to its own configuration: the one the handler applies now. */
     static ConfiguredPolicy policy(AccountPolicy policy) {
         return new ConfiguredPolicy(policy.parameterPrefixes(), policy.allowedHosts(),
-                new java.util.ArrayList<>(policy.allowedSslModes()));
+                new java.util.ArrayList<>(policy.allowedSslModes()), policy.loginBindings());
     }
 
     /** The runner code this handler uploads: its environment's runner package, with the account's extra CAs. */

@@ -3,6 +3,7 @@ package com.company.database.schemaversion.runner;
 import com.company.database.schemaversion.AccountPolicy;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.engine.LoginBindings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +20,8 @@ import java.util.TreeSet;
 /**
  * The account policy the handler configured the runner with (the admin's type configuration as it was when the
  * handler last set the function up): which credential parameters the runner may read, which hosts may receive
- * the login, with which SslModes. The runner refuses to act on a configuration that breaks it, with the very rules
+ * the login, with which SslModes, and which login is bound to which server. The runner refuses to act on a
+ * configuration that breaks it, with the very rules
  * the handler applies ({@link AccountPolicy}'s static methods, which the runner package carries), so that a
  * configuration nobody checked (one put on the function by hand, say) cannot send the login anywhere the admin
  * did not allow. The extra CA certificates are not here: they are part of the runner's code.
@@ -27,16 +29,20 @@ import java.util.TreeSet;
  * @param prefixes credential parameter prefixes (never empty: the handler writes the defaults when the admin set none)
  * @param hosts    the allowed hosts, or null for any host
  * @param sslModes the allowed SslModes (never empty)
+ * @param bindings the login bindings in force (LoginBindings), beside the host-folder rule that needs none
  */
-public record ConfiguredPolicy(List<String> prefixes, List<String> hosts, List<String> sslModes) {
+public record ConfiguredPolicy(List<String> prefixes, List<String> hosts, List<String> sslModes,
+                               List<LoginBindings.Binding> bindings) {
     /** The policy, as one compact JSON value, beside {@link RunnerConfig#CONFIG_VARIABLE}. */
     public static final String POLICY_VARIABLE = "SCHEMAVERSION_RUNNER_POLICY";
-    private static final Set<String> FIELDS = Set.of("prefixes", "hosts", "sslModes");
+    private static final Set<String> FIELDS = Set.of("prefixes", "hosts", "sslModes", "bindings");
+    private static final Set<String> BINDING_FIELDS = Set.of("parameters", "iamUsers", "hosts", "databases");
 
     public ConfiguredPolicy {
         prefixes = List.copyOf(new TreeSet<>(prefixes));
         hosts = hosts == null ? null : List.copyOf(new TreeSet<>(hosts));
         sslModes = List.copyOf(new TreeSet<>(sslModes));
+        bindings = bindings == null ? List.of() : List.copyOf(bindings);
     }
 
     /** The function's variable for this policy. */
@@ -47,6 +53,16 @@ public record ConfiguredPolicy(List<String> prefixes, List<String> hosts, List<S
             hosts.forEach(n.putArray("hosts")::add);
         }
         sslModes.forEach(n.putArray("sslModes")::add);
+        ArrayNode bound = n.putArray("bindings");
+        for (LoginBindings.Binding b : bindings) {
+            ObjectNode o = bound.addObject();
+            b.parameters().forEach(o.putArray("parameters")::add);
+            b.iamUsers().forEach(o.putArray("iamUsers")::add);
+            b.hosts().forEach(o.putArray("hosts")::add);
+            if (b.databases() != null) {
+                b.databases().forEach(o.putArray("databases")::add);
+            }
+        }
         return Map.of(POLICY_VARIABLE, new String(RunnerProtocol.bytes(n), StandardCharsets.UTF_8));
     }
 
@@ -76,7 +92,27 @@ public record ConfiguredPolicy(List<String> prefixes, List<String> hosts, List<S
         if (prefixes == null || prefixes.isEmpty() || sslModes == null || sslModes.isEmpty()) {
             throw refused(POLICY_VARIABLE + " needs prefixes and sslModes");
         }
-        return new ConfiguredPolicy(prefixes, strings(n, "hosts"), sslModes);
+        List<LoginBindings.Binding> bindings = new ArrayList<>();
+        JsonNode bound = n.get("bindings");
+        if (bound != null && !bound.isNull()) {
+            if (!bound.isArray() || bound.size() > 256) {
+                throw refused("bindings is not a list");
+            }
+            for (JsonNode b : bound) {
+                if (!b.isObject()) {
+                    throw refused("a binding is not a JSON object");
+                }
+                for (Iterator<String> names = b.fieldNames(); names.hasNext(); ) {
+                    String name = names.next();
+                    if (!BINDING_FIELDS.contains(name)) {
+                        throw refused("a binding has a field the runner does not know: " + name);
+                    }
+                }
+                bindings.add(new LoginBindings.Binding(strings(b, "parameters"), strings(b, "iamUsers"),
+                        strings(b, "hosts"), strings(b, "databases")));
+            }
+        }
+        return new ConfiguredPolicy(prefixes, strings(n, "hosts"), sslModes, bindings);
     }
 
     /** Refuses (nothing read, no connection) a configuration this policy does not allow. */
@@ -90,6 +126,17 @@ public record ConfiguredPolicy(List<String> prefixes, List<String> hosts, List<S
         }
         if (!AccountPolicy.hostAllowed(c.host(), hosts)) {
             refusals.add("Database.Host " + c.host() + " is not one of " + hosts);
+        }
+        for (String[] parameter : new String[][] {{"Credentials.UsernameParameter", c.usernameParameter()},
+                {"Credentials.PasswordParameter", c.passwordParameter()}, {"Credentials.SecretParameter", c.secretParameter()}}) {
+            String unbound = LoginBindings.parameterRefusal(parameter[0], parameter[1], c.host(), c.database(), bindings);
+            if (unbound != null) {
+                refusals.add(unbound);
+            }
+        }
+        String unboundUser = LoginBindings.iamUserRefusal(c.iamUsername(), c.host(), c.database(), bindings);
+        if (unboundUser != null) {
+            refusals.add(unboundUser);
         }
         if (!refusals.isEmpty()) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "The runner refuses to run: its configuration breaks the"

@@ -223,6 +223,38 @@ class RunnerInvocationTrustTest extends AbstractVpcRunnerTest {
                 .as("SSM requests the runner made").noneMatch(q -> q.contains(OTHER_SECRET_PARAM));
     }
 
+    @Test
+    void theRunnerRefusesALoginItsConfiguredBindingsDoNotBindToTheConfiguredHost() throws Exception {
+        String function = createdFunction("2");
+        // The team's own login, allowed by prefix and any host, but bound by the admin to 127.0.0.1 and localhost
+        // only: the configuration changed by hand sends it to another address, the policy left as it was.
+        Map<String, String> variables = new HashMap<>(lambda().environment(function));
+        assertThat(variables.get(POLICY_VARIABLE)).contains("\"bindings\"");
+        variables.put(RunnerConfig.CONFIG_VARIABLE, "{\"host\":\"127.0.0.2\",\"port\":" + otherHost.getLocalPort()
+                + ",\"database\":\"" + database + "\",\"sslMode\":\"disable\",\"usernameParameter\":\"" + USER_PARAM
+                + "\",\"passwordParameter\":\"" + PASSWORD_PARAM + "\",\"schema\":\"public\",\"set\":\"orders\","
+                + "\"placeholders\":{\"AppRole\":\"orders_app\"},\"lockSeconds\":10,\"statementSeconds\":40,\"target\":\"latest\"}");
+        attacker.updateFunctionConfiguration(b -> b.functionName(function).environment(Environment.builder().variables(variables).build()));
+        settled(function);
+        String version = attacker.publishVersion(b -> b.functionName(function)).version();
+        String token = randomToken();
+        ssm().put(RunnerProtocol.STEP_PREFIX + "/armed-2", "String", "{\"protocol\":" + RunnerProtocol.VERSION
+                + ",\"armed\":\"observe\",\"digest\":\"" + sha256Hex(token) + "\"}");
+        int ssmRequestsBefore = ssm().requests().size();
+
+        InvokeResponse r = attacker.invoke(b -> b.functionName(function).qualifier(version).payload(SdkBytes.fromUtf8String(
+                "{\"protocol\":" + RunnerProtocol.VERSION + ",\"op\":\"observe\",\"stepId\":\"armed-2\",\"token\":\"" + token
+                        + "\",\"deadline\":" + Instant.now().plus(Duration.ofMinutes(2)).toEpochMilli() + "}")));
+        JsonNode answer = RunnerProtocol.parse(r.payload().asByteArray());
+
+        assertThat(answer.path("ok").asBoolean()).isFalse();
+        assertThat(answer.path("error").path("message").asText()).contains("account policy")
+                .contains("not bound to Database.Host 127.0.0.2");
+        assertThat(connectionsToOtherHost.get()).as("connections to the other address").isZero();
+        assertThat(ssm().requests().subList(ssmRequestsBefore, ssm().requests().size()))
+                .as("SSM requests the runner made").noneMatch(q -> q.contains(USER_PARAM) || q.contains(PASSWORD_PARAM));
+    }
+
     // ---- 4. Delete with OnDelete: Clean checks what every operation checks ------------------------------------------
 
     @Test
