@@ -36,12 +36,17 @@ final class ModelValidation {
         policy.destruction().checkCreate(m);
     }
 
-    /** forUpdate, plus what the account allows (see forCreate). */
+    /**
+     * forUpdate, plus what the account allows (see forCreate). A stack rollback is not asked about Clean and Repair:
+     * it puts back what was in force, and the type neither repairs nor (where the admin withdrew it) cleans for it.
+     */
     static void forUpdate(ResourceModel desired, ResourceModel recorded, ResourceModel previous, String id,
-                          AccountPolicy policy) {
+                          AccountPolicy policy, boolean rollback) {
         forUpdate(desired, recorded, previous, id);
         againstPolicy(desired, policy);
-        policy.destruction().checkUpdate(desired, recorded, previous);
+        if (!rollback) {
+            policy.destruction().checkUpdate(desired, recorded, previous);
+        }
     }
 
     /**

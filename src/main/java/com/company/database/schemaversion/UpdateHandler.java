@@ -32,9 +32,16 @@ public class UpdateHandler extends BaseHandlerStd {
         Translator.Record record = ownedRecord(id, request, false, services);
         ResourceModel model = desired.toBuilder().id(id).build();
         services.policy().cloudControl().checkUpdate(request, desired, record.model());
+        // A stack rollback puts back properties that were in force before: refusing them would leave the stack in
+        // UPDATE_ROLLBACK_FAILED. So a rollback is never refused for Clean or Repair, and repairs nothing; a Clean
+        // the admin does not allow is still not done at Delete (DeleteHandler).
+        boolean rollback = Boolean.TRUE.equals(request.getRollback());
+        if (rollback) {
+            ctx.setHistoryActionsDone(true);
+        }
         if (ctx.getCalls() <= 1) {
             // Later calls carry the model this handler returned, with its read-only results.
-            ModelValidation.forUpdate(desired, record.model(), previous, id, services.policy());
+            ModelValidation.forUpdate(desired, record.model(), previous, id, services.policy(), rollback);
             Translator.engineSettings(model, services.environment());
             ExecutionMode.of(model).validate(model, services.environment());
         }

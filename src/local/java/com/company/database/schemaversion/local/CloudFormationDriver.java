@@ -44,6 +44,7 @@ public final class CloudFormationDriver {
     private Supplier<ObjectNode> callerCredentials = CloudFormationDriver::placeholderCredentials;
     private String logicalResourceId = "SchemaVersion";
     private String stackId;
+    private boolean rollingBack;
     private Consumer<JsonNode> responses = r -> { };
     private JsonNode typeConfiguration;
 
@@ -143,6 +144,12 @@ public final class CloudFormationDriver {
 
     public String stackId() {
         return stackId;
+    }
+
+    /** Whether the next requests are a stack rollback's: CloudFormation then sends rollback: true. */
+    public CloudFormationDriver rollingBack(boolean rollingBack) {
+        this.rollingBack = rollingBack;
+        return this;
     }
 
     public String logicalResourceId() {
@@ -247,6 +254,9 @@ public final class CloudFormationDriver {
         req.put("resourceType", TYPE_NAME);
         if (stackId != null) {
             req.put("stackId", stackId);
+        }
+        if (rollingBack) {
+            req.put("rollback", true);
         }
         if (nextToken != null) {
             req.put("nextToken", nextToken);

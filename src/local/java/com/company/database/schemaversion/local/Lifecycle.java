@@ -103,7 +103,7 @@ final class Lifecycle {
                         + "properties (TargetVersion: " + OLDER_VERSION + "). Migrations are never undone, so the handler succeeds\n"
                         + "without touching the schema and says so; the rollback completes.");
         List<String> beforeRollback = tables(base);
-        CloudFormationDriver.Outcome rolledBack = operate("UPDATE", back, LocalRunner.withoutReadOnly(updated.model()));
+        CloudFormationDriver.Outcome rolledBack = operate("UPDATE", back, LocalRunner.withoutReadOnly(updated.model()), true);
         if (rolledBack == null) {
             return 1;
         }
@@ -135,8 +135,14 @@ final class Lifecycle {
 
     /** One operation as stack events, then the final model and what it changed in the database. */
     private CloudFormationDriver.Outcome operate(String action, JsonNode model, JsonNode previous) throws SQLException {
+        return operate(action, model, previous, false);
+    }
+
+    /** @param rollback sent as a stack rollback's request (rollback: true), as CloudFormation sends it */
+    private CloudFormationDriver.Outcome operate(String action, JsonNode model, JsonNode previous, boolean rollback)
+            throws SQLException {
         EventPrinter printer = new EventPrinter(out, logicalId);
-        CloudFormationDriver.Outcome outcome = session.driver(printer::event).run(action, model, previous);
+        CloudFormationDriver.Outcome outcome = session.driver(printer::event).rollingBack(rollback).run(action, model, previous);
         out.println();
         if (!"SUCCESS".equals(outcome.status())) {
             out.println(action + " FAILED (" + outcome.errorCode() + "): " + outcome.message());

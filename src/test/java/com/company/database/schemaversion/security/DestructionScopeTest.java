@@ -186,4 +186,31 @@ class DestructionScopeTest extends AbstractHandlerTest {
         assertThat(tables()).contains("customers", "orders", "flyway_schema_history");
         assertThat(ssm().get(SsmRecordStore.nameOf(a.model().path("Id").asText()))).as("the resource is gone").isNull();
     }
+
+    @Test
+    void aStackRollbackIsNeverRefusedForCleanOrRepairAndRepairsNothing() {
+        Outcome a = create(model("3").put("OnDelete", "Clean"));
+        assertThat(a.status()).as(a.message()).isEqualTo("SUCCESS");
+        ObjectNode retain = model("3").put("OnDelete", "Retain").put("Id", a.model().path("Id").asText());
+        Outcome toRetain = update(retain, a.model());
+        assertThat(toRetain.status()).as(toRetain.message()).isEqualTo("SUCCESS");
+        // The admin withdraws Clean and Repair; then a later resource of the stack fails, and CloudFormation rolls
+        // back: Update with the old properties, which asked for Clean (and, here, for a Repair).
+        driver.withTypeConfiguration(withDestruction(null));
+        ObjectNode back = model("3").put("OnDelete", "Clean").put("Id", a.model().path("Id").asText());
+        back.putObject("Repair").put("FailedVersion", "2").put("InstalledRank", 2);
+        List<String> history = history();
+
+        Outcome refused = update(back, toRetain.model());
+        Outcome rolledBack = driver.rollingBack(true).run("UPDATE", back, toRetain.model());
+        driver.rollingBack(false);
+
+        assertThat(refused.errorCode()).as("the same Update, not a rollback: " + refused.message()).isEqualTo("InvalidRequest");
+        assertThat(rolledBack.status()).as("never UPDATE_ROLLBACK_FAILED: " + rolledBack.message()).isEqualTo("SUCCESS");
+        assertThat(history()).as("nothing was repaired").isEqualTo(history);
+        Outcome deleted = delete(JSON.createObjectNode().put("Id", a.model().path("Id").asText()));
+        assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
+        assertThat(deleted.message()).contains("Kept the schema and its data");
+        assertThat(tables()).contains("customers", "orders", "flyway_schema_history");
+    }
 }
