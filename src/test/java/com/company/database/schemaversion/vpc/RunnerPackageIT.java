@@ -198,9 +198,16 @@ class RunnerPackageIT {
         assertThat(noConfiguration.path("error").path("message").asText()).contains("SCHEMAVERSION_RUNNER_CONFIG");
         // The account policy's rules, loaded from the package alone: a configuration outside it reads nothing.
         Map<String, String> outsidePolicy = new java.util.HashMap<>(environment);
-        outsidePolicy.put(ConfiguredPolicy.POLICY_VARIABLE, "{\"prefixes\":[\"/other-team/\"],\"sslModes\":[\"disable\"]}");
+        outsidePolicy.put(ConfiguredPolicy.POLICY_VARIABLE, "{\"prefixes\":[\"/other-team/\"],\"sslModes\":[\"disable\"],"
+                + "\"bindings\":[{\"parameters\":[\"/other-team/\"],\"hosts\":[\"127.0.0.1\"]}]}");
         JsonNode refused = invoke(outsidePolicy, request("observe"));
         assertThat(refused.path("error").path("message").asText()).contains("account policy").contains("/it/user");
+        // The login bindings too: the same prefixes, but the login bound to another server.
+        Map<String, String> boundElsewhere = new java.util.HashMap<>(environment);
+        boundElsewhere.put(ConfiguredPolicy.POLICY_VARIABLE, "{\"prefixes\":[\"/it/\"],\"sslModes\":[\"disable\"],"
+                + "\"bindings\":[{\"parameters\":[\"/it/\"],\"hosts\":[\"db.other-team.example.com\"]}]}");
+        assertThat(invoke(boundElsewhere, request("observe")).path("error").path("message").asText())
+                .contains("account policy").contains("/it/user is not bound to Database.Host 127.0.0.1");
         JsonNode unarmed = invoke(environment, request("observe").put("stepId", "not-armed"));
         assertThat(unarmed.path("error").path("message").asText()).contains("no step the handler armed");
     }
@@ -255,7 +262,8 @@ class RunnerPackageIT {
     }
 
     /** The account policy the handler configures the runner with (ConfiguredPolicy). */
-    private static final String POLICY = "{\"prefixes\":[\"/it/\"],\"sslModes\":[\"disable\",\"verify-full\"]}";
+    private static final String POLICY = "{\"prefixes\":[\"/it/\"],\"sslModes\":[\"disable\",\"verify-full\"],"
+            + "\"bindings\":[{\"parameters\":[\"/it/\"],\"hosts\":[\"127.0.0.1\",\"localhost\"]}]}";
 
     private static ObjectNode config(String database) {
         ObjectNode c = JSON.createObjectNode().put("host", "127.0.0.1").put("port", TestDatabase.port())
