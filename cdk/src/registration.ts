@@ -52,7 +52,8 @@ export interface SchemaVersionRegistrationProps {
   readonly iamDatabaseUsers?: string[];
   /**
    * The servers the logins under `credentialParameterPrefixes` and `secretNamePrefixes` may be sent to: the
-   * type configuration gets one `Credentials.Bindings` entry binding those prefixes to these hosts (exact
+   * type configuration gets one `Credentials.Bindings` entry binding those prefixes (except the type's own
+   * path, whose host folders bind each login to its host) to these hosts (exact
    * names or IPv4 addresses, or `*.domain`, e.g. `*.cluster-abc123.eu-west-1.rds.amazonaws.com`). Add finer
    * bindings (per database, IAM users) in `typeConfiguration.credentials.bindings`.
    * @default no binding of the prefixes: a login is bound only by its path
@@ -297,11 +298,13 @@ export class SchemaVersionRegistration extends Construct {
       ...credentialPrefixes,
       ...secretPrefixes.map((prefix) => `${SECRET_REFERENCE_PREFIX}${prefix}${prefix.endsWith('*') ? '' : '*'}`),
     ];
+    // The type's own path binds each login to the host its folder names; binding the whole path to
+    // databaseHosts would send a login stored for one host to all of them.
+    const boundPrefixes = allowedPrefixes.filter((prefix) => !prefix.startsWith(DEFAULT_CREDENTIAL_PREFIX));
     const bindings: any[] = [...(configuration.Credentials?.Bindings ?? [])];
-    if (props.databaseHosts !== undefined && props.databaseHosts.length > 0) {
-      bindings.push(toJson_CfnSchemaVersionLoginBinding({ parameters: allowedPrefixes, hosts: props.databaseHosts }));
-    } else if (bindings.length === 0 && configuration.Connections?.AllowedHosts === undefined
-      && allowedPrefixes.some((prefix) => prefix !== DEFAULT_CREDENTIAL_PREFIX)) {
+    if (props.databaseHosts !== undefined && props.databaseHosts.length > 0 && boundPrefixes.length > 0) {
+      bindings.push(toJson_CfnSchemaVersionLoginBinding({ parameters: boundPrefixes, hosts: props.databaseHosts }));
+    } else if (bindings.length === 0 && configuration.Connections?.AllowedHosts === undefined && boundPrefixes.length > 0) {
       cdk.Annotations.of(this).addWarningV2('@company/schemaversion-cdk:unboundLogins',
         `The type configuration binds the logins under ${allowedPrefixes.join(', ')} to no server, so the type refuses `
         + 'them (Credentials.Bindings): give databaseHosts, or typeConfiguration.credentials.bindings.');

@@ -146,7 +146,9 @@ test('the type configuration output allows what the role allows, binds it to the
   const config = typeConfiguration(template);
   assert.deepEqual(config.Credentials.AllowedParameterPrefixes,
     ['/orders/db/', '/company-database-schemaversion/credentials/', '/aws/reference/secretsmanager/rds!cluster-*']);
-  assert.deepEqual(config.Credentials.Bindings, [{ Parameters: config.Credentials.AllowedParameterPrefixes, Hosts: ALL.databaseHosts }]);
+  // The type's own path stays bound by its host folders, not to databaseHosts.
+  assert.deepEqual(config.Credentials.Bindings,
+    [{ Parameters: ['/orders/db/', '/aws/reference/secretsmanager/rds!cluster-*'], Hosts: ALL.databaseHosts }]);
   assert.deepEqual(config.Runner.AllowedRoleArns, ALL.runnerRoleArns);
   assert.match(config.Records.IntegrityKeyArn, /^arn:aws:kms:eu-west-1:123456789012:key\//);
 });
