@@ -98,6 +98,18 @@ export abstract class Credentials {
   }
 
   /**
+   * IAM database authentication (`Credentials.IamUsername`): the database user (granted `rds_iam`) to log in as
+   * with a token signed for the host, port and this user; nothing is read from SSM, and the connection is
+   * always `verify-full`. In VPC runner mode `SchemaVersion` grants the runner role `rds-db:connect` on this
+   * user of its cluster or instance; in Direct mode the platform team grants it to the execution role
+   * (`SchemaVersionRegistration.iamDatabaseUsers`). The account admin binds the user to the host
+   * (type configuration `Credentials.Bindings`, `IamUsers`).
+   */
+  public static fromIamUsername(username: string): Credentials {
+    return new PropertyCredentials({ iamUsername: username }, [], []);
+  }
+
+  /**
    * Any `Credentials` value the resource type's schema accepts, as the generated L1 struct spells it (for
    * shapes this class has no factory for yet). A runner role that `SchemaVersion` creates may read every SSM
    * parameter named by a property whose name ends in `Parameter` (and the secret behind a
@@ -172,6 +184,10 @@ class PropertyCredentials extends Credentials {
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
+    if (this.parameterArns.length === 0) {
+      // IAM database authentication: nothing to read (SchemaVersion grants rds-db:connect itself).
+      return iam.Grant.drop(grantee, 'an IAM database login reads no parameter');
+    }
     let grant = iam.Grant.addToPrincipal({ grantee, actions: ['ssm:GetParameter'], resourceArns: this.parameterArns });
     if (this.secretArns.length > 0) {
       grant = grant.combine(

@@ -8,12 +8,15 @@ import { SECRET_REFERENCE_PREFIX } from './credentials';
 import {
   CfnSchemaVersion,
   CfnSchemaVersionTypeConfiguration,
+  toJson_CfnSchemaVersionLoginBinding,
   toJson_CfnSchemaVersionTypeConfiguration,
 } from './generated/cfn-schema-version';
 
 const DEFAULT_CREDENTIAL_PREFIX = '/company-database-schemaversion/credentials/';
 /** aws/LambdaRunners.NAME_PREFIX: every runner function the handlers create is named so. */
 const RUNNER_FUNCTIONS = 'schemaversion-runner-*';
+/** aws/RecordIntegrity.DEFAULT_KEY_ALIAS: the handlers sign with the key behind it when the configuration names none. */
+const RECORD_KEY_ALIAS = 'alias/company-database-schemaversion/records';
 
 /** Properties of a `SchemaVersionRegistration`. */
 export interface SchemaVersionRegistrationProps {
@@ -40,6 +43,25 @@ export interface SchemaVersionRegistrationProps {
    */
   readonly runnerRoleArns?: string[];
   /**
+   * Database users the handlers may log in as with IAM database authentication (`Credentials.IamUsername`,
+   * Direct mode), as `rds-db:connect` resources: `arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/<user>`
+   * (for a cluster of this app, its `clusterResourceIdentifier` is the resource id).
+   * Bind the same users to their hosts in `typeConfiguration.credentials.bindings` (`iamUsers`).
+   * @default none: no IAM database login in Direct mode
+   */
+  readonly iamDatabaseUsers?: string[];
+  /**
+   * The servers the logins under `credentialParameterPrefixes` and `secretNamePrefixes` may be sent to: the
+   * type configuration gets one `Credentials.Bindings` entry binding those prefixes (except the type's own
+   * path, whose host folders bind each login to its host) to these hosts (exact
+   * names or IPv4 addresses, or `*.domain`, e.g. `*.cluster-abc123.eu-west-1.rds.amazonaws.com`). Add finer
+   * bindings (per database, IAM users) in `typeConfiguration.credentials.bindings`.
+   * @default no binding of the prefixes: a login is bound only by its path
+   * (`/company-database-schemaversion/credentials/<host>/...`), by `typeConfiguration.credentials.bindings`,
+   * or, without bindings, to `typeConfiguration.connections.allowedHosts`
+   */
+  readonly databaseHosts?: string[];
+  /**
    * Retention of the handlers' log group.
    * @default 90 days
    */
@@ -53,7 +75,8 @@ export interface SchemaVersionRegistrationProps {
    * The rest of the type configuration (e.g. `connections: { allowedHosts: [...] }`), as the schema's
    * typeConfiguration spells it. Credentials.AllowedParameterPrefixes, Runner.AllowedRoleArns and
    * Records.IntegrityKeyArn come from this construct's own properties and key, so that the configuration
-   * allows no more than the execution role may do; other settings of those sections are kept.
+   * allows no more than the execution role may do; other settings of those sections are kept
+   * (`credentials.bindings` too, with the binding of `databaseHosts` added).
    * @default none
    */
   readonly typeConfiguration?: CfnSchemaVersionTypeConfiguration;
@@ -64,8 +87,8 @@ export interface SchemaVersionRegistrationProps {
  * role, as registration/registration.yaml does (same statements; test/registration.test.js compares them).
  *
  * Creates the handlers' execution role (scoped to the type's own records and runner functions, the
- * credential locations and runner roles you allow), the KMS HMAC key that signs the resource records, the
- * log group with its delivery role, and, with `schemaHandlerPackage`, the type version (the default one).
+ * credential locations and runner roles you allow), the KMS HMAC key that signs the resource records (and
+ * its alias, which the handlers find it by), the log group with its delivery role, and, with `schemaHandlerPackage`, the type version (the default one).
  * Then set the type configuration it renders (`typeConfiguration`, also a stack output).
  */
 export class SchemaVersionRegistration extends Construct {
@@ -77,6 +100,8 @@ export class SchemaVersionRegistration extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The HMAC key of the resource records (type configuration Records.IntegrityKeyArn). */
   public readonly recordKey: kms.Key;
+  /** `alias/company-database-schemaversion/records` on the record key: the key the handlers sign with by default. */
+  public readonly recordKeyAlias: kms.Alias;
   /** The registered version, with `schemaHandlerPackage`. */
   public readonly resourceVersion?: cloudformation.CfnResourceVersion;
   /** The type configuration to set (JSON) for the prefixes, runner roles and record key above. */
@@ -89,6 +114,7 @@ export class SchemaVersionRegistration extends Construct {
     const credentialPrefixes = props.credentialParameterPrefixes ?? [DEFAULT_CREDENTIAL_PREFIX];
     const secretPrefixes = props.secretNamePrefixes ?? [];
     const runnerRoles = props.runnerRoleArns ?? [];
+    const iamDatabaseUsers = props.iamDatabaseUsers ?? [];
     for (const prefix of credentialPrefixes) {
       if (!cdk.Token.isUnresolved(prefix) && !prefix.startsWith('/')) {
         throw new Error(`SchemaVersionRegistration ${this.node.path}: credential parameter prefix ${prefix} must start with /.`);
@@ -148,7 +174,7 @@ export class SchemaVersionRegistration extends Construct {
         actions: [
           'lambda:CreateFunction', 'lambda:GetFunction', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration',
           'lambda:PutFunctionEventInvokeConfig', 'lambda:GetFunctionEventInvokeConfig', 'lambda:InvokeFunction',
-          'lambda:DeleteFunction',
+          'lambda:DeleteFunction', 'lambda:PublishVersion', 'lambda:ListVersionsByFunction',
         ],
         // The trailing * also covers qualified ARNs (name:version).
         resources: [stack.formatArn({ service: 'lambda', resource: 'function', resourceName: RUNNER_FUNCTIONS, arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME })],
@@ -160,6 +186,14 @@ export class SchemaVersionRegistration extends Construct {
         actions: ['iam:PassRole'],
         resources: runnerRoles,
         conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      }));
+    }
+    if (iamDatabaseUsers.length > 0) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'IamDatabaseLogins',
+        // Signs IAM database authentication tokens (engine/IamAuthTokens) for exactly these users.
+        actions: ['rds-db:connect'],
+        resources: iamDatabaseUsers,
       }));
     }
     statements.push(new iam.PolicyStatement({
@@ -200,6 +234,9 @@ export class SchemaVersionRegistration extends Construct {
         ],
       }),
     });
+    // The handlers sign records with the key behind this alias when the type configuration names none. The
+    // execution role may use this key only, so an alias moved to another key fails rather than trusts that key.
+    this.recordKeyAlias = new kms.Alias(this, 'RecordKeyAlias', { aliasName: RECORD_KEY_ALIAS, targetKey: this.recordKey });
     // A policy of its own: the key's policy names the role, so the role's own policy cannot name the key.
     const recordKeyAccess = new iam.Policy(this, 'RecordKeyAccess', {
       roles: [this.executionRole],
@@ -245,7 +282,8 @@ export class SchemaVersionRegistration extends Construct {
         executionRoleArn: this.executionRole.roleArn,
         loggingConfig: { logGroupName: this.logGroup.logGroupName, logRoleArn: this.loggingRole.roleArn },
       });
-      this.resourceVersion.node.addDependency(recordKeyAccess);
+      // Registered only once the handlers can sign: before the alias exists they would write plain records.
+      this.resourceVersion.node.addDependency(recordKeyAccess, this.recordKeyAlias);
       if (props.setAsDefaultVersion ?? true) {
         new cloudformation.CfnResourceDefaultVersion(this, 'ResourceDefaultVersion', {
           typeVersionArn: this.resourceVersion.ref,
@@ -254,12 +292,27 @@ export class SchemaVersionRegistration extends Construct {
     }
 
     const configuration: { [key: string]: any } = toJson_CfnSchemaVersionTypeConfiguration(props.typeConfiguration) ?? {};
+    // A secret prefix is a name prefix (rds!cluster-), not a path: the type matches on path boundaries unless
+    // the entry ends in *.
+    const allowedPrefixes = [
+      ...credentialPrefixes,
+      ...secretPrefixes.map((prefix) => `${SECRET_REFERENCE_PREFIX}${prefix}${prefix.endsWith('*') ? '' : '*'}`),
+    ];
+    // The type's own path binds each login to the host its folder names; binding the whole path to
+    // databaseHosts would send a login stored for one host to all of them.
+    const boundPrefixes = allowedPrefixes.filter((prefix) => !prefix.startsWith(DEFAULT_CREDENTIAL_PREFIX));
+    const bindings: any[] = [...(configuration.Credentials?.Bindings ?? [])];
+    if (props.databaseHosts !== undefined && props.databaseHosts.length > 0 && boundPrefixes.length > 0) {
+      bindings.push(toJson_CfnSchemaVersionLoginBinding({ parameters: boundPrefixes, hosts: props.databaseHosts }));
+    } else if (bindings.length === 0 && configuration.Connections?.AllowedHosts === undefined && boundPrefixes.length > 0) {
+      cdk.Annotations.of(this).addWarningV2('@company/schemaversion-cdk:unboundLogins',
+        `The type configuration binds the logins under ${allowedPrefixes.join(', ')} to no server, so the type refuses `
+        + 'them (Credentials.Bindings): give databaseHosts, or typeConfiguration.credentials.bindings.');
+    }
     configuration.Credentials = {
       ...configuration.Credentials,
-      AllowedParameterPrefixes: [
-        ...credentialPrefixes,
-        ...secretPrefixes.map((prefix) => `${SECRET_REFERENCE_PREFIX}${prefix}`),
-      ],
+      AllowedParameterPrefixes: allowedPrefixes,
+      ...(bindings.length > 0 ? { Bindings: bindings } : {}),
     };
     configuration.Records = { ...configuration.Records, IntegrityKeyArn: this.recordKey.keyArn };
     if (runnerRoles.length > 0) {
@@ -270,9 +323,30 @@ export class SchemaVersionRegistration extends Construct {
       if (Object.keys(configuration.Runner).length === 0) delete configuration.Runner;
     }
     this.typeConfiguration = stack.toJsonString(configuration);
+    // The outputs of registration/registration.yaml, for the same commands.
+    new cdk.CfnOutput(this, 'ExecutionRoleArn', {
+      description: 'For cfn submit --role-arn, or ./schemaversion release --execution-role-arn',
+      value: this.executionRole.roleArn,
+    });
+    new cdk.CfnOutput(this, 'LogRoleArn', {
+      description: "For ./schemaversion release --log-role-arn (the handlers' log delivery role)",
+      value: this.loggingRole.roleArn,
+    });
+    new cdk.CfnOutput(this, 'LogGroupName', {
+      description: 'For ./schemaversion release --log-group (its default)',
+      value: this.logGroup.logGroupName,
+    });
+    new cdk.CfnOutput(this, 'RecordKeyArn', {
+      description: 'The record key. The handlers find it through its alias; the TypeConfiguration output also names it '
+        + 'in Records.IntegrityKeyArn, which pins it: deleting or moving the alias then changes nothing.',
+      value: this.recordKey.keyArn,
+    });
     new cdk.CfnOutput(this, 'TypeConfiguration', {
       description: `aws cloudformation set-type-configuration --type RESOURCE --type-name ${typeName} --configuration '<this value>'`,
       value: this.typeConfiguration,
     });
+    if (this.resourceVersion) {
+      new cdk.CfnOutput(this, 'ResourceVersionArn', { value: this.resourceVersion.ref });
+    }
   }
 }

@@ -160,7 +160,8 @@ export interface SchemaVersionProps {
  *
  * It fills in what the L1 (`CfnSchemaVersion`) needs from what a CDK app has in hand (the cluster, its
  * secret), and in VPC runner mode creates what the runner needs: its role, with no more than the reads of
- * the login and its step reports, and the security group rules to the database and to SSM.
+ * the login (or `rds-db:connect` on the IAM database user) and its step reports, and the security group rules
+ * to the database and to SSM.
  */
 export class SchemaVersion extends Construct {
   /** The L1 resource, for escape hatches (`addPropertyOverride`). */
@@ -188,6 +189,11 @@ export class SchemaVersion extends Construct {
     const port = props.port ?? knownPort(endpoint, props.cluster ?? props.instance) ?? 5432;
     const connections = props.databaseConnections ?? props.cluster ?? props.instance;
     const credentials = props.credentials ?? this.defaultCredentials(props);
+    const iamUsername = credentials.bind(this).properties.iamUsername;
+    if (iamUsername !== undefined && props.sslMode !== undefined && props.sslMode !== CfnSchemaVersionDatabaseSslMode.VERIFY_HYPHEN_FULL) {
+      throw new Error(`SchemaVersion ${this.node.path}: an IAM database login (Credentials.IamUsername) is sent only over `
+        + `sslMode verify-full (got ${props.sslMode}); leave sslMode out or set it to verify-full.`);
+    }
 
     let execution;
     const dependencies: IDependable[] = [];
@@ -195,6 +201,7 @@ export class SchemaVersion extends Construct {
       const runner = props.vpcRunner;
       const role = runner.role ?? this.createRunnerRole(runner);
       credentials.grantRead(role);
+      if (iamUsername !== undefined) this.grantIamLogin(role, iamUsername, props, runner);
       iam.Grant.addToPrincipal({
         grantee: role,
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],
@@ -268,6 +275,29 @@ export class SchemaVersion extends Construct {
       && ['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance'].includes(cfn.cfnResourceType)
       && (cfn as rds.CfnDBCluster).manageMasterUserPassword === true;
     return managed ? Credentials.fromRdsManagedSecret(secret) : Credentials.fromSecret(secret);
+  }
+
+  /**
+   * The runner signs the IAM database token with its own role: `rds-db:connect` on exactly this user of the
+   * cluster or instance (their `grantConnect`). A host has no resource id CDK knows of: bring a role that has it.
+   */
+  private grantIamLogin(role: iam.IRole, username: string, props: SchemaVersionProps, runner: VpcRunnerOptions): void {
+    if (props.cluster) {
+      props.cluster.grantConnect(role, username);
+    } else if (props.instance) {
+      props.instance.grantConnect(role, username);
+    } else if (runner.role === undefined) {
+      throw new Error(`SchemaVersion ${this.node.path}: an IAM database login (Credentials.IamUsername ${username}) on a host `
+        + 'needs rds-db:connect on arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/' + username + ' for the runner role, '
+        + 'and the construct cannot tell the resource id of a host: give cluster or instance, or vpcRunner.role with that grant.');
+    }
+    const database = (props.cluster ?? props.instance)?.node.defaultChild;
+    if (database !== undefined && cdk.CfnResource.isCfnResource(database)
+      && (database as rds.CfnDBCluster).enableIamDatabaseAuthentication !== true) {
+      cdk.Annotations.of(this).addWarningV2('@company/schemaversion-cdk:iamAuthentication',
+        `Credentials.IamUsername ${username}: the database does not enable IAM database authentication `
+        + '(iamAuthentication: true), so the login will be refused.');
+    }
   }
 
   private createRunnerRole(runner: VpcRunnerOptions): iam.Role {

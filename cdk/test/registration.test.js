@@ -8,9 +8,10 @@ const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
 const cdk = require('aws-cdk-lib');
-const { Template, Match } = require('aws-cdk-lib/assertions');
+const { Template, Match, Annotations } = require('aws-cdk-lib/assertions');
 const { SchemaVersionRegistration } = require('../lib');
-const { resolve } = require('../testing/schema-check');
+const Ajv = require('ajv');
+const { resolve, SCHEMA_FILE } = require('../testing/schema-check');
 
 const DRIFT = 'SchemaVersionRegistration (cdk/src/registration.ts) and registration/registration.yaml differ: change both';
 const yamlTemplate = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'registration', 'registration.yaml'), 'utf8'));
@@ -29,6 +30,17 @@ function yamlStatements(logicalId) {
   const r = yamlTemplate.Resources[logicalId].Properties;
   const docs = r.Policies ? r.Policies.map((p) => p.PolicyDocument) : [r.PolicyDocument ?? r.KeyPolicy];
   return statementsBySid(docs.flatMap((d) => d.Statement));
+}
+
+/** The type configuration output, evaluated, and the schema's verdict on it (the schema's typeConfiguration). */
+function typeConfiguration(template) {
+  const t = template.toJSON();
+  const output = Object.values(t.Outputs).find((o) => /set-type-configuration/.test(o.Description));
+  const config = JSON.parse(resolve(t, output.Value));
+  const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8'));
+  const validate = new Ajv({ strict: false, allErrors: true }).compile({ ...schema.typeConfiguration, definitions: schema.definitions });
+  assert.ok(validate(config), `type configuration ${JSON.stringify(config)} fails the schema: ${JSON.stringify(validate.errors)}`);
+  return config;
 }
 
 function synth(props) {
@@ -50,6 +62,8 @@ const ALL = {
   credentialParameterPrefixes: ['/orders/db/', '/company-database-schemaversion/credentials/'],
   secretNamePrefixes: ['rds!cluster-'],
   runnerRoleArns: ['arn:aws:iam::123456789012:role/schema-runners/*'],
+  iamDatabaseUsers: ['arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-ABCDEFGHIJKL/app_migrator'],
+  databaseHosts: ['*.cluster-abc123.eu-west-1.rds.amazonaws.com'],
 };
 
 test('the execution role has the statements of registration.yaml, no more, no fewer', () => {
@@ -79,6 +93,7 @@ test('the statements reach only the allowed prefixes, roles and the type\'s own 
   assert.equal(statements.Secrets.Resource, 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-*');
   assert.equal(statements.RunnerFunctions.Resource, 'arn:aws:lambda:eu-west-1:123456789012:function:schemaversion-runner-*');
   assert.equal(statements.RunnerRoles.Resource, 'arn:aws:iam::123456789012:role/schema-runners/*');
+  assert.equal(statements.IamDatabaseLogins.Resource, ALL.iamDatabaseUsers[0]);
   assert.deepEqual(statements.RunnerRoles.Condition, { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } });
   assert.deepEqual(resolve(t, role.Properties.AssumeRolePolicyDocument.Statement), [{
     Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'resources.cloudformation.amazonaws.com' },
@@ -89,10 +104,14 @@ test('the statements reach only the allowed prefixes, roles and the type\'s own 
   }]);
 });
 
-test('the version is registered with the scoped role and logging, after the record key access, and made default', () => {
+/** A logical id of the construct's (Registration<id><8 hex>) as the YAML's <id>. */
+const yamlId = (logicalId) => logicalId.replace(/^Registration/, '').replace(/[0-9A-F]{8}$/, '');
+
+test('the version is registered with the scoped role and logging, after the record key access and alias, and made default', () => {
   const { template } = synth(ALL);
+  const version = Object.values(template.findResources('AWS::CloudFormation::ResourceVersion'))[0];
+  assert.deepEqual(version.DependsOn.map(yamlId).sort(), [...yamlTemplate.Resources.ResourceVersion.DependsOn].sort(), DRIFT);
   template.hasResource('AWS::CloudFormation::ResourceVersion', {
-    DependsOn: [Match.stringLikeRegexp('^RegistrationRecordKeyAccess')],
     Properties: {
       TypeName: 'Company::Database::SchemaVersion',
       SchemaHandlerPackage: ALL.schemaHandlerPackage,
@@ -102,16 +121,34 @@ test('the version is registered with the scoped role and logging, after the reco
   });
   template.hasResourceProperties('AWS::CloudFormation::ResourceDefaultVersion', { TypeVersionArn: { Ref: Match.stringLikeRegexp('^RegistrationResourceVersion') } });
   template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+  template.hasResourceProperties('AWS::KMS::Alias', {
+    AliasName: yamlTemplate.Resources.RecordKeyAlias.Properties.AliasName,
+    TargetKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RegistrationRecordKey'), 'Arn'] },
+  });
   template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'company-database-schemaversion-logs', RetentionInDays: 90 });
 });
 
-test('the type configuration output allows what the role allows, and names the record key', () => {
+test('the outputs of registration.yaml, with the same values', () => {
+  for (const [props, dropped] of [[ALL, []], [{}, ['ResourceVersionArn']]]) {
+    const { template } = synth(props);
+    const outputs = Object.fromEntries(Object.entries(template.toJSON().Outputs).map(([id, o]) => [yamlId(id), o]));
+    const expected = Object.keys(yamlTemplate.Outputs).filter((id) => !dropped.includes(id)).sort();
+    assert.deepEqual(Object.keys(outputs).sort(), expected, DRIFT);
+    assert.deepEqual(outputs.ExecutionRoleArn.Value, { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::IAM::Role')).find((id) => /ExecutionRole/.test(id)), 'Arn'] });
+    assert.deepEqual(outputs.LogRoleArn.Value, { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::IAM::Role')).find((id) => /LoggingRole/.test(id)), 'Arn'] });
+    assert.deepEqual(outputs.LogGroupName.Value, { Ref: Object.keys(template.findResources('AWS::Logs::LogGroup'))[0] });
+    assert.deepEqual(outputs.RecordKeyArn.Value, { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::KMS::Key'))[0], 'Arn'] });
+  }
+});
+
+test('the type configuration output allows what the role allows, binds it to the hosts named, and names the record key', () => {
   const { template } = synth(ALL);
-  const t = template.toJSON();
-  const output = Object.values(t.Outputs).find((o) => /set-type-configuration/.test(o.Description));
-  const config = JSON.parse(resolve(t, output.Value));
+  const config = typeConfiguration(template);
   assert.deepEqual(config.Credentials.AllowedParameterPrefixes,
-    ['/orders/db/', '/company-database-schemaversion/credentials/', '/aws/reference/secretsmanager/rds!cluster-']);
+    ['/orders/db/', '/company-database-schemaversion/credentials/', '/aws/reference/secretsmanager/rds!cluster-*']);
+  // The type's own path stays bound by its host folders, not to databaseHosts.
+  assert.deepEqual(config.Credentials.Bindings,
+    [{ Parameters: ['/orders/db/', '/aws/reference/secretsmanager/rds!cluster-*'], Hosts: ALL.databaseHosts }]);
   assert.deepEqual(config.Runner.AllowedRoleArns, ALL.runnerRoleArns);
   assert.match(config.Records.IntegrityKeyArn, /^arn:aws:kms:eu-west-1:123456789012:key\//);
 });
@@ -122,7 +159,7 @@ test('without a handler package: the roles, the log group and the key only; defa
   template.resourceCountIs('AWS::CloudFormation::ResourceDefaultVersion', 0);
   const actual = cdkStatements(template, 'AWS::IAM::Role', (r) => r.Properties.Policies?.[0]?.PolicyName === 'SchemaVersionHandlers');
   const expected = yamlStatements('ExecutionRole');
-  for (const conditional of ['SecretReferences', 'Secrets', 'RunnerRoles']) delete expected[conditional];
+  for (const conditional of ['SecretReferences', 'Secrets', 'RunnerRoles', 'IamDatabaseLogins']) delete expected[conditional];
   assert.deepEqual(actual, expected, DRIFT);
   assert.equal(yamlTemplate.Parameters.CredentialParameterPrefixes.Default, '/company-database-schemaversion/credentials/');
   const t = template.toJSON();
@@ -140,10 +177,38 @@ test('more of the type configuration passes through, typed by the schema; what t
       runner: { allowedRoleArns: ['arn:aws:iam::123456789012:role/*'] },
     },
   });
-  const t = template.toJSON();
-  const output = Object.values(t.Outputs).find((o) => /set-type-configuration/.test(o.Description));
-  const config = JSON.parse(resolve(t, output.Value));
+  const config = typeConfiguration(template);
   assert.deepEqual(config.Connections, { AllowedHosts: ['*.rds.amazonaws.com'], AllowedSslModes: ['verify-full'] });
   assert.deepEqual(config.Credentials, { AllowedParameterPrefixes: ['/orders/db/'] });
   assert.equal(config.Runner, undefined);
+});
+
+test('bindings, destruction scopes and Cloud Control settings pass through; databaseHosts adds the binding of the prefixes', () => {
+  const { template } = synth({
+    credentialParameterPrefixes: ['/orders/db/'],
+    databaseHosts: ['orders.cluster-abc123.eu-west-1.rds.amazonaws.com'],
+    iamDatabaseUsers: ['arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-ABCDEFGHIJKL/app_migrator'],
+    typeConfiguration: {
+      credentials: { bindings: [{ iamUsers: ['app_migrator'], hosts: ['reports.cluster-abc123.eu-west-1.rds.amazonaws.com'], databases: ['reports'] }] },
+      destruction: { clean: ['*.cluster-dev456.eu-west-1.rds.amazonaws.com/*/*'] },
+      cloudControl: { changes: 'ResourcesWithoutStack' },
+    },
+  });
+  const config = typeConfiguration(template);
+  assert.deepEqual(config.Credentials, {
+    AllowedParameterPrefixes: ['/orders/db/'],
+    Bindings: [
+      { IamUsers: ['app_migrator'], Hosts: ['reports.cluster-abc123.eu-west-1.rds.amazonaws.com'], Databases: ['reports'] },
+      { Parameters: ['/orders/db/'], Hosts: ['orders.cluster-abc123.eu-west-1.rds.amazonaws.com'] },
+    ],
+  });
+  assert.deepEqual(config.Destruction, { Clean: ['*.cluster-dev456.eu-west-1.rds.amazonaws.com/*/*'] });
+  assert.deepEqual(config.CloudControl, { Changes: 'ResourcesWithoutStack' });
+});
+
+test('prefixes bound to no server: a warning says the type would refuse their logins', () => {
+  const warnings = (props) => Annotations.fromStack(synth(props).stack).findWarning('*', Match.stringLikeRegexp('binds the logins'));
+  assert.equal(warnings({ credentialParameterPrefixes: ['/orders/db/'] }).length, 1);
+  assert.equal(warnings({ credentialParameterPrefixes: ['/orders/db/'], databaseHosts: ['db.example.com'] }).length, 0);
+  assert.equal(warnings({}).length, 0);
 });

@@ -7,7 +7,7 @@ const iam = require('aws-cdk-lib/aws-iam');
 const kms = require('aws-cdk-lib/aws-kms');
 const rds = require('aws-cdk-lib/aws-rds');
 const ssm = require('aws-cdk-lib/aws-ssm');
-const { Template, Match } = require('aws-cdk-lib/assertions');
+const { Template, Match, Annotations } = require('aws-cdk-lib/assertions');
 const { SchemaVersion, Credentials, CfnSchemaVersionPropsOnDelete } = require('../lib');
 const { checkTemplate } = require('../testing/schema-check');
 
@@ -143,6 +143,51 @@ test('VpcRunner: a role that may read exactly the login and its step reports, an
   for (const needed of [role, policy, sg]) assert.ok(resource.DependsOn.includes(needed), `DependsOn lacks ${needed}: ${resource.DependsOn}`);
   assert.ok(resource.DependsOn.some((d) => d.startsWith(dbSg.replace(/[0-9A-F]{8}$/, ''))), `no dependency on the ingress rule: ${resource.DependsOn}`);
   assertValid(t);
+});
+
+test('VpcRunner with an IAM database login: rds-db:connect on exactly that user of the cluster, no login to read', () => {
+  const s = stack();
+  const { vpc, db } = cluster(s, { iamAuthentication: true });
+  const schema = new SchemaVersion(s, 'Orders', {
+    cluster: db, databaseName: 'orders', targetVersion: '7',
+    credentials: Credentials.fromIamUsername('app_migrator'),
+    vpcRunner: { vpc },
+  });
+  const t = Template.fromStack(s);
+  t.hasResourceProperties(TYPE, { Credentials: { IamUsername: 'app_migrator' } });
+  assertValid(t);
+  const role = s.resolve(schema.runnerRole.node.defaultChild.logicalId);
+  const resolved = require('../testing/schema-check').resolve(t.toJSON(), runnerStatements(t.toJSON(), role));
+  const byAction = Object.fromEntries(resolved.map((st) => [[].concat(st.Action).sort().join(','), [].concat(st.Resource)]));
+  assert.deepEqual(Object.keys(byAction).sort(), ['rds-db:connect', 'ssm:GetParameter,ssm:PutParameter']);
+  assert.equal(byAction['rds-db:connect'].length, 1);
+  assert.match(byAction['rds-db:connect'][0], /^arn:aws:rds-db:eu-west-1:123456789012:dbuser:[^/*]+\/app_migrator$/);
+  // The resource id is the cluster's own (its DbClusterResourceId), not a wildcard.
+  const connect = runnerStatements(t.toJSON(), role).find((st) => st.Action === 'rds-db:connect');
+  assert.match(JSON.stringify(connect.Resource), /"Fn::GetAtt":\["Cluster[A-Za-z0-9]+","DBClusterResourceId"\]/);
+  assert.deepEqual(byAction['ssm:GetParameter,ssm:PutParameter'], ['arn:aws:ssm:eu-west-1:123456789012:parameter/company-database-schemaversion/runner-steps/*']);
+  Annotations.fromStack(s).hasNoWarning('*', Match.anyValue());
+});
+
+test('an IAM database login: verify-full only, a cluster without IAM authentication warned of, a host needs the caller\'s role', () => {
+  const s = stack();
+  const { vpc, db } = cluster(s);
+  assert.throws(() => new SchemaVersion(s, 'Tls', {
+    cluster: db, databaseName: 'orders', targetVersion: '7', credentials: Credentials.fromIamUsername('app_migrator'),
+    sslMode: 'require',
+  }), /only over sslMode verify-full/);
+  new SchemaVersion(s, 'NoIamAuth', {
+    cluster: db, databaseName: 'orders', targetVersion: '7', credentials: Credentials.fromIamUsername('app_migrator'), vpcRunner: { vpc },
+  });
+  assert.equal(Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('does not enable IAM database authentication')).length, 1);
+  assert.throws(() => new SchemaVersion(s, 'Host', {
+    host: 'db.example.com', databaseName: 'orders', targetVersion: '7', credentials: Credentials.fromIamUsername('app_migrator'), vpcRunner: { vpc },
+  }), /give cluster or instance, or vpcRunner.role/);
+  const own = new iam.Role(s, 'OwnRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  new SchemaVersion(s, 'HostOwnRole', {
+    host: 'db.example.com', databaseName: 'orders', targetVersion: '7', credentials: Credentials.fromIamUsername('app_migrator'),
+    vpcRunner: { vpc, role: own },
+  });
 });
 
 test('VpcRunner with the caller\'s role and parameters: grants go to that role, KMS decrypt only through SSM', () => {

@@ -35,6 +35,9 @@ function attribute(template, logicalId, attr) {
     case 'AWS::RDS::DBCluster|Endpoint.Port': return '5432';
     case 'AWS::RDS::DBInstance|Endpoint.Address': return `${logicalId.toLowerCase()}.${hex(logicalId, 12)}.${region}.rds.amazonaws.com`;
     case 'AWS::RDS::DBInstance|Endpoint.Port': return '5432';
+    // The resource ids in rds-db:connect ARNs: cluster-<26 upper-case letters and digits>, db-<the same>.
+    case 'AWS::RDS::DBCluster|DBClusterResourceId': return `cluster-${hex(logicalId, 26).toUpperCase()}`;
+    case 'AWS::RDS::DBInstance|DbiResourceId': return `db-${hex(logicalId, 26).toUpperCase()}`;
     case 'AWS::RDS::DBCluster|MasterUserSecret.SecretArn':
     case 'AWS::RDS::DBInstance|MasterUserSecret.SecretArn': {
       const h = hex(logicalId, 32);
