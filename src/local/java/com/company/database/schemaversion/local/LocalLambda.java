@@ -55,7 +55,14 @@ import java.util.regex.Pattern;
  * it as their Lambda (testing/TestLambda). The handler artifact leaves this package out (pom: shade filters).
  */
 public final class LocalLambda implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Reads requests as large as Lambda takes (a CreateFunction's base64 ZipFile may come close to its 69,905,067
+     * byte request limit), not only Jackson's default 20 MB strings.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxStringLength(70_000_000).build())
+            .build());
     private static final Pattern FUNCTION_PATH = Pattern.compile("^/2015-03-31/functions/([^/]+)(/code|/configuration|/invocations|/versions)?/?$");
     private static final Pattern EVENT_INVOKE_CONFIG_PATH = Pattern.compile("^/2019-09-25/functions/([^/]+)/event-invoke-config/?$");
     private static final int DEFAULT_RETRIES = 2;
@@ -429,6 +436,18 @@ public final class LocalLambda implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            route(ex);
+        } catch (IOException | RuntimeException | Error e) {
+            // What the service answers to a fault of its own (HTTP 500 ServiceException), and said where the
+            // emulator's user reads: the JDK's server would otherwise close the connection without a word.
+            System.err.println("local Lambda: " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + " failed: " + e);
+            e.printStackTrace();
+            error(ex, 500, "ServiceException", "The local Lambda failed: " + e);
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        {
             String method = ex.getRequestMethod();
             String path = URLDecoder.decode(ex.getRequestURI().getPath(), StandardCharsets.UTF_8);
             byte[] body = ex.getRequestBody().readAllBytes();
