@@ -253,22 +253,7 @@ public final class AccountPolicy {
      * matched as /dbuser.
      */
     static String canonicalParameterName(String name) {
-        if (name == null || name.isEmpty() || name.contains(":") || name.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-            return null;
-        }
-        if (!name.startsWith("/") && name.contains("/")) {
-            return null;
-        }
-        String n = name.startsWith("/") ? name : "/" + name;
-        if (n.endsWith("/") || n.contains("//")) {
-            return null;
-        }
-        for (String segment : n.substring(1).split("/")) {
-            if (segment.equals(".") || segment.equals("..")) {
-                return null;
-            }
-        }
-        return n;
+        return name == null ? null : LoginBindings.canonicalParameterName(name);
     }
 
     private static String normalizePrefix(String prefix) {
@@ -282,42 +267,12 @@ public final class AccountPolicy {
      * as SSM names are.
      */
     static boolean underPrefix(String canonicalName, String prefix) {
-        String p = normalizePrefix(prefix);
-        if (p.endsWith("*")) {
-            return canonicalName.startsWith(p.substring(0, p.length() - 1));
-        }
-        while (p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        return p.isEmpty() || canonicalName.equals(p) || canonicalName.startsWith(p + "/");
+        return LoginBindings.underPrefix(canonicalName, prefix);
     }
 
     /** Whether a host may receive a login: any host when allowed is null; else exact names or *.domain. */
     public static boolean hostAllowed(String host, Collection<String> allowed) {
-        if (allowed == null) {
-            return true;
-        }
-        String h = normalizeHost(host);
-        if (h.isEmpty()) {
-            return false;
-        }
-        for (String entry : allowed) {
-            String e = normalizeHost(entry);
-            if (e.startsWith("*.")) {
-                String domain = e.substring(1);
-                if (h.endsWith(domain) && h.length() > domain.length()) {
-                    return true;
-                }
-            } else if (h.equals(e)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String normalizeHost(String host) {
-        String h = host == null ? "" : host.strip().toLowerCase(Locale.ROOT);
-        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+        return allowed == null || allowed.stream().anyMatch(entry -> LoginBindings.hostMatches(host, entry));
     }
 
     /** Whether SslMode may be used under these allowed modes (null: the default, verify-full only). */

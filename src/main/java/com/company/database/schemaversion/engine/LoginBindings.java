@@ -57,7 +57,7 @@ public final class LoginBindings {
         if (parameter == null) {
             return null;
         }
-        String name = canonical(parameter);
+        String name = canonicalParameterName(parameter);
         if (name == null) {
             return property + " " + parameter + " is not a plain, fully qualified SSM parameter name";
         }
@@ -89,7 +89,7 @@ public final class LoginBindings {
 
     /** Whether the parameter lives in the folder {@value #HOST_PATH}{@code <host>/} of exactly this host. */
     public static boolean boundByPath(String parameter, String host) {
-        String name = canonical(parameter);
+        String name = canonicalParameterName(parameter);
         if (name == null || !name.startsWith(HOST_PATH) || host == null) {
             return false;
         }
@@ -134,8 +134,12 @@ public final class LoginBindings {
         return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
-    /** The name as SSM resolves it, or null for anything but a plain path (no ':', '//', '.', '..', trailing '/'). */
-    private static String canonical(String name) {
+    /**
+     * The name as SSM resolves it for matching, or null for anything but a plain parameter name: ARNs and
+     * :version/:label selectors contain ':'; '//', '.' and '..' segments, a trailing '/' and a path without its
+     * leading '/' are refused rather than guessed at. A top-level name without any '/' (dbuser) is /dbuser.
+     */
+    public static String canonicalParameterName(String name) {
         if (name.isEmpty() || name.contains(":") || name.chars().anyMatch(c -> c <= ' ' || c > '~')
                 || !name.startsWith("/") && name.contains("/")) {
             return null;
