@@ -51,40 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * anything but what the handler configured. Each test tries one attack through the real SDK against the Lambda
  * emulator, which runs the real runner on the embedded PostgreSQL.
  */
-class RunnerTrustTest extends AbstractVpcRunnerTest {
-    private static final String OTHER_SECRET_PARAM = "/prod/payments/api-key";
-    private static final String OTHER_SECRET = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
-    private LambdaClient attacker;
-    private ServerSocket otherHost;
-    private final AtomicInteger connectionsToOtherHost = new AtomicInteger();
-
-    @BeforeEach
-    void setUpAttacker() throws IOException {
-        attacker = LambdaClient.builder()
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAATTACKER", "attacker")))
-                .build();
-        ssm().put(OTHER_SECRET_PARAM, "SecureString", OTHER_SECRET);
-        // A server of the attacker's choosing: it only counts who connects.
-        otherHost = new ServerSocket(0);
-        Thread accept = new Thread(() -> {
-            while (!otherHost.isClosed()) {
-                try (Socket s = otherHost.accept()) {
-                    connectionsToOtherHost.incrementAndGet();
-                } catch (IOException closed) {
-                    return;
-                }
-            }
-        }, "other-host");
-        accept.setDaemon(true);
-        accept.start();
-    }
-
-    @AfterEach
-    void tearDownAttacker() throws IOException {
-        otherHost.close();
-        attacker.close();
-    }
+class RunnerTrustTest extends AbstractRunnerAttackTest {
 
     @Test
     void aForgedPayloadNamingAnotherHostOtherCredentialsOrAnotherSchemaChangesNothingAndReadsNothing() throws Exception {
