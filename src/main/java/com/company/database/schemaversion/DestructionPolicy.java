@@ -2,11 +2,11 @@ package com.company.database.schemaversion;
 
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.engine.LoginBindings;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.TreeSet;
 
@@ -141,7 +141,7 @@ public final class DestructionPolicy {
 
     /** HOST/DATABASE/SCHEMA of a model, as scopes name it. */
     static String scopeOf(ResourceModel m) {
-        return normalizeHost(m.getDatabase().getHost()) + "/" + m.getDatabase().getName() + "/" + Translator.schema(m);
+        return LoginBindings.normalizeHost(m.getDatabase().getHost()) + "/" + m.getDatabase().getName() + "/" + Translator.schema(m);
     }
 
     private static ReconcileException refused(String property, String what, ResourceModel model, String setting,
@@ -167,7 +167,7 @@ public final class DestructionPolicy {
     static boolean inScope(String host, String database, String schema, Collection<String> scopes) {
         for (String scope : scopes) {
             String[] parts = scope.split("/", -1);
-            if (parts.length == 3 && matches(normalizeHost(parts[0]), normalizeHost(host))
+            if (parts.length == 3 && matches(LoginBindings.normalizeHost(parts[0]), LoginBindings.normalizeHost(host))
                     && matches(parts[1], database) && matches(parts[2], schema)) {
                 return true;
             }
@@ -197,11 +197,6 @@ public final class DestructionPolicy {
         }
         String last = pieces[pieces.length - 1];
         return value.length() - at >= last.length() && value.endsWith(last);
-    }
-
-    private static String normalizeHost(String host) {
-        String h = host == null ? "" : host.strip().toLowerCase(Locale.ROOT);
-        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
     private static List<String> sorted(Collection<String> values) {

@@ -129,7 +129,8 @@ public final class LoginBindings {
         return h.equals(e);
     }
 
-    private static String normalizeHost(String host) {
+    /** A host as every rule compares it: lower case, without surrounding blanks or a trailing dot. */
+    public static String normalizeHost(String host) {
         String h = host == null ? "" : host.strip().toLowerCase(Locale.ROOT);
         return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
