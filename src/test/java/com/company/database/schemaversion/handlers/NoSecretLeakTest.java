@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.handlers;
 
+import com.company.database.schemaversion.testing.ConsoleTee;
 import com.company.database.schemaversion.AbstractHandlerTest;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.testing.TestDatabase;
@@ -42,24 +43,8 @@ class NoSecretLeakTest extends AbstractHandlerTest {
     private void captureConsole() {
         originalOut = System.out;
         originalErr = System.err;
-        System.setOut(new PrintStream(tee(originalOut), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(tee(originalErr), true, StandardCharsets.UTF_8));
-    }
-
-    private OutputStream tee(OutputStream original) {
-        return new OutputStream() {
-            @Override
-            public void write(int b) {
-                synchronized (console) {
-                    console.write(b);
-                }
-                try {
-                    original.write(b);
-                } catch (java.io.IOException ignored) {
-                    // the copy is what matters
-                }
-            }
-        };
+        System.setOut(new PrintStream(ConsoleTee.tee(console, originalOut), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(ConsoleTee.tee(console, originalErr), true, StandardCharsets.UTF_8));
     }
 
     /** One operation to its end, keeping every response (IN_PROGRESS ones included). */

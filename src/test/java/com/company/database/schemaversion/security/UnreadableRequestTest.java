@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.security;
 
+import com.company.database.schemaversion.testing.ConsoleTee;
 import com.company.database.schemaversion.AbstractHandlerTest;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,8 +46,8 @@ class UnreadableRequestTest extends AbstractHandlerTest {
         driver.withCallerCredentials(() -> CloudFormationDriver.credentials(accessKeyId, secretKey, sessionToken));
         originalOut = System.out;
         originalErr = System.err;
-        System.setOut(new PrintStream(tee(originalOut), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(tee(originalErr), true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(ConsoleTee.tee(console, originalOut), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(ConsoleTee.tee(console, originalErr), true, StandardCharsets.UTF_8));
     }
 
     @AfterEach
@@ -196,22 +197,6 @@ class UnreadableRequestTest extends AbstractHandlerTest {
 
     private static JsonNode number(String digits) {
         return BigIntegerNode.valueOf(new BigInteger(digits));
-    }
-
-    private OutputStream tee(OutputStream original) {
-        return new OutputStream() {
-            @Override
-            public void write(int b) {
-                synchronized (console) {
-                    console.write(b);
-                }
-                try {
-                    original.write(b);
-                } catch (java.io.IOException ignored) {
-                    // the copy is what matters
-                }
-            }
-        };
     }
 
     private static String randomUpper(int n) {
