@@ -9,6 +9,8 @@ import com.company.database.schemaversion.core.Budget;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Reconciler;
+import com.company.database.schemaversion.policy.AccountPolicy;
+import com.company.database.schemaversion.policy.RecordProtection;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.cloudformation.Action;
@@ -26,7 +28,7 @@ import java.util.Map;
  * once per request ({@link ExecutionMode#of}).
  */
 public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeConfigurationModel> {
-    static final Reconciler RECONCILER = new Reconciler();
+    public static final Reconciler RECONCILER = new Reconciler();
 
     private final HandlerEnvironment environment;
 
@@ -34,7 +36,7 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
      * The adapters of one request, and its time budget, started when the call began: a Create that claims first
      * and then migrates in the same call must not get a fresh budget for the migrations.
      */
-    record Services(SsmRecordStore records, SsmLogins logins, String region, ProxyClient<SsmClient> ssm,
+    public record Services(SsmRecordStore records, SsmLogins logins, String region, ProxyClient<SsmClient> ssm,
                     LambdaRunners runners, ProxyClient<LambdaClient> invoker, AccountPolicy policy, Budget budget,
                     HandlerEnvironment environment) {
     }

@@ -2,6 +2,10 @@ package com.company.database.schemaversion;
 
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.mode.ClaimSteps;
+import com.company.database.schemaversion.mode.ExecutionMode;
+import com.company.database.schemaversion.mode.HistoryActions;
+import com.company.database.schemaversion.policy.ModelValidation;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;

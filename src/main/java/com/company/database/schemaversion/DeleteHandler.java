@@ -1,6 +1,7 @@
 package com.company.database.schemaversion;
 
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.mode.ExecutionMode;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;

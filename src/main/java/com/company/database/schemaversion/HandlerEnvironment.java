@@ -1,9 +1,9 @@
 package com.company.database.schemaversion;
 
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.core.Budget;
 import com.company.database.schemaversion.engine.MigrationCatalog;
 import com.company.database.schemaversion.engine.MigrationSource;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 
 import java.time.Clock;
 import java.time.Duration;

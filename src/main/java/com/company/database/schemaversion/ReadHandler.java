@@ -3,6 +3,7 @@ package com.company.database.schemaversion;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Version;
+import com.company.database.schemaversion.mode.ExecutionMode;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;

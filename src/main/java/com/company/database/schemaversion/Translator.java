@@ -1,13 +1,14 @@
 package com.company.database.schemaversion;
 
+import com.company.database.schemaversion.aws.Login;
+import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.engine.ConnectionSpec;
 import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.MigrationSource;
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
-import com.company.database.schemaversion.aws.Login;
-import com.company.database.schemaversion.aws.SsmLogins;
+import com.company.database.schemaversion.policy.AccountPolicy;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** The one place where the CloudFormation model meets the engine's and the record's shapes. */
-final class Translator {
+public final class Translator {
     static final int DEFAULT_PORT = 5432;
     static final String DEFAULT_SCHEMA = "public";
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -38,16 +39,16 @@ final class Translator {
      * same database schema collides with the first one's record (AlreadyExists) and Update without Id still
      * finds its record.
      */
-    static String idOf(ResourceModel m) {
+    public static String idOf(ResourceModel m) {
         Database d = m.getDatabase();
         return com.company.database.schemaversion.core.Claimant.resourceIdOf(d.getHost(), port(m), d.getName(), schema(m));
     }
 
-    static int port(ResourceModel m) {
+    public static int port(ResourceModel m) {
         return m.getDatabase().getPort() == null ? DEFAULT_PORT : m.getDatabase().getPort();
     }
 
-    static String schema(ResourceModel m) {
+    public static String schema(ResourceModel m) {
         return m.getSchema() == null ? DEFAULT_SCHEMA : m.getSchema();
     }
 
@@ -55,7 +56,7 @@ final class Translator {
      * The connection for a login read from the model's Credentials. The policy is asked here, where the login is
      * about to leave, whatever path led here (a record written before the admin tightened it included).
      */
-    static ConnectionSpec connection(ResourceModel m, Login login, AccountPolicy policy) {
+    public static ConnectionSpec connection(ResourceModel m, Login login, AccountPolicy policy) {
         Database d = m.getDatabase();
         policy.checkConnection(d.getHost(), d.getSslMode());
         Credentials c = m.getCredentials();
@@ -73,7 +74,7 @@ final class Translator {
     }
 
     /** Refuses (InvalidRequest) placeholder values that could change a statement: see PlaceholderValues. */
-    static EngineSettings engineSettings(ResourceModel m, HandlerEnvironment environment) {
+    public static EngineSettings engineSettings(ResourceModel m, HandlerEnvironment environment) {
         MigrationSource source = environment.migrationsFor(m.getMigrationSet());
         Timeouts t = m.getTimeouts();
         int lock = t == null || t.getLockTimeoutSeconds() == null ? 10 : t.getLockTimeoutSeconds();
@@ -86,7 +87,7 @@ final class Translator {
         return t == null || t.getConnectWaitMinutes() == null ? 10 : t.getConnectWaitMinutes();
     }
 
-    static boolean cleansOnDelete(ResourceModel m) {
+    public static boolean cleansOnDelete(ResourceModel m) {
         return "Clean".equals(m.getOnDelete());
     }
 
@@ -99,7 +100,7 @@ final class Translator {
     }
 
     /** The desired properties plus what the database says now. */
-    static ResourceModel withStatus(ResourceModel m, Observation o, Version resolvedTarget) {
+    public static ResourceModel withStatus(ResourceModel m, Observation o, Version resolvedTarget) {
         return m.toBuilder()
                 .appliedVersion(o.appliedVersion() == null ? "none" : o.appliedVersion().toString())
                 .resolvedTargetVersion(resolvedTarget == null ? null : resolvedTarget.toString())
@@ -141,7 +142,7 @@ final class Translator {
      * execution role writes (integrity-protected with the record key), not from the function itself.
      * runnerExtraCa: the digest of the Connections.ExtraCaCertificates that code carries (absent for none).
      */
-    record Record(ResourceModel model, Owner owner, String runnerCode, String runnerExtraCa) {
+    public record Record(ResourceModel model, Owner owner, String runnerCode, String runnerExtraCa) {
     }
 
     /**
@@ -149,7 +150,7 @@ final class Translator {
      * Cloud Control, which names no stack), and a digest of the creating request's token, by which a retry of
      * that very Create knows its own claim. The token itself is a request secret and is never stored.
      */
-    record Owner(String stackId, String logicalResourceId, String createRequest) {
+    public record Owner(String stackId, String logicalResourceId, String createRequest) {
         static Owner of(ResourceHandlerRequest<ResourceModel> request) {
             return new Owner(request.getStackId(), request.getLogicalResourceIdentifier(),
                     request.getClientRequestToken() == null ? null : sha256(request.getClientRequestToken()));

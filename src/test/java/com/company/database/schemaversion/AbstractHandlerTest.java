@@ -1,9 +1,9 @@
 package com.company.database.schemaversion;
 
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.testing.KmsEmulator;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestDatabase;

@@ -1,7 +1,7 @@
 package com.company.database.schemaversion.local;
 
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.HandlerEntrypoint;
+import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.HandlerWrapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -183,7 +183,7 @@ public final class InvokeServer implements AutoCloseable {
             return null;
         }
         try {
-            com.company.database.schemaversion.AccountPolicy policy = com.company.database.schemaversion.AccountPolicy.of(
+            com.company.database.schemaversion.policy.AccountPolicy policy = com.company.database.schemaversion.policy.AccountPolicy.of(
                     JSON.treeToValue(configuration, com.company.database.schemaversion.TypeConfigurationModel.class));
             String sslMode = db.hasNonNull("SslMode") ? db.get("SslMode").asText() : null;
             policy.checkConnection(db.get("Host").asText(), sslMode);

@@ -1,6 +1,6 @@
 package com.company.database.schemaversion.local;
 
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

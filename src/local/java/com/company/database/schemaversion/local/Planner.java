@@ -1,6 +1,5 @@
 package com.company.database.schemaversion.local;
 
-import com.company.database.schemaversion.AccountPolicy;
 import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
@@ -12,6 +11,7 @@ import com.company.database.schemaversion.engine.ConnectionSpec;
 import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.FlywayEngine;
 import com.company.database.schemaversion.engine.MigrationSource;
+import com.company.database.schemaversion.policy.AccountPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.cloudformation.proxy.AmazonWebServicesClientProxy;

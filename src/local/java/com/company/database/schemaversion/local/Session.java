@@ -18,8 +18,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Iterator;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -169,7 +169,7 @@ final class Session implements AutoCloseable {
             from = "the local runner's own (no --typeconfig; embedded server and local SSM)";
         } else {
             out.println("Type configuration: none (the type's defaults: credentials under "
-                    + com.company.database.schemaversion.AccountPolicy.DEFAULT_CREDENTIAL_PREFIX
+                    + com.company.database.schemaversion.policy.AccountPolicy.DEFAULT_CREDENTIAL_PREFIX
                     + ", SslMode verify-full only, no VpcRunner); give the admin's with --typeconfig FILE.");
             return null;
         }
@@ -186,7 +186,7 @@ final class Session implements AutoCloseable {
     static ObjectNode localEmbeddedConfiguration() {
         ObjectNode c = JSON.createObjectNode();
         c.putObject("Credentials").putArray("AllowedParameterPrefixes").add("/*")
-                .add(com.company.database.schemaversion.AccountPolicy.SECRETS_MANAGER_PREFIX + "*");
+                .add(com.company.database.schemaversion.policy.AccountPolicy.SECRETS_MANAGER_PREFIX + "*");
         ObjectNode connections = c.putObject("Connections");
         connections.putArray("AllowedHosts").add(LocalDatabase.HOST).add("localhost");
         connections.putArray("AllowedSslModes").add("disable").add("require").add("verify-ca").add("verify-full");
@@ -246,9 +246,9 @@ final class Session implements AutoCloseable {
     }
 
     /** The account policy of this session's type configuration (the local planner applies it too). */
-    com.company.database.schemaversion.AccountPolicy policy() {
+    com.company.database.schemaversion.policy.AccountPolicy policy() {
         try {
-            return com.company.database.schemaversion.AccountPolicy.of(typeConfiguration == null ? null
+            return com.company.database.schemaversion.policy.AccountPolicy.of(typeConfiguration == null ? null
                     : new ObjectMapper().treeToValue(typeConfiguration, com.company.database.schemaversion.TypeConfigurationModel.class));
         } catch (IOException e) {
             throw new IllegalArgumentException("The type configuration does not fit the type's typeConfiguration: "

@@ -1,8 +1,8 @@
 package com.company.database.schemaversion.aws;
 
-import com.company.database.schemaversion.AccountPolicy;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.policy.AccountPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import software.amazon.awssdk.services.ssm.SsmClient;

@@ -1,9 +1,9 @@
 package com.company.database.schemaversion.runner;
 
-import com.company.database.schemaversion.AccountPolicy;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.engine.LoginBindings;
+import com.company.database.schemaversion.policy.AccountPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -5,8 +5,8 @@ import com.company.database.schemaversion.core.ReconcileException;
 import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.GetParameterRequest;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
@@ -21,7 +21,7 @@ import java.io.IOException;
  * ever travels in an invocation payload) and leaves the outcome of asynchronous steps for the handler.
  * Same two credential shapes as the handler's SsmLogins. Values never reach a message or a log.
  */
-final class RunnerLogins {
+public final class RunnerLogins {
     private final SsmClient ssm;
 
     RunnerLogins(SsmClient ssm) {

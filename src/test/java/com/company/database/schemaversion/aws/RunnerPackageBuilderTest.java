@@ -1,6 +1,8 @@
 package com.company.database.schemaversion.aws;
 
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
+import com.company.database.schemaversion.runner.RunnerPackageBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

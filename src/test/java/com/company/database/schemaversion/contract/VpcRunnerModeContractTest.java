@@ -1,6 +1,6 @@
 package com.company.database.schemaversion.contract;
 
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.testing.TestLambda;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;

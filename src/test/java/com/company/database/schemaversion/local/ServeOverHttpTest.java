@@ -1,6 +1,6 @@
 package com.company.database.schemaversion.local;
 
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,6 +1,6 @@
 package com.company.database.schemaversion.security;
 
-import com.company.database.schemaversion.AccountPolicy;
+import com.company.database.schemaversion.policy.AccountPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,10 +1,10 @@
 package com.company.database.schemaversion.security;
 
 import com.company.database.schemaversion.Database;
-import com.company.database.schemaversion.DestructionPolicy;
 import com.company.database.schemaversion.DestructionScopes;
 import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.TypeConfigurationModel;
+import com.company.database.schemaversion.policy.DestructionPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.util.Set;

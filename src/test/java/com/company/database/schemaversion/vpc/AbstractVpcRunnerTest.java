@@ -1,10 +1,10 @@
 package com.company.database.schemaversion.vpc;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.LocalLambda;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.testing.TestLambda;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;

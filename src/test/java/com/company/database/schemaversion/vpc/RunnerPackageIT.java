@@ -24,9 +24,9 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -49,7 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RunnerPackageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PACKAGE_CLASS = "com.company.database.schemaversion.aws.LambdaRunnerPackage";
+    private static final String PACKAGE_CLASS = "com.company.database.schemaversion.runner.LambdaRunnerPackage";
     private static final String EXTRA_CA_ENTRY = "certs/extra-ca.pem";
     private static SsmEmulator ssm;
     private static Path handlerJar;
@@ -129,7 +129,7 @@ class RunnerPackageIT {
                 .noneMatch(n -> n.startsWith("com/company/database/schemaversion/aws/"))
                 // Of the handler's own package only the account policy's rules, which the runner applies too.
                 .noneMatch(n -> n.matches("com/company/database/schemaversion/[^/]+\\.class")
-                        && !n.equals("com/company/database/schemaversion/AccountPolicy.class"))
+                        && !n.equals("com/company/database/schemaversion/policy/AccountPolicy.class"))
                 .noneMatch(n -> n.startsWith("io/zonky/"))
                 .noneMatch(n -> n.matches("META-INF/[^/]+\\.(SF|DSA|RSA)"));
         assertThat(names).as("sorted, each once").isSorted().doesNotHaveDuplicates();

@@ -1,12 +1,12 @@
 package com.company.database.schemaversion.vpc;
 
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.company.database.schemaversion.local.LocalLambda.Invocation;
+import com.company.database.schemaversion.local.LocalLambda.InvokeFault;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerProtocol;
-import com.company.database.schemaversion.local.LocalLambda.InvokeFault;
-import com.company.database.schemaversion.local.LocalLambda.Invocation;
 import com.company.database.schemaversion.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,7 +1,7 @@
 package com.company.database.schemaversion.vpc;
 
-import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,8 @@
 package com.company.database.schemaversion.vpc;
 
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
-import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.local.CloudFormationDriver.Event;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerEntrypoint;
 import com.company.database.schemaversion.testing.TestDatabase;

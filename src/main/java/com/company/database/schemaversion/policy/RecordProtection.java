@@ -1,5 +1,6 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.policy;
 
+import com.company.database.schemaversion.TypeConfigurationModel;
 import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.aws.RecordIntegrity;
 import com.company.database.schemaversion.aws.SsmRecordStore;
@@ -16,11 +17,11 @@ import software.amazon.cloudformation.proxy.ProxyClient;
  * request logs it): then anyone allowed ssm:PutParameter on the records' prefix can rewrite what Read, Update and
  * Delete act on.
  */
-final class RecordProtection {
+public final class RecordProtection {
     private RecordProtection() {
     }
 
-    static SsmRecordStore recordStore(AmazonWebServicesClientProxy proxy, ProxyClient<SsmClient> ssm, String region,
+    public static SsmRecordStore recordStore(AmazonWebServicesClientProxy proxy, ProxyClient<SsmClient> ssm, String region,
                                       TypeConfigurationModel configuration, Logger logger) {
         String keyArn = configuration == null || configuration.getRecords() == null
                 ? null : configuration.getRecords().getIntegrityKeyArn();

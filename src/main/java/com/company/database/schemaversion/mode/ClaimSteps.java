@@ -1,5 +1,10 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.mode;
 
+import com.company.database.schemaversion.BaseHandlerStd;
+import com.company.database.schemaversion.CallbackContext;
+import com.company.database.schemaversion.Database;
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.core.Claim;
 import com.company.database.schemaversion.core.Claimant;
 import com.company.database.schemaversion.core.Claims;
@@ -18,7 +23,7 @@ import java.util.function.Supplier;
  * good. The SSM record says what a resource is; the claim in the database says which resource a schema belongs
  * to, whatever name a template gives the server, and outlives a record that is lost or put back.
  */
-final class ClaimSteps {
+public final class ClaimSteps {
     private ClaimSteps() {
     }
 
@@ -37,7 +42,7 @@ final class ClaimSteps {
      * Create: claims the schema in the database before any history change or migration; another resource's
      * claim (whatever host name it used) fails the Create with ALREADY_OWNED, having changed nothing.
      */
-    static Optional<ProgressEvent<ResourceModel, CallbackContext>> onCreate(ResourceModel claimed, Translator.Owner owner,
+    public static Optional<ProgressEvent<ResourceModel, CallbackContext>> onCreate(ResourceModel claimed, Translator.Owner owner,
                                                                            ExecutionMode mode, CallbackContext ctx,
                                                                            BaseHandlerStd.Services services, Logger logger) {
         if (ctx.isDatabaseClaimed()) {
@@ -59,7 +64,7 @@ final class ClaimSteps {
      * Update, before anything changes: the database's claim on the schema must be this resource's. A resource
      * created before claims were kept in the database claims it now, as one that did not create the schema.
      */
-    static Optional<ProgressEvent<ResourceModel, CallbackContext>> onUpdate(ResourceModel model, Translator.Record record,
+    public static Optional<ProgressEvent<ResourceModel, CallbackContext>> onUpdate(ResourceModel model, Translator.Record record,
                                                                            ExecutionMode mode, CallbackContext ctx,
                                                                            BaseHandlerStd.Services services, Logger logger) {
         if (ctx.isDatabaseClaimed()) {
@@ -88,7 +93,7 @@ final class ClaimSteps {
     }
 
     /** Update that succeeded: the claim records the OnDelete the resource now declares. */
-    static void afterUpdate(ResourceModel model, Translator.Record record, ExecutionMode mode, CallbackContext ctx,
+    public static void afterUpdate(ResourceModel model, Translator.Record record, ExecutionMode mode, CallbackContext ctx,
                             BaseHandlerStd.Services services) {
         if (onDelete(model).equals(ctx.getClaimOnDelete())) {
             return;
@@ -98,7 +103,7 @@ final class ClaimSteps {
     }
 
     /** A Create that fails for good gives back the claim it took in the database (before its record goes). */
-    static void onCreateFailed(ResourceModel claimed, Translator.Owner owner, CallbackContext ctx,
+    public static void onCreateFailed(ResourceModel claimed, Translator.Owner owner, CallbackContext ctx,
                                BaseHandlerStd.Services services) {
         if (ctx.isDatabaseClaimed()) {
             ExecutionMode.of(claimed).engine(claimed, services).release(claimant(claimed, owner));

@@ -1,6 +1,4 @@
-package com.company.database.schemaversion.aws;
-
-import com.company.database.schemaversion.runner.RunnerEntrypoint;
+package com.company.database.schemaversion.runner;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,7 +44,7 @@ import java.util.zip.ZipOutputStream;
  * handler. Service files (META-INF/services) are kept with only the providers the package carries, so the
  * runner's ServiceLoader lookups (Flyway plugins, java.sql.Driver, the SDK's HTTP service) find no missing class.
  */
-final class RunnerPackageBuilder {
+public final class RunnerPackageBuilder {
     /** Part of the code id: a change in how the package is laid out gives a new id even for the same classes. */
     static final String FORMAT = "schemaversion-runner-package/1";
     private static final String SERVICES = "META-INF/services/";
@@ -57,7 +55,7 @@ final class RunnerPackageBuilder {
             "com/company/database/schemaversion/runner/",
             // The account policy's rules (its static methods), which the runner applies to its own configuration:
             // the one class of the handler's package the runner loads, and only those methods of it.
-            "com/company/database/schemaversion/AccountPolicy.class",
+            "com/company/database/schemaversion/policy/AccountPolicy.class",
             "db/migration/",
             "certs/",
             "org/flywaydb/",
@@ -78,7 +76,7 @@ final class RunnerPackageBuilder {
             SDK + "http/apache/");
     private static final String SERVICES_KEPT = SDK + "services/ssm/";
     /** Without these the package cannot run: a code root without them is not a handler artifact. */
-    static final List<String> REQUIRED = List.of(
+    public static final List<String> REQUIRED = List.of(
             "com/company/database/schemaversion/runner/RunnerEntrypoint.class",
             "org/flywaydb/core/Flyway.class",
             "org/postgresql/Driver.class",
@@ -303,7 +301,7 @@ final class RunnerPackageBuilder {
     }
 
     /** Whether a directory (name ending in '/') can hold a selected file or a service file. */
-    static boolean mayHoldSelected(String directory) {
+    public static boolean mayHoldSelected(String directory) {
         if (SERVICES.startsWith(directory) || directory.startsWith(SERVICES)) {
             return true;
         }

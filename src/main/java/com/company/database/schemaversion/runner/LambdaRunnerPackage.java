@@ -1,9 +1,7 @@
-package com.company.database.schemaversion.aws;
+package com.company.database.schemaversion.runner;
 
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
-
-import com.company.database.schemaversion.runner.RunnerEntrypoint;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -164,7 +162,7 @@ public final class LambdaRunnerPackage {
      * Writes the package the given handler jar would build to a file, with how long each step took: for
      * measuring its size (the benchmark) and for looking inside.
      * Usage: java -cp target/company-database-schemaversion-1.0.0.jar
-     * com.company.database.schemaversion.aws.LambdaRunnerPackage [code root] target/schemaversion-runner.zip
+     * com.company.database.schemaversion.runner.LambdaRunnerPackage [code root] target/schemaversion-runner.zip
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 1 || args.length > 2) {

@@ -1,5 +1,9 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.policy;
 
+import com.company.database.schemaversion.CloudControlPolicy;
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.Translator;
+import com.company.database.schemaversion.TypeConfigurationModel;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
@@ -22,7 +26,7 @@ import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
  *
  * A stack's resource is never changed without its stack (BaseHandlerStd.ownedRecord answers NotFound).
  */
-final class CloudControlAccess {
+public final class CloudControlAccess {
     static final String NO_CHANGES = "None";
     static final String RESOURCES_WITHOUT_STACK = "ResourcesWithoutStack";
     static final String FROM_RECORD = "FromRecord";
@@ -49,7 +53,7 @@ final class CloudControlAccess {
     }
 
     /** A Create, Update or Delete: refused without a stack unless the admin allows changes. */
-    void checkChange(ResourceHandlerRequest<ResourceModel> request, String action) {
+    public void checkChange(ResourceHandlerRequest<ResourceModel> request, String action) {
         if (stackless(request) && !changes) {
             throw new ReconcileException(Reason.INVALID_INPUT, action + " without a stack (a Cloud Control request)"
                     + " is not allowed in this account (type configuration " + CHANGES_SETTING + ": " + NO_CHANGES
@@ -63,7 +67,7 @@ final class CloudControlAccess {
      * An Update without a stack cannot switch OnDelete to Clean: any Cloud Control caller may update the resource,
      * so one could arm the deletion of a schema another created with Retain. Create it with Clean instead.
      */
-    void checkUpdate(ResourceHandlerRequest<ResourceModel> request, ResourceModel desired, ResourceModel recorded) {
+    public void checkUpdate(ResourceHandlerRequest<ResourceModel> request, ResourceModel desired, ResourceModel recorded) {
         checkChange(request, "Update");
         if (stackless(request) && Translator.cleansOnDelete(desired) && !Translator.cleansOnDelete(recorded)) {
             throw new ReconcileException(Reason.INVALID_INPUT, "OnDelete cannot be switched to Clean by an Update without"
@@ -78,7 +82,7 @@ final class CloudControlAccess {
      * (one a stack owns, or any while the admin allows no changes), unless the admin chose live reads of stack
      * resources.
      */
-    boolean readsFromRecord(ResourceHandlerRequest<ResourceModel> request, Translator.Record record) {
+    public boolean readsFromRecord(ResourceHandlerRequest<ResourceModel> request, Translator.Record record) {
         if (!stackless(request)) {
             return false;
         }

@@ -1,8 +1,13 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.mode;
 
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
+import com.company.database.schemaversion.BaseHandlerStd;
+import com.company.database.schemaversion.CallbackContext;
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 
@@ -12,7 +17,7 @@ import java.util.Optional;
  * Execution.Mode VpcRunner: the runner function in the customer's subnets reads the login and runs Flyway;
  * the handler keeps the function in shape and drives it (see {@link VpcRunner}).
  */
-final class VpcRunnerMode implements ExecutionMode {
+public final class VpcRunnerMode implements ExecutionMode {
     static final VpcRunnerMode INSTANCE = new VpcRunnerMode();
 
     private VpcRunnerMode() {

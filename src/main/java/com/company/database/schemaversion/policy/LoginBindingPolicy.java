@@ -1,5 +1,7 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.policy;
 
+import com.company.database.schemaversion.CredentialPolicy;
+import com.company.database.schemaversion.LoginBinding;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.engine.LoginBindings;
@@ -25,7 +27,7 @@ import java.util.TreeSet;
  * @param bindings the bindings in force besides the path rule
  * @param origin   where they come from, for messages
  */
-record LoginBindingPolicy(List<LoginBindings.Binding> bindings, String origin) {
+public record LoginBindingPolicy(List<LoginBindings.Binding> bindings, String origin) {
 
     static LoginBindingPolicy of(CredentialPolicy credentials, Collection<String> configuredPrefixes, List<String> hosts) {
         Collection<LoginBinding> configured = credentials == null ? null : credentials.getBindings();

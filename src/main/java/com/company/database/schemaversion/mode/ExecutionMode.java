@@ -1,7 +1,12 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.mode;
 
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
+import com.company.database.schemaversion.BaseHandlerStd;
+import com.company.database.schemaversion.CallbackContext;
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 
@@ -12,7 +17,7 @@ import java.util.Optional;
  * customer's VPC. Chosen once per request from the model ({@link #of}); the handlers ask the mode, never the
  * model, how to reach the database.
  */
-interface ExecutionMode {
+public interface ExecutionMode {
 
     static ExecutionMode of(ResourceModel model) {
         return model.getExecution() != null && "VpcRunner".equals(model.getExecution().getMode())

@@ -1,12 +1,18 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.mode;
 
+import com.company.database.schemaversion.BaseHandlerStd;
+import com.company.database.schemaversion.CallbackContext;
+import com.company.database.schemaversion.Credentials;
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.CallerCredentials;
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.core.SchemaEngine;
 import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.IamAuthTokens;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
@@ -14,7 +20,7 @@ import software.amazon.cloudformation.proxy.ProgressEvent;
 import java.util.Optional;
 
 /** Execution.Mode Direct: Flyway runs in the handler process, with the login read from SSM by the handler. */
-final class DirectMode implements ExecutionMode {
+public final class DirectMode implements ExecutionMode {
     static final DirectMode INSTANCE = new DirectMode();
 
     private DirectMode() {

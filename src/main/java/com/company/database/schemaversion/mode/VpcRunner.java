@@ -1,7 +1,14 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.mode;
 
+import com.company.database.schemaversion.BaseHandlerStd;
+import com.company.database.schemaversion.CallbackContext;
+import com.company.database.schemaversion.Credentials;
+import com.company.database.schemaversion.Database;
+import com.company.database.schemaversion.Execution;
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.LambdaRunnerEngine;
-import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.core.Budget;
 import com.company.database.schemaversion.core.Observation;
@@ -10,7 +17,9 @@ import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.engine.EngineSettings;
+import com.company.database.schemaversion.policy.AccountPolicy;
 import com.company.database.schemaversion.runner.ConfiguredPolicy;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerProtocol;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +37,7 @@ import java.util.UUID;
  * through asynchronous runner steps polled across callbacks, and remove the function on Delete. The reconcile
  * decisions (plan, rollback, drift) are the Reconciler's, exactly as in Direct mode.
  */
-final class VpcRunner {
+public final class VpcRunner {
     private VpcRunner() {
     }
 
@@ -300,7 +309,7 @@ final class VpcRunner {
      *                 (ClaimSteps#onDelete); null when an Update leaves VpcRunner mode
      * @param given what Delete was called with: the IN_PROGRESS answers carry it (the contract wants the identifier)
      */
-    static Optional<ProgressEvent<ResourceModel, CallbackContext>> remove(ResourceModel model, ResourceModel given, String id,
+    public static Optional<ProgressEvent<ResourceModel, CallbackContext>> remove(ResourceModel model, ResourceModel given, String id,
                                                                           Translator.Record deleting, CallbackContext ctx,
                                                                           BaseHandlerStd.Services services, Logger logger) {
         String function = LambdaRunners.functionName(id);

@@ -1,5 +1,12 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.policy;
 
+import com.company.database.schemaversion.ConnectionPolicy;
+import com.company.database.schemaversion.CredentialPolicy;
+import com.company.database.schemaversion.Credentials;
+import com.company.database.schemaversion.Database;
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.RunnerPolicy;
+import com.company.database.schemaversion.TypeConfigurationModel;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.engine.BundledCaSocketFactory;
@@ -105,7 +112,7 @@ public final class AccountPolicy {
     }
 
     /** What a request without a stack may do (type configuration CloudControl). */
-    CloudControlAccess cloudControl() {
+    public CloudControlAccess cloudControl() {
         return cloudControl;
     }
 

@@ -1,5 +1,9 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.mode;
 
+import com.company.database.schemaversion.BaseHandlerStd;
+import com.company.database.schemaversion.CallbackContext;
+import com.company.database.schemaversion.Repair;
+import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.SchemaEngine;
@@ -21,7 +25,7 @@ import java.util.Optional;
  * rollback that leaves it as it was never repairs anything). Each answers with an IN_PROGRESS event whose
  * message says what the history was and became.
  */
-final class HistoryActions {
+public final class HistoryActions {
     private HistoryActions() {
     }
 
@@ -30,7 +34,7 @@ final class HistoryActions {
      * @param mode     the request's execution mode, which runs the history change
      * @return an event to answer with, or empty when there is nothing (more) to do and the reconcile may go on
      */
-    static Optional<ProgressEvent<ResourceModel, CallbackContext>> beforeReconcile(
+    public static Optional<ProgressEvent<ResourceModel, CallbackContext>> beforeReconcile(
             ResourceModel model, ResourceModel previous, ExecutionMode mode, CallbackContext ctx,
             BaseHandlerStd.Services services, Logger logger) {
         if (ctx.isHistoryActionsDone()) {
@@ -84,7 +88,7 @@ final class HistoryActions {
     }
 
     /** The model before this Update: what CloudFormation sends, else the record's. */
-    static ResourceModel previousOf(ResourceHandlerRequest<ResourceModel> request, ResourceModel recorded) {
+    public static ResourceModel previousOf(ResourceHandlerRequest<ResourceModel> request, ResourceModel recorded) {
         ResourceModel previous = request.getPreviousResourceState();
         return previous != null && previous.getDatabase() != null ? previous : recorded;
     }

@@ -1,8 +1,13 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.policy;
 
+import com.company.database.schemaversion.Credentials;
+import com.company.database.schemaversion.Execution;
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.engine.PlaceholderValues;
+import com.company.database.schemaversion.mode.ExecutionMode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,11 +17,11 @@ import java.util.Objects;
  * What the schema cannot say: rules across properties. The wrapper has already checked the schema itself on
  * the first call; this runs on every first call too, and names the property at fault.
  */
-final class ModelValidation {
+public final class ModelValidation {
     private ModelValidation() {
     }
 
-    static void forCreate(ResourceModel m) {
+    public static void forCreate(ResourceModel m) {
         required(m);
         List<String> given = readOnlyGiven(m, null);
         if (!given.isEmpty()) {
@@ -30,7 +35,7 @@ final class ModelValidation {
      * runner role, Clean, Adoption or Repair outside the type configuration fails before anything is claimed, read
      * or created.
      */
-    static void forCreate(ResourceModel m, AccountPolicy policy) {
+    public static void forCreate(ResourceModel m, AccountPolicy policy) {
         forCreate(m);
         againstPolicy(m, policy);
         policy.destruction().checkCreate(m);
@@ -40,7 +45,7 @@ final class ModelValidation {
      * forUpdate, plus what the account allows (see forCreate). A stack rollback is not asked about Clean and Repair:
      * it puts back what was in force, and the type neither repairs nor (where the admin withdrew it) cleans for it.
      */
-    static void forUpdate(ResourceModel desired, ResourceModel recorded, ResourceModel previous, String id,
+    public static void forUpdate(ResourceModel desired, ResourceModel recorded, ResourceModel previous, String id,
                           AccountPolicy policy, boolean rollback) {
         forUpdate(desired, recorded, previous, id);
         againstPolicy(desired, policy);
@@ -92,7 +97,7 @@ final class ModelValidation {
      * @param previous the previous state CloudFormation sent, null when none
      * @param id       the resource's Id
      */
-    static void forUpdate(ResourceModel desired, ResourceModel recorded, ResourceModel previous, String id) {
+    public static void forUpdate(ResourceModel desired, ResourceModel recorded, ResourceModel previous, String id) {
         required(desired);
         List<String> readOnly = readOnlyGiven(desired, previous == null ? ResourceModel.builder().id(id).build()
                 : previous.toBuilder().id(id).build());

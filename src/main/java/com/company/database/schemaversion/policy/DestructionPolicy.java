@@ -1,5 +1,9 @@
-package com.company.database.schemaversion;
+package com.company.database.schemaversion.policy;
 
+import com.company.database.schemaversion.DestructionScopes;
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.Translator;
+import com.company.database.schemaversion.TypeConfigurationModel;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.engine.LoginBindings;
@@ -112,14 +116,14 @@ public final class DestructionPolicy {
         }
     }
 
-    void checkAdoption(ResourceModel model) {
+    public void checkAdoption(ResourceModel model) {
         if (!mayAdopt(model)) {
             throw refused("Adoption.BaselineVersion", "takes over a schema someone else filled, and runs the migrations"
                     + " above the baseline in it", model, ADOPTION_SETTING, adoption, "Remove Adoption");
         }
     }
 
-    void checkRepair(ResourceModel model) {
+    public void checkRepair(ResourceModel model) {
         if (!mayRepair(model)) {
             throw refused("Repair", "deletes a row from the schema's Flyway history", model, REPAIR_SETTING, repair,
                     "Remove Repair (a database owner can run flyway repair by hand)");
@@ -130,7 +134,7 @@ public final class DestructionPolicy {
      * Why Delete keeps the data of a resource recorded with OnDelete Clean, or null when it cleans (or the record
      * says Retain). For the Delete's message: the stack event says what happened and what to change.
      */
-    String cleanRefusal(ResourceModel recorded) {
+    public String cleanRefusal(ResourceModel recorded) {
         if (!Translator.cleansOnDelete(recorded) || mayClean(recorded)) {
             return null;
         }
