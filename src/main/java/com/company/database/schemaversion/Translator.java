@@ -22,10 +22,13 @@ import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The one place where the CloudFormation model meets the engine's and the record's shapes. */
-final class Translator {
-    static final int DEFAULT_PORT = 5432;
-    static final String DEFAULT_SCHEMA = "public";
+/**
+ * The one place where the CloudFormation model meets the engine's and the record's shapes; the local runner's
+ * plan translates through it too, so it plans exactly what the handlers would run.
+ */
+public final class Translator {
+    public static final int DEFAULT_PORT = 5432;
+    public static final String DEFAULT_SCHEMA = "public";
     private static final ObjectMapper JSON = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -43,11 +46,11 @@ final class Translator {
         return com.company.database.schemaversion.core.Claimant.resourceIdOf(d.getHost(), port(m), d.getName(), schema(m));
     }
 
-    static int port(ResourceModel m) {
+    public static int port(ResourceModel m) {
         return m.getDatabase().getPort() == null ? DEFAULT_PORT : m.getDatabase().getPort();
     }
 
-    static String schema(ResourceModel m) {
+    public static String schema(ResourceModel m) {
         return m.getSchema() == null ? DEFAULT_SCHEMA : m.getSchema();
     }
 
@@ -55,7 +58,7 @@ final class Translator {
      * The connection for a login read from the model's Credentials. The policy is asked here, where the login is
      * about to leave, whatever path led here (a record written before the admin tightened it included).
      */
-    static ConnectionSpec connection(ResourceModel m, Login login, AccountPolicy policy) {
+    public static ConnectionSpec connection(ResourceModel m, Login login, AccountPolicy policy) {
         Database d = m.getDatabase();
         policy.checkConnection(d.getHost(), d.getSslMode());
         Credentials c = m.getCredentials();
@@ -73,7 +76,7 @@ final class Translator {
     }
 
     /** Refuses (InvalidRequest) placeholder values that could change a statement: see PlaceholderValues. */
-    static EngineSettings engineSettings(ResourceModel m, HandlerEnvironment environment) {
+    public static EngineSettings engineSettings(ResourceModel m, HandlerEnvironment environment) {
         MigrationSource source = environment.migrationsFor(m.getMigrationSet());
         Timeouts t = m.getTimeouts();
         int lock = t == null || t.getLockTimeoutSeconds() == null ? 10 : t.getLockTimeoutSeconds();
