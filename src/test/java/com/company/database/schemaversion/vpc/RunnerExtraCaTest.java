@@ -4,7 +4,7 @@ import com.company.database.schemaversion.aws.LambdaRunnerPackage;
 import com.company.database.schemaversion.aws.SsmRecordStore;
 import com.company.database.schemaversion.hardening.TestCertificates;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
-import com.company.database.schemaversion.local.LocalLambda.Invocation;
+import com.company.database.schemaversion.local.LambdaHooks.Invocation;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerEntrypoint;
 import com.company.database.schemaversion.testing.TestModels;
