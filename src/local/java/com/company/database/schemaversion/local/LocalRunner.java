@@ -26,15 +26,7 @@ public final class LocalRunner {
     private LocalRunner() {
     }
 
-    /**
-     * Flyway logs its INFO lines through java.util.logging here (the handler artifact carries no log4j); in
-     * Lambda they go to the type's log group, on a terminal they drown the stack events. Held in a field
-     * because java.util.logging keeps loggers only weakly.
-     */
-    private static final java.util.logging.Logger FLYWAY_LOG = java.util.logging.Logger.getLogger("org.flywaydb");
-
     public static void main(String[] args) {
-        FLYWAY_LOG.setLevel(java.util.logging.Level.WARNING);
         // The local SSM endpoint and the invoke server are the JDK's HttpServer. Without TCP_NODELAY it holds
         // each response body until the client ACKs the headers, and the client delays that ACK by 40 ms: an
         // SSM call took 48 ms instead of 3.6 (measured). The property is read when the first server is made.
