@@ -75,97 +75,12 @@ public final class LocalLambda implements AutoCloseable {
         return t;
     });
     private final List<Future<?>> running = Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, Function> functions = new TreeMap<>();
+    private final Map<String, LambdaFunction> functions = new TreeMap<>();
     private final LambdaHooks hooks;
     private volatile MigrationSource runnerMigrations;
     private final Map<String, Optional<byte[]>> packageFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String region = DEFAULT_REGION;
     private static final String DEFAULT_REGION = "us-east-1";
-
-    /** One function as Lambda keeps it. */
-    private static final class Function {
-        String name;
-        String region;
-        String role;
-        String handler;
-        String runtime;
-        int timeout;
-        int memory;
-        List<String> subnets = List.of();
-        List<String> groups = List.of();
-        Map<String, String> environment = Map.of();
-        String codeSha256;
-        long codeSize;
-        byte[] code;
-        List<String> layers = List.of();
-        JsonNode fileSystemConfigs;
-        String kmsKeyArn;
-        String deadLetterTarget;
-        String tracingMode = "PassThrough";
-        int ephemeralStorage = 512;
-        String snapStartApplyOn = "None";
-        String logFormat = "Text";
-        String logGroup;
-        List<String> architectures = List.of("x86_64");
-        String packageType = "Zip";
-        /** This qualifier's own: Lambda keeps one per function, version and alias. */
-        ObjectNode eventInvokeConfig;
-        /** "$LATEST", or the number of a published version (an immutable snapshot). */
-        String version = "$LATEST";
-        /** Changes with every change of $LATEST's code or configuration (PublishVersion's precondition). */
-        String revisionId = java.util.UUID.randomUUID().toString();
-        final TreeMap<Integer, Function> versions = new TreeMap<>();
-        int lastVersion;
-        String state = "Pending";
-        String stateReasonCode;
-        String stateReason;
-        String lastUpdateStatus = "Successful";
-        int pollsLeft;
-        boolean deleting;
-
-        /** What PublishVersion keeps: code and configuration as they are now, never changed afterwards. */
-        Function snapshot(int number) {
-            Function v = new Function();
-            v.name = name;
-            v.region = region;
-            v.role = role;
-            v.handler = handler;
-            v.runtime = runtime;
-            v.timeout = timeout;
-            v.memory = memory;
-            v.subnets = subnets;
-            v.groups = groups;
-            v.environment = Map.copyOf(environment);
-            v.codeSha256 = codeSha256;
-            v.codeSize = codeSize;
-            v.code = code;
-            v.layers = List.copyOf(layers);
-            v.fileSystemConfigs = fileSystemConfigs;
-            v.kmsKeyArn = kmsKeyArn;
-            v.deadLetterTarget = deadLetterTarget;
-            v.tracingMode = tracingMode;
-            v.ephemeralStorage = ephemeralStorage;
-            v.snapStartApplyOn = snapStartApplyOn;
-            v.logFormat = logFormat;
-            v.logGroup = logGroup;
-            v.architectures = architectures;
-            v.packageType = packageType;
-            v.version = Integer.toString(number);
-            v.revisionId = java.util.UUID.randomUUID().toString();
-            v.state = "Active";
-            return v;
-        }
-
-        /** Code and configuration, for PublishVersion's "nothing changed since the last version". */
-        String signature() {
-            return String.join("|", codeSha256, String.valueOf(role), String.valueOf(handler), String.valueOf(runtime),
-                    Integer.toString(timeout), Integer.toString(memory), subnets.toString(), groups.toString(),
-                    new TreeMap<>(environment).toString(), layers.toString(), String.valueOf(fileSystemConfigs),
-                    String.valueOf(kmsKeyArn), String.valueOf(deadLetterTarget), tracingMode,
-                    Integer.toString(ephemeralStorage), snapStartApplyOn, logFormat, String.valueOf(logGroup),
-                    architectures.toString(), packageType);
-        }
-    }
 
     /** A Lambda that behaves well: no faults, nothing reported. */
     public LocalLambda() throws IOException {
@@ -236,8 +151,8 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     public synchronized JsonNode configuration(String name) {
-        Function f = latest(name);
-        return f == null ? null : config(f);
+        LambdaFunction f = latest(name);
+        return f == null ? null : f.config();
     }
 
     /** Waits for every asynchronous invocation to end. */
@@ -311,7 +226,7 @@ public final class LocalLambda implements AutoCloseable {
     private void createFunction(HttpExchange ex, JsonNode in) throws IOException {
         String name = in.path("FunctionName").asText();
         hooks.called("POST CreateFunction " + name);
-        Function f;
+        LambdaFunction f;
         synchronized (this) {
             if (functions.containsKey(name)) {
                 error(ex, 409, "ResourceConflictException", "Function already exist: " + name);
@@ -339,7 +254,7 @@ public final class LocalLambda implements AutoCloseable {
                 return;
             }
             byte[] zip = Base64.getDecoder().decode(in.path("Code").path("ZipFile").asText());
-            f = new Function();
+            f = new LambdaFunction();
             f.name = name;
             f.region = region;
             f.role = role;
@@ -363,7 +278,7 @@ public final class LocalLambda implements AutoCloseable {
             f.pollsLeft = hooks.polls(LambdaHooks.Transition.CREATE);
             functions.put(name, f);
         }
-        respond(ex, 201, config(f));
+        respond(ex, 201, f.config());
     }
 
     /** The Qualifier query parameter (a version number, or $LATEST), or null. */
@@ -386,8 +301,8 @@ public final class LocalLambda implements AutoCloseable {
      * The function ($LATEST), or null, after what happened to it outside the API calls since the last look (the
      * host's hooks say): Lambda reclaimed it as idle, or someone uploaded code by hand.
      */
-    private synchronized Function latest(String name) {
-        Function f = functions.get(name);
+    private synchronized LambdaFunction latest(String name) {
+        LambdaFunction f = functions.get(name);
         if (f == null) {
             return null;
         }
@@ -408,8 +323,8 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     /** A published version of the function, or null (no such function or version). */
-    private Function version(String name, String qualifier) {
-        Function f = functions.get(name);
+    private LambdaFunction version(String name, String qualifier) {
+        LambdaFunction f = functions.get(name);
         if (f == null || !qualifier.matches("^[0-9]{1,9}$")) {
             return null;
         }
@@ -421,12 +336,12 @@ public final class LocalLambda implements AutoCloseable {
         if (qualifier != null) {
             ObjectNode out = JSON.createObjectNode();
             synchronized (this) {
-                Function v = version(name, qualifier);
+                LambdaFunction v = version(name, qualifier);
                 if (v == null || latest(name).deleting) {
                     notFound(ex, name + ":" + qualifier);
                     return;
                 }
-                out.set("Configuration", config(v));
+                out.set("Configuration", v.config());
                 out.putObject("Code").put("RepositoryType", "S3").put("Location", "https://example.invalid/" + name);
             }
             respond(ex, 200, out);
@@ -435,7 +350,7 @@ public final class LocalLambda implements AutoCloseable {
         ObjectNode out = JSON.createObjectNode();
         Runnable hook = null;
         synchronized (this) {
-            Function f = latest(name);
+            LambdaFunction f = latest(name);
             if (f == null) {
                 notFound(ex, name);
                 return;
@@ -450,7 +365,7 @@ public final class LocalLambda implements AutoCloseable {
                     return;
                 }
             }
-            out.set("Configuration", config(f));
+            out.set("Configuration", f.config());
             out.putObject("Code").put("RepositoryType", "S3").put("Location", "https://example.invalid/" + name);
             if ("Active".equals(f.state) && "Successful".equals(f.lastUpdateStatus)) {
                 hook = hooks.afterReadyGetFunction(out.get("Configuration"));
@@ -464,7 +379,7 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     /** The transition a state takes once its polls are used up. */
-    private void settle(Function f) {
+    private void settle(LambdaFunction f) {
         if ("Pending".equals(f.state)) {
             String failure = hooks.activationFailure();
             if (failure != null) {
@@ -483,8 +398,8 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     /** The function to update, or null once the answer (404, or 409 while an update runs) has been sent. */
-    private Function updatable(HttpExchange ex, String name) throws IOException {
-        Function f = latest(name);
+    private LambdaFunction updatable(HttpExchange ex, String name) throws IOException {
+        LambdaFunction f = latest(name);
         if (f == null) {
             notFound(ex, name);
             return null;
@@ -498,7 +413,7 @@ public final class LocalLambda implements AutoCloseable {
 
     private void updateCode(HttpExchange ex, String name, JsonNode in) throws IOException {
         hooks.called("PUT UpdateFunctionCode " + name);
-        Function f;
+        LambdaFunction f;
         synchronized (this) {
             f = updatable(ex, name);
             if (f == null) {
@@ -513,12 +428,12 @@ public final class LocalLambda implements AutoCloseable {
             f.lastUpdateStatus = "InProgress";
             f.pollsLeft = hooks.polls(LambdaHooks.Transition.UPDATE);
         }
-        respond(ex, 200, config(f));
+        respond(ex, 200, f.config());
     }
 
     private void updateConfiguration(HttpExchange ex, String name, JsonNode in) throws IOException {
         hooks.called("PUT UpdateFunctionConfiguration " + name);
-        Function f;
+        LambdaFunction f;
         synchronized (this) {
             f = updatable(ex, name);
             if (f == null) {
@@ -554,14 +469,14 @@ public final class LocalLambda implements AutoCloseable {
             f.lastUpdateStatus = "InProgress";
             f.pollsLeft = hooks.polls(LambdaHooks.Transition.UPDATE);
         }
-        respond(ex, 200, config(f));
+        respond(ex, 200, f.config());
     }
 
     private void getEventInvokeConfig(HttpExchange ex, String name, String qualifier) throws IOException {
         hooks.called("GET GetFunctionEventInvokeConfig " + name + (qualifier == null ? "" : ":" + qualifier));
         ObjectNode out;
         synchronized (this) {
-            Function f = qualifier == null ? latest(name) : version(name, qualifier);
+            LambdaFunction f = qualifier == null ? latest(name) : version(name, qualifier);
             if (f == null) {
                 notFound(ex, name);
                 return;
@@ -581,7 +496,7 @@ public final class LocalLambda implements AutoCloseable {
         hooks.called("PUT PutFunctionEventInvokeConfig " + name + (qualifier == null ? "" : ":" + qualifier));
         ObjectNode out;
         synchronized (this) {
-            Function f = qualifier == null ? latest(name) : version(name, qualifier);
+            LambdaFunction f = qualifier == null ? latest(name) : version(name, qualifier);
             if (f == null) {
                 notFound(ex, name);
                 return;
@@ -616,9 +531,9 @@ public final class LocalLambda implements AutoCloseable {
      */
     private void publishVersion(HttpExchange ex, String name, JsonNode in) throws IOException {
         hooks.called("POST PublishVersion " + name);
-        Function v;
+        LambdaFunction v;
         synchronized (this) {
-            Function f = latest(name);
+            LambdaFunction f = latest(name);
             if (f == null || f.deleting) {
                 notFound(ex, name);
                 return;
@@ -640,7 +555,7 @@ public final class LocalLambda implements AutoCloseable {
                         + " CodeSHA256 in $LATEST (" + f.codeSha256 + "). Please try again with the CodeSHA256 in $LATEST.");
                 return;
             }
-            Map.Entry<Integer, Function> last = f.versions.lastEntry();
+            Map.Entry<Integer, LambdaFunction> last = f.versions.lastEntry();
             if (last != null && last.getValue().signature().equals(f.signature())) {
                 v = last.getValue();
             } else {
@@ -649,7 +564,7 @@ public final class LocalLambda implements AutoCloseable {
                 f.versions.put(f.lastVersion, v);
             }
         }
-        respond(ex, 201, config(v));
+        respond(ex, 201, v.config());
     }
 
     /** ListVersionsByFunction: $LATEST and every published version, in one page (the type keeps few). */
@@ -657,14 +572,14 @@ public final class LocalLambda implements AutoCloseable {
         hooks.called("GET ListVersionsByFunction " + name);
         ObjectNode out = JSON.createObjectNode();
         synchronized (this) {
-            Function f = latest(name);
+            LambdaFunction f = latest(name);
             if (f == null) {
                 notFound(ex, name);
                 return;
             }
             ArrayNode versions = out.putArray("Versions");
-            versions.add(config(f));
-            f.versions.values().forEach(v -> versions.add(config(v)));
+            versions.add(f.config());
+            f.versions.values().forEach(v -> versions.add(v.config()));
         }
         respond(ex, 200, out);
     }
@@ -674,7 +589,7 @@ public final class LocalLambda implements AutoCloseable {
         if (qualifier != null) {
             // One published version; DeleteFunction without a qualifier removes the function with all of them.
             synchronized (this) {
-                Function v = version(name, qualifier);
+                LambdaFunction v = version(name, qualifier);
                 if (v == null) {
                     notFound(ex, name + ":" + qualifier);
                     return;
@@ -685,7 +600,7 @@ public final class LocalLambda implements AutoCloseable {
             return;
         }
         synchronized (this) {
-            Function f = latest(name);
+            LambdaFunction f = latest(name);
             if (f == null || f.deleting) {
                 notFound(ex, name);
                 return;
@@ -702,7 +617,7 @@ public final class LocalLambda implements AutoCloseable {
         type = type == null ? "RequestResponse" : type;
         hooks.called("POST Invoke " + name + (qualifier == null ? "" : ":" + qualifier) + " " + type);
         hooks.invokePayload(new String(payload, StandardCharsets.UTF_8));
-        Function f;
+        LambdaFunction f;
         synchronized (this) {
             f = latest(name);
             if (f == null || f.deleting || (qualifier != null && version(name, qualifier) == null)) {
@@ -742,7 +657,7 @@ public final class LocalLambda implements AutoCloseable {
         int retries;
         int maxAge;
         synchronized (this) {
-            Function f = qualifier == null ? latest(name) : version(name, qualifier);
+            LambdaFunction f = qualifier == null ? latest(name) : version(name, qualifier);
             if (f == null) {
                 return;
             }
@@ -761,7 +676,7 @@ public final class LocalLambda implements AutoCloseable {
                     record(name, qualifier, "Event", payload);
                     log("lambda: attempt " + (attempt + 1) + " ended in a function error");
                 } else {
-                    Function f;
+                    LambdaFunction f;
                     synchronized (this) {
                         f = latest(name);
                     }
@@ -811,14 +726,14 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     /** What Lambda's runtime puts in every function's environment beside its own variables. */
-    private static Map<String, String> reserved(Function f) {
+    private static Map<String, String> reserved(LambdaFunction f) {
         return Map.of("AWS_REGION", f.region, "AWS_DEFAULT_REGION", f.region,
                 "AWS_LAMBDA_FUNCTION_NAME", f.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(f.memory),
                 "AWS_LAMBDA_FUNCTION_VERSION", f.version);
     }
 
     private synchronized void record(String name, String qualifier, String type, byte[] payload) {
-        Function f = qualifier == null ? latest(name) : version(name, qualifier);
+        LambdaFunction f = qualifier == null ? latest(name) : version(name, qualifier);
         hooks.started(new LambdaHooks.Invocation(type, new String(payload, StandardCharsets.UTF_8),
                 Map.copyOf(f.environment), List.copyOf(f.layers), f.codeSha256, f.version));
     }
@@ -830,7 +745,7 @@ public final class LocalLambda implements AutoCloseable {
      */
     private byte[] runHandler(String name, String qualifier, String type, byte[] payload, int timeoutSeconds,
                               java.time.Duration late) throws Exception {
-        Function f;
+        LambdaFunction f;
         Map<String, String> environment;
         byte[] code;
         String codeSha256;
@@ -877,51 +792,6 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     // ---- shapes -------------------------------------------------------------------------------------------
-
-    private static ObjectNode config(Function f) {
-        ObjectNode c = JSON.createObjectNode();
-        c.put("FunctionName", f.name);
-        c.put("FunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:" + f.name
-                + ("$LATEST".equals(f.version) ? "" : ":" + f.version));
-        c.put("Runtime", f.runtime);
-        c.put("Role", f.role);
-        c.put("Handler", f.handler);
-        c.put("CodeSize", f.codeSize);
-        c.put("Timeout", f.timeout);
-        c.put("MemorySize", f.memory);
-        c.put("CodeSha256", f.codeSha256);
-        if (!f.environment.isEmpty()) {
-            ObjectNode variables = c.putObject("Environment").putObject("Variables");
-            f.environment.forEach(variables::put);
-        }
-        c.put("Version", f.version);
-        c.put("RevisionId", f.revisionId);
-        ObjectNode vpc = c.putObject("VpcConfig");
-        ArrayNode s = vpc.putArray("SubnetIds");
-        f.subnets.forEach(s::add);
-        ArrayNode g = vpc.putArray("SecurityGroupIds");
-        f.groups.forEach(g::add);
-        vpc.put("VpcId", "vpc-0123456789abcdef0");
-        c.put("State", f.state);
-        if (f.stateReason != null) c.put("StateReason", f.stateReason);
-        if (f.stateReasonCode != null) c.put("StateReasonCode", f.stateReasonCode);
-        c.put("LastUpdateStatus", f.lastUpdateStatus);
-        c.put("PackageType", f.packageType);
-        if (!f.layers.isEmpty()) {
-            ArrayNode layers = c.putArray("Layers");
-            f.layers.forEach(arn -> layers.addObject().put("Arn", arn).put("CodeSize", 1024));
-        }
-        if (f.fileSystemConfigs != null) c.set("FileSystemConfigs", f.fileSystemConfigs);
-        if (f.kmsKeyArn != null) c.put("KMSKeyArn", f.kmsKeyArn);
-        if (f.deadLetterTarget != null) c.putObject("DeadLetterConfig").put("TargetArn", f.deadLetterTarget);
-        c.putObject("TracingConfig").put("Mode", f.tracingMode);
-        c.putObject("EphemeralStorage").put("Size", f.ephemeralStorage);
-        c.putObject("SnapStart").put("ApplyOn", f.snapStartApplyOn).put("OptimizationStatus", "Off");
-        c.putObject("LoggingConfig").put("LogFormat", f.logFormat).put("LogGroup", f.logGroup);
-        ArrayNode architectures = c.putArray("Architectures");
-        f.architectures.forEach(architectures::add);
-        return c;
-    }
 
     private static Map<String, String> variables(JsonNode in) {
         Map<String, String> out = new TreeMap<>();
