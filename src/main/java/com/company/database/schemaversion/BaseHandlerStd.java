@@ -11,6 +11,7 @@ import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Reconciler;
 import com.company.database.schemaversion.policy.AccountPolicy;
 import com.company.database.schemaversion.policy.RecordProtection;
+import com.company.database.schemaversion.engine.FlywayLog;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.cloudformation.Action;
@@ -71,7 +72,7 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
                 new SsmLogins(ssm, policy), request.getRegion(), ssm,
                 new LambdaRunners(proxy.newProxy(() -> AwsClients.lambda(request.getRegion()))),
                 proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())), policy, budget, environment);
-        try {
+        try (FlywayLog.Route flywayLines = FlywayLog.routeTo(logger::log)) {
             return handle(request, ctx, services, logger);
         } catch (ReconcileException e) {
             logger.log(getClass().getSimpleName() + ": " + e.reason() + ": " + e.getMessage());

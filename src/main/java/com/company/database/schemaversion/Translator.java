@@ -23,10 +23,13 @@ import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The one place where the CloudFormation model meets the engine's and the record's shapes. */
+/**
+ * The one place where the CloudFormation model meets the engine's and the record's shapes; the local runner's
+ * plan translates through it too, so it plans exactly what the handlers would run.
+ */
 public final class Translator {
-    static final int DEFAULT_PORT = 5432;
-    static final String DEFAULT_SCHEMA = "public";
+    public static final int DEFAULT_PORT = 5432;
+    public static final String DEFAULT_SCHEMA = "public";
     private static final ObjectMapper JSON = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

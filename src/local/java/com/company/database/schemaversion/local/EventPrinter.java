@@ -27,7 +27,7 @@ final class EventPrinter {
     /** The reconciler's progress messages end in "(reached of total)". */
     private static final Pattern PROGRESS = Pattern.compile("\\((\\d+) of (\\d+)\\)");
     private static final int BAR = 10;
-    private static List<String> readOnly;
+    private static final List<String> READ_ONLY = readSchemaReadOnlyProperties();
 
     private final PrintStream out;
     private final String logicalId;
@@ -118,21 +118,23 @@ final class EventPrinter {
         }
     }
 
-    /** The schema's readOnlyProperties, read from the schema the artifact carries. */
-    static synchronized List<String> readOnlyProperties() {
-        if (readOnly == null) {
-            List<String> names = new ArrayList<>();
-            try (InputStream in = EventPrinter.class.getClassLoader().getResourceAsStream("company-database-schemaversion.json")) {
-                JsonNode schema = JSON.readTree(in);
-                for (Iterator<JsonNode> it = schema.path("readOnlyProperties").elements(); it.hasNext(); ) {
-                    names.add(it.next().asText().replace("/properties/", ""));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    /** The schema's readOnlyProperties. */
+    static List<String> readOnlyProperties() {
+        return READ_ONLY;
+    }
+
+    /** Read once, from the schema the artifact carries. */
+    private static List<String> readSchemaReadOnlyProperties() {
+        List<String> names = new ArrayList<>();
+        try (InputStream in = EventPrinter.class.getClassLoader().getResourceAsStream("company-database-schemaversion.json")) {
+            JsonNode schema = JSON.readTree(in);
+            for (Iterator<JsonNode> it = schema.path("readOnlyProperties").elements(); it.hasNext(); ) {
+                names.add(it.next().asText().replace("/properties/", ""));
             }
-            readOnly = List.copyOf(names);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return readOnly;
+        return List.copyOf(names);
     }
 
 }

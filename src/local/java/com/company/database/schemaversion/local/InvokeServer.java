@@ -41,6 +41,7 @@ public final class InvokeServer implements AutoCloseable {
     private volatile DatabaseRedirect redirect;
     private volatile JsonNode typeConfiguration;
     private volatile JsonNode adminTypeConfiguration;
+    private volatile LocalLambda lambda;
 
     public InvokeServer(int port, PrintStream out, Consumer<String> handlerLog) throws IOException {
         this.out = out;
@@ -58,6 +59,11 @@ public final class InvokeServer implements AutoCloseable {
     /** The handlers' environment (Lambda's unless, e.g., a migration folder replaces the baked sets). */
     public void environment(HandlerEnvironment environment) {
         this.wrapper = LocalHandlerWrapper.forEnvironment(environment);
+    }
+
+    /** The Lambda that hosts the runner functions of VpcRunner resources: they run in each request's region. */
+    public void lambda(LocalLambda lambda) {
+        this.lambda = lambda;
     }
 
     /** Sees each request's resource properties before the handler runs (the runner prepares the embedded database). */
@@ -116,7 +122,9 @@ public final class InvokeServer implements AutoCloseable {
                 // that region's); calls are answered one at a time, so the request's region is the one in use.
                 String region = (test ? holder : request).path("region").asText("");
                 if (!region.isBlank()) {
-                    LocalLambda.shared().setRegion(region);
+                    if (lambda != null) {
+                        lambda.setRegion(region);
+                    }
                 }
                 JsonNode configurationHolder = test ? request : holder;
                 JsonNode sent = configurationHolder.get("typeConfiguration");

@@ -34,14 +34,14 @@ final class Lifecycle {
         this.logicalId = session.options.resource != null ? session.options.resource : LOGICAL_ID;
     }
 
-    static int run(Options o, PrintStream out) throws Exception {
+    static int run(Options o, PrintStream out, LocalEndpoints endpoints) throws Exception {
         if (o.database == null) {
             o.database = DEMO_DATABASE;
         }
         if (o.resource == null) {
             o.resource = LOGICAL_ID;
         }
-        try (Session session = Session.open(o, out)) {
+        try (Session session = Session.open(o, out, endpoints)) {
             return new Lifecycle(session, out).play();
         }
     }
@@ -204,7 +204,7 @@ final class Lifecycle {
     /** A record left by an earlier demo run on the (re-created) database would make Create fail: drop it. */
     private void forgetRecord(JsonNode model) {
         if (!session.options.aws) {
-            LocalSsm.shared().forget(Session.RECORD_PREFIX + LocalRunner.derivedId(model));
+            session.endpoints().ssm().forget(Session.RECORD_PREFIX + LocalRunner.derivedId(model));
         }
     }
 }

@@ -21,7 +21,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +46,13 @@ import java.util.regex.Pattern;
  * in-process with the payload and the function's environment (what Lambda's runtime gives the process), against
  * the database that environment names. Asynchronous invocations answer 202 and run on a background thread, as
  * Lambda's event queue does, honouring the function's event invoke config (events older than its maximum event
- * age are dropped; a function error is retried MaximumRetryAttempts times, 2 by default). Faults the real service produces (bad subnets,
- * roles not assumable yet, Failed states, timeouts, crashes, duplicate deliveries) can be switched on.
+ * age are dropped; a function error is retried MaximumRetryAttempts times, 2 by default). The faults the real
+ * service produces, and what a host sees of the calls, are the {@link LambdaHooks} it is built with.
  *
- * <p>The local runner starts it for every command, so that resources with Execution.Mode VpcRunner run locally as
- * well (the runner then reads the local SSM endpoint and connects where the handler configured it); the tests use
- * it as their Lambda (testing/TestLambda). The handler artifact leaves this package out (pom: shade filters).
+ * <p>The local runner's {@link LocalEndpoints} holds one, so that resources with Execution.Mode VpcRunner run
+ * locally as well (the runner then reads the local SSM endpoint and connects where the handler configured it); the
+ * tests build theirs with their faults (testing/TestLambda). The handler artifact leaves this package out (pom:
+ * shade filters).
  */
 public final class LocalLambda implements AutoCloseable {
     /**
@@ -68,13 +68,6 @@ public final class LocalLambda implements AutoCloseable {
     private static final int DEFAULT_RETRIES = 2;
     private static final int DEFAULT_EVENT_AGE = 21600;
 
-    /** What one invocation ran with: the configuration at the moment Lambda started it. */
-    public record Invocation(String type, String payload, Map<String, String> environment, List<String> layers,
-                             String codeSha256, String version) {
-    }
-
-    public enum InvokeFault { NONE, TIMEOUT, CRASH }
-
     private final HttpServer server;
     private final ExecutorService background = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "local-lambda-async");
@@ -82,121 +75,21 @@ public final class LocalLambda implements AutoCloseable {
         return t;
     });
     private final List<Future<?>> running = Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, Function> functions = new TreeMap<>();
-    private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-    private final List<String> payloads = Collections.synchronizedList(new ArrayList<>());
-    private final List<String> runnerLog = Collections.synchronizedList(new ArrayList<>());
-    private final List<Invocation> invocations = Collections.synchronizedList(new ArrayList<>());
-    private volatile java.time.Duration asyncDelay = java.time.Duration.ZERO;
-    private volatile int asyncCrashesLeft;
-    private volatile java.time.Duration clockOffset = java.time.Duration.ZERO;
-
-    private volatile int pendingPolls = 1;
-    private volatile int updatePolls = 1;
-    private volatile int deletePolls = 1;
-    private volatile Set<String> knownSubnets;
-    private volatile Set<String> knownSecurityGroups;
-    private final Set<String> unassumableRoles = Collections.synchronizedSet(new HashSet<>());
-    private volatile int roleRejectionsLeft;
-    private volatile String failActivationCode;
-    private volatile InvokeFault syncFault = InvokeFault.NONE;
-    private volatile boolean dropAsync;
-    private volatile boolean deliverAsyncTwice;
-    private volatile int timeoutSecondsOverride;
+    private final Map<String, LambdaFunction> functions = new TreeMap<>();
+    private final LambdaHooks hooks;
     private volatile MigrationSource runnerMigrations;
     private final Map<String, Optional<byte[]>> packageFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String region = DEFAULT_REGION;
     private static final String DEFAULT_REGION = "us-east-1";
-    private volatile Runnable afterReadyGetFunction;
-    private volatile java.util.function.Predicate<JsonNode> afterReadyGetFunctionWhen;
-    private volatile Runnable beforeEventDelivery;
 
-    /** One function as Lambda keeps it. */
-    private static final class Function {
-        String name;
-        String region;
-        String role;
-        String handler;
-        String runtime;
-        int timeout;
-        int memory;
-        List<String> subnets = List.of();
-        List<String> groups = List.of();
-        Map<String, String> environment = Map.of();
-        String codeSha256;
-        long codeSize;
-        byte[] code;
-        List<String> layers = List.of();
-        JsonNode fileSystemConfigs;
-        String kmsKeyArn;
-        String deadLetterTarget;
-        String tracingMode = "PassThrough";
-        int ephemeralStorage = 512;
-        String snapStartApplyOn = "None";
-        String logFormat = "Text";
-        String logGroup;
-        List<String> architectures = List.of("x86_64");
-        String packageType = "Zip";
-        /** This qualifier's own: Lambda keeps one per function, version and alias. */
-        ObjectNode eventInvokeConfig;
-        /** "$LATEST", or the number of a published version (an immutable snapshot). */
-        String version = "$LATEST";
-        /** Changes with every change of $LATEST's code or configuration (PublishVersion's precondition). */
-        String revisionId = java.util.UUID.randomUUID().toString();
-        final TreeMap<Integer, Function> versions = new TreeMap<>();
-        int lastVersion;
-        String state = "Pending";
-        String stateReasonCode;
-        String stateReason;
-        String lastUpdateStatus = "Successful";
-        int pollsLeft;
-        boolean deleting;
-
-        /** What PublishVersion keeps: code and configuration as they are now, never changed afterwards. */
-        Function snapshot(int number) {
-            Function v = new Function();
-            v.name = name;
-            v.region = region;
-            v.role = role;
-            v.handler = handler;
-            v.runtime = runtime;
-            v.timeout = timeout;
-            v.memory = memory;
-            v.subnets = subnets;
-            v.groups = groups;
-            v.environment = Map.copyOf(environment);
-            v.codeSha256 = codeSha256;
-            v.codeSize = codeSize;
-            v.code = code;
-            v.layers = List.copyOf(layers);
-            v.fileSystemConfigs = fileSystemConfigs;
-            v.kmsKeyArn = kmsKeyArn;
-            v.deadLetterTarget = deadLetterTarget;
-            v.tracingMode = tracingMode;
-            v.ephemeralStorage = ephemeralStorage;
-            v.snapStartApplyOn = snapStartApplyOn;
-            v.logFormat = logFormat;
-            v.logGroup = logGroup;
-            v.architectures = architectures;
-            v.packageType = packageType;
-            v.version = Integer.toString(number);
-            v.revisionId = java.util.UUID.randomUUID().toString();
-            v.state = "Active";
-            return v;
-        }
-
-        /** Code and configuration, for PublishVersion's "nothing changed since the last version". */
-        String signature() {
-            return String.join("|", codeSha256, String.valueOf(role), String.valueOf(handler), String.valueOf(runtime),
-                    Integer.toString(timeout), Integer.toString(memory), subnets.toString(), groups.toString(),
-                    new TreeMap<>(environment).toString(), layers.toString(), String.valueOf(fileSystemConfigs),
-                    String.valueOf(kmsKeyArn), String.valueOf(deadLetterTarget), tracingMode,
-                    Integer.toString(ephemeralStorage), snapStartApplyOn, logFormat, String.valueOf(logGroup),
-                    architectures.toString(), packageType);
-        }
+    /** A Lambda that behaves well: no faults, nothing reported. */
+    public LocalLambda() throws IOException {
+        this(LambdaHooks.NONE);
     }
 
-    public LocalLambda() throws IOException {
+    /** A Lambda with the host's faults and observers, fixed for its life. */
+    public LocalLambda(LambdaHooks hooks) throws IOException {
+        this.hooks = hooks;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
@@ -207,28 +100,12 @@ public final class LocalLambda implements AutoCloseable {
         server.start();
     }
 
-    private static LocalLambda shared;
-
     /**
-     * One instance per JVM, with the SDK's standard endpoint setting pointing every Lambda client at it (the SDK
-     * keeps one client per region for the JVM's life, so the endpoint must not change). The in-process runner
-     * reads SSM with the SDK's default credentials chain, as a function reads its role's credentials from
-     * Lambda's runtime; who provides them is the host's choice ({@link #RUNNER_ACCESS_KEY}): this class sets no
-     * credentials, so a host that uses the user's own (the local runner's --aws) keeps them.
+     * Placeholder credentials of the runner role, for hosts whose SSM endpoint is local too. The in-process runner
+     * reads SSM with the SDK's default credentials chain, as a function reads its role's credentials from Lambda's
+     * runtime; who provides them is the host's choice: this class sets none, so a host that uses the user's own
+     * (the local runner's --aws) keeps them.
      */
-    public static synchronized LocalLambda shared() {
-        if (shared == null) {
-            try {
-                shared = new LocalLambda();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            System.setProperty("aws.endpointUrlLambda", shared.endpoint());
-        }
-        return shared;
-    }
-
-    /** Placeholder credentials of the runner role, for hosts whose SSM endpoint is local too. */
     public static final String RUNNER_ACCESS_KEY = "ASIARUNNEREMULATOR";
     public static final String RUNNER_SECRET_KEY = "runner-emulator-secret";
 
@@ -247,32 +124,12 @@ public final class LocalLambda implements AutoCloseable {
         this.runnerMigrations = migrations;
     }
 
+    /** Forgets every function, as a fresh account would have none, once the running invocations ended. */
     public synchronized void reset() {
         awaitIdle();
         runnerMigrations = null;
         functions.clear();
-        calls.clear();
-        payloads.clear();
-        runnerLog.clear();
-        invocations.clear();
-        asyncDelay = java.time.Duration.ZERO;
-        asyncCrashesLeft = 0;
-        clockOffset = java.time.Duration.ZERO;
-        pendingPolls = 1;
-        updatePolls = 1;
-        deletePolls = 1;
-        knownSubnets = null;
-        knownSecurityGroups = null;
-        unassumableRoles.clear();
-        roleRejectionsLeft = 0;
-        failActivationCode = null;
-        syncFault = InvokeFault.NONE;
-        dropAsync = false;
-        deliverAsyncTwice = false;
-        timeoutSecondsOverride = 0;
         region = DEFAULT_REGION;
-        afterReadyGetFunction = null;
-        beforeEventDelivery = null;
     }
 
     /**
@@ -287,134 +144,15 @@ public final class LocalLambda implements AutoCloseable {
         return region;
     }
 
-    /** GetFunction calls that see Pending after a create, InProgress after an update, Deleting after a delete. */
-    public void setPolls(int pending, int update, int delete) {
-        pendingPolls = pending;
-        updatePolls = update;
-        deletePolls = delete;
-    }
-
-    /** Only these subnets and security groups exist (CreateFunction checks them as Lambda does through EC2). */
-    public void setNetwork(Set<String> subnets, Set<String> securityGroups) {
-        knownSubnets = Set.copyOf(subnets);
-        knownSecurityGroups = Set.copyOf(securityGroups);
-    }
-
-    /** Lambda can never assume this role (wrong trust policy). */
-    public void rejectRole(String roleArn) {
-        unassumableRoles.add(roleArn);
-    }
-
-    /** The next CreateFunction calls meet a role that is not assumable yet (IAM propagation). */
-    public void rejectRoleTimes(int times) {
-        roleRejectionsLeft = times;
-    }
-
-    /** New functions end in State Failed with this StateReasonCode instead of Active. */
-    public void failActivation(String stateReasonCode) {
-        failActivationCode = stateReasonCode;
-    }
-
-    /** Lambda reclaimed the idle function: invocations fail and move it back to Pending. */
-    public synchronized void makeInactive(String name) {
-        Function f = functions.get(name);
-        f.state = "Inactive";
-        f.stateReasonCode = "Idle";
-        f.stateReason = "The function is inactive because it has not been invoked for a while.";
-        f.pollsLeft = 0;
-    }
-
-    public void setSyncFault(InvokeFault fault) {
-        syncFault = fault;
-    }
-
-    /** Asynchronous events are accepted but the function dies before doing anything. */
-    public void dropAsyncInvocations(boolean drop) {
-        dropAsync = drop;
-    }
-
-    /** Every asynchronous event is delivered twice, as Lambda's at-least-once queue may. */
-    public void deliverAsyncTwice(boolean twice) {
-        deliverAsyncTwice = twice;
-    }
-
-    /**
-     * Asynchronous events reach the function this late (a queue backlog): the function's clock reads that much
-     * later when it runs, and an event older than the function's MaximumEventAgeInSeconds is dropped, as Lambda does.
-     */
-    public void delayAsync(java.time.Duration delay) {
-        asyncDelay = delay;
-    }
-
-    /** Time passes for the functions: their clock reads this much later from now on (zero: the real time). */
-    public void setFunctionClockOffset(java.time.Duration offset) {
-        clockOffset = offset;
-    }
-
-    /** The next asynchronous attempts end in a function error (the runtime crashed) before the handler runs. */
-    public void crashAsyncAttempts(int attempts) {
-        asyncCrashesLeft = attempts;
-    }
-
-    /**
-     * Someone else's change right after a caller's check: runs once, on the next GetFunction of $LATEST that finds
-     * the function Active with its last update done and its configuration as {@code when} says, after the answer is
-     * taken and before it is sent.
-     */
-    public void afterNextReadyGetFunction(java.util.function.Predicate<JsonNode> when, Runnable change) {
-        afterReadyGetFunctionWhen = when;
-        afterReadyGetFunction = change;
-    }
-
-    /** Someone else's change while an event waits in Lambda's queue: runs once, before the next event is delivered. */
-    public void beforeNextEventDelivery(Runnable change) {
-        beforeEventDelivery = change;
-    }
-
-    /** Runs functions with this timeout instead of their configured one (Lambda ends them after it). */
-    public void setTimeoutOverride(int seconds) {
-        timeoutSecondsOverride = seconds;
-    }
-
-    // ---- what tests look at -------------------------------------------------------------------------------
-
-    /** "METHOD operation function" per API call, in order. */
-    public List<String> calls() {
-        synchronized (calls) {
-            return new ArrayList<>(calls);
-        }
-    }
-
-    public long count(String operation) {
-        return calls().stream().filter(c -> c.split(" ")[1].equals(operation)).count();
-    }
-
-    public List<String> invocationPayloads() {
-        synchronized (payloads) {
-            return new ArrayList<>(payloads);
-        }
-    }
-
-    /** Every invocation Lambda started (dropped events excluded), with the configuration it ran with. */
-    public List<Invocation> invocations() {
-        synchronized (invocations) {
-            return new ArrayList<>(invocations);
-        }
-    }
-
-    public List<String> runnerLog() {
-        synchronized (runnerLog) {
-            return new ArrayList<>(runnerLog);
-        }
-    }
+    // ---- what a host may look at -----------------------------------------------------------------------------
 
     public synchronized Set<String> functionNames() {
         return new LinkedHashSet<>(functions.keySet());
     }
 
     public synchronized JsonNode configuration(String name) {
-        Function f = functions.get(name);
-        return f == null ? null : config(f);
+        LambdaFunction f = latest(name);
+        return f == null ? null : f.config();
     }
 
     /** Waits for every asynchronous invocation to end. */
@@ -487,8 +225,8 @@ public final class LocalLambda implements AutoCloseable {
 
     private void createFunction(HttpExchange ex, JsonNode in) throws IOException {
         String name = in.path("FunctionName").asText();
-        calls.add("POST CreateFunction " + name);
-        Function f;
+        hooks.called("POST CreateFunction " + name);
+        LambdaFunction f;
         synchronized (this) {
             if (functions.containsKey(name)) {
                 error(ex, 409, "ResourceConflictException", "Function already exist: " + name);
@@ -497,29 +235,26 @@ public final class LocalLambda implements AutoCloseable {
             List<String> subnets = strings(in.path("VpcConfig").path("SubnetIds"));
             List<String> groups = strings(in.path("VpcConfig").path("SecurityGroupIds"));
             for (String s : subnets) {
-                if (knownSubnets != null && !knownSubnets.contains(s)) {
+                if (!hooks.subnetExists(s)) {
                     error(ex, 400, "InvalidParameterValueException", "Error occurred while DescribeSubnets. EC2 Error Code:"
                             + " InvalidSubnetID.NotFound. EC2 Error Message: The subnet ID '" + s + "' does not exist");
                     return;
                 }
             }
             for (String g : groups) {
-                if (knownSecurityGroups != null && !knownSecurityGroups.contains(g)) {
+                if (!hooks.securityGroupExists(g)) {
                     error(ex, 400, "InvalidParameterValueException", "Error occurred while DescribeSecurityGroups. EC2 Error"
                             + " Code: InvalidGroup.NotFound. EC2 Error Message: The security group '" + g + "' does not exist");
                     return;
                 }
             }
             String role = in.path("Role").asText();
-            if (unassumableRoles.contains(role) || roleRejectionsLeft > 0) {
-                if (roleRejectionsLeft > 0) {
-                    roleRejectionsLeft--;
-                }
+            if (!hooks.roleAssumable(role)) {
                 error(ex, 400, "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
                 return;
             }
             byte[] zip = Base64.getDecoder().decode(in.path("Code").path("ZipFile").asText());
-            f = new Function();
+            f = new LambdaFunction();
             f.name = name;
             f.region = region;
             f.role = role;
@@ -540,10 +275,10 @@ public final class LocalLambda implements AutoCloseable {
             f.state = "Pending";
             f.stateReason = "The function is being created.";
             f.stateReasonCode = "Creating";
-            f.pollsLeft = pendingPolls;
+            f.pollsLeft = hooks.polls(LambdaHooks.Transition.CREATE);
             functions.put(name, f);
         }
-        respond(ex, 201, config(f));
+        respond(ex, 201, f.config());
     }
 
     /** The Qualifier query parameter (a version number, or $LATEST), or null. */
@@ -562,9 +297,34 @@ public final class LocalLambda implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The function ($LATEST), or null, after what happened to it outside the API calls since the last look (the
+     * host's hooks say): Lambda reclaimed it as idle, or someone uploaded code by hand.
+     */
+    private synchronized LambdaFunction latest(String name) {
+        LambdaFunction f = functions.get(name);
+        if (f == null) {
+            return null;
+        }
+        if (hooks.reclaimedAsIdle(name)) {
+            f.state = "Inactive";
+            f.stateReasonCode = "Idle";
+            f.stateReason = "The function is inactive because it has not been invoked for a while.";
+            f.pollsLeft = 0;
+        }
+        byte[] byHand = hooks.codeReplacedByHand(name);
+        if (byHand != null) {
+            f.codeSha256 = sha256(byHand);
+            f.codeSize = byHand.length;
+            f.code = byHand;
+            f.revisionId = java.util.UUID.randomUUID().toString();
+        }
+        return f;
+    }
+
     /** A published version of the function, or null (no such function or version). */
-    private Function version(String name, String qualifier) {
-        Function f = functions.get(name);
+    private LambdaFunction version(String name, String qualifier) {
+        LambdaFunction f = functions.get(name);
         if (f == null || !qualifier.matches("^[0-9]{1,9}$")) {
             return null;
         }
@@ -572,16 +332,16 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     private void getFunction(HttpExchange ex, String name, String qualifier) throws IOException {
-        calls.add("GET GetFunction " + name + (qualifier == null ? "" : ":" + qualifier));
+        hooks.called("GET GetFunction " + name + (qualifier == null ? "" : ":" + qualifier));
         if (qualifier != null) {
             ObjectNode out = JSON.createObjectNode();
             synchronized (this) {
-                Function v = version(name, qualifier);
-                if (v == null || functions.get(name).deleting) {
+                LambdaFunction v = version(name, qualifier);
+                if (v == null || latest(name).deleting) {
                     notFound(ex, name + ":" + qualifier);
                     return;
                 }
-                out.set("Configuration", config(v));
+                out.set("Configuration", v.config());
                 out.putObject("Code").put("RepositoryType", "S3").put("Location", "https://example.invalid/" + name);
             }
             respond(ex, 200, out);
@@ -590,7 +350,7 @@ public final class LocalLambda implements AutoCloseable {
         ObjectNode out = JSON.createObjectNode();
         Runnable hook = null;
         synchronized (this) {
-            Function f = functions.get(name);
+            LambdaFunction f = latest(name);
             if (f == null) {
                 notFound(ex, name);
                 return;
@@ -605,12 +365,10 @@ public final class LocalLambda implements AutoCloseable {
                     return;
                 }
             }
-            out.set("Configuration", config(f));
+            out.set("Configuration", f.config());
             out.putObject("Code").put("RepositoryType", "S3").put("Location", "https://example.invalid/" + name);
-            if ("Active".equals(f.state) && "Successful".equals(f.lastUpdateStatus) && afterReadyGetFunction != null
-                    && afterReadyGetFunctionWhen.test(out.get("Configuration"))) {
-                hook = afterReadyGetFunction;
-                afterReadyGetFunction = null;
+            if ("Active".equals(f.state) && "Successful".equals(f.lastUpdateStatus)) {
+                hook = hooks.afterReadyGetFunction(out.get("Configuration"));
             }
         }
         if (hook != null) {
@@ -621,12 +379,13 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     /** The transition a state takes once its polls are used up. */
-    private void settle(Function f) {
+    private void settle(LambdaFunction f) {
         if ("Pending".equals(f.state)) {
-            if (failActivationCode != null) {
+            String failure = hooks.activationFailure();
+            if (failure != null) {
                 f.state = "Failed";
-                f.stateReasonCode = failActivationCode;
-                f.stateReason = "Lambda was unable to configure access to your environment variables because " + failActivationCode;
+                f.stateReasonCode = failure;
+                f.stateReason = "Lambda was unable to configure access to your environment variables because " + failure;
             } else {
                 f.state = "Active";
                 f.stateReasonCode = null;
@@ -639,8 +398,8 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     /** The function to update, or null once the answer (404, or 409 while an update runs) has been sent. */
-    private Function updatable(HttpExchange ex, String name) throws IOException {
-        Function f = functions.get(name);
+    private LambdaFunction updatable(HttpExchange ex, String name) throws IOException {
+        LambdaFunction f = latest(name);
         if (f == null) {
             notFound(ex, name);
             return null;
@@ -653,8 +412,8 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     private void updateCode(HttpExchange ex, String name, JsonNode in) throws IOException {
-        calls.add("PUT UpdateFunctionCode " + name);
-        Function f;
+        hooks.called("PUT UpdateFunctionCode " + name);
+        LambdaFunction f;
         synchronized (this) {
             f = updatable(ex, name);
             if (f == null) {
@@ -667,14 +426,14 @@ public final class LocalLambda implements AutoCloseable {
             if (in.has("Architectures")) f.architectures = strings(in.get("Architectures"));
             f.revisionId = java.util.UUID.randomUUID().toString();
             f.lastUpdateStatus = "InProgress";
-            f.pollsLeft = updatePolls;
+            f.pollsLeft = hooks.polls(LambdaHooks.Transition.UPDATE);
         }
-        respond(ex, 200, config(f));
+        respond(ex, 200, f.config());
     }
 
     private void updateConfiguration(HttpExchange ex, String name, JsonNode in) throws IOException {
-        calls.add("PUT UpdateFunctionConfiguration " + name);
-        Function f;
+        hooks.called("PUT UpdateFunctionConfiguration " + name);
+        LambdaFunction f;
         synchronized (this) {
             f = updatable(ex, name);
             if (f == null) {
@@ -708,16 +467,16 @@ public final class LocalLambda implements AutoCloseable {
             }
             f.revisionId = java.util.UUID.randomUUID().toString();
             f.lastUpdateStatus = "InProgress";
-            f.pollsLeft = updatePolls;
+            f.pollsLeft = hooks.polls(LambdaHooks.Transition.UPDATE);
         }
-        respond(ex, 200, config(f));
+        respond(ex, 200, f.config());
     }
 
     private void getEventInvokeConfig(HttpExchange ex, String name, String qualifier) throws IOException {
-        calls.add("GET GetFunctionEventInvokeConfig " + name + (qualifier == null ? "" : ":" + qualifier));
+        hooks.called("GET GetFunctionEventInvokeConfig " + name + (qualifier == null ? "" : ":" + qualifier));
         ObjectNode out;
         synchronized (this) {
-            Function f = qualifier == null ? functions.get(name) : version(name, qualifier);
+            LambdaFunction f = qualifier == null ? latest(name) : version(name, qualifier);
             if (f == null) {
                 notFound(ex, name);
                 return;
@@ -734,10 +493,10 @@ public final class LocalLambda implements AutoCloseable {
 
     /** PutFunctionEventInvokeConfig replaces the whole configuration; absent fields take Lambda's defaults. */
     private void putEventInvokeConfig(HttpExchange ex, String name, String qualifier, JsonNode in) throws IOException {
-        calls.add("PUT PutFunctionEventInvokeConfig " + name + (qualifier == null ? "" : ":" + qualifier));
+        hooks.called("PUT PutFunctionEventInvokeConfig " + name + (qualifier == null ? "" : ":" + qualifier));
         ObjectNode out;
         synchronized (this) {
-            Function f = qualifier == null ? functions.get(name) : version(name, qualifier);
+            LambdaFunction f = qualifier == null ? latest(name) : version(name, qualifier);
             if (f == null) {
                 notFound(ex, name);
                 return;
@@ -771,10 +530,10 @@ public final class LocalLambda implements AutoCloseable {
      * since the last published version, that version is returned instead of a new one.
      */
     private void publishVersion(HttpExchange ex, String name, JsonNode in) throws IOException {
-        calls.add("POST PublishVersion " + name);
-        Function v;
+        hooks.called("POST PublishVersion " + name);
+        LambdaFunction v;
         synchronized (this) {
-            Function f = functions.get(name);
+            LambdaFunction f = latest(name);
             if (f == null || f.deleting) {
                 notFound(ex, name);
                 return;
@@ -796,7 +555,7 @@ public final class LocalLambda implements AutoCloseable {
                         + " CodeSHA256 in $LATEST (" + f.codeSha256 + "). Please try again with the CodeSHA256 in $LATEST.");
                 return;
             }
-            Map.Entry<Integer, Function> last = f.versions.lastEntry();
+            Map.Entry<Integer, LambdaFunction> last = f.versions.lastEntry();
             if (last != null && last.getValue().signature().equals(f.signature())) {
                 v = last.getValue();
             } else {
@@ -805,50 +564,50 @@ public final class LocalLambda implements AutoCloseable {
                 f.versions.put(f.lastVersion, v);
             }
         }
-        respond(ex, 201, config(v));
+        respond(ex, 201, v.config());
     }
 
     /** ListVersionsByFunction: $LATEST and every published version, in one page (the type keeps few). */
     private void listVersions(HttpExchange ex, String name) throws IOException {
-        calls.add("GET ListVersionsByFunction " + name);
+        hooks.called("GET ListVersionsByFunction " + name);
         ObjectNode out = JSON.createObjectNode();
         synchronized (this) {
-            Function f = functions.get(name);
+            LambdaFunction f = latest(name);
             if (f == null) {
                 notFound(ex, name);
                 return;
             }
             ArrayNode versions = out.putArray("Versions");
-            versions.add(config(f));
-            f.versions.values().forEach(v -> versions.add(config(v)));
+            versions.add(f.config());
+            f.versions.values().forEach(v -> versions.add(v.config()));
         }
         respond(ex, 200, out);
     }
 
     private void deleteFunction(HttpExchange ex, String name, String qualifier) throws IOException {
-        calls.add("DELETE DeleteFunction " + name + (qualifier == null ? "" : ":" + qualifier));
+        hooks.called("DELETE DeleteFunction " + name + (qualifier == null ? "" : ":" + qualifier));
         if (qualifier != null) {
             // One published version; DeleteFunction without a qualifier removes the function with all of them.
             synchronized (this) {
-                Function v = version(name, qualifier);
+                LambdaFunction v = version(name, qualifier);
                 if (v == null) {
                     notFound(ex, name + ":" + qualifier);
                     return;
                 }
-                functions.get(name).versions.remove(Integer.parseInt(qualifier));
+                latest(name).versions.remove(Integer.parseInt(qualifier));
             }
             ex.sendResponseHeaders(204, -1);
             return;
         }
         synchronized (this) {
-            Function f = functions.get(name);
+            LambdaFunction f = latest(name);
             if (f == null || f.deleting) {
                 notFound(ex, name);
                 return;
             }
             f.deleting = true;
             f.state = "Deleting";
-            f.pollsLeft = deletePolls;
+            f.pollsLeft = hooks.polls(LambdaHooks.Transition.DELETE);
         }
         ex.sendResponseHeaders(204, -1);
     }
@@ -856,11 +615,11 @@ public final class LocalLambda implements AutoCloseable {
     private void invoke(HttpExchange ex, String name, String qualifier, byte[] payload) throws IOException {
         String type = ex.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
         type = type == null ? "RequestResponse" : type;
-        calls.add("POST Invoke " + name + (qualifier == null ? "" : ":" + qualifier) + " " + type);
-        payloads.add(new String(payload, StandardCharsets.UTF_8));
-        Function f;
+        hooks.called("POST Invoke " + name + (qualifier == null ? "" : ":" + qualifier) + " " + type);
+        hooks.invokePayload(new String(payload, StandardCharsets.UTF_8));
+        LambdaFunction f;
         synchronized (this) {
-            f = functions.get(name);
+            f = latest(name);
             if (f == null || f.deleting || (qualifier != null && version(name, qualifier) == null)) {
                 notFound(ex, qualifier == null ? name : name + ":" + qualifier);
                 return;
@@ -868,21 +627,19 @@ public final class LocalLambda implements AutoCloseable {
             if (!"Active".equals(f.state)) {
                 if ("Inactive".equals(f.state)) {
                     f.state = "Pending";
-                    f.pollsLeft = pendingPolls;
+                    f.pollsLeft = hooks.polls(LambdaHooks.Transition.CREATE);
                 }
                 error(ex, 502, "ResourceNotReadyException", "The function is currently in the following state: " + f.state);
                 return;
             }
         }
-        int timeout = timeoutSecondsOverride > 0 ? timeoutSecondsOverride : f.timeout;
+        int timeout = hooks.timeoutSeconds(f.timeout);
         switch (type) {
             case "DryRun" -> ex.sendResponseHeaders(204, -1);
             case "Event" -> {
-                if (!dropAsync) {
-                    int deliveries = deliverAsyncTwice ? 2 : 1;
-                    for (int i = 0; i < deliveries; i++) {
-                        running.add(background.submit(() -> deliverEvent(name, qualifier, payload)));
-                    }
+                int deliveries = hooks.eventDeliveries();
+                for (int i = 0; i < deliveries; i++) {
+                    running.add(background.submit(() -> deliverEvent(name, qualifier, payload)));
                 }
                 ex.sendResponseHeaders(202, -1);
             }
@@ -895,16 +652,12 @@ public final class LocalLambda implements AutoCloseable {
      * retried up to MaximumRetryAttempts times (each retry is older by Lambda's back-off of 1, then 2 minutes).
      */
     private void deliverEvent(String name, String qualifier, byte[] payload) {
-        Runnable hook = beforeEventDelivery;
-        beforeEventDelivery = null;
-        if (hook != null) {
-            hook.run();
-        }
-        java.time.Duration age = asyncDelay;
+        hooks.beforeEventDelivery();
+        java.time.Duration age = hooks.eventDelay();
         int retries;
         int maxAge;
         synchronized (this) {
-            Function f = qualifier == null ? functions.get(name) : version(name, qualifier);
+            LambdaFunction f = qualifier == null ? latest(name) : version(name, qualifier);
             if (f == null) {
                 return;
             }
@@ -915,40 +668,39 @@ public final class LocalLambda implements AutoCloseable {
         }
         for (int attempt = 0; attempt <= retries; attempt++) {
             if (age.getSeconds() > maxAge) {
-                runnerLog.add(java.time.Instant.now() + " lambda: event dropped, older than MaximumEventAgeInSeconds " + maxAge);
+                log("lambda: event dropped, older than MaximumEventAgeInSeconds " + maxAge);
                 return;
             }
             try {
-                if (asyncCrashesLeft > 0) {
-                    asyncCrashesLeft--;
+                if (hooks.crashEventAttempt()) {
                     record(name, qualifier, "Event", payload);
-                    runnerLog.add(java.time.Instant.now() + " lambda: attempt " + (attempt + 1) + " ended in a function error");
+                    log("lambda: attempt " + (attempt + 1) + " ended in a function error");
                 } else {
-                    Function f;
+                    LambdaFunction f;
                     synchronized (this) {
-                        f = functions.get(name);
+                        f = latest(name);
                     }
                     if (f == null) {
                         return;
                     }
-                    runHandler(name, qualifier, "Event", payload, timeoutSecondsOverride > 0 ? timeoutSecondsOverride : f.timeout, age);
+                    runHandler(name, qualifier, "Event", payload, hooks.timeoutSeconds(f.timeout), age);
                     return;
                 }
             } catch (Exception crashed) {
-                runnerLog.add(java.time.Instant.now() + " lambda: attempt " + (attempt + 1) + " crashed: " + crashed);
+                log("lambda: attempt " + (attempt + 1) + " crashed: " + crashed);
             }
             age = age.plus(java.time.Duration.ofMinutes(attempt + 1));
         }
     }
 
     private void syncInvoke(HttpExchange ex, String name, String qualifier, byte[] payload, int timeout) throws IOException {
-        InvokeFault fault = syncFault;
-        if (fault == InvokeFault.TIMEOUT) {
+        LambdaHooks.InvokeFault fault = hooks.syncInvokeFault();
+        if (fault == LambdaHooks.InvokeFault.TIMEOUT) {
             functionError(ex, "{\"errorMessage\":\"2026-11-25T20:00:00.000Z 7f3c Task timed out after " + timeout
                     + ".00 seconds\"}");
             return;
         }
-        if (fault == InvokeFault.CRASH) {
+        if (fault == LambdaHooks.InvokeFault.CRASH) {
             functionError(ex, "{\"errorMessage\":\"Java heap space\",\"errorType\":\"java.lang.OutOfMemoryError\","
                     + "\"stackTrace\":[]}");
             return;
@@ -974,18 +726,16 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     /** What Lambda's runtime puts in every function's environment beside its own variables. */
-    private static Map<String, String> reserved(Function f) {
+    private static Map<String, String> reserved(LambdaFunction f) {
         return Map.of("AWS_REGION", f.region, "AWS_DEFAULT_REGION", f.region,
                 "AWS_LAMBDA_FUNCTION_NAME", f.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(f.memory),
                 "AWS_LAMBDA_FUNCTION_VERSION", f.version);
     }
 
-    private synchronized Invocation record(String name, String qualifier, String type, byte[] payload) {
-        Function f = qualifier == null ? functions.get(name) : version(name, qualifier);
-        Invocation i = new Invocation(type, new String(payload, StandardCharsets.UTF_8), Map.copyOf(f.environment),
-                List.copyOf(f.layers), f.codeSha256, f.version);
-        invocations.add(i);
-        return i;
+    private synchronized void record(String name, String qualifier, String type, byte[] payload) {
+        LambdaFunction f = qualifier == null ? latest(name) : version(name, qualifier);
+        hooks.started(new LambdaHooks.Invocation(type, new String(payload, StandardCharsets.UTF_8),
+                Map.copyOf(f.environment), List.copyOf(f.layers), f.codeSha256, f.version));
     }
 
     /**
@@ -995,12 +745,12 @@ public final class LocalLambda implements AutoCloseable {
      */
     private byte[] runHandler(String name, String qualifier, String type, byte[] payload, int timeoutSeconds,
                               java.time.Duration late) throws Exception {
-        Function f;
+        LambdaFunction f;
         Map<String, String> environment;
         byte[] code;
         String codeSha256;
         synchronized (this) {
-            f = qualifier == null ? functions.get(name) : version(name, qualifier);
+            f = qualifier == null ? latest(name) : version(name, qualifier);
             if (f == null) {
                 throw new IllegalStateException("function " + name + (qualifier == null ? "" : ":" + qualifier) + " is gone");
             }
@@ -1019,7 +769,7 @@ public final class LocalLambda implements AutoCloseable {
             java.util.function.Function<String, byte[]> packageFiles = file -> packageFile(code, codeSha256, file);
             instance = type0.getDeclaredConstructor(Map.class, java.time.Clock.class, MigrationSource.class,
                             java.util.function.Function.class)
-                    .newInstance(environment, java.time.Clock.offset(java.time.Clock.systemUTC(), late.plus(clockOffset)),
+                    .newInstance(environment, java.time.Clock.offset(java.time.Clock.systemUTC(), late.plus(hooks.clockOffset())),
                             runnerMigrations, packageFiles);
         } catch (NoSuchMethodException noHostConstructor) {
             instance = type0.getDeclaredConstructor().newInstance();
@@ -1033,56 +783,15 @@ public final class LocalLambda implements AutoCloseable {
         return out.toByteArray();
     }
 
+    private void log(String line) {
+        hooks.runnerLogged(java.time.Instant.now() + " " + line);
+    }
+
     private Context context(long deadline) {
-        return new LocalContext("runner", deadline, line -> runnerLog.add(java.time.Instant.now() + " " + line.strip()));
+        return new LocalContext("runner", deadline, line -> log(line.strip()));
     }
 
     // ---- shapes -------------------------------------------------------------------------------------------
-
-    private static ObjectNode config(Function f) {
-        ObjectNode c = JSON.createObjectNode();
-        c.put("FunctionName", f.name);
-        c.put("FunctionArn", "arn:aws:lambda:us-east-1:123456789012:function:" + f.name
-                + ("$LATEST".equals(f.version) ? "" : ":" + f.version));
-        c.put("Runtime", f.runtime);
-        c.put("Role", f.role);
-        c.put("Handler", f.handler);
-        c.put("CodeSize", f.codeSize);
-        c.put("Timeout", f.timeout);
-        c.put("MemorySize", f.memory);
-        c.put("CodeSha256", f.codeSha256);
-        if (!f.environment.isEmpty()) {
-            ObjectNode variables = c.putObject("Environment").putObject("Variables");
-            f.environment.forEach(variables::put);
-        }
-        c.put("Version", f.version);
-        c.put("RevisionId", f.revisionId);
-        ObjectNode vpc = c.putObject("VpcConfig");
-        ArrayNode s = vpc.putArray("SubnetIds");
-        f.subnets.forEach(s::add);
-        ArrayNode g = vpc.putArray("SecurityGroupIds");
-        f.groups.forEach(g::add);
-        vpc.put("VpcId", "vpc-0123456789abcdef0");
-        c.put("State", f.state);
-        if (f.stateReason != null) c.put("StateReason", f.stateReason);
-        if (f.stateReasonCode != null) c.put("StateReasonCode", f.stateReasonCode);
-        c.put("LastUpdateStatus", f.lastUpdateStatus);
-        c.put("PackageType", f.packageType);
-        if (!f.layers.isEmpty()) {
-            ArrayNode layers = c.putArray("Layers");
-            f.layers.forEach(arn -> layers.addObject().put("Arn", arn).put("CodeSize", 1024));
-        }
-        if (f.fileSystemConfigs != null) c.set("FileSystemConfigs", f.fileSystemConfigs);
-        if (f.kmsKeyArn != null) c.put("KMSKeyArn", f.kmsKeyArn);
-        if (f.deadLetterTarget != null) c.putObject("DeadLetterConfig").put("TargetArn", f.deadLetterTarget);
-        c.putObject("TracingConfig").put("Mode", f.tracingMode);
-        c.putObject("EphemeralStorage").put("Size", f.ephemeralStorage);
-        c.putObject("SnapStart").put("ApplyOn", f.snapStartApplyOn).put("OptimizationStatus", "Off");
-        c.putObject("LoggingConfig").put("LogFormat", f.logFormat).put("LogGroup", f.logGroup);
-        ArrayNode architectures = c.putArray("Architectures");
-        f.architectures.forEach(architectures::add);
-        return c;
-    }
 
     private static Map<String, String> variables(JsonNode in) {
         Map<String, String> out = new TreeMap<>();
@@ -1090,18 +799,9 @@ public final class LocalLambda implements AutoCloseable {
         return out;
     }
 
-    /** Replaces the function's code by hand, as someone in the console would (Lambda's UpdateFunctionCode). */
-    public synchronized void replaceCodeByHand(String name, byte[] zip) {
-        Function f = functions.get(name);
-        f.codeSha256 = sha256(zip);
-        f.codeSize = zip.length;
-        f.code = zip;
-        f.revisionId = java.util.UUID.randomUUID().toString();
-    }
-
     /** The function's deployment package as it is now (what GetFunction's Code.Location would download). */
     public synchronized byte[] code(String name) {
-        return functions.get(name).code.clone();
+        return latest(name).code.clone();
     }
 
     /**
@@ -1125,11 +825,7 @@ public final class LocalLambda implements AutoCloseable {
 
     /** The numbers of the function's published versions. */
     public synchronized List<String> versions(String name) {
-        return functions.get(name).versions.keySet().stream().map(String::valueOf).toList();
-    }
-
-    public synchronized Map<String, String> environment(String name) {
-        return Map.copyOf(functions.get(name).environment);
+        return latest(name).versions.keySet().stream().map(String::valueOf).toList();
     }
 
     private static List<String> strings(JsonNode array) {

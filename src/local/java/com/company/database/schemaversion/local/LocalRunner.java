@@ -26,27 +26,30 @@ public final class LocalRunner {
     private LocalRunner() {
     }
 
-    /**
-     * Flyway logs its INFO lines through java.util.logging here (the handler artifact carries no log4j); in
-     * Lambda they go to the type's log group, on a terminal they drown the stack events. Held in a field
-     * because java.util.logging keeps loggers only weakly.
-     */
-    private static final java.util.logging.Logger FLYWAY_LOG = java.util.logging.Logger.getLogger("org.flywaydb");
-
     public static void main(String[] args) {
-        FLYWAY_LOG.setLevel(java.util.logging.Level.WARNING);
         // The local SSM endpoint and the invoke server are the JDK's HttpServer. Without TCP_NODELAY it holds
         // each response body until the client ACKs the headers, and the client delays that ACK by 40 ms: an
         // SSM call took 48 ms instead of 3.6 (measured). The property is read when the first server is made.
         System.setProperty("sun.net.httpserver.nodelay", "true");
-        int code = run(args, System.out, System.err);
+        LocalEndpoints endpoints;
+        try {
+            endpoints = LocalEndpoints.start();
+        } catch (IOException e) {
+            System.err.println("error: could not start the local SSM, KMS and Lambda endpoints: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        int code = run(args, System.out, System.err, endpoints);
         if (code != 0 || !Set.of("serve", "serve-registry").contains(args.length > 0 ? args[0] : "")) {
             System.exit(code);
         }
     }
 
-    /** Runs one command; returns the process exit code (0 done, 1 the operation failed, 2 bad usage). */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    /**
+     * Runs one command against the process's local endpoints; returns the process exit code (0 done, 1 the
+     * operation failed, 2 bad usage).
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, LocalEndpoints endpoints) {
         Options options;
         try {
             options = Options.parse(args);
@@ -59,11 +62,11 @@ public final class LocalRunner {
         }
         try {
             return switch (options.command) {
-                case "plan" -> plan(options, out);
-                case "create", "update", "read", "delete" -> operate(options, out);
-                case "list" -> list(options, out);
-                case "serve" -> serve(options, out, null);
-                case "lifecycle", "demo" -> Lifecycle.run(options, out);
+                case "plan" -> plan(options, out, endpoints);
+                case "create", "update", "read", "delete" -> operate(options, out, endpoints);
+                case "list" -> list(options, out, endpoints);
+                case "serve" -> serve(options, out, endpoints, null);
+                case "lifecycle", "demo" -> Lifecycle.run(options, out, endpoints);
                 case "release" -> Release.release(options, out, err);
                 case "versions" -> Release.versions(options, out, err);
                 case "serve-registry" -> serveRegistry(options, out, null);
@@ -100,18 +103,18 @@ public final class LocalRunner {
         return Session.sampleProperties();
     }
 
-    private static int plan(Options o, PrintStream out) throws Exception {
-        try (Session session = Session.open(o, out)) {
+    private static int plan(Options o, PrintStream out, LocalEndpoints endpoints) throws Exception {
+        try (Session session = Session.open(o, out, endpoints)) {
             ObjectNode model = session.prepare(properties(o));
             Planner.print(Planner.plan(model, session), model, session, out);
             return 0;
         }
     }
 
-    private static int operate(Options o, PrintStream out) throws Exception {
+    private static int operate(Options o, PrintStream out, LocalEndpoints endpoints) throws Exception {
         String action = o.command.toUpperCase(Locale.ROOT);
         String logicalId = o.logicalId();
-        try (Session session = Session.open(o, out)) {
+        try (Session session = Session.open(o, out, endpoints)) {
             StackState stack = StackState.load(session.home);
             ObjectNode desired = session.prepare(properties(o));
             String id = o.id != null ? o.id : stack.id(logicalId);
@@ -184,8 +187,8 @@ public final class LocalRunner {
         out.println("ROLLBACK " + (gone ? "complete." : "failed: " + deleted.message()));
     }
 
-    private static int list(Options o, PrintStream out) throws Exception {
-        try (Session session = Session.open(o, out)) {
+    private static int list(Options o, PrintStream out, LocalEndpoints endpoints) throws Exception {
+        try (Session session = Session.open(o, out, endpoints)) {
             CloudFormationDriver.Outcome outcome = session.driver(new EventPrinter(out, "(list)")::event)
                     .run("LIST", JSON.createObjectNode(), null, o.nextToken);
             if (!"SUCCESS".equals(outcome.status())) {
@@ -207,12 +210,13 @@ public final class LocalRunner {
     }
 
     /** Serves until the JVM ends (Ctrl-C), or until {@code stop} counts down (tests). */
-    static int serve(Options o, PrintStream out, CountDownLatch stop) throws Exception {
-        Session session = Session.open(o, out);
+    static int serve(Options o, PrintStream out, LocalEndpoints endpoints, CountDownLatch stop) throws Exception {
+        Session session = Session.open(o, out, endpoints);
         try {
             InvokeServer server = new InvokeServer(o.servePort, out,
                     o.verbose ? line -> out.println("    handler: " + line.stripTrailing()) : line -> { });
             server.environment(session.environment());
+            server.lambda(endpoints.lambda());
             server.beforeInvoke(session::prepareForRequest);
             server.typeConfiguration(session.typeConfiguration());
             server.adminTypeConfiguration(session.adminTypeConfiguration());

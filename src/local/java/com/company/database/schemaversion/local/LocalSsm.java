@@ -25,30 +25,17 @@ import java.util.TreeMap;
  *   <li>what the handlers write (the resource records), kept in a state file so that a later run of the
  *       runner finds the resources an earlier one created.</li>
  * </ul>
- * One server per JVM: the SDK keeps its SSM client (and so the endpoint) for the life of the JVM.
+ * The process edge builds one and keeps it for every session ({@link LocalEndpoints}).
  */
 public final class LocalSsm extends SsmEndpoint {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static LocalSsm shared;
 
     private final Map<String, Parameter> credentials = new TreeMap<>();
     private final Map<String, Parameter> written = new TreeMap<>();
     private Path stateFile;
 
-    private LocalSsm() throws IOException {
+    public LocalSsm() throws IOException {
         super("local-ssm", 2, "arn:aws:ssm:local:000000000000:parameter");
-    }
-
-    /** The JVM's local SSM endpoint, started on first use. */
-    public static synchronized LocalSsm shared() {
-        if (shared == null) {
-            try {
-                shared = new LocalSsm();
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not start the local SSM endpoint", e);
-            }
-        }
-        return shared;
     }
 
     /** Serves these credential parameters, and keeps handler-written parameters in {@code stateFile}. */
@@ -136,10 +123,5 @@ public final class LocalSsm extends SsmEndpoint {
         Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
         JSON.writeValue(tmp.toFile(), all);
         Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    @Override
-    public void close() {
-        // shared for the JVM's life: the SDK client keeps pointing here
     }
 }

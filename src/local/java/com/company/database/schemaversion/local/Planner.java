@@ -1,5 +1,7 @@
 package com.company.database.schemaversion.local;
 
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
@@ -12,24 +14,24 @@ import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.FlywayEngine;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.policy.AccountPolicy;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.cloudformation.proxy.AmazonWebServicesClientProxy;
 import software.amazon.cloudformation.proxy.Credentials;
 import software.amazon.cloudformation.proxy.LoggerProxy;
 
 import java.io.PrintStream;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The plan subcommand: observes the database with the same engine and login path the handlers use, and
  * prints what a Create or Update to the target would apply. It runs Flyway's info only: nothing changes.
  */
 final class Planner {
-    private static final int DEFAULT_PORT = 5432;
-    private static final String DEFAULT_SCHEMA = "public";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private Planner() {
     }
@@ -44,29 +46,16 @@ final class Planner {
                 new Credentials(creds.path("accessKeyId").asText(), creds.path("secretAccessKey").asText(),
                         creds.path("sessionToken").asText(null)),
                 () -> 30_000L);
-        JsonNode c = model.path("Credentials");
+        ResourceModel m = resourceModel(model);
         AccountPolicy policy = session.policy();
-        JsonNode db = model.path("Database");
-        policy.checkConnection(db.path("Host").asText(), db.path("SslMode").asText(null));
-        String user = c.path("UsernameParameter").asText(null);
-        String password = c.path("PasswordParameter").asText(null);
-        String secret = c.path("SecretParameter").asText(null);
-        policy.checkLoginBinding(user, password, secret, c.path("IamUsername").asText(null), db.path("Host").asText(),
-                db.path("Name").asText(null), db.path("SslMode").asText(null));
+        // As Direct mode does: the policy allows the reads and the connection before any parameter is read.
+        policy.checkReadsAndConnections(m);
+        com.company.database.schemaversion.Credentials c = m.getCredentials() != null ? m.getCredentials()
+                : new com.company.database.schemaversion.Credentials();
         Login login = new SsmLogins(proxy.newProxy(() -> AwsClients.ssm(session.options.region)), policy)
-                .resolve(user, password, secret);
-        ConnectionSpec connection = new ConnectionSpec(db.path("Host").asText(), db.path("Port").asInt(DEFAULT_PORT),
-                db.path("Name").asText(), db.path("SslMode").asText(null), login.username(), login.password(),
-                policy.extraCaCertificates(), SsmLogins.describe(user, password, secret));
-        MigrationSource source = session.environment().migrationsFor(model.path("MigrationSet").asText(null));
-        Map<String, String> placeholders = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = model.path("Placeholders").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            placeholders.put(e.getKey(), e.getValue().asText());
-        }
-        JsonNode t = model.path("Timeouts");
-        EngineSettings settings = new EngineSettings(model.path("Schema").asText(DEFAULT_SCHEMA), source, placeholders,
-                t.path("LockTimeoutSeconds").asInt(10), t.path("StatementTimeoutSeconds").asInt(40));
+                .resolve(c.getUsernameParameter(), c.getPasswordParameter(), c.getSecretParameter());
+        ConnectionSpec connection = Translator.connection(m, login, policy);
+        EngineSettings settings = Translator.engineSettings(m, session.environment());
         FlywayEngine engine = new FlywayEngine(connection, settings);
         Observation observed = engine.observe();
         Plan plan = new Reconciler().plan(observed, model.path("TargetVersion").asText(Reconciler.LATEST));
@@ -74,13 +63,24 @@ final class Planner {
         return new Result(observed, new Plan(plan.kind(), plan.target(), engine.parsed(plan.steps())));
     }
 
+    /** The model as the handlers receive it. */
+    private static ResourceModel resourceModel(JsonNode model) {
+        try {
+            return JSON.treeToValue(model, ResourceModel.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("The resource's properties do not fit the type's schema: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
     static void print(Result r, JsonNode model, Session session, PrintStream out) {
         MigrationSource replacing = session.environment().migrations();
+        ResourceModel resource = resourceModel(model);
         JsonNode db = model.path("Database");
         Observation o = r.observed();
         Plan p = r.plan();
         out.printf("Plan for %s:%d/%s, schema %s, migration set %s%n", db.path("Host").asText(),
-                db.path("Port").asInt(DEFAULT_PORT), db.path("Name").asText(), model.path("Schema").asText(DEFAULT_SCHEMA),
+                Translator.port(resource), db.path("Name").asText(), Translator.schema(resource),
                 replacing != null ? replacing.flywayLocation()
                         : model.path("MigrationSet").asText("(the only baked set)"));
         out.printf("  applied now:   %s%s%n", o.appliedVersion() == null ? "nothing" : o.appliedVersion(),

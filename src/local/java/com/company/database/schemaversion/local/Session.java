@@ -29,6 +29,7 @@ import java.util.function.Supplier;
  * Everything one run of the local runner sets up around the real handlers, and takes down again: the
  * embedded PostgreSQL (unless a real server is given), the local SSM endpoint with the credential
  * parameters and a local KMS without keys (unless --aws), the migration-folder override, and the SDK endpoint setting.
+ * The endpoints themselves are the process's ({@link LocalEndpoints}), handed in: they outlive the session.
  */
 final class Session implements AutoCloseable {
     static final String SSM_ENDPOINT_PROPERTY = "aws.endpointUrlSsm";
@@ -42,6 +43,7 @@ final class Session implements AutoCloseable {
     final Options options;
     final PrintStream out;
     final Path home;
+    private final LocalEndpoints endpoints;
     final Map<String, String> parameters = new LinkedHashMap<>();
     private LocalDatabase embedded;
     private JsonNode typeConfiguration;
@@ -53,14 +55,15 @@ final class Session implements AutoCloseable {
     private String previousLambdaRegion;
     private HandlerEnvironment environment = HandlerEnvironment.LAMBDA;
 
-    private Session(Options options, PrintStream out) {
+    private Session(Options options, PrintStream out, LocalEndpoints endpoints) {
         this.options = options;
         this.out = out;
+        this.endpoints = endpoints;
         this.home = options.home.toAbsolutePath().normalize();
     }
 
-    static Session open(Options options, PrintStream out) throws IOException {
-        Session s = new Session(options, out);
+    static Session open(Options options, PrintStream out, LocalEndpoints endpoints) throws IOException {
+        Session s = new Session(options, out, endpoints);
         try {
             s.start();
         } catch (IOException | RuntimeException e) {
@@ -86,13 +89,13 @@ final class Session implements AutoCloseable {
         }
         if (!options.aws) {
             loadParameters();
-            LocalSsm ssm = LocalSsm.shared();
+            LocalSsm ssm = endpoints.ssm();
             ssm.use(parameters, ssmStateFile());
             previousEndpoint = System.getProperty(SSM_ENDPOINT_PROPERTY);
             System.setProperty(SSM_ENDPOINT_PROPERTY, ssm.endpoint());
             endpointSet = true;
             // The handlers look for the account's record key on every call; the local account has none.
-            setProperty(KMS_ENDPOINT_PROPERTY, LocalKms.shared().endpoint());
+            setProperty(KMS_ENDPOINT_PROPERTY, endpoints.kms().endpoint());
         }
         startLambda();
         typeConfiguration = loadTypeConfiguration();
@@ -101,7 +104,7 @@ final class Session implements AutoCloseable {
                 throw new IllegalArgumentException("--migrations " + options.migrations + " is not a folder.");
             }
             environment = environment.withMigrations(MigrationSource.directory(options.migrations.toAbsolutePath()));
-            LocalLambda.shared().hostRunnersWith(environment.migrations());
+            endpoints.lambda().hostRunnersWith(environment.migrations());
             out.println("Migrations: the folder " + options.migrations.toAbsolutePath() + " replaces the baked set.");
         }
         if (options.runnerPackage != null) {
@@ -115,13 +118,13 @@ final class Session implements AutoCloseable {
 
     /**
      * Resources with Execution.Mode VpcRunner: the handlers' Lambda client goes to the in-process LocalLambda,
-     * which runs the real runner code. The runner reads SSM with the SDK's default credentials chain, as a function
+     * which runs the real runner code. The handlers still find it through the SDK's endpoint setting. The runner reads SSM with the SDK's default credentials chain, as a function
      * reads its role's: with the local SSM endpoint it gets placeholder credentials through the SDK's system
      * properties (put back on close); with --aws it keeps the user's own chain, so the runner reads the real SSM
      * as the user, and nothing the user configured is overridden.
      */
     private void startLambda() {
-        LocalLambda lambda = LocalLambda.shared();
+        LocalLambda lambda = endpoints.lambda();
         setProperty(LAMBDA_ENDPOINT_PROPERTY, lambda.endpoint());
         previousLambdaRegion = lambda.region();
         lambda.setRegion(options.region);
@@ -367,7 +370,7 @@ final class Session implements AutoCloseable {
         }
         if (!added.isEmpty()) {
             parameters.putAll(added);
-            LocalSsm.shared().use(parameters, ssmStateFile());
+            endpoints.ssm().use(parameters, ssmStateFile());
             out.println("Credentials: " + String.join(", ", added.keySet()) + " not in " + parametersFile()
                     + ": serving the embedded server's login for them.");
         }
@@ -388,6 +391,11 @@ final class Session implements AutoCloseable {
         m.putObject("Placeholders").put("AppRole", "orders_app");
         m.putObject("Timeouts").put("ConnectWaitMinutes", 0);
         return m;
+    }
+
+    /** The process's local endpoints this session points the handlers at. */
+    LocalEndpoints endpoints() {
+        return endpoints;
     }
 
     LocalDatabase embedded() {
@@ -464,9 +472,9 @@ final class Session implements AutoCloseable {
         });
         changedProperties.clear();
         if (previousLambdaRegion != null) {
-            LocalLambda.shared().awaitIdle();
-            LocalLambda.shared().setRegion(previousLambdaRegion);
-            LocalLambda.shared().hostRunnersWith(null);
+            endpoints.lambda().awaitIdle();
+            endpoints.lambda().setRegion(previousLambdaRegion);
+            endpoints.lambda().hostRunnersWith(null);
         }
         if (endpointSet) {
             if (previousEndpoint == null) {

@@ -401,6 +401,8 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
                 .outOfOrder(false)
                 .lockRetryCount(10)
                 .callbacks(gate)
+                // One line per Flyway event, in the log of the call running the engine (see FlywayLog).
+                .loggers(FlywayLog.class.getName())
                 .target(LATEST_KEY.equals(targetKey) ? "latest" : targetKey);
         // Session-level advisory locks: a transactional lock would make CREATE INDEX CONCURRENTLY in a
         // non-transactional migration wait for the lock-holding transaction forever.

@@ -11,6 +11,7 @@ import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.engine.ConnectionSpec;
 import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.FlywayEngines;
+import com.company.database.schemaversion.engine.FlywayLog;
 import com.company.database.schemaversion.engine.IamAuthTokens;
 import com.company.database.schemaversion.engine.MigrationCatalog;
 import com.company.database.schemaversion.engine.MigrationSource;
@@ -107,8 +108,10 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode answer = handle(input.readAllBytes(), context);
-        output.write(RunnerProtocol.bytes(answer));
+        try (FlywayLog.Route flywayLines = FlywayLog.routeTo(line -> log(context, line))) {
+            JsonNode answer = handle(input.readAllBytes(), context);
+            output.write(RunnerProtocol.bytes(answer));
+        }
     }
 
     JsonNode handle(byte[] payload, Context context) {

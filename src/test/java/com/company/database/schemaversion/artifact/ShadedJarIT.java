@@ -1,6 +1,5 @@
 package com.company.database.schemaversion.artifact;
 
-import com.company.database.schemaversion.local.LocalLambda;
 import com.company.database.schemaversion.testing.TestLambda;
 import com.company.database.schemaversion.testing.KmsEmulator;
 import com.company.database.schemaversion.testing.SsmEmulator;
@@ -43,7 +42,7 @@ class ShadedJarIT {
     private static final String PASSWORD_PARAM = "/artifact-it/password";
     private static SsmEmulator ssm;
     private static KmsEmulator kms;
-    private static LocalLambda lambda;
+    private static TestLambda lambda;
     private static Path handlerJar;
     private static Path work;
 

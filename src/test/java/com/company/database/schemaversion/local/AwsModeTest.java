@@ -54,7 +54,8 @@ class AwsModeTest {
         System.arraycopy(options, 0, args, 1, options.length);
         args[options.length + 1] = "--home";
         args[options.length + 2] = home.toString();
-        return Session.open(Options.parse(args), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        return Session.open(Options.parse(args), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                LocalRunnerHarness.endpoints());
     }
 
     @Test
@@ -82,7 +83,7 @@ class AwsModeTest {
         userProfileCredentials();
 
         try (Session session = openRead("--aws", "--host", "db.example.internal")) {
-            assertThat(System.getProperty(Session.LAMBDA_ENDPOINT_PROPERTY)).isEqualTo(LocalLambda.shared().endpoint());
+            assertThat(System.getProperty(Session.LAMBDA_ENDPOINT_PROPERTY)).isEqualTo(LocalRunnerHarness.endpoints().lambda().endpoint());
             assertThat(System.getProperty("aws.accessKeyId")).isEqualTo("AKIAUSERPROFILE");
             assertThat(System.getProperty("aws.secretAccessKey")).isEqualTo("user-secret");
             assertThat(System.getProperty("aws.sessionToken")).isEqualTo("user-session");
@@ -105,7 +106,7 @@ class AwsModeTest {
     @Test
     void localModeSendsPlaceholdersAndPointsTheSdkAtTheLocalEndpointOnlyWhileItRuns() throws Exception {
         try (Session session = openRead("--host", "db.example.internal")) {
-            assertThat(System.getProperty(Session.SSM_ENDPOINT_PROPERTY)).isEqualTo(LocalSsm.shared().endpoint());
+            assertThat(System.getProperty(Session.SSM_ENDPOINT_PROPERTY)).isEqualTo(LocalRunnerHarness.endpoints().ssm().endpoint());
             ObjectNode request = session.driver(e -> { }).request("READ", null, null, null, "token", null);
             assertThat(request.path("requestData").path("callerCredentials").path("accessKeyId").asText())
                     .isEqualTo("AKIDLOCALRUNNER");

@@ -26,6 +26,8 @@ class LocalRunnerCommandsTest {
                 "would apply 3 migration(s)", "V1__create_customers.sql", "V2__create_orders.sql",
                 "V3__constrain_order_status.sql", "Nothing was changed.");
         assertThat(plan.out()).doesNotContain("V4__index_orders_by_customer.sql");
+        // The type's defaults, through the type's translation: no Schema is schema public.
+        assertThat(plan.out()).containsPattern("Plan for 127\\.0\\.0\\.1:\\d+/" + h.database + ", schema public,");
         // Each step line carries version, description, script, transactional and a checksum.
         assertThat(plan.out()).containsPattern("1\\s+create customers\\s+V1__create_customers.sql\\s+yes\\s+-?\\d+");
         assertThat(h.history()).isEmpty();

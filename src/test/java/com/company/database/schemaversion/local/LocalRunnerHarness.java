@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.local;
 
 import com.company.database.schemaversion.testing.TestDatabase;
+import com.company.database.schemaversion.testing.TestLambda;
 import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -28,6 +29,26 @@ final class LocalRunnerHarness {
     static final String USER_PARAM = "/orders/db/username";
     static final String PASSWORD_PARAM = "/orders/db/password";
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The test JVM's local endpoints, built once as LocalRunner's main builds them for its process, on the test
+     * JVM's Lambda: the handlers' SDK clients keep the endpoint they were built with for the life of the JVM.
+     */
+    private static final class Jvm {
+        static final LocalEndpoints ENDPOINTS;
+
+        static {
+            try {
+                ENDPOINTS = LocalEndpoints.withLambda(TestLambda.shared().local());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    static LocalEndpoints endpoints() {
+        return Jvm.ENDPOINTS;
+    }
 
     final String database = TestDatabase.newDatabase();
     final Path home;
@@ -86,7 +107,7 @@ final class LocalRunnerHarness {
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = LocalRunner.run(all.toArray(String[]::new), o, e);
+            code = LocalRunner.run(all.toArray(String[]::new), o, e, endpoints());
         }
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -228,7 +228,7 @@ class PipelineExampleTest {
             for (int i = 0; i < 2; i++) { // the second release deregisters the first version
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 assertThat(LocalRunner.run(base.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(out, true, StandardCharsets.UTF_8))).as(out.toString(StandardCharsets.UTF_8)).isZero();
+                        new PrintStream(out, true, StandardCharsets.UTF_8), LocalRunnerHarness.endpoints())).as(out.toString(StandardCharsets.UTF_8)).isZero();
             }
             for (String call : registry.calls()) {
                 called.add(call.startsWith("S3 PutObject") ? "s3:PutObject" : "cloudformation:" + call);

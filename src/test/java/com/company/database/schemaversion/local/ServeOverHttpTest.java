@@ -3,6 +3,7 @@ package com.company.database.schemaversion.local;
 import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.testing.TestDatabase;
+import com.company.database.schemaversion.testing.TestLambda;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -73,7 +74,7 @@ class ServeOverHttpTest {
         server = new Thread(() -> {
             try {
                 started.countDown();
-                exit.add(LocalRunner.serve(options, out, stop));
+                exit.add(LocalRunner.serve(options, out, LocalRunnerHarness.endpoints(), stop));
             } catch (Exception e) {
                 e.printStackTrace(out);
             }
@@ -254,7 +255,7 @@ class ServeOverHttpTest {
      */
     @Test
     void aVpcRunnerResourceFromTheRepositorysInputsRunsItsRunnerLocally() throws Exception {
-        LocalLambda lambda = LocalLambda.shared();
+        TestLambda lambda = TestLambda.shared();
         lambda.reset();
         runnerPackage = LambdaRunnerPackage.ofZip(stubRunnerPackage());
         try {
@@ -333,7 +334,7 @@ class ServeOverHttpTest {
     }
 
     /** The handler's next call after every IN_PROGRESS, once the runner's asynchronous steps have ended. */
-    private JsonNode untilDone(LocalLambda lambda, ObjectNode request) throws Exception {
+    private JsonNode untilDone(TestLambda lambda, ObjectNode request) throws Exception {
         JsonNode response = invoke("TypeFunction", request);
         for (int call = 1; "IN_PROGRESS".equals(response.path("status").asText()); call++) {
             assertThat(call).as("still IN_PROGRESS: " + response + "\nserve:\n" + serverOut.toString(StandardCharsets.UTF_8)

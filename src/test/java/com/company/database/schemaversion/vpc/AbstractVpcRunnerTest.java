@@ -3,7 +3,6 @@ package com.company.database.schemaversion.vpc;
 import com.company.database.schemaversion.AbstractHandlerTest;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.engine.MigrationSource;
-import com.company.database.schemaversion.local.LocalLambda;
 import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.testing.TestLambda;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,7 +29,7 @@ public abstract class AbstractVpcRunnerTest extends AbstractHandlerTest {
     protected static final String SUBNET_B = "subnet-0b1b2c3d4e5f60718";
     protected static final String SECURITY_GROUP = "sg-0a1b2c3d4e5f60718";
     protected static final String ROLE = "arn:aws:iam::123456789012:role/schemaversion-runner";
-    protected static LocalLambda lambda() {
+    protected static TestLambda lambda() {
         return TestLambda.shared();
     }
 

@@ -1,7 +1,7 @@
 package com.company.database.schemaversion.vpc;
 
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
-import com.company.database.schemaversion.local.LocalLambda.Invocation;
+import com.company.database.schemaversion.local.LambdaHooks.Invocation;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import com.company.database.schemaversion.runner.RunnerProtocol;
 import com.company.database.schemaversion.testing.TestModels;

@@ -2,7 +2,7 @@ package com.company.database.schemaversion.vpc;
 
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
-import com.company.database.schemaversion.local.LocalLambda.InvokeFault;
+import com.company.database.schemaversion.local.LambdaHooks.InvokeFault;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
