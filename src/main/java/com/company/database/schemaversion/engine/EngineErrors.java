@@ -65,8 +65,7 @@ final class EngineErrors {
      */
     static ReconcileException translate(Throwable e, ConnectionSpec conn, EngineSettings settings) {
         ReconcileException t = describe(e, conn, settings);
-        String redacted = conn.redact(t.getMessage());
-        return redacted.equals(t.getMessage()) ? t : t.withMessage(redacted);
+        return t.withMessage(conn.redact(t.getMessage()));
     }
 
     /** Another deployment holds the schema's migration lock (the engine asked the database). */
