@@ -100,7 +100,8 @@ final class ErrorRules {
                     "Create it first, or fix Database.Name."),
             advice(Fact.Database.class, f -> f.condition() == Fact.Condition.TLS_HOST_NAME_MISMATCH,
                     "Use the endpoint name the certificate was issued for as Database.Host (the RDS Endpoint.Address,"
-                            + " not an IP or a CNAME)."),
+                            + " not an IP or a CNAME); Database.SslMode verify-ca checks the CA without the name, where the"
+                            + " account admin allows it."),
             advice(Fact.Database.class, f -> f.condition() == Fact.Condition.TLS_NOT_OFFERED,
                     "Turn TLS on in the server (Database.SslMode disable sends the password in cleartext; the account"
                             + " admin must allow it in the type configuration's Connections.AllowedSslModes)."),

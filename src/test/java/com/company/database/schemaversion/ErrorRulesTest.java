@@ -97,7 +97,7 @@ class ErrorRulesTest {
                 new Fact.MigrationFailed(WHERE, "V2__b.sql", 1, "55P03", true, Fact.Limit.LOCK_TIMEOUT), "Timeouts.LockTimeoutSeconds",
                 new Fact.Database(Fact.Condition.SCHEMA_WITHOUT_HISTORY, WHERE, null, null), "Adoption.BaselineVersion",
                 new Fact.Database(Fact.Condition.NO_SUCH_DATABASE, WHERE, "3D000", null), "Database.Name",
-                new Fact.Database(Fact.Condition.TLS_HOST_NAME_MISMATCH, WHERE, null, "verify-full"), "Database.Host",
+                new Fact.Database(Fact.Condition.TLS_HOST_NAME_MISMATCH, WHERE, null, "verify-full"), "Database.SslMode",
                 new Fact.Database(Fact.Condition.TLS_NOT_OFFERED, WHERE, "08004", "require"), "Connections.AllowedSslModes",
                 new Fact.Database(Fact.Condition.TLS_UNTRUSTED_CERTIFICATE, WHERE, null, "verify-full"),
                 "Connections.ExtraCaCertificates",
