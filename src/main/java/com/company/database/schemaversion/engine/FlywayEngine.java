@@ -154,7 +154,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
      * A Flyway failure that is not a migration's may be Flyway giving up on the schema's advisory lock: the
      * engine asks the database whether another session holds it, and says so; otherwise the failure is what it is.
      */
-    private ReconcileException translateAfterLocking(RuntimeException e) {
+    private ReconcileException translateAfterLocking(Exception e) {
         if (EngineErrors.withoutDatabaseError(e) && migrationLockHeldElsewhere()) {
             return EngineErrors.locked(connection, settings, e);
         }
@@ -309,7 +309,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
                     + " object(s), no Flyway history. After: a baseline row at " + baseline + " (migrations up to it"
                     + " are taken as applied, not run); " + pendingAbove + " versioned migration(s) above it to apply.";
         } catch (SQLException | RuntimeException e) {
-            throw EngineErrors.translate(e, connection, settings);
+            throw translateAfterLocking(e);
         }
     }
 
@@ -456,7 +456,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
                     .load()
                     .clean();
         } catch (RuntimeException e) {
-            throw EngineErrors.translate(e, connection, settings);
+            throw translateAfterLocking(e);
         }
     }
 
