@@ -216,7 +216,9 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
      */
     private void refuseMissingPlaceholders(MigrationInfo mi) {
         org.flywaydb.core.api.configuration.Configuration config = flyway(LATEST_KEY).getConfiguration();
-        if (!config.isPlaceholderReplacement() || mi.getScript() == null) {
+        // A script already parsed with these placeholders had every one of them.
+        if (!config.isPlaceholderReplacement() || mi.getScript() == null
+                || transactionalByScript.containsKey(mi.getScript() + ":" + mi.getChecksum())) {
             return;
         }
         String text = MigrationScripts.read(settings.source(), mi.getScript(), config.getEncoding());
