@@ -94,7 +94,8 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
     protected ProgressEvent<ResourceModel, CallbackContext> onFailure(ReconcileException e,
                                                                       ResourceHandlerRequest<ResourceModel> request,
                                                                       CallbackContext ctx, Services services, Logger logger) {
-        return ErrorTranslator.toEvent(e, null, ctx, false, 0, services.environment().clock());
+        return ErrorTranslator.toEvent(e, null, ErrorRules.Mode.of(request.getDesiredResourceState()), ctx, false, 0,
+                services.environment().clock());
     }
 
     /** A failure of an operation on an existing resource: wait if worth it, naming the resource while waiting. */

@@ -330,7 +330,7 @@ public final class LambdaRunnerEngine implements SchemaEngine {
             errorMessage = new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8);
         }
         String logs = " Its log group is /aws/lambda/" + functionName + ".";
-        if (errorMessage.contains("Task timed out") || errorType.contains("Timedout")) {
+        if (timedOut(errorType, errorMessage)) {
             return new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + functionName + " timed out while"
                     + " trying to " + what + " (" + errorMessage.strip() + "). The database did not answer in time or the"
                     + " function cannot reach it: check that Execution.SecurityGroupIds allow the database port and"
@@ -338,6 +338,15 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         }
         return new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + functionName + " crashed while trying"
                 + " to " + what + " (" + (errorType.isEmpty() ? "" : errorType + ": ") + errorMessage.strip() + ")." + logs);
+    }
+
+    /**
+     * Whether Lambda ended the function at its timeout. Newer runtimes say so in the payload's errorType
+     * (Sandbox.Timedout); older ones give no type and only the words "Task timed out", so those words are the one
+     * signal there is. Recognised here only.
+     */
+    private static boolean timedOut(String errorType, String errorMessage) {
+        return errorType.endsWith(".Timedout") || errorType.isEmpty() && errorMessage.contains("Task timed out");
     }
 
     private static void sleep() {

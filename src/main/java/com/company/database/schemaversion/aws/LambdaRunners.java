@@ -474,8 +474,7 @@ public final class LambdaRunners {
             if ("ResourceConflictException".equals(code)) {
                 return new Wait("Runner function " + spec.functionName() + " is being created.", 5, false);
             }
-            boolean roleNotAssumable = "InvalidParameterValueException".equals(code)
-                    && LambdaErrors.message(e).toLowerCase().contains("cannot be assumed");
+            boolean roleNotAssumable = LambdaErrors.roleNotYetAssumable(e);
             if (roleNotAssumable && createAttempts + 1 < ROLE_PROPAGATION_ATTEMPTS) {
                 return new Wait("Lambda cannot assume role " + spec.roleArn() + " yet (a new role takes a few seconds"
                         + " to propagate); retrying CreateFunction.", 10, true);

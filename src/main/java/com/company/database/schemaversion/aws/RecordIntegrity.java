@@ -248,8 +248,9 @@ public final class RecordIntegrity {
             return new ReconcileException(Reason.INTERNAL, "KMS could not " + what + " with " + key + " (" + code
                     + "): check that it names an enabled HMAC_256 key in this account and region.", e);
         }
-        if (e instanceof SdkClientException) {
-            return new ReconcileException(Reason.THROTTLED, "Could not reach KMS to " + what + ": " + e.getMessage(), e);
+        if (e instanceof SdkClientException c && ServiceFacts.unreachable(c)) {
+            return new ReconcileException(Reason.SERVICE_UNREACHABLE, "Could not reach KMS to " + what + ": "
+                    + e.getMessage(), e, ServiceFacts.notReached("KMS"));
         }
         return new ReconcileException(Reason.INTERNAL, "Failed to " + what + ": " + e, e);
     }

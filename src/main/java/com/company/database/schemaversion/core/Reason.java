@@ -31,6 +31,8 @@ public enum Reason {
     NOT_FOUND,
     /** An AWS API answered with throttling. */
     THROTTLED,
+    /** An AWS API could not be reached (network, DNS, timeout): worth waiting, but not throttling. */
+    SERVICE_UNREACHABLE,
     /** The VPC runner could not be created or run. */
     RUNNER_FAILED,
     /** Anything else: a bug or an unexpected answer. */

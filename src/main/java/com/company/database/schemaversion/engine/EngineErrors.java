@@ -1,8 +1,8 @@
 package com.company.database.schemaversion.engine;
 
+import com.company.database.schemaversion.core.Fact;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
-import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.flywaydb.core.internal.exception.FlywayMigrateException;
@@ -19,6 +19,9 @@ import java.util.Set;
 
 /** Turns what Flyway and pgjdbc throw into a typed ReconcileException with an operator's message. */
 final class EngineErrors {
+    /** The statement of a failed script is SQL the type ships, not a message: which statement it was is the fact. */
+    private static final java.util.regex.Pattern CONCURRENT_INDEX = java.util.regex.Pattern.compile(
+            "CREATE\\s+(UNIQUE\\s+)?INDEX\\s+CONCURRENTLY", java.util.regex.Pattern.CASE_INSENSITIVE);
     private static final Set<String> UNREACHABLE_STATES = Set.of("08001", "08004", "08006", "57P01", "57P02", "57P03", "53300", "08000", "08003");
 
     private EngineErrors() {
@@ -43,13 +46,48 @@ final class EngineErrors {
     }
 
     /**
+     * A failure of Flyway's own, with no migration and no database error in it: what Flyway raises when it gives
+     * up waiting for the schema's advisory lock, among others. Only what the engine then observes tells which.
+     */
+    static boolean withoutDatabaseError(Throwable e) {
+        return !(e instanceof ReconcileException) && find(e, FlywayMigrateException.class) == null
+                && find(e, SQLException.class) == null && find(e, org.flywaydb.core.api.FlywayException.class) != null;
+    }
+
+    /** Where the engine works, as a fact's place. */
+    static Fact.Place place(ConnectionSpec conn, EngineSettings settings) {
+        return new Fact.Place(conn.host(), conn.port(), conn.database(), settings == null ? null : settings.schema());
+    }
+
+    /**
      * The typed failure, its message free of both login values: PostgreSQL and pgjdbc echo the user name, and
      * the user name may be whatever an SSM parameter held.
      */
     static ReconcileException translate(Throwable e, ConnectionSpec conn, EngineSettings settings) {
         ReconcileException t = describe(e, conn, settings);
-        String redacted = conn.redact(t.getMessage());
-        return redacted.equals(t.getMessage()) ? t : new ReconcileException(t.reason(), redacted, t.getCause());
+        return t.withMessage(conn.redact(t.getMessage()));
+    }
+
+    /** Another deployment holds the schema's migration lock (the engine asked the database). */
+    static ReconcileException locked(ConnectionSpec conn, EngineSettings settings, Throwable cause) {
+        return new ReconcileException(Reason.LOCKED, "Another deployment is migrating " + conn.where() + " schema "
+                + settings.schema() + " (it holds Flyway's advisory lock on the schema's history).", cause,
+                new Fact.Database(Fact.Condition.LOCKED, place(conn, settings), null, null));
+    }
+
+    /** The schema has objects but no history (the engine looked before migrating). */
+    static ReconcileException schemaWithoutHistory(ConnectionSpec conn, EngineSettings settings) {
+        return new ReconcileException(Reason.INVALID_INPUT, "Schema " + settings.schema() + " on " + conn.where()
+                + " has objects but no Flyway history: it was built without this type. Nothing was changed.", null,
+                new Fact.Database(Fact.Condition.SCHEMA_WITHOUT_HISTORY, place(conn, settings), null, null));
+    }
+
+    /** A script about to run names a placeholder without a value (the engine read the script before running it). */
+    static ReconcileException placeholderMissing(EngineSettings settings, String script, String prefix, String name,
+                                                 String suffix) {
+        return new ReconcileException(Reason.INVALID_INPUT, "The migration set " + settings.source().name()
+                + " uses the placeholder " + prefix + name + suffix + " (in " + script + "), which has no value.", null,
+                new Fact.PlaceholderMissing(settings.source().name(), script, name));
     }
 
     private static ReconcileException describe(Throwable e, ConnectionSpec conn, EngineSettings settings) {
@@ -58,7 +96,7 @@ final class EngineErrors {
         }
         FlywayMigrateException migrate = find(e, FlywayMigrateException.class);
         if (migrate != null && migrate.getMigration() != null) {
-            return migrationFailed(migrate, conn);
+            return migrationFailed(migrate, conn, settings);
         }
         if (find(e, FlywayValidateException.class) != null) {
             return new ReconcileException(Reason.HISTORY_CONFLICT, "Flyway's validation of " + conn.where()
@@ -67,6 +105,7 @@ final class EngineErrors {
         }
         SQLException sql = find(e, SQLException.class);
         String state = sql == null ? null : sql.getSQLState();
+        Fact.Place where = place(conn, settings);
         if ("28P01".equals(state) || "28000".equals(state)) {
             // Never the server's words: they quote the user name it was sent (cut to 63 bytes), and the user name
             // is whatever the named parameter held, a password included.
@@ -86,7 +125,8 @@ final class EngineErrors {
         }
         if ("3D000".equals(state)) {
             return new ReconcileException(Reason.INVALID_INPUT, "Database '" + conn.database() + "' does not exist on "
-                    + conn.host() + ":" + conn.port() + ". Create it first, or fix Database.Name.", e);
+                    + conn.host() + ":" + conn.port() + ".", e,
+                    new Fact.Database(Fact.Condition.NO_SUCH_DATABASE, where, state, null));
         }
         if ("42501".equals(state)) {
             return new ReconcileException(Reason.ACCESS_DENIED, "The database user of " + conn.loginSource()
@@ -94,63 +134,70 @@ final class EngineErrors {
                     + conn.where() + " schema " + settings.schema() + ": " + serverMessage(sql)
                     + ". Grant it (e.g. CREATE on the database and ownership of the schema).", e);
         }
-        String tls = tlsProblem(e, conn);
+        ReconcileException tls = tlsProblem(e, state, conn, where);
         if (tls != null) {
-            return new ReconcileException(Reason.INVALID_INPUT, tls, e);
+            return tls;
         }
         if (state != null && UNREACHABLE_STATES.contains(state) || causedBy(e, ConnectException.class)
                 || causedBy(e, UnknownHostException.class) || causedBy(e, SocketTimeoutException.class)
                 || causedBy(e, NoRouteToHostException.class)) {
             return new ReconcileException(Reason.DATABASE_UNREACHABLE, "Cannot reach the database at "
-                    + conn.host() + ":" + conn.port() + " (" + lastError(e) + ")", e);
-        }
-        FlywayException flyway = find(e, FlywayException.class);
-        String placeholder = missingPlaceholder(e);
-        if (placeholder != null) {
-            return new ReconcileException(Reason.INVALID_INPUT, "The migration set " + settings.source().name()
-                    + " uses the placeholder ${" + placeholder + "}, but Placeholders has no " + placeholder
-                    + ". Add it to Placeholders in the template; nothing was applied.", e);
-        }
-        if (flyway != null && flyway.getMessage() != null && flyway.getMessage().contains("advisory lock")) {
-            return new ReconcileException(Reason.LOCKED, "Another deployment is migrating " + conn.where()
-                    + " schema " + settings.schema() + " (Flyway's advisory lock is held).", e);
+                    + conn.host() + ":" + conn.port() + " (" + lastError(e) + ")", e,
+                    new Fact.Database(Fact.Condition.UNREACHABLE, where, state, null));
         }
         return new ReconcileException(Reason.INTERNAL, "Unexpected error on " + conn.where() + ": " + lastError(e), e);
     }
 
-    /** A TLS set-up that can never work (untrusted certificate, wrong host name, no TLS on the server), or null. */
-    private static String tlsProblem(Throwable e, ConnectionSpec conn) {
-        String where = "The TLS connection to " + conn.host() + ":" + conn.port() + " (Database.SslMode "
-                + conn.sslMode() + ") failed: ";
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            String m = c.getMessage() == null ? "" : c.getMessage();
-            if (m.contains("could not be verified by hostnameverifier")) {
-                return where + "the server's certificate does not name the host '" + conn.host() + "'. Use the"
-                        + " endpoint name the certificate was issued for (the RDS Endpoint.Address, not an IP or a"
-                        + " CNAME); no login was sent.";
-            }
-            if (m.contains("does not support SSL")) {
-                return where + "the server does not offer TLS, and no login was sent. Turn TLS on in the server"
-                        + " (SslMode disable sends the password in cleartext; the account admin must allow it in the type"
-                        + " configuration's Connections.AllowedSslModes).";
-            }
-            if (c instanceof javax.net.ssl.SSLHandshakeException || c instanceof java.security.cert.CertificateException) {
-                return where + "the server's certificate is not signed by a CA in the RDS CA bundle shipped with"
-                        + " this type or in the type configuration's Connections.ExtraCaCertificates (" + firstLine(m)
-                        + "); no login was sent. For an RDS or Aurora endpoint this means the host is not the RDS"
-                        + " endpoint; for a database with a private CA (RDS Proxy, a self-managed server), the account"
-                        + " admin adds that CA to Connections.ExtraCaCertificates.";
-            }
+    /**
+     * A TLS set-up that can never work (untrusted certificate, wrong host name, no TLS on the server), or null.
+     * Told by exception types (the JDK's for the certificate, HostNameCheck's for the name) and, for a server
+     * without TLS, by the server's own answer to an SSLRequest: pgjdbc says that one only in a sentence.
+     */
+    private static ReconcileException tlsProblem(Throwable e, String state, ConnectionSpec conn, Fact.Place where) {
+        String mode = conn.sslMode() == null ? TlsSettings.DEFAULT_MODE : conn.sslMode();
+        String prefix = "The TLS connection to " + conn.host() + ":" + conn.port() + " (SSL mode " + mode + ") failed: ";
+        if (causedBy(e, HostNameCheck.Mismatch.class)) {
+            return new ReconcileException(Reason.INVALID_INPUT, prefix + "the server's certificate does not name the host '"
+                    + conn.host() + "'; no login was sent.", e,
+                    new Fact.Database(Fact.Condition.TLS_HOST_NAME_MISMATCH, where, state, mode));
+        }
+        Throwable handshake = find(e, javax.net.ssl.SSLHandshakeException.class);
+        if (handshake == null) {
+            handshake = find(e, java.security.cert.CertificateException.class);
+        }
+        if (handshake != null) {
+            return new ReconcileException(Reason.INVALID_INPUT, prefix + "the server's certificate is not signed by a CA"
+                    + " in the RDS CA bundle shipped with this type or among the account's extra CA certificates ("
+                    + firstLine(handshake.getMessage()) + "); no login was sent.", e,
+                    new Fact.Database(Fact.Condition.TLS_UNTRUSTED_CERTIFICATE, where, state, mode));
+        }
+        // pgjdbc refuses a server that answers "no TLS" with 08004 before any login is sent; 08004 also means other
+        // refusals, so the server is asked.
+        if ("08004".equals(state) && !"disable".equals(mode)
+                && TlsProbe.offersTls(conn.host(), conn.port()).filter(offers -> !offers).isPresent()) {
+            return new ReconcileException(Reason.INVALID_INPUT, prefix + "the server does not offer TLS, and no login"
+                    + " was sent.", e, new Fact.Database(Fact.Condition.TLS_NOT_OFFERED, where, state, mode));
         }
         return null;
     }
 
-    private static ReconcileException migrationFailed(FlywayMigrateException e, ConnectionSpec conn) {
+    private static ReconcileException migrationFailed(FlywayMigrateException e, ConnectionSpec conn,
+                                                      EngineSettings settings) {
         MigrationInfo m = e.getMigration();
         FlywaySqlScriptException script = find(e, FlywaySqlScriptException.class);
         SQLException sql = find(e, SQLException.class);
         String state = e.getSqlState() != null ? e.getSqlState() : sql == null ? null : sql.getSQLState();
         int line = script != null ? script.getLineNumber() : e.getLineNumber();
+        boolean transactional = e.isExecutableInTransaction();
+        Fact.Place where = place(conn, settings);
+        if (state != null && UNREACHABLE_STATES.contains(state) && transactional) {
+            // The session died (database restart, failover, cut connection): the server rolled the migration's
+            // transaction back, so waiting and trying again is safe.
+            return new ReconcileException(Reason.DATABASE_UNREACHABLE, "The connection to " + conn.where()
+                    + " was lost during migration " + m.getScript() + " (SQLSTATE " + state + "); its transaction was"
+                    + " rolled back and it will be applied again.", e,
+                    new Fact.Database(Fact.Condition.CONNECTION_LOST, where, state, null));
+        }
         StringBuilder sb = new StringBuilder("Migration ").append(m.getScript()).append(" failed");
         if (line > 0) {
             sb.append(" at line ").append(line);
@@ -160,22 +207,16 @@ final class EngineErrors {
         }
         sb.append(": ").append(sql != null ? serverMessage(sql) : firstLine(e.getMessage())).append(". ");
         Reason reason = Reason.MIGRATION_FAILED;
-        if (state != null && UNREACHABLE_STATES.contains(state) && e.isExecutableInTransaction()) {
-            // The session died (database restart, failover, cut connection): the server rolled the migration's
-            // transaction back, so waiting and trying again is safe.
-            return new ReconcileException(Reason.DATABASE_UNREACHABLE, "The connection to " + conn.where()
-                    + " was lost during migration " + m.getScript() + " (SQLSTATE " + state + "); its transaction was"
-                    + " rolled back and it will be applied again.", e);
-        }
+        Fact.Limit limit = Fact.Limit.NONE;
         if ("57014".equals(state)) {
             reason = Reason.TOO_LONG_FOR_CALL;
-            sb.append("It was cancelled by statement_timeout. In Direct mode one migration must finish within one"
-                    + " handler call (under 50 s); run long migrations with Execution.Mode VpcRunner (up to 15 minutes"
-                    + " each), or raise Timeouts.StatementTimeoutSeconds if the limit was yours. ");
+            limit = Fact.Limit.STATEMENT_TIMEOUT;
+            sb.append("It was cancelled by statement_timeout. ");
         } else if ("55P03".equals(state)) {
-            sb.append("A lock was not granted within Timeouts.LockTimeoutSeconds: another session holds it. ");
+            limit = Fact.Limit.LOCK_TIMEOUT;
+            sb.append("A lock was not granted within lock_timeout: another session holds it. ");
         }
-        if (e.isExecutableInTransaction()) {
+        if (transactional) {
             sb.append("Its transaction was rolled back: the database is as it was before ").append(m.getScript())
                     .append(". Fix the script in a new type version and deploy again.");
         } else {
@@ -183,7 +224,7 @@ final class EngineErrors {
                     + " stay applied, and Flyway marked it failed in the history, so later deploys stop until it is"
                     + " repaired. ");
             String statement = script == null || script.getStatement() == null ? "" : script.getStatement();
-            if (statement.toUpperCase(java.util.Locale.ROOT).matches("(?s).*CREATE\\s+(UNIQUE\\s+)?INDEX\\s+CONCURRENTLY.*")) {
+            if (CONCURRENT_INDEX.matcher(statement).find()) {
                 sb.append("A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: find it with SELECT"
                         + " indexrelid::regclass FROM pg_index WHERE NOT indisvalid, and DROP INDEX CONCURRENTLY it. ");
             }
@@ -191,7 +232,8 @@ final class EngineErrors {
                     + " FROM flyway_schema_history WHERE NOT success, in the managed schema; this is what flyway"
                     + " repair does), fix the cause, then deploy again.");
         }
-        return new ReconcileException(reason, sb.toString(), e);
+        return new ReconcileException(reason, sb.toString(), e,
+                new Fact.MigrationFailed(where, m.getScript(), Math.max(line, 0), state, transactional, limit));
     }
 
     private static String serverMessage(SQLException sql) {
@@ -209,19 +251,6 @@ final class EngineErrors {
         }
         String msg = root.getMessage() != null ? firstLine(root.getMessage()) : "";
         return root.getClass().getSimpleName() + (msg.isEmpty() ? "" : ": " + msg);
-    }
-
-    /** Flyway's "No value provided for placeholder: ${name}" as the name, or null. */
-    private static String missingPlaceholder(Throwable e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            String m = c.getMessage();
-            int at = m == null ? -1 : m.indexOf("No value provided for placeholder");
-            if (at >= 0) {
-                java.util.regex.Matcher name = java.util.regex.Pattern.compile("\\$\\{([^}]+)}").matcher(m.substring(at));
-                return name.find() ? name.group(1) : "?";
-            }
-        }
-        return null;
     }
 
     static String firstLine(String s) {

@@ -78,7 +78,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         String fingerprint;
         try (Connection c = dataSource.getConnection()) {
             fingerprint = ObservationFingerprint.of(c, settings);
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             throw EngineErrors.translate(e, connection, settings);
         }
         if (fingerprint != null && fingerprint.equals(lastFingerprint)) {
@@ -99,7 +99,10 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
 
     @Override
     public synchronized void apply(Version target, Budget budget) {
-        observe();
+        Observation observed = observe();
+        if (observed.appliedCount() == 0) {
+            refuseSchemaWithoutHistory();
+        }
         refuseUnparseable(lastInfos, target);
         Duration cap = Duration.ofSeconds(settings.statementTimeoutSeconds());
         if (budget.remaining().compareTo(cap) < 0) {
@@ -112,20 +115,70 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
             flyway(target.toString()).migrate();
         } catch (RuntimeException e) {
             if (!EngineErrors.causedBy(e, BudgetExhausted.class)) {
-                if (String.valueOf(e.getMessage()).contains("but no schema history table")) {
-                    // Flyway's own judgement that the schema has objects it did not make.
-                    throw new com.company.database.schemaversion.core.ReconcileException(
-                            com.company.database.schemaversion.core.Reason.INVALID_INPUT, "Schema " + settings.schema()
-                            + " on " + connection.where() + " has objects but no Flyway history: it was built without"
-                            + " this type. Nothing was changed. To take it over, set Adoption.BaselineVersion to the"
-                            + " version of the set it already matches (Flyway's baseline); to build it with the"
-                            + " migrations, use an empty schema.", e);
-                }
-                throw EngineErrors.translate(e, connection, settings);
+                throw translateAfterLocking(e);
             }
         } finally {
             gate.disarm();
             dataSource.statementTimeout(null);
+        }
+    }
+
+    /**
+     * Flyway migrates a schema that has objects only when it also has a history (or is told to baseline, which
+     * SetSettings refuses): the engine looks itself, before migrating, with the rule Flyway applies (tables,
+     * views, sequences, types and routines that no extension owns), so the refusal is this engine's observation.
+     */
+    private void refuseSchemaWithoutHistory() {
+        String history = quote(settings.schema()) + "." + quote(ObservationFingerprint.HISTORY_TABLE);
+        boolean builtWithout;
+        try (Connection c = dataSource.getConnection()) {
+            builtWithout = !exists(c, history) && count(c, "SELECT (SELECT count(*) FROM pg_catalog.pg_class c"
+                    + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_catalog.pg_depend d"
+                    + " ON d.objid = c.oid AND d.deptype = 'e' WHERE n.nspname = ? AND d.objid IS NULL"
+                    + " AND c.relkind IN ('r', 'v', 'S', 't'))"
+                    + " + (SELECT count(*) FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+                    + " LEFT JOIN pg_catalog.pg_depend d ON d.objid = t.oid AND d.deptype = 'e' WHERE n.nspname = ?"
+                    + " AND d.objid IS NULL AND t.typcategory NOT IN ('A', 'C'))"
+                    + " + (SELECT count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+                    + " LEFT JOIN pg_catalog.pg_depend d ON d.objid = p.oid AND d.deptype = 'e' WHERE n.nspname = ?"
+                    + " AND d.objid IS NULL)", settings.schema()) > 0;
+        } catch (SQLException | RuntimeException e) {
+            throw EngineErrors.translate(e, connection, settings);
+        }
+        if (builtWithout) {
+            throw EngineErrors.schemaWithoutHistory(connection, settings);
+        }
+    }
+
+    /**
+     * A Flyway failure that is not a migration's may be Flyway giving up on the schema's advisory lock: the
+     * engine asks the database whether another session holds it, and says so; otherwise the failure is what it is.
+     */
+    private ReconcileException translateAfterLocking(Exception e) {
+        if (EngineErrors.withoutDatabaseError(e) && migrationLockHeldElsewhere()) {
+            return EngineErrors.locked(connection, settings, e);
+        }
+        return EngineErrors.translate(e, connection, settings);
+    }
+
+    /**
+     * Whether another session holds Flyway's advisory lock on this schema's history table. Flyway (PostgreSQL)
+     * locks a fixed number plus the Java hash of the quoted table name; LockedSchemaTest holds the lock by that
+     * rule, so a change of it in Flyway fails the test rather than this check.
+     */
+    private boolean migrationLockHeldElsewhere() {
+        long key = 77431708279161L + (quote(settings.schema()) + "." + quote(ObservationFingerprint.HISTORY_TABLE)).hashCode();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks"
+                     + " WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() AND objsubid = 1"
+                     + " AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"
+                     + " AND ((classid::bigint << 32) | objid::bigint) = ?)")) {
+            s.setLong(1, key);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException | RuntimeException unknown) {
+            return false;
         }
     }
 
@@ -146,12 +199,37 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
             boolean runs = mi.isRepeatable() || mi.getType().isBaseline() || mi.getVersion() == null
                     || Version.parse(mi.getVersion().getVersion()).compareTo(target) <= 0;
             if (runs) {
+                refuseMissingPlaceholders(mi);
                 try {
                     transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(), k -> transactional(mi));
                 } catch (RuntimeException e) {
                     throw EngineErrors.translate(e, connection, settings);
                 }
             }
+        }
+    }
+
+    /**
+     * Refuses a script that names a placeholder without a value, before anything runs: the script's text is read
+     * with Flyway's configured prefix and suffix and encoding, and each name is looked up as Flyway does (case
+     * insensitively; names in Flyway's own namespace, such as flyway:defaultSchema, Flyway fills in itself).
+     */
+    private void refuseMissingPlaceholders(MigrationInfo mi) {
+        org.flywaydb.core.api.configuration.Configuration config = flyway(LATEST_KEY).getConfiguration();
+        // A script already parsed with these placeholders had every one of them.
+        if (!config.isPlaceholderReplacement() || mi.getScript() == null
+                || transactionalByScript.containsKey(mi.getScript() + ":" + mi.getChecksum())) {
+            return;
+        }
+        String text = MigrationScripts.read(settings.source(), mi.getScript(), config.getEncoding());
+        if (text == null) {
+            return;
+        }
+        String missing = MigrationScripts.missingPlaceholder(text, config.getPlaceholderPrefix(),
+                config.getPlaceholderSuffix(), "flyway" + config.getPlaceholderSeparator(), config.getPlaceholders().keySet());
+        if (missing != null) {
+            throw EngineErrors.placeholderMissing(settings, mi.getScript(), config.getPlaceholderPrefix(), missing,
+                    config.getPlaceholderSuffix());
         }
     }
 
@@ -167,6 +245,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
             for (MigrationInfo mi : lastInfos) {
                 if (mi.getState() == MigrationState.PENDING && java.util.Objects.equals(mi.getScript(), m.script())
                         && java.util.Objects.equals(mi.getChecksum(), m.checksum())) {
+                    refuseMissingPlaceholders(mi);
                     try {
                         transactional = transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(),
                                 k -> transactional(mi));
@@ -232,7 +311,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
                     + " object(s), no Flyway history. After: a baseline row at " + baseline + " (migrations up to it"
                     + " are taken as applied, not run); " + pendingAbove + " versioned migration(s) above it to apply.";
         } catch (SQLException | RuntimeException e) {
-            throw EngineErrors.translate(e, connection, settings);
+            throw translateAfterLocking(e);
         }
     }
 
@@ -379,7 +458,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
                     .load()
                     .clean();
         } catch (RuntimeException e) {
-            throw EngineErrors.translate(e, connection, settings);
+            throw translateAfterLocking(e);
         }
     }
 

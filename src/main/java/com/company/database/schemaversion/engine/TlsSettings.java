@@ -6,9 +6,9 @@ import org.postgresql.ssl.NonValidatingFactory;
 /**
  * Turns the resource's SslMode into pgjdbc settings. verify-ca and verify-full trust only the RDS CA bundle baked
  * into the artifact plus the account's Connections.ExtraCaCertificates (BundledCaSocketFactory); verify-full
- * also checks the host name (pgjdbc does that). require encrypts without checking the certificate, disable does
- * not encrypt: whether a template may ask for them is AccountPolicy's decision, made before a ConnectionSpec
- * exists. pgjdbc's default factory is never used: it looks for certificates under the home directory, which
+ * also checks the host name (pgjdbc does that, with HostNameCheck). require encrypts without checking the
+ * certificate, disable does not encrypt: whether a template may ask for them is AccountPolicy's decision, made
+ * before a ConnectionSpec exists. pgjdbc's default factory is never used: it looks for certificates under the home directory, which
  * Lambda lacks.
  *
  * <p>channelBinding stays pgjdbc's default (prefer): require would refuse RDS Proxy, which does not offer
@@ -28,6 +28,9 @@ public final class TlsSettings {
                 ds.setSslfactory(BundledCaSocketFactory.class.getName());
                 // pgjdbc hands the factory its connection properties; sslfactoryarg carries the extra PEM there.
                 ds.setSslfactoryarg(c.extraCaCertificates() == null ? "" : c.extraCaCertificates());
+                if ("verify-full".equals(mode)) {
+                    ds.setSslhostnameverifier(HostNameCheck.class.getName());
+                }
             }
             case "require" -> ds.setSslfactory(NonValidatingFactory.class.getName());
             case "disable" -> { }

@@ -39,7 +39,7 @@ import java.util.function.Function;
  * pass the account policy configured beside them, clean runs only when the handler armed it there, a request past
  * its deadline is refused, and every request but ping must name a step record the handler armed in SSM and carry
  * its token. Every failure goes back
- * typed (reason + message) so the handler answers CloudFormation exactly as in Direct mode.
+ * typed (reason, message and fact) so the handler answers CloudFormation exactly as in Direct mode.
  */
 public final class RunnerEntrypoint implements RequestStreamHandler {
     public static final String HANDLER = RunnerEntrypoint.class.getName() + "::handleRequest";
@@ -123,11 +123,11 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
             return run(request, context);
         } catch (ReconcileException e) {
             log(context, "failed: " + e.reason() + ": " + e.getMessage());
-            return failure(request, e.reason(), e.getMessage());
+            return failure(e);
         } catch (RuntimeException e) {
             log(context, "unexpected " + e.getClass().getName() + ": " + e.getMessage());
-            return failure(request, Reason.INTERNAL, "Unexpected error in the VPC runner ("
-                    + e.getClass().getSimpleName() + "): " + e.getMessage());
+            return failure(new ReconcileException(Reason.INTERNAL, "Unexpected error in the VPC runner ("
+                    + e.getClass().getSimpleName() + "): " + e.getMessage()));
         }
     }
 
@@ -196,10 +196,10 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         try {
             outcome = runOp(r, config, ssm, context);
         } catch (ReconcileException e) {
-            outcome = failure(r, e.reason(), e.getMessage());
+            outcome = failure(e);
         } catch (RuntimeException e) {
-            outcome = failure(r, Reason.INTERNAL, "Unexpected error in the VPC runner (" + e.getClass().getSimpleName()
-                    + "): " + e.getMessage());
+            outcome = failure(new ReconcileException(Reason.INTERNAL, "Unexpected error in the VPC runner ("
+                    + e.getClass().getSimpleName() + "): " + e.getMessage()));
         }
         log(context, "step " + r.stepId() + " outcome: " + (outcome.path("ok").asBoolean()
                 ? "ok" : outcome.path("error").path("reason").asText()));
@@ -252,7 +252,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                     engine.apply(Version.parse(r.target()), budget(context));
                     return RunnerProtocol.ok(null);
                 } catch (ReconcileException e) {
-                    return failure(r, e.reason(), e.getMessage());
+                    return failure(e);
                 }
             default:
                 throw new ReconcileException(Reason.RUNNER_FAILED, "Unknown runner operation " + r.op());
@@ -281,21 +281,16 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         return new Budget(Clock.systemUTC(), Duration.ofMillis(hard), Duration.ofMillis(hard));
     }
 
-    private static JsonNode failure(RunnerProtocol.Request r, Reason reason, String message) {
-        String text = message == null ? "" : message;
-        if (reason == Reason.TOO_LONG_FOR_CALL && r != null && r.stepId() != null) {
-            // The engine's advice is about Direct mode's per-call limit; in the runner the limit is the function's.
-            text = text.replaceFirst("In Direct mode one migration must finish within one handler call \\(under 50 s\\);"
-                    + " run long migrations with Execution.Mode VpcRunner \\(up to 15 minutes each\\), or raise"
-                    + " Timeouts.StatementTimeoutSeconds if the limit was yours\\.",
-                    "In VpcRunner mode one migration must finish within the runner function's 15-minute limit and"
-                            + " Timeouts.StatementTimeoutSeconds; raise StatementTimeoutSeconds if the limit was yours,"
-                            + " or split the migration.");
-        }
+    /**
+     * The failure as the answer carries it: reason, message and fact. The runner adds no advice: the handler
+     * chooses it from the fact for VpcRunner mode, as it does for Direct mode.
+     */
+    private static JsonNode failure(ReconcileException e) {
+        String text = e.getMessage() == null ? "" : e.getMessage();
         if (text.length() > MAX_MESSAGE) {
             text = text.substring(0, MAX_MESSAGE) + " ...";
         }
-        return RunnerProtocol.error(reason, text);
+        return RunnerProtocol.error(e.reason(), text, e.fact());
     }
 
     /** The function's own region, which Lambda sets; the database is in it. */

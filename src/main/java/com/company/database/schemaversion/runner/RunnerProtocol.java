@@ -2,6 +2,7 @@ package com.company.database.schemaversion.runner;
 
 import com.company.database.schemaversion.core.Claim;
 import com.company.database.schemaversion.core.Claimant;
+import com.company.database.schemaversion.core.Fact;
 import com.company.database.schemaversion.core.Migration;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Reason;
@@ -350,16 +351,27 @@ public final class RunnerProtocol {
 
     /** A typed failure: the reason survives the hop, the message is the operator's. */
     public static ObjectNode error(Reason reason, String message) {
+        return error(reason, message, null);
+    }
+
+    /**
+     * A typed failure with what the runner observed: the reason and the fact survive the hop, so the handler
+     * chooses the advice for the runner's mode from the fact, as it does for its own failures.
+     */
+    public static ObjectNode error(Reason reason, String message, Fact fact) {
         ObjectNode n = JSON.createObjectNode();
         n.put("protocol", VERSION);
         n.put("ok", false);
         ObjectNode e = n.putObject("error");
         e.put("reason", reason.name());
         e.put("message", message);
+        if (fact != null) {
+            e.set("fact", FactJson.toJson(fact));
+        }
         return n;
     }
 
-    /** The observation of an answer, or the ReconcileException it carries. */
+    /** The observation of an answer, or the ReconcileException it carries (with its fact, when it has one). */
     public static Observation observationOf(JsonNode answer) {
         if (!answer.path("ok").asBoolean(false)) {
             JsonNode e = answer.path("error");
@@ -369,7 +381,8 @@ public final class RunnerProtocol {
             } catch (IllegalArgumentException unknown) {
                 reason = Reason.RUNNER_FAILED;
             }
-            throw new ReconcileException(reason, e.path("message").asText("The runner failed without a message."));
+            throw new ReconcileException(reason, e.path("message").asText("The runner failed without a message."), null,
+                    FactJson.fromJson(e.get("fact")));
         }
         JsonNode o = answer.get("observation");
         return o == null || o.isNull() ? null : fromJson(o);
