@@ -56,7 +56,9 @@ public final class FlywayLog implements LogCreator {
         if (route == null && !warning) {
             return;
         }
-        String text = "Flyway " + level + ": " + (message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip());
+        // One line per event: a multi-line message (Flyway's tables) is joined, never read.
+        String text = "Flyway " + level + ": " + (message == null ? ""
+                : String.join(" ", message.strip().lines().map(String::strip).toList()));
         if (route != null) {
             route.accept(text);
         } else {
