@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.local;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,8 +17,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -1139,11 +1138,7 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     private static String sha256(byte[] bytes) {
-        try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Base64.getEncoder().encodeToString(Digests.sha256(bytes));
     }
 
     private static void notFound(HttpExchange ex, String name) throws IOException {

@@ -1,9 +1,5 @@
 package com.company.database.schemaversion.core;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -43,12 +39,7 @@ public record Claimant(String resourceId, String stackId, String logicalId, Stri
      */
     public static String resourceIdOf(String host, int port, String database, String schema) {
         String key = host.toLowerCase(Locale.ROOT) + ":" + port + "/" + database + "/" + schema;
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return database + "." + schema + "." + HexFormat.of().formatHex(d).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return database + "." + schema + "." + Digests.sha256Hex(key).substring(0, 12);
     }
 
     private static void check(boolean ok, String what) {

@@ -3,6 +3,7 @@ package com.company.database.schemaversion.engine;
 import com.company.database.schemaversion.core.Budget;
 import com.company.database.schemaversion.core.Claim;
 import com.company.database.schemaversion.core.Claimant;
+import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Migration;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Reason;
@@ -17,9 +18,6 @@ import org.flywaydb.core.internal.info.MigrationInfoImpl;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,7 +25,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -527,10 +524,6 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     }
 
     private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256Hex(text);
     }
 }

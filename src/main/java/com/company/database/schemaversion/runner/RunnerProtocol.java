@@ -123,12 +123,7 @@ public final class RunnerProtocol {
 
     /** What a step record holds of its token: its SHA-256, hex. The token itself is never stored. */
     public static String digest(String token) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return com.company.database.schemaversion.core.Digests.sha256Hex(token);
     }
 
     /**
