@@ -1,6 +1,6 @@
 package com.company.database.schemaversion;
 
-import com.company.database.schemaversion.aws.Login;
+import com.company.database.schemaversion.engine.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Observation;

@@ -2,6 +2,7 @@ package com.company.database.schemaversion.local;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.company.database.schemaversion.core.Digests;
+import com.company.database.schemaversion.core.Regions;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -105,7 +106,7 @@ public final class LocalLambda implements AutoCloseable {
     private volatile MigrationSource runnerMigrations;
     private final Map<String, Optional<byte[]>> packageFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String region = DEFAULT_REGION;
-    private static final String DEFAULT_REGION = "us-east-1";
+    private static final String DEFAULT_REGION = Regions.FALLBACK;
     private volatile Runnable afterReadyGetFunction;
     private volatile java.util.function.Predicate<JsonNode> afterReadyGetFunctionWhen;
     private volatile Runnable beforeEventDelivery;
