@@ -21,11 +21,6 @@ public record Claimant(String resourceId, String stackId, String logicalId, Stri
         check(ON_DELETE.contains(onDelete), "OnDelete");
     }
 
-    /** The same resource, declaring another OnDelete. */
-    public Claimant withOnDelete(String value) {
-        return new Claimant(resourceId, stackId, logicalId, createRequest, value);
-    }
-
     /** Whether a claim recorded in the database is this resource's. */
     public boolean holds(Claim claim) {
         return claim != null && resourceId.equals(claim.resourceId()) && Objects.equals(stackId, claim.stackId())

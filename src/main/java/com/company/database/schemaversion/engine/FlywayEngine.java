@@ -3,6 +3,7 @@ package com.company.database.schemaversion.engine;
 import com.company.database.schemaversion.core.Budget;
 import com.company.database.schemaversion.core.Claim;
 import com.company.database.schemaversion.core.Claimant;
+import com.company.database.schemaversion.core.Claims;
 import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Migration;
 import com.company.database.schemaversion.core.Observation;
@@ -366,8 +367,18 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
+    /** Drops only what the claim allows (Claims.cleanRefusal); otherwise ACCESS_DENIED and nothing is dropped. */
     @Override
-    public synchronized void clean() {
+    public void clean(Claimant claimant, boolean mayCleanWhatItDidNotCreate) {
+        String refusal = Claims.cleanRefusal(claimOf().orElse(null), claimant, mayCleanWhatItDidNotCreate);
+        if (refusal != null) {
+            throw new ReconcileException(Reason.ACCESS_DENIED, "Nothing was dropped: " + refusal);
+        }
+        clean();
+    }
+
+    /** Drops every object in the managed schema; reached only through the claim check above. */
+    private synchronized void clean() {
         lastFingerprint = null;
         try {
             Flyway.configure(getClass().getClassLoader())

@@ -102,11 +102,6 @@ public final class RunnerProtocol {
             this(op, stepId, target, deadline, null, false, token);
         }
 
-        /** The same request, carrying the token of the step the handler armed for it. */
-        public Request withToken(String stepToken) {
-            return new Request(op, stepId, target, deadline, claim, cleanUncreated, stepToken);
-        }
-
         @Override
         public String toString() {
             return "Request[op=" + op + ", stepId=" + stepId + ", target=" + target + ", deadline=" + deadline
