@@ -1106,7 +1106,7 @@ public final class LocalLambda implements AutoCloseable {
 
     /**
      * A file of a deployment package, by name, or null: what the runner finds on its class path when Lambda has
-     * extracted the package to /var/task. Kept per package, since the local runner's packages are the real 14 MB.
+     * extracted the package to /var/task. Kept per package, since the local runner's packages are the real, full-size ones.
      */
     private byte[] packageFile(byte[] zip, String codeSha256, String name) {
         return packageFiles.computeIfAbsent(codeSha256 + "/" + name, k -> {

@@ -33,8 +33,8 @@ public final class LocalRunner {
     public static void main(String[] args) {
         FLYWAY_LOG.setLevel(java.util.logging.Level.WARNING);
         // The local SSM endpoint and the invoke server are the JDK's HttpServer. Without TCP_NODELAY it holds
-        // each response body until the client ACKs the headers, and the client delays that ACK by 40 ms: an
-        // SSM call took 48 ms instead of 3.6 (measured). The property is read when the first server is made.
+        // each response body until the client ACKs the headers, and the client delays that ACK, so every call
+        // waits for it (guides/performance.md). The property is read when the first server is made.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         int code = run(args, System.out, System.err);
         if (code != 0 || !Set.of("serve", "serve-registry").contains(args.length > 0 ? args[0] : "")) {

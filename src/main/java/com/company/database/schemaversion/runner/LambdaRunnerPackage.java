@@ -24,8 +24,8 @@ import java.util.TreeMap;
  * function's CodeSha256 once it runs it. The handler compares that CodeSha256 with {@link #codeSha256()} before
  * every invocation: the expected identity is computed here, from the handler's own code, never read from the
  * function (whose environment anyone with lambda:UpdateFunctionConfiguration could set). Built once per JVM, on
- * the first call that needs it (2.1-2.9 s in a new JVM on the shared 2-core build machine, from the jar or from
- * the directory Lambda extracts it to; see guides/vpc-runner.md), then kept for the JVM's life.</li>
+ * the first call that needs it (from the jar or from the directory Lambda extracts it to; guides/performance.md
+ * has the cost), then kept for the JVM's life.</li>
  * <li>{@link #withExtraCa(String)}: the same code plus the account admin's Connections.ExtraCaCertificates at
  * {@link RunnerEntrypoint#EXTRA_CA_ENTRY}, where the runner reads them. The bundle is part of the code, so the
  * CodeSha256 check covers it: no SSM parameter or environment variable anyone could rewrite, no size limit

@@ -53,7 +53,7 @@ public final class RunnerPackageBuilder {
             "com/company/database/schemaversion/engine/",
             "com/company/database/schemaversion/runner/",
             // The account policy's rules (its static methods), which the runner applies to its own configuration:
-            // the one class of the handler's package the runner loads, and only those methods of it.
+            // the one class outside core, engine and runner that the runner loads, and only those methods of it.
             "com/company/database/schemaversion/policy/AccountPolicy.class",
             "db/migration/",
             "certs/",
