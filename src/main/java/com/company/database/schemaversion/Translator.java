@@ -1,7 +1,8 @@
 package com.company.database.schemaversion;
 
-import com.company.database.schemaversion.aws.Login;
+import com.company.database.schemaversion.engine.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
+import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.engine.ConnectionSpec;
@@ -16,10 +17,6 @@ import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -172,10 +169,6 @@ public final class Translator {
     }
 
     private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256Hex(text);
     }
 }

@@ -1,6 +1,8 @@
 package com.company.database.schemaversion.local;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.company.database.schemaversion.core.Digests;
+import com.company.database.schemaversion.core.Regions;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,8 +18,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -80,7 +80,7 @@ public final class LocalLambda implements AutoCloseable {
     private volatile MigrationSource runnerMigrations;
     private final Map<String, Optional<byte[]>> packageFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String region = DEFAULT_REGION;
-    private static final String DEFAULT_REGION = "us-east-1";
+    private static final String DEFAULT_REGION = Regions.FALLBACK;
 
     /** A Lambda that behaves well: no faults, nothing reported. */
     public LocalLambda() throws IOException {
@@ -806,7 +806,7 @@ public final class LocalLambda implements AutoCloseable {
 
     /**
      * A file of a deployment package, by name, or null: what the runner finds on its class path when Lambda has
-     * extracted the package to /var/task. Kept per package, since the local runner's packages are the real 14 MB.
+     * extracted the package to /var/task. Kept per package, since the local runner's packages are the real, full-size ones.
      */
     private byte[] packageFile(byte[] zip, String codeSha256, String name) {
         return packageFiles.computeIfAbsent(codeSha256 + "/" + name, k -> {
@@ -835,11 +835,7 @@ public final class LocalLambda implements AutoCloseable {
     }
 
     private static String sha256(byte[] bytes) {
-        try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Base64.getEncoder().encodeToString(Digests.sha256(bytes));
     }
 
     private static void notFound(HttpExchange ex, String name) throws IOException {

@@ -1,16 +1,13 @@
 package com.company.database.schemaversion.local;
 
+import com.company.database.schemaversion.core.Claimant;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -28,8 +25,8 @@ public final class LocalRunner {
 
     public static void main(String[] args) {
         // The local SSM endpoint and the invoke server are the JDK's HttpServer. Without TCP_NODELAY it holds
-        // each response body until the client ACKs the headers, and the client delays that ACK by 40 ms: an
-        // SSM call took 48 ms instead of 3.6 (measured). The property is read when the first server is made.
+        // each response body until the client ACKs the headers, and the client delays that ACK, so every call
+        // waits for it (guides/performance.md). The property is read when the first server is made.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         LocalEndpoints endpoints;
         try {
@@ -291,14 +288,8 @@ public final class LocalRunner {
     static String derivedId(JsonNode model) {
         JsonNode db = model.path("Database");
         String schema = model.path("Schema").asText("public");
-        String key = db.path("Host").asText().toLowerCase(Locale.ROOT) + ":" + db.path("Port").asInt(5432) + "/"
-                + db.path("Name").asText() + "/" + schema;
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return db.path("Name").asText() + "." + schema + "." + HexFormat.of().formatHex(digest, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Claimant.resourceIdOf(db.path("Host").asText(), db.path("Port").asInt(5432), db.path("Name").asText(),
+                schema);
     }
 
 }

@@ -10,10 +10,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -58,11 +56,6 @@ public final class LocalSsm extends SsmEndpoint {
                 throw new UncheckedIOException("cannot read " + stateFile + " (delete it, or run with --reset)", e);
             }
         }
-    }
-
-    /** Names of the handler-written parameters (the resource records). */
-    public synchronized List<String> writtenNames() {
-        return new ArrayList<>(written.keySet());
     }
 
     /** Drops one handler-written parameter, if there (the lifecycle demo re-creates its database). */

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.local;
 
+import com.company.database.schemaversion.core.Regions;
 import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ final class Options {
     Path parametersFile;
     Path typeConfigFile;
     boolean aws;
-    String region = "us-east-1";
+    String region = Regions.FALLBACK;
     int servePort = DEFAULT_SERVE_PORT;
     String id;
     String nextToken;

@@ -3,7 +3,7 @@ package com.company.database.schemaversion.local;
 import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.AwsClients;
-import com.company.database.schemaversion.aws.Login;
+import com.company.database.schemaversion.engine.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.core.Migration;
 import com.company.database.schemaversion.core.Observation;

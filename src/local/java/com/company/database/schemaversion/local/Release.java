@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.local;
 
+import com.company.database.schemaversion.core.Digests;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -28,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -36,7 +36,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -248,7 +247,7 @@ final class Release {
             out.println("  package   " + root.relativize(pkg.jar) + " built " + WHEN.format(
                     Files.getLastModifiedTime(pkg.jar).toInstant()) + " UTC; " + entries.size() + " entries, " + size(Files.size(zip)));
             String stamp = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace("Z", "").replace(':', '-');
-            String key = o.keyPrefix + pkg.hyphenatedName + "-" + stamp + "-" + HexFormat.of().formatHex(sha.digest(), 0, 6) + ".zip";
+            String key = o.keyPrefix + pkg.hyphenatedName + "-" + stamp + "-" + Digests.hex(sha.digest()).substring(0, 12) + ".zip";
             String url = "s3://" + o.bucket + "/" + key;
             try (S3Client s3 = s3()) {
                 s3.putObject(b -> b.bucket(o.bucket).key(key).contentType("application/zip"), RequestBody.fromFile(zip));
@@ -525,11 +524,7 @@ final class Release {
     }
 
     private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256();
     }
 
     private static String size(long bytes) {

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.aws;
 
+import com.company.database.schemaversion.core.Regions;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -66,10 +67,6 @@ public final class AwsClients {
     }
 
     private static String region(String region) {
-        if (region != null && !region.isBlank()) {
-            return region;
-        }
-        String env = System.getenv("AWS_REGION");
-        return env != null && !env.isBlank() ? env : "us-east-1";
+        return Regions.resolve(region, System.getenv("AWS_REGION"));
     }
 }

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.aws;
 
+import com.company.database.schemaversion.core.Regions;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -29,8 +30,7 @@ public final class LambdaInvokers {
     }
 
     public static LambdaClient forRegion(String region) {
-        String r = region != null && !region.isBlank() ? region
-                : System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION") : "us-east-1";
+        String r = Regions.resolve(region, System.getenv("AWS_REGION"));
         return CLIENTS.computeIfAbsent(r, name -> LambdaClient.builder()
                 .region(Region.of(name))
                 .httpClient(HTTP)

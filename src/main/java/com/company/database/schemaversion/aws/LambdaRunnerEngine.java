@@ -107,13 +107,6 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         return RunnerProtocol.messageOf(invokeSync(RunnerProtocol.Op.REPAIR, "repair the history"));
     }
 
-    /** The runner cleans only for a claimant whose claim the database records as allowing it: use that form. */
-    @Override
-    public void clean() {
-        throw new ReconcileException(Reason.INTERNAL, "The VPC runner cleans only for the resource that claims the"
-                + " schema; nothing was dropped.");
-    }
-
     /** The runner checks the claim itself before it drops anything (see SchemaEngine#clean(Claimant, boolean)). */
     @Override
     public void clean(Claimant claimant, boolean mayCleanWhatItDidNotCreate) {

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.aws;
 
+import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.runner.ConfiguredPolicy;
@@ -43,14 +44,10 @@ import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationR
 import software.amazon.awssdk.services.lambda.model.VpcConfig;
 import software.amazon.cloudformation.proxy.ProxyClient;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -155,12 +152,7 @@ public final class LambdaRunners {
     }
 
     public static String functionName(String resourceId) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(resourceId.getBytes(StandardCharsets.UTF_8));
-            return NAME_PREFIX + HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return NAME_PREFIX + Digests.sha256Hex(resourceId).substring(0, 16);
     }
 
     /**

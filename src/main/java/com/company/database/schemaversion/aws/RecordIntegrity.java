@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.aws;
 
+import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -15,8 +16,6 @@ import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProxyClient;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
@@ -225,11 +224,7 @@ public final class RecordIntegrity {
         if (bytes.length <= MAX_MESSAGE_BYTES) {
             return bytes;
         }
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
+        return Digests.sha256(bytes);
     }
 
     private ReconcileException translate(RuntimeException e, String what) {

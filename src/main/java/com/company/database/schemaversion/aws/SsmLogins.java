@@ -2,9 +2,9 @@ package com.company.database.schemaversion.aws;
 
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.engine.Login;
+import com.company.database.schemaversion.engine.LoginParameters;
 import com.company.database.schemaversion.policy.AccountPolicy;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.GetParameterRequest;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
@@ -16,15 +16,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the database login from SSM with decryption, as the caller. Two shapes: a user-name parameter and a
- * password parameter, or one parameter whose value is JSON with username and password (an RDS-managed secret
- * read through /aws/reference/secretsmanager/...). Values never reach a message.
+ * Reads the database login from SSM with decryption, as the caller, in the shapes engine/LoginParameters reads.
+ * Values never reach a message.
  *
  * <p>Every name passes the account's AccountPolicy before any GetParameter: the type reads with its own
  * execution role, so without that check a template could make it read, and echo, any parameter or secret.
  */
 public final class SsmLogins {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final ProxyClient<SsmClient> ssm;
     private final AccountPolicy policy;
     /**
@@ -50,36 +48,10 @@ public final class SsmLogins {
         List<String> key = Arrays.asList(usernameParameter, passwordParameter, secretParameter);
         Login known = read.get(key);
         if (known == null) {
-            known = readLogin(usernameParameter, passwordParameter, secretParameter);
+            known = LoginParameters.read(usernameParameter, passwordParameter, secretParameter, this::read, "");
             read.put(key, known);
         }
         return known;
-    }
-
-    private Login readLogin(String usernameParameter, String passwordParameter, String secretParameter) {
-        if (secretParameter != null) {
-            String value = read(secretParameter, "Credentials.SecretParameter");
-            try {
-                JsonNode node = JSON.readTree(value);
-                JsonNode user = node == null ? null : node.get("username");
-                JsonNode pass = node == null ? null : node.get("password");
-                if (user == null || pass == null || !user.isTextual() || !pass.isTextual()) {
-                    throw new ReconcileException(Reason.CREDENTIALS_NOT_FOUND, "SSM parameter " + secretParameter
-                            + " (Credentials.SecretParameter) does not hold JSON with string fields username and password.");
-                }
-                return new Login(user.asText(), pass.asText());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
-                // Not kept as the cause: Jackson's message quotes the text it read, the secret's value.
-                throw new ReconcileException(Reason.CREDENTIALS_NOT_FOUND, "SSM parameter " + secretParameter
-                        + " (Credentials.SecretParameter) is not JSON; it must hold {\"username\": ..., \"password\": ...}.");
-            }
-        }
-        if (usernameParameter == null || passwordParameter == null) {
-            throw new ReconcileException(Reason.INVALID_INPUT,
-                    "Credentials needs UsernameParameter and PasswordParameter, or SecretParameter.");
-        }
-        return new Login(read(usernameParameter, "Credentials.UsernameParameter"),
-                read(passwordParameter, "Credentials.PasswordParameter"));
     }
 
     private String read(String name, String property) {

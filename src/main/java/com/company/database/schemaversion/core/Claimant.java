@@ -1,9 +1,5 @@
 package com.company.database.schemaversion.core;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -25,11 +21,6 @@ public record Claimant(String resourceId, String stackId, String logicalId, Stri
         check(ON_DELETE.contains(onDelete), "OnDelete");
     }
 
-    /** The same resource, declaring another OnDelete. */
-    public Claimant withOnDelete(String value) {
-        return new Claimant(resourceId, stackId, logicalId, createRequest, value);
-    }
-
     /** Whether a claim recorded in the database is this resource's. */
     public boolean holds(Claim claim) {
         return claim != null && resourceId.equals(claim.resourceId()) && Objects.equals(stackId, claim.stackId())
@@ -43,12 +34,7 @@ public record Claimant(String resourceId, String stackId, String logicalId, Stri
      */
     public static String resourceIdOf(String host, int port, String database, String schema) {
         String key = host.toLowerCase(Locale.ROOT) + ":" + port + "/" + database + "/" + schema;
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return database + "." + schema + "." + HexFormat.of().formatHex(d).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return database + "." + schema + "." + Digests.sha256Hex(key).substring(0, 12);
     }
 
     private static void check(boolean ok, String what) {

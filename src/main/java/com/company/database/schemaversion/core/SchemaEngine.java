@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * What the reconcile needs from whatever touches the database: Flyway in this process, or the same engine
- * inside the VPC runner. Failures are ReconcileExceptions with a reason.
+ * inside the VPC runner. Failures are ReconcileExceptions with a reason. No operation has a default:
+ * each engine implements what it supports (the VPC runner's engine, see {@link #apply}, is the one exception).
  */
 public interface SchemaEngine {
 
@@ -13,12 +14,10 @@ public interface SchemaEngine {
 
     /**
      * Applies pending migrations in order up to and including {@code target}, starting each one only while
-     * the budget allows. What was applied shows in the next observation.
+     * the budget allows. What was applied shows in the next observation. The VPC runner's engine cannot: its
+     * migrations run in asynchronous steps that outlive a handler call, driven by the VpcRunner mode.
      */
     void apply(Version target, Budget budget);
-
-    /** Drops every object in the managed schema (OnDelete: Clean). */
-    void clean();
 
     /**
      * Takes over a schema that has objects but no Flyway history: records {@code baseline} as applied (Flyway's
@@ -28,9 +27,7 @@ public interface SchemaEngine {
      *
      * @return what the history was and became, for the stack event
      */
-    default String adopt(Version baseline) {
-        throw new ReconcileException(Reason.INTERNAL, "This engine cannot adopt a schema.");
-    }
+    String adopt(Version baseline);
 
     /**
      * Removes the failed history row of {@code version} at {@code installedRank} (what {@code flyway repair}
@@ -39,17 +36,13 @@ public interface SchemaEngine {
      *
      * @return what the history was and became, for the stack event
      */
-    default String repair(Version version, int installedRank) {
-        throw new ReconcileException(Reason.INTERNAL, "This engine cannot repair the history.");
-    }
+    String repair(Version version, int installedRank);
 
     /**
      * The claim the database records on the managed schema, if any. Changes nothing (not even the claims table,
      * which only {@link #claim} creates).
      */
-    default Optional<Claim> claimOf() {
-        throw new ReconcileException(Reason.INTERNAL, "This engine cannot read claims.");
-    }
+    Optional<Claim> claimOf();
 
     /**
      * Claims the managed schema for {@code claimant}, atomically: a schema nobody claims becomes its (recording
@@ -58,9 +51,7 @@ public interface SchemaEngine {
      *
      * @return the claim as it now stands
      */
-    default Claim claim(Claimant claimant) {
-        throw new ReconcileException(Reason.INTERNAL, "This engine cannot claim a schema.");
-    }
+    Claim claim(Claimant claimant);
 
     /**
      * Gives the claim back if {@code claimant} holds it (Delete, or a Create that failed for good); anyone else's
@@ -68,21 +59,12 @@ public interface SchemaEngine {
      *
      * @return whether a claim was released
      */
-    default boolean release(Claimant claimant) {
-        throw new ReconcileException(Reason.INTERNAL, "This engine cannot release a claim.");
-    }
+    boolean release(Claimant claimant);
 
     /**
      * OnDelete: Clean for {@code claimant}: drops every object in the managed schema only when the database
      * agrees: the claim is the claimant's, says Clean, and started the history (or the account admin allows
      * cleaning what a resource did not create). Otherwise refused (ACCESS_DENIED) and nothing is dropped.
      */
-    default void clean(Claimant claimant, boolean mayCleanWhatItDidNotCreate) {
-        Claim claim = claimOf().orElse(null);
-        String refusal = Claims.cleanRefusal(claim, claimant, mayCleanWhatItDidNotCreate);
-        if (refusal != null) {
-            throw new ReconcileException(Reason.ACCESS_DENIED, "Nothing was dropped: " + refusal);
-        }
-        clean();
-    }
+    void clean(Claimant claimant, boolean mayCleanWhatItDidNotCreate);
 }

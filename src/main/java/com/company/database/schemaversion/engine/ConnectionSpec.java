@@ -35,10 +35,6 @@ public record ConnectionSpec(String host, int port, String database, String sslM
         this(host, port, database, sslMode, username, password, extraCaCertificates, loginSource, false);
     }
 
-    public ConnectionSpec(String host, int port, String database, String sslMode, String username, String password) {
-        this(host, port, database, sslMode, username, password, null, null);
-    }
-
     /** host:port/database, the form used in every message. */
     public String where() {
         return host + ":" + port + "/" + database;

@@ -3,6 +3,8 @@ package com.company.database.schemaversion.engine;
 import com.company.database.schemaversion.core.Budget;
 import com.company.database.schemaversion.core.Claim;
 import com.company.database.schemaversion.core.Claimant;
+import com.company.database.schemaversion.core.Claims;
+import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Migration;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Reason;
@@ -17,9 +19,6 @@ import org.flywaydb.core.internal.info.MigrationInfoImpl;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,7 +26,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -448,8 +446,18 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
+    /** Drops only what the claim allows (Claims.cleanRefusal); otherwise ACCESS_DENIED and nothing is dropped. */
     @Override
-    public synchronized void clean() {
+    public void clean(Claimant claimant, boolean mayCleanWhatItDidNotCreate) {
+        String refusal = Claims.cleanRefusal(claimOf().orElse(null), claimant, mayCleanWhatItDidNotCreate);
+        if (refusal != null) {
+            throw new ReconcileException(Reason.ACCESS_DENIED, "Nothing was dropped: " + refusal);
+        }
+        clean();
+    }
+
+    /** Drops every object in the managed schema; reached only through the claim check above. */
+    private synchronized void clean() {
         lastFingerprint = null;
         try {
             Flyway.configure(getClass().getClassLoader())
@@ -608,10 +616,6 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     }
 
     private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256Hex(text);
     }
 }

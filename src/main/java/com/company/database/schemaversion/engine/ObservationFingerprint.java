@@ -1,17 +1,14 @@
 package com.company.database.schemaversion.engine;
 
+import com.company.database.schemaversion.core.Digests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.stream.Stream;
 
 /**
@@ -82,12 +79,7 @@ final class ObservationFingerprint {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256Hex(sb.toString());
     }
 
     private static String quote(String identifier) {

@@ -7,7 +7,7 @@ import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.CallerCredentials;
-import com.company.database.schemaversion.aws.Login;
+import com.company.database.schemaversion.engine.Login;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.core.SchemaEngine;
 import com.company.database.schemaversion.engine.FlywayEngines;

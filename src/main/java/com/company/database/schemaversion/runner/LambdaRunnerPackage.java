@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.runner;
 
+import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,8 +24,8 @@ import java.util.TreeMap;
  * function's CodeSha256 once it runs it. The handler compares that CodeSha256 with {@link #codeSha256()} before
  * every invocation: the expected identity is computed here, from the handler's own code, never read from the
  * function (whose environment anyone with lambda:UpdateFunctionConfiguration could set). Built once per JVM, on
- * the first call that needs it (2.1-2.9 s in a new JVM on the shared 2-core build machine, from the jar or from
- * the directory Lambda extracts it to; see guides/vpc-runner.md), then kept for the JVM's life.</li>
+ * the first call that needs it (from the jar or from the directory Lambda extracts it to; guides/performance.md
+ * has the cost), then kept for the JVM's life.</li>
  * <li>{@link #withExtraCa(String)}: the same code plus the account admin's Connections.ExtraCaCertificates at
  * {@link RunnerEntrypoint#EXTRA_CA_ENTRY}, where the runner reads them. The bundle is part of the code, so the
  * CodeSha256 check covers it: no SSM parameter or environment variable anyone could rewrite, no size limit
@@ -91,7 +91,7 @@ public final class LambdaRunnerPackage {
      */
     public static LambdaRunnerPackage ofZip(byte[] zip) {
         return new LambdaRunnerPackage(RunnerPackageBuilder.entries(zip),
-                HexFormat.of().formatHex(RunnerPackageBuilder.sha256().digest(zip)), zip, null);
+                Digests.sha256Hex(zip), zip, null);
     }
 
     /** This package with the given extra CA certificates at {@link RunnerEntrypoint#EXTRA_CA_ENTRY}; this one for none. */
@@ -117,8 +117,7 @@ public final class LambdaRunnerPackage {
      * bundle its runner code was built with), or null for none.
      */
     public static String digestOf(String extraCaCertificates) {
-        return extraCaCertificates == null || extraCaCertificates.isBlank() ? null : HexFormat.of().formatHex(
-                RunnerPackageBuilder.sha256().digest(extraCaCertificates.getBytes(StandardCharsets.UTF_8)));
+        return extraCaCertificates == null || extraCaCertificates.isBlank() ? null : Digests.sha256Hex(extraCaCertificates);
     }
 
     /** The digest of the extra CA certificates this package carries ({@link #digestOf}), null for none. */
@@ -152,7 +151,7 @@ public final class LambdaRunnerPackage {
     public String codeSha256() {
         String s = codeSha256;
         if (s == null) {
-            s = Base64.getEncoder().encodeToString(RunnerPackageBuilder.sha256().digest(zip()));
+            s = Base64.getEncoder().encodeToString(Digests.sha256(zip()));
             codeSha256 = s;
         }
         return s;

@@ -6,6 +6,7 @@ import com.company.database.schemaversion.core.Budget;
 import com.company.database.schemaversion.core.Claimant;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.core.Regions;
 import com.company.database.schemaversion.core.SchemaEngine;
 import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.engine.ConnectionSpec;
@@ -13,6 +14,7 @@ import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.FlywayLog;
 import com.company.database.schemaversion.engine.IamAuthTokens;
+import com.company.database.schemaversion.engine.Login;
 import com.company.database.schemaversion.engine.MigrationCatalog;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -211,7 +213,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
 
     private JsonNode runOp(RunnerProtocol.Request r, RunnerConfig c, RunnerLogins ssm, Context context) {
         boolean iam = c.iamUsername() != null;
-        RunnerLogins.Login login = iam ? new RunnerLogins.Login(c.iamUsername(), IamAuthTokens.token(
+        Login login = iam ? new Login(c.iamUsername(), IamAuthTokens.token(
                 RunnerLogins.ownCredentials(), region(), c.host(), c.port(), c.iamUsername(), clock)) : ssm.resolve(c);
         MigrationSource override = migrationOverride;
         MigrationSource source = override != null ? override : MigrationCatalog.resolve(c.migrationSet());
@@ -295,12 +297,11 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
 
     /** The function's own region, which Lambda sets; the database is in it. */
     private String region() {
-        String region = environment.get("AWS_REGION");
-        return region == null ? "us-east-1" : region;
+        return Regions.resolve(null, environment.get("AWS_REGION"));
     }
 
     private static SsmClient ssm(String region) {
-        return SSM.computeIfAbsent(region == null ? "us-east-1" : region, name -> SsmClient.builder()
+        return SSM.computeIfAbsent(Regions.resolve(region, null), name -> SsmClient.builder()
                 .region(Region.of(name))
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(5))

@@ -2,7 +2,8 @@ package com.company.database.schemaversion.runner;
 
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.company.database.schemaversion.engine.Login;
+import com.company.database.schemaversion.engine.LoginParameters;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -14,12 +15,10 @@ import software.amazon.awssdk.services.ssm.model.ParameterTier;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 import software.amazon.awssdk.services.ssm.model.PutParameterRequest;
 
-import java.io.IOException;
-
 /**
  * The runner's own SSM access, with the runner role's credentials: it reads the database login (so no secret
  * ever travels in an invocation payload) and leaves the outcome of asynchronous steps for the handler.
- * Same two credential shapes as the handler's SsmLogins. Values never reach a message or a log.
+ * The same login shapes as the handler's, read by engine/LoginParameters. Values never reach a message or a log.
  */
 public final class RunnerLogins {
     private final SsmClient ssm;
@@ -28,37 +27,9 @@ public final class RunnerLogins {
         this.ssm = ssm;
     }
 
-    record Login(String username, String password) {
-        @Override
-        public String toString() {
-            return "Login[username=" + username + ", password=****]";
-        }
-    }
-
     Login resolve(RunnerConfig r) {
-        if (r.secretParameter() != null) {
-            String value = read(r.secretParameter(), "Credentials.SecretParameter");
-            JsonNode node;
-            try {
-                node = RunnerProtocol.JSON.readTree(value);
-            } catch (IOException e) {
-                node = null;
-            }
-            JsonNode user = node == null ? null : node.get("username");
-            JsonNode pass = node == null ? null : node.get("password");
-            if (user == null || pass == null || !user.isTextual() || !pass.isTextual()) {
-                throw new ReconcileException(Reason.CREDENTIALS_NOT_FOUND, "SSM parameter " + r.secretParameter()
-                        + " (Credentials.SecretParameter) does not hold JSON with string fields username and password"
-                        + " (read by the VPC runner).");
-            }
-            return new Login(user.asText(), pass.asText());
-        }
-        if (r.usernameParameter() == null || r.passwordParameter() == null) {
-            throw new ReconcileException(Reason.INVALID_INPUT,
-                    "Credentials needs UsernameParameter and PasswordParameter, or SecretParameter.");
-        }
-        return new Login(read(r.usernameParameter(), "Credentials.UsernameParameter"),
-                read(r.passwordParameter(), "Credentials.PasswordParameter"));
+        return LoginParameters.read(r.usernameParameter(), r.passwordParameter(), r.secretParameter(), this::read,
+                " (read by the VPC runner)");
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.runner;
 
+import com.company.database.schemaversion.core.Digests;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,11 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +53,7 @@ public final class RunnerPackageBuilder {
             "com/company/database/schemaversion/engine/",
             "com/company/database/schemaversion/runner/",
             // The account policy's rules (its static methods), which the runner applies to its own configuration:
-            // the one class of the handler's package the runner loads, and only those methods of it.
+            // the one class outside core, engine and runner that the runner loads, and only those methods of it.
             "com/company/database/schemaversion/policy/AccountPolicy.class",
             "db/migration/",
             "certs/",
@@ -183,7 +182,7 @@ public final class RunnerPackageBuilder {
      * that keeps both its size and its CRC-32 would go unnoticed, a one in four billion chance per changed file.
      */
     static String codeId(TreeMap<String, FileEntry> files) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = Digests.sha256();
         sha.update(FORMAT.getBytes(StandardCharsets.UTF_8));
         ByteBuffer numbers = ByteBuffer.allocate(16);
         for (Map.Entry<String, FileEntry> file : files.entrySet()) {
@@ -193,7 +192,7 @@ public final class RunnerPackageBuilder {
             sha.update(numbers.array());
             sha.update(name);
         }
-        return HexFormat.of().formatHex(sha.digest());
+        return Digests.hex(sha.digest());
     }
 
     /**
@@ -266,14 +265,6 @@ public final class RunnerPackageBuilder {
         CRC32 crc = new CRC32();
         crc.update(content);
         return crc.getValue();
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void readDirectory(Path root, Map<String, FileEntry> found,

@@ -103,11 +103,6 @@ public final class RunnerProtocol {
             this(op, stepId, target, deadline, null, false, token);
         }
 
-        /** The same request, carrying the token of the step the handler armed for it. */
-        public Request withToken(String stepToken) {
-            return new Request(op, stepId, target, deadline, claim, cleanUncreated, stepToken);
-        }
-
         @Override
         public String toString() {
             return "Request[op=" + op + ", stepId=" + stepId + ", target=" + target + ", deadline=" + deadline
@@ -124,12 +119,7 @@ public final class RunnerProtocol {
 
     /** What a step record holds of its token: its SHA-256, hex. The token itself is never stored. */
     public static String digest(String token) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return com.company.database.schemaversion.core.Digests.sha256Hex(token);
     }
 
     /**

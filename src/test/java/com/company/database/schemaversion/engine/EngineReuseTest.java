@@ -28,7 +28,7 @@ class EngineReuseTest {
     void setUp() {
         database = TestDatabase.newDatabase();
         engine = new FlywayEngine(new ConnectionSpec("127.0.0.1", TestDatabase.port(), database, "disable",
-                TestDatabase.USER, TestDatabase.PASSWORD),
+                TestDatabase.USER, TestDatabase.PASSWORD, null, null),
                 new EngineSettings("public", MigrationSource.baked("orders"), Map.of("AppRole", "orders_app"), 10, 40));
     }
 

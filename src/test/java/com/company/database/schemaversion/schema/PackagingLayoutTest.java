@@ -52,45 +52,6 @@ class PackagingLayoutTest {
         return child(project, "artifactId").getTextContent() + "-" + child(project, "version").getTextContent() + ".jar";
     }
 
-    /**
-     * The local runner lives in its own source folder, compiled after the handler (see the compiler's
-     * compile-local-runner execution): a clean build already fails on a handler class that uses it. This
-     * catches the same in an incremental build, from the compiled classes' constant pools.
-     */
-    @Test
-    void noHandlerClassUsesTheLocalRunner() throws Exception {
-        Path classes = Path.of("target", "classes", PACKAGE.replace('.', '/'));
-        byte[] local = (PACKAGE.replace('.', '/') + "/local/").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        List<String> offenders = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(classes)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
-                if (classes.relativize(f).startsWith("local")) {
-                    continue;
-                }
-                byte[] bytes = Files.readAllBytes(f);
-                if (indexOf(bytes, local) >= 0) {
-                    offenders.add(classes.relativize(f).toString());
-                }
-            }
-        }
-        assertThat(offenders).as("handler classes that name the local runner").isEmpty();
-        assertThat(Files.isDirectory(Path.of("src", "main", "java", PACKAGE.replace('.', '/'), "local")))
-                .as("the local runner stays out of src/main/java").isFalse();
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
     @Test
     void rpdkConfigIsWhatCfnInitWritesForAJavaType() throws Exception {
         String text = ProjectFiles.read(".rpdk-config");

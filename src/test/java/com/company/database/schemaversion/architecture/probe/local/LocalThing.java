@@ -1,0 +1,5 @@
+package com.company.database.schemaversion.architecture.probe.local;
+
+/** Probe: stands for a class of the local runner. */
+public class LocalThing {
+}

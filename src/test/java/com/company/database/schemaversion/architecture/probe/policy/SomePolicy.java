@@ -1,0 +1,5 @@
+package com.company.database.schemaversion.architecture.probe.policy;
+
+/** Probe: stands for a policy class. */
+public class SomePolicy {
+}
