@@ -25,8 +25,7 @@ final class ErrorRules {
         DIRECT, VPC_RUNNER;
 
         static Mode of(ResourceModel model) {
-            return model != null && model.getExecution() != null && "VpcRunner".equals(model.getExecution().getMode())
-                    ? VPC_RUNNER : DIRECT;
+            return Translator.runsInVpc(model) ? VPC_RUNNER : DIRECT;
         }
     }
 

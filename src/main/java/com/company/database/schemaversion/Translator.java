@@ -87,6 +87,11 @@ public final class Translator {
         return t == null || t.getConnectWaitMinutes() == null ? 10 : t.getConnectWaitMinutes();
     }
 
+    /** Execution.Mode VpcRunner: the migrations run in the runner function in the customer's VPC. */
+    public static boolean runsInVpc(ResourceModel m) {
+        return m != null && m.getExecution() != null && "VpcRunner".equals(m.getExecution().getMode());
+    }
+
     public static boolean cleansOnDelete(ResourceModel m) {
         return "Clean".equals(m.getOnDelete());
     }

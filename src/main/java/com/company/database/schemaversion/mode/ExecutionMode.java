@@ -20,8 +20,7 @@ import java.util.Optional;
 public interface ExecutionMode {
 
     static ExecutionMode of(ResourceModel model) {
-        return model.getExecution() != null && "VpcRunner".equals(model.getExecution().getMode())
-                ? VpcRunnerMode.INSTANCE : DirectMode.INSTANCE;
+        return Translator.runsInVpc(model) ? VpcRunnerMode.INSTANCE : DirectMode.INSTANCE;
     }
 
     /** True for the mode that keeps a runner function in the customer's account. */

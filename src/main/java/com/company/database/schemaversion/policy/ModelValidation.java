@@ -7,7 +7,6 @@ import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.engine.PlaceholderValues;
-import com.company.database.schemaversion.mode.ExecutionMode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +59,7 @@ public final class ModelValidation {
      * as a record written before the admin tightened the configuration, is still refused there.
      */
     static void againstPolicy(ResourceModel m, AccountPolicy policy) {
-        if (ExecutionMode.of(m).keepsRunnerFunction()) {
+        if (Translator.runsInVpc(m)) {
             policy.checkRunner(m);
         } else {
             policy.checkReadsAndConnections(m);
@@ -139,7 +138,7 @@ public final class ModelValidation {
             throw invalid("TargetVersion is required: a version of the migration set, or 'latest'.");
         }
         Execution x = m.getExecution();
-        if (ExecutionMode.of(m).keepsRunnerFunction()) {
+        if (Translator.runsInVpc(m)) {
             List<String> missing = new ArrayList<>();
             if (x.getSubnetIds() == null || x.getSubnetIds().isEmpty()) missing.add("Execution.SubnetIds");
             if (x.getSecurityGroupIds() == null || x.getSecurityGroupIds().isEmpty()) missing.add("Execution.SecurityGroupIds");
