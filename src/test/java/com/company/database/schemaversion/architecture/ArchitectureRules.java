@@ -121,7 +121,9 @@ final class ArchitectureRules {
     }
 
     /**
-     * Slices: the contract, the generated model, and each package below the base. {@code temporarilyAllowed}
+     * Slices: each package below the base. The base package (the handlers, the context the wrapper hands them and the
+     * generated model) is the top layer: the modes and the policy read its model and context types, and the handlers
+     * call them, by design. Below it, every dependency runs one way. {@code temporarilyAllowed}
      * names class dependencies ("Origin->Target", top-level qualified names) left out while another change
      * owns their removal.
      */
@@ -130,12 +132,6 @@ final class ArchitectureRules {
             @Override
             public SliceIdentifier getIdentifierOf(JavaClass c) {
                 String p = c.getPackageName();
-                if (p.equals(base)) {
-                    // The generated wrapper and BaseHandler call the handlers: they belong with them.
-                    boolean model = generated.contains(topLevelName(c))
-                            && !topLevelName(c).matches("HandlerWrapper.*|BaseHandler");
-                    return SliceIdentifier.of(model ? "model" : "contract");
-                }
                 if (p.startsWith(base + ".")) {
                     return SliceIdentifier.of(p.substring(base.length() + 1).split("\\.")[0]);
                 }
