@@ -22,10 +22,10 @@ import java.util.Set;
  * so call budgets run out without anybody sleeping. The end-to-end tests check the real engine against Flyway
  * and PostgreSQL; this one only has to agree with it on the observations and errors the core sees.
  */
-final class FakeSchemaEngine implements SchemaEngine {
+public final class FakeSchemaEngine implements SchemaEngine {
 
     /** A script of the baked set. */
-    record Script(Migration.Kind kind, Version version, String description, int checksum, boolean transactional,
+    public record Script(Migration.Kind kind, Version version, String description, int checksum, boolean transactional,
                   Duration takes) {
         Migration migration() {
             return new Migration(version, description, fileName(), null, checksum, kind);
@@ -42,7 +42,7 @@ final class FakeSchemaEngine implements SchemaEngine {
     }
 
     /** One row of flyway_schema_history. {@code adopted}: the row Flyway's baseline() writes (type BASELINE). */
-    record Row(int rank, Migration.Kind kind, Version version, String description, String script, int checksum,
+    public record Row(int rank, Migration.Kind kind, Version version, String description, String script, int checksum,
                boolean success, boolean transactional, boolean adopted, Instant installedOn) {
         String key() {
             return kind == Migration.Kind.REPEATABLE ? "R:" + description : String.valueOf(version);
@@ -89,39 +89,39 @@ final class FakeSchemaEngine implements SchemaEngine {
 
     // ---- the baked set
 
-    FakeSchemaEngine versioned(String... versions) {
+    public FakeSchemaEngine versioned(String... versions) {
         for (String v : versions) {
             script(Migration.Kind.VERSIONED, v, "v" + v.replace('.', '_'), 1000 + set.size(), true);
         }
         return this;
     }
 
-    FakeSchemaEngine baseline(String version) {
+    public FakeSchemaEngine baseline(String version) {
         return script(Migration.Kind.BASELINE, version, "baseline", 2000 + set.size(), true);
     }
 
-    FakeSchemaEngine repeatable(String name, int checksum) {
+    public FakeSchemaEngine repeatable(String name, int checksum) {
         return script(Migration.Kind.REPEATABLE, null, name, checksum, true);
     }
 
-    FakeSchemaEngine nonTransactional(String version) {
+    public FakeSchemaEngine nonTransactional(String version) {
         return script(Migration.Kind.VERSIONED, version, "v" + version.replace('.', '_'), 3000 + set.size(), false);
     }
 
-    FakeSchemaEngine script(Migration.Kind kind, String version, String description, int checksum, boolean transactional) {
+    public FakeSchemaEngine script(Migration.Kind kind, String version, String description, int checksum, boolean transactional) {
         set.add(new Script(kind, version == null ? null : Version.parse(version), description, checksum, transactional,
                 Duration.ofSeconds(10)));
         return this;
     }
 
     /** Every migration of the set now takes {@code d} on the engine's clock. */
-    FakeSchemaEngine eachMigrationTakes(Duration d) {
+    public FakeSchemaEngine eachMigrationTakes(Duration d) {
         set.replaceAll(s -> new Script(s.kind(), s.version(), s.description(), s.checksum(), s.transactional(), d));
         return this;
     }
 
     /** Connecting and reading the history takes {@code d} on the engine's clock (a cold start, a slow database). */
-    FakeSchemaEngine observeTakes(Duration d) {
+    public FakeSchemaEngine observeTakes(Duration d) {
         this.observeTakes = d;
         return this;
     }
@@ -130,48 +130,48 @@ final class FakeSchemaEngine implements SchemaEngine {
      * An engine that starts no migration once the window is over, not even the call's first (the interface allows
      * it; FlywayEngine's gate always lets the first one start).
      */
-    FakeSchemaEngine strictBudget() {
+    public FakeSchemaEngine strictBudget() {
         this.firstMigrationAlwaysStarts = false;
         return this;
     }
 
     /** The script is edited in the artifact after it was applied (its checksum changes). */
-    FakeSchemaEngine edit(String key, int newChecksum) {
+    public FakeSchemaEngine edit(String key, int newChecksum) {
         set.replaceAll(s -> s.key().equals(key)
                 ? new Script(s.kind(), s.version(), s.description(), newChecksum, s.transactional(), s.takes()) : s);
         return this;
     }
 
     /** The script is removed from the artifact. */
-    FakeSchemaEngine remove(String key) {
+    public FakeSchemaEngine remove(String key) {
         set.removeIf(s -> s.key().equals(key));
         return this;
     }
 
     /** The script fails when it runs (a bad statement). */
-    FakeSchemaEngine failing(String key) {
+    public FakeSchemaEngine failing(String key) {
         failing.add(key);
         return this;
     }
 
-    FakeSchemaEngine fixed(String key) {
+    public FakeSchemaEngine fixed(String key) {
         failing.remove(key);
         return this;
     }
 
-    FakeSchemaEngine lockedByAnotherDeployment(boolean locked) {
+    public FakeSchemaEngine lockedByAnotherDeployment(boolean locked) {
         this.lockedByAnotherDeployment = locked;
         return this;
     }
 
     /** The schema has objects built without this type (no Flyway history). */
-    FakeSchemaEngine objectsBuiltByHand(int count) {
+    public FakeSchemaEngine objectsBuiltByHand(int count) {
         this.objects += count;
         return this;
     }
 
     /** Writes the history as if {@code versions} had been applied earlier, with the set's checksums. */
-    FakeSchemaEngine applied(String... versions) {
+    public FakeSchemaEngine applied(String... versions) {
         for (String v : versions) {
             Script s = scriptOf(v);
             history.add(row(s, true));
@@ -180,11 +180,11 @@ final class FakeSchemaEngine implements SchemaEngine {
         return this;
     }
 
-    List<Row> history() {
+    public List<Row> history() {
         return List.copyOf(history);
     }
 
-    List<String> appliedKeys() {
+    public List<String> appliedKeys() {
         return history.stream().filter(Row::success).map(Row::key).toList();
     }
 
