@@ -24,6 +24,12 @@ public final class Budget {
         return clock.instant().isBefore(startCutoff);
     }
 
+    /** How much longer a new migration may be started in this call (zero once the window is over). */
+    public Duration startWindowLeft() {
+        Duration d = Duration.between(clock.instant(), startCutoff);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
     public Duration remaining() {
         Duration d = Duration.between(clock.instant(), deadline);
         return d.isNegative() ? Duration.ZERO : d;

@@ -45,6 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     static final String APPLICATION_NAME = "company-database-schemaversion";
     private static final String LATEST_KEY = "latest";
+    private static final int MAX_LOCK_RETRIES = 10;
     private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
     private final ConnectionSpec connection;
@@ -110,7 +111,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         dataSource.statementTimeout(cap);
         gate.arm(budget);
         try {
-            flyway(target.toString()).migrate();
+            flyway(target.toString(), lockRetries(budget)).migrate();
         } catch (RuntimeException e) {
             if (!EngineErrors.causedBy(e, BudgetExhausted.class)) {
                 throw translateAfterLocking(e);
@@ -471,10 +472,24 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     }
 
     private Flyway flyway(String targetKey) {
-        return flywayByTarget.computeIfAbsent(targetKey, this::load);
+        return flyway(targetKey, MAX_LOCK_RETRIES);
     }
 
-    private Flyway load(String targetKey) {
+    private Flyway flyway(String targetKey, int lockRetries) {
+        return flywayByTarget.computeIfAbsent(lockRetries == MAX_LOCK_RETRIES ? targetKey : targetKey + "@" + lockRetries,
+                k -> load(targetKey, lockRetries));
+    }
+
+    /**
+     * Flyway tries another deployment's lock once a second, {@code lockRetries} times. At most ten (the type waits
+     * across calls itself), and not past the end of the call's start window: waiting longer only delays the answer
+     * that another deployment is migrating, which is the same later.
+     */
+    static int lockRetries(Budget budget) {
+        return (int) Math.max(1, Math.min(MAX_LOCK_RETRIES, budget.startWindowLeft().toSeconds()));
+    }
+
+    private Flyway load(String targetKey, int lockRetries) {
         FluentConfiguration config = Flyway.configure(getClass().getClassLoader())
                 .dataSource(dataSource)
                 .schemas(settings.schema())
@@ -486,7 +501,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
                 .cleanDisabled(true)
                 .validateOnMigrate(true)
                 .outOfOrder(false)
-                .lockRetryCount(10)
+                .lockRetryCount(lockRetries)
                 .callbacks(gate)
                 // One line per Flyway event, in the log of the call running the engine (see FlywayLog).
                 .loggers(FlywayLog.class.getName())

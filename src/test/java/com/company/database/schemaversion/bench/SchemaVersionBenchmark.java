@@ -127,7 +127,7 @@ public final class SchemaVersionBenchmark {
      * Extra options for the child JVM come from -Dbench.coldJvmArgs (space-separated), e.g. -Xlog:class+load.
      */
     private void runColdOnly() throws Exception {
-        TestDatabase.server();
+        TestDatabase.durableServer();
         log("machine: " + machine() + "; load average: " + loadAverage());
         List<Cold> cold = coldCasesOfTheBakedSet(bakedDeploy(TestModels.testAccount()), bakedDeploy(signedRecords()));
         System.out.println();
@@ -146,7 +146,7 @@ public final class SchemaVersionBenchmark {
     }
 
     private void run(int[] sizes) throws Exception {
-        TestDatabase.server();
+        TestDatabase.durableServer();
         context = "machine: " + machine() + "; load average at the start: " + loadAverage();
         log(context);
         log("PostgreSQL on 127.0.0.1:" + TestDatabase.port() + ", repeats " + repeats + " (median)");

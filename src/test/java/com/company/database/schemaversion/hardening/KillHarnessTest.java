@@ -197,7 +197,7 @@ class KillHarnessTest extends AbstractHandlerTest {
     }
 
     static Path generateMigrations() throws Exception {
-        Path dir = Path.of("target/hardening-migrations/kill" + MIGRATIONS).toAbsolutePath();
+        Path dir = Path.of("target/hardening-migrations/" + ProcessHandle.current().pid() + "/kill" + MIGRATIONS).toAbsolutePath();
         Files.createDirectories(dir);
         for (int v = 1; v <= MIGRATIONS; v++) {
             Files.writeString(dir.resolve("V" + v + "__table_" + v + ".sql"),

@@ -43,6 +43,11 @@ public final class TestCertificates {
         String pw = "changeit";
         Path ca = dir.resolve("ca.p12");
         Path server = dir.resolve("server.p12");
+        if (Files.exists(c.serverKeyPem) && Files.exists(c.serverCertPem) && Files.exists(c.caPem) && Files.exists(server)) {
+            // Made earlier in this JVM (the folder is this process's; the key is written last): five keytool JVMs
+            // and two RSA keys fewer for every further test class that needs a CA.
+            return c;
+        }
         Files.deleteIfExists(ca);
         Files.deleteIfExists(server);
         keytool(null, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=Hardening Test CA" + (name.isEmpty() ? "" : " " + name),
