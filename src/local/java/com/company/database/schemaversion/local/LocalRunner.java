@@ -54,11 +54,11 @@ public final class LocalRunner {
         try {
             options = Options.parse(args);
         } catch (Options.UsageException e) {
-            if (!e.getMessage().isEmpty()) {
+            if (!e.help) {
                 err.println("error: " + e.getMessage());
             }
             err.print(Options.USAGE);
-            return e.getMessage().isEmpty() ? 0 : 2;
+            return e.help ? 0 : 2;
         }
         try {
             return switch (options.command) {

@@ -263,15 +263,53 @@ class ReleaseCommandTest {
 
     @Test
     void anotherRegistrationOfTheTypeIsRunning() {
-        registry.pollsToComplete(1000);
-        try (CloudFormationClient cfn = client()) {
-            cfn.registerType(b -> b.type(RegistryType.RESOURCE).typeName(TYPE).schemaHandlerPackage("s3://" + BUCKET + "/other.zip"));
-        }
+        String running = startAnotherRegistration();
         Run r = release();
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("CloudFormation refused RegisterType (CFNRegistryException: Registration of type " + TYPE
-                        + " is already in progress", "HTTP 400", "Another registration of " + TYPE + " is running",
+                        + " is already in progress", "HTTP 400", "Another registration of " + TYPE + " is running (" + running,
                 "the registry runs one at a time", "a pipeline concurrency group");
+        // Told by the registrations the registry lists as IN_PROGRESS, not by the refusal's words.
+        assertThat(registry.calls()).contains("ListTypeRegistrations");
+    }
+
+    /** A registration of the type that stays IN_PROGRESS, as another pipeline's would; its token. */
+    private String startAnotherRegistration() {
+        registry.pollsToComplete(1000);
+        try (CloudFormationClient cfn = client()) {
+            return cfn.registerType(b -> b.type(RegistryType.RESOURCE).typeName(TYPE)
+                    .schemaHandlerPackage("s3://" + BUCKET + "/other.zip")).registrationToken();
+        }
+    }
+
+    @Test
+    void theRefusalsWordsDecideNothing() {
+        // Words that speak of a registration in progress, while none is running: the limit is what is left.
+        registry.failWith("RegisterType", 400, "CFNRegistryException", "Registration of type " + TYPE + " is already in progress");
+        Run limit = release();
+        assertThat(limit.exitCode()).isEqualTo(1);
+        assertThat(limit.err()).contains("No other registration of " + TYPE + " is running", "counted against --max-versions 50",
+                "raise the quota L-EA1018E8").doesNotContain("Another registration");
+        registry.clearFailures();
+
+        // Words that speak of the limit, while another registration runs: that registration is what the user must know.
+        String running = startAnotherRegistration();
+        registry.failWith("RegisterType", 400, "CFNRegistryException", "Maximum number of versions exceeded");
+        Run busy = release();
+        assertThat(busy.exitCode()).isEqualTo(1);
+        assertThat(busy.err()).contains("Another registration of " + TYPE + " is running (" + running)
+                .doesNotContain("quota L-EA1018E8");
+    }
+
+    @Test
+    void aRefusalThatCannotBeToldApartSaysWhereToLook() {
+        startAnotherRegistration();
+        registry.failWith("ListTypeRegistrations", 403, "AccessDenied", "not authorized to perform: cloudformation:ListTypeRegistrations");
+        Run r = release();
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("CloudFormation refused RegisterType (CFNRegistryException: Registration of type " + TYPE,
+                "See ./schemaversion versions for the type's state.", "nothing has been registered")
+                .doesNotContain("Another registration", "quota L-EA1018E8");
     }
 
     @Test
