@@ -83,6 +83,9 @@ public final class LocalRunner {
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
+        } catch (Planner.Refused e) {
+            err.println("error: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             return 1;
