@@ -8,10 +8,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.RegistryType;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -326,6 +328,42 @@ class ReleaseCommandTest {
                         + " exceeded for type " + TYPE, "counted against --max-versions 50",
                 "lower --max-versions to your account's limit", "raise the quota L-EA1018E8");
         assertThat(registry.liveVersions(TYPE)).hasSize(3);
+    }
+
+    @Test
+    void otherTypesVersionsCountTowardsTheAccountsLimit() throws IOException {
+        registry.close();
+        registry = new RegistryEmulator(REGION, 3);
+        registry.createBucket(BUCKET);
+        String other = "Company::Other::Thing";
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream out = new ZipOutputStream(zip)) {
+            out.putNextEntry(new ZipEntry("schema.json"));
+            out.write(("{\"typeName\": \"" + other + "\"}").getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        try (S3Client s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.of(REGION))
+                .endpointOverride(URI.create(registry.endpoint())).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+             CloudFormationClient cfn = client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key("other.zip"), RequestBody.fromBytes(zip.toByteArray()));
+            for (int n = 1; n <= 2; n++) {
+                String token = cfn.registerType(b -> b.type(RegistryType.RESOURCE).typeName(other)
+                        .schemaHandlerPackage("s3://" + BUCKET + "/other.zip")).registrationToken();
+                while (!"COMPLETE".equals(cfn.describeTypeRegistration(b -> b.registrationToken(token)).progressStatusAsString())) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        assertThat(release("--keep", "all").exitCode()).isZero();
+        // Three live versions in the account, one of them this type's: the registry refuses a fourth.
+        Run r = release("--keep", "all");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("CloudFormation refused RegisterType (CFNRegistryException:", "No other registration of "
+                + TYPE + " is running", "they count every private resource type's versions in the account and Region",
+                "raise the quota L-EA1018E8");
+        assertThat(registry.liveVersions(TYPE)).hasSize(1);
+        assertThat(registry.liveVersions(other)).hasSize(2);
     }
 
     @Test
