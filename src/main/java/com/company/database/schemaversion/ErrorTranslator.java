@@ -16,10 +16,19 @@ import java.time.Instant;
  * database waking up, a lock held by another deployment, throttling, an AWS API out of reach), IN_PROGRESS with a
  * growing callback delay until the resource's ConnectWaitMinutes run out.
  */
-final class ErrorTranslator {
+public final class ErrorTranslator {
     static final int MAX_DELAY_SECONDS = 60;
 
     private ErrorTranslator() {
+    }
+
+    /**
+     * What the operator reads for this failure of a resource of this model: its own words and the advice its fact
+     * calls for in the model's mode, as a handler's FAILED answer says it (for previews that run the engine
+     * outside a handler, such as the local runner's plan).
+     */
+    public static String operatorMessage(ReconcileException e, ResourceModel model) {
+        return ErrorRules.explain(e, ErrorRules.Mode.of(model));
     }
 
     static HandlerErrorCode codeOf(Reason reason) {

@@ -51,11 +51,11 @@ public final class LocalRunner {
         try {
             options = Options.parse(args);
         } catch (Options.UsageException e) {
-            if (!e.getMessage().isEmpty()) {
+            if (!e.help) {
                 err.println("error: " + e.getMessage());
             }
             err.print(Options.USAGE);
-            return e.getMessage().isEmpty() ? 0 : 2;
+            return e.help ? 0 : 2;
         }
         try {
             return switch (options.command) {
@@ -80,6 +80,9 @@ public final class LocalRunner {
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
+        } catch (Planner.Refused e) {
+            err.println("error: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             return 1;

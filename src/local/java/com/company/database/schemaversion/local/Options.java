@@ -141,8 +141,8 @@ final class Options {
     static Options parse(String[] args) {
         Options o = new Options();
         if (args.length == 0 || args[0].startsWith("-")) {
-            throw new UsageException(args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))
-                    ? "" : "Give a command first.");
+            throw args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))
+                    ? UsageException.helpAsked() : new UsageException("Give a command first.");
         }
         o.command = args[0];
         for (int i = 1; i < args.length; i++) {
@@ -262,8 +262,20 @@ final class Options {
 
     /** A mistake on the command line: the message, then the usage. */
     static final class UsageException extends RuntimeException {
+        /** The user asked for the usage: no mistake to show, and not a failure. */
+        final boolean help;
+
         UsageException(String message) {
+            this(message, false);
+        }
+
+        private UsageException(String message, boolean help) {
             super(message);
+            this.help = help;
+        }
+
+        static UsageException helpAsked() {
+            return new UsageException("", true);
         }
     }
 }

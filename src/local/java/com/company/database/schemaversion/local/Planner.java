@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.local;
 
+import com.company.database.schemaversion.ErrorTranslator;
 import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.AwsClients;
@@ -8,6 +9,7 @@ import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.core.Migration;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Plan;
+import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Reconciler;
 import com.company.database.schemaversion.engine.ConnectionSpec;
 import com.company.database.schemaversion.engine.EngineSettings;
@@ -40,13 +42,28 @@ final class Planner {
     record Result(Observation observed, Plan plan) {
     }
 
+    /** A plan the policy or the database refused, in the words and with the advice a handler's answer would give. */
+    static final class Refused extends RuntimeException {
+        Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     static Result plan(JsonNode model, Session session) {
+        ResourceModel m = resourceModel(model);
+        try {
+            return plan(model, m, session);
+        } catch (ReconcileException e) {
+            throw new Refused(ErrorTranslator.operatorMessage(e, m), e);
+        }
+    }
+
+    private static Result plan(JsonNode model, ResourceModel m, Session session) {
         ObjectNode creds = session.callerCredentials().get();
         AmazonWebServicesClientProxy proxy = new AmazonWebServicesClientProxy(new LoggerProxy(),
                 new Credentials(creds.path("accessKeyId").asText(), creds.path("secretAccessKey").asText(),
                         creds.path("sessionToken").asText(null)),
                 () -> 30_000L);
-        ResourceModel m = resourceModel(model);
         AccountPolicy policy = session.policy();
         // As Direct mode does: the policy allows the reads and the connection before any parameter is read.
         policy.checkReadsAndConnections(m);

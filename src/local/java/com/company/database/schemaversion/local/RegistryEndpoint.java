@@ -48,10 +48,15 @@ import java.util.zip.ZipInputStream;
  *       ClientRequestToken answers the same registration (its idempotency key). Registration is asynchronous:
  *       DescribeTypeRegistration answers ProgressStatus IN_PROGRESS, then COMPLETE with TypeArn and
  *       TypeVersionArn, or FAILED with a Description. "You can have a maximum of 50 resource extension versions
- *       registered at a time": a RegisterType that would go beyond it answers CFNRegistryException; so does a
- *       second RegisterType of a type while one is in progress (the registry runs one registration of a type at
- *       a time). The first version of a type becomes its default; later ones do not until
+ *       registered at a time. This maximum is per account and per Region": a RegisterType that would go beyond
+ *       it (counting every type's live versions) answers CFNRegistryException; so does a second RegisterType of
+ *       a type while one is in progress (the registry runs one registration of a type at a time). RegisterType's
+ *       only modelled error is CFNRegistryException (HTTP 400), so the words of its message are the endpoint's
+ *       own and a client must not read them. The first version of a type becomes its default; later ones do not until
  *       SetTypeDefaultVersion. Version ids are 8-digit, counted per type, never reused.</li>
+ *   <li>ListTypeRegistrations (TypeArn, or Type and TypeName; RegistrationStatusFilter COMPLETE, IN_PROGRESS or
+ *       FAILED, IN_PROGRESS by default) answers the RegistrationTokenList of the type's registrations in that
+ *       status; its only modelled error is CFNRegistryException.</li>
  *   <li>ListTypeVersions (Arn, or Type and TypeName; DeprecatedStatus LIVE by default; MaxResults 1 to 100;
  *       NextToken) answers TypeVersionSummaries (Type, TypeName, VersionId, IsDefaultVersion, Arn, TimeCreated,
  *       Description); an unknown type has no versions (its only documented error is CFNRegistryException).</li>
@@ -265,6 +270,7 @@ public class RegistryEndpoint implements AutoCloseable {
             answer = switch (action) {
                 case "RegisterType" -> registerType(p);
                 case "DescribeTypeRegistration" -> describeTypeRegistration(p);
+                case "ListTypeRegistrations" -> listTypeRegistrations(p);
                 case "ListTypeVersions" -> listTypeVersions(p);
                 case "SetTypeDefaultVersion" -> setTypeDefaultVersion(p);
                 case "DeregisterType" -> deregisterType(p);
@@ -310,8 +316,7 @@ public class RegistryEndpoint implements AutoCloseable {
                         + " is already in progress (registration token " + r.token + ")");
             }
         }
-        long live = liveCount(typeName);
-        if (live >= maxVersions) {
+        if (liveInAccount() >= maxVersions) {
             return new Fault(400, "CFNRegistryException", "Maximum number of versions (" + maxVersions
                     + ") exceeded for type " + typeName + ". Deregister a version before registering a new one.");
         }
@@ -323,9 +328,44 @@ public class RegistryEndpoint implements AutoCloseable {
         return "\n    <RegistrationToken>" + token + "</RegistrationToken>\n  ";
     }
 
-    private long liveCount(String typeName) {
-        TypeState t = types.get(typeName);
-        return t == null ? 0 : t.versions.stream().filter(Version::live).count();
+    /** The limit is per account and Region: every type's live versions count. */
+    private int liveInAccount() {
+        int live = 0;
+        for (TypeState each : types.values()) {
+            live += (int) each.versions.stream().filter(Version::live).count();
+        }
+        return live;
+    }
+
+    private Object listTypeRegistrations(Map<String, String> p) {
+        String typeName;
+        if (p.containsKey("TypeArn")) {
+            String prefix = typeArn("");
+            String arn = p.get("TypeArn");
+            if (!arn.startsWith(prefix)) {
+                return validation("typeArn", arn, "Member must satisfy regular expression pattern: "
+                        + "arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:[0-9]{12}:type/.+");
+            }
+            typeName = arn.substring(prefix.length()).replace("-", "::");
+        } else {
+            Object type = typeOf(p, false);
+            if (type instanceof Fault f) {
+                return f;
+            }
+            typeName = (String) type;
+        }
+        Fault invalid = oneOf(p, "RegistrationStatusFilter", "registrationStatusFilter", "COMPLETE", "IN_PROGRESS", "FAILED");
+        if (invalid != null) {
+            return invalid;
+        }
+        String status = p.getOrDefault("RegistrationStatusFilter", "IN_PROGRESS");
+        StringBuilder x = new StringBuilder("\n    <RegistrationTokenList>");
+        for (Registration r : registrations.values()) {
+            if (r.typeName.equals(typeName) && r.status.equals(status)) {
+                x.append("\n      <member>").append(r.token).append("</member>");
+            }
+        }
+        return x.append("\n    </RegistrationTokenList>\n  ").toString();
     }
 
     private Object describeTypeRegistration(Map<String, String> p) {
@@ -377,11 +417,7 @@ public class RegistryEndpoint implements AutoCloseable {
         r.versionId = id;
         r.status = "COMPLETE";
         r.description = "Deployment is currently in DEPLOY_STAGE of status COMPLETED";
-        int live = 0;
-        for (TypeState each : types.values()) {
-            live += (int) each.versions.stream().filter(Version::live).count();
-        }
-        mostLiveVersions = Math.max(mostLiveVersions, live);
+        mostLiveVersions = Math.max(mostLiveVersions, liveInAccount());
     }
 
     /** What CloudFormation finds when it reads the package: null when it holds the type's schema. */

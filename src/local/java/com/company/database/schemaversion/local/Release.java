@@ -13,11 +13,14 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudformation.model.CfnRegistryException;
 import software.amazon.awssdk.services.cloudformation.model.DeprecatedStatus;
 import software.amazon.awssdk.services.cloudformation.model.DescribeTypeRegistrationResponse;
 import software.amazon.awssdk.services.cloudformation.model.LoggingConfig;
 import software.amazon.awssdk.services.cloudformation.model.RegisterTypeRequest;
+import software.amazon.awssdk.services.cloudformation.model.RegistrationStatus;
 import software.amazon.awssdk.services.cloudformation.model.RegistryType;
+import software.amazon.awssdk.services.cloudformation.model.TypeNotFoundException;
 import software.amazon.awssdk.services.cloudformation.model.TypeVersionSummary;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -58,6 +61,8 @@ final class Release {
     private final Options o;
     private final PrintStream out;
     private final Region region;
+    private final AwsCredentialsProvider cloudFormationCredentials;
+    private final AwsCredentialsProvider s3Credentials;
     private String typeName;
     /** What the release has done so far, for the message of an error that stops it. */
     private String state = "Nothing has been changed in the registry.";
@@ -66,6 +71,8 @@ final class Release {
         this.o = o;
         this.out = out;
         this.region = region(o);
+        this.cloudFormationCredentials = credentials(o.endpointUrl);
+        this.s3Credentials = credentials(o.s3EndpointUrl);
     }
 
     static int release(Options o, PrintStream out, PrintStream err) {
@@ -187,6 +194,8 @@ final class Release {
             String token;
             try {
                 token = cfn.registerType(register.build()).registrationToken();
+            } catch (CfnRegistryException e) {
+                throw registerRefused(cfn, e);
             } catch (SdkException e) {
                 throw failure("register the new version", "CloudFormation", "RegisterType", e);
             }
@@ -328,19 +337,14 @@ final class Release {
             out.println("  deregister " + v.versionId() + " (registered " + (v.timeCreated() == null ? "?" : WHEN.format(v.timeCreated()))
                     + " UTC, " + why + ")");
             return true;
-        } catch (AwsServiceException e) {
-            String code = code(e);
-            if ("TypeNotFoundException".equals(code)) {
-                out.println("  deregister " + v.versionId() + ": already deregistered (TypeNotFoundException), skipped");
-                return false;
-            }
-            if ("CFNRegistryException".equals(code)) {
-                out.println("  warning: CloudFormation keeps version " + v.versionId() + " (CFNRegistryException: "
-                        + e.awsErrorDetails().errorMessage() + "). It is the default now, or another release changed the"
-                        + " versions meanwhile; see ./schemaversion versions. It stays registered.");
-                return false;
-            }
-            throw failure("deregister version " + v.versionId(), "CloudFormation", "DeregisterType", e);
+        } catch (TypeNotFoundException e) {
+            out.println("  deregister " + v.versionId() + ": already deregistered (TypeNotFoundException), skipped");
+            return false;
+        } catch (CfnRegistryException e) {
+            out.println("  warning: CloudFormation keeps version " + v.versionId() + " (CFNRegistryException: "
+                    + e.awsErrorDetails().errorMessage() + "). It is the default now, or another release changed the"
+                    + " versions meanwhile; see ./schemaversion versions. It stays registered.");
+            return false;
         } catch (SdkException e) {
             throw failure("deregister version " + v.versionId(), "CloudFormation", "DeregisterType", e);
         }
@@ -381,20 +385,18 @@ final class Release {
     /** The message for a call that failed: what was asked, what the service said, what state it leaves, what to do. */
     private ReleaseException failure(String what, String service, String action, SdkException e) {
         if (!(e instanceof AwsServiceException ase)) {
-            String m = String.valueOf(e.getMessage());
-            if (e instanceof SdkClientException && m.contains("credentials")) {
-                return new ReleaseException("Could not " + what + ": no AWS credentials (" + m + "). Run with a profile"
-                        + " (AWS_PROFILE=...), after aws sso login, or where a role is provided (CodeBuild's service role,"
-                        + " GitHub's OIDC role). " + state);
+            String unavailable = credentialsUnavailable("S3".equals(service) ? s3Credentials : cloudFormationCredentials);
+            if (unavailable != null) {
+                return new ReleaseException("Could not " + what + ": no AWS credentials (" + unavailable + "). Run with a"
+                        + " profile (AWS_PROFILE=...), after aws sso login, or where a role is provided (CodeBuild's service"
+                        + " role, GitHub's OIDC role). " + state);
             }
             return new ReleaseException("Could not " + what + ": " + service + " did not answer " + action + " ("
-                    + e.getClass().getSimpleName() + ": " + m + "). Check the network and the endpoint"
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "). Check the network and the endpoint"
                     + (endpoint(service) != null ? " " + endpoint(service) : "") + ", then run the release again. " + state);
         }
         String code = code(ase);
-        String said = code + (ase.awsErrorDetails() != null && ase.awsErrorDetails().errorMessage() != null
-                ? ": " + ase.awsErrorDetails().errorMessage() : "") + ", HTTP " + ase.statusCode();
-        String head = "Could not " + what + ": " + service + " refused " + action + " (" + said + "). ";
+        String head = refusal(what, service, action, ase);
         if (ACCESS.contains(code)) {
             return new ReleaseException(head + "The caller lacks " + permissionFor(action) + "; the least a release needs is in "
                     + POLICY + ". " + state);
@@ -422,27 +424,60 @@ final class Release {
             return new ReleaseException(head + "Check --execution-role-arn, --log-role-arn and --log-group (the"
                     + " ExecutionRoleArn, LogRoleArn and LogGroupName outputs of registration/registration.yaml). " + state);
         }
-        if ("TypeNotFoundException".equals(code)) {
+        if (ase instanceof TypeNotFoundException) {
             return new ReleaseException(head + "The version is gone from the registry (deregistered meanwhile by"
                     + " someone else?): see ./schemaversion versions and run the release again. " + state);
         }
-        if ("CFNRegistryException".equals(code)) {
-            String m = ase.awsErrorDetails() == null ? "" : String.valueOf(ase.awsErrorDetails().errorMessage()).toLowerCase(Locale.ROOT);
-            if (m.contains("in progress")) {
-                return new ReleaseException(head + "Another registration of " + typeName + " is running (another"
-                        + " pipeline run or cfn submit?): the registry runs one at a time. Wait for it to finish"
-                        + " (./schemaversion versions), then run the release again; let one release run at a time"
-                        + " (a pipeline concurrency group). " + state);
-            }
-            if (m.contains("maximum") || m.contains("limit") || m.contains("exceed")) {
-                return new ReleaseException(head + "The registry holds as many versions as it allows; this release"
-                        + " counted against --max-versions " + o.maxVersions + ". Deregister older versions"
-                        + " (./schemaversion release --keep N deregisters the oldest; lower --max-versions to your"
-                        + " account's limit if it is below " + o.maxVersions + ") or raise the quota L-EA1018E8. " + state);
-            }
+        if (ase instanceof CfnRegistryException) {
             return new ReleaseException(head + "See ./schemaversion versions for the type's state. " + state);
         }
         return new ReleaseException(head + state);
+    }
+
+    /**
+     * RegisterType's only modelled error is CFNRegistryException, for each reason the registry refuses a version;
+     * the two a release meets are told apart by what the registry holds, not by the error's words: a registration
+     * of the type still IN_PROGRESS (ListTypeRegistrations), else the documented limit of live versions per
+     * account and Region, which counts other types' versions too.
+     */
+    private ReleaseException registerRefused(CloudFormationClient cfn, CfnRegistryException e) {
+        ReleaseException refused = failure("register the new version", "CloudFormation", "RegisterType", e);
+        List<String> running = new ArrayList<>();
+        try {
+            cfn.listTypeRegistrationsPaginator(b -> b.type(RegistryType.RESOURCE).typeName(typeName)
+                    .registrationStatusFilter(RegistrationStatus.IN_PROGRESS)).forEach(page -> running.addAll(page.registrationTokenList()));
+        } catch (SdkException unlisted) {
+            return refused;
+        }
+        String head = refusal("register the new version", "CloudFormation", "RegisterType", e);
+        if (!running.isEmpty()) {
+            return new ReleaseException(head + "Another registration of " + typeName + " is running (" + String.join(", ", running)
+                    + "; another pipeline run or cfn submit?): the registry runs one at a time. Wait for it to finish"
+                    + " (./schemaversion versions), then run the release again; let one release run at a time"
+                    + " (a pipeline concurrency group). " + state);
+        }
+        return new ReleaseException(head + "No other registration of " + typeName + " is running, so the registry holds as"
+                + " many versions as it allows (they count every private resource type's versions in the account and"
+                + " Region); this release counted against --max-versions " + o.maxVersions + ". Deregister older versions"
+                + " (./schemaversion release --keep N deregisters the oldest; lower --max-versions to your"
+                + " account's limit if it is below " + o.maxVersions + ") or raise the quota L-EA1018E8. " + state);
+    }
+
+    /** Why the provider has no credentials to give (its own words, shown), or null when it has them. */
+    private static String credentialsUnavailable(AwsCredentialsProvider provider) {
+        try {
+            provider.resolveCredentials();
+            return null;
+        } catch (SdkClientException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** What was asked and what the service answered: its code, its words (shown, never read), the HTTP status. */
+    private static String refusal(String what, String service, String action, AwsServiceException e) {
+        String said = code(e) + (e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
+                ? ": " + e.awsErrorDetails().errorMessage() : "") + ", HTTP " + e.statusCode();
+        return "Could not " + what + ": " + service + " refused " + action + " (" + said + "). ";
     }
 
     private static String code(AwsServiceException e) {
@@ -462,7 +497,7 @@ final class Release {
 
     private CloudFormationClient cloudFormation() {
         var b = CloudFormationClient.builder().httpClient(UrlConnectionHttpClient.create()).region(region)
-                .credentialsProvider(credentials(o.endpointUrl));
+                .credentialsProvider(cloudFormationCredentials);
         if (o.endpointUrl != null) {
             b.endpointOverride(URI.create(o.endpointUrl));
         }
@@ -471,7 +506,7 @@ final class Release {
 
     private S3Client s3() {
         var b = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(region)
-                .credentialsProvider(credentials(o.s3EndpointUrl));
+                .credentialsProvider(s3Credentials);
         if (o.s3EndpointUrl != null) {
             b.endpointOverride(URI.create(o.s3EndpointUrl)).forcePathStyle(true);
         }

@@ -16,13 +16,14 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * No class of the type decides anything by reading an exception's message: conditions are told by types, SQLSTATEs,
+ * No class of the type, nor of the local runner, decides anything by reading an exception's message: conditions are told by types, SQLSTATEs,
  * error codes and what the engine observes, and advice by the facts a failure carries. The scan finds a message
  * (getMessage(), a variable named like one, or a variable assigned from one) handed to a text test (contains,
  * matches, replace...) in the same statement or later in the same method.
  */
 class NoMessageParsingTest {
-    private static final Path MAIN = Path.of("src/main/java");
+    /** The type's code and the local runner's (the CLI, its emulated services and the release command). */
+    private static final List<Path> ROOTS = List.of(Path.of("src/main/java"), Path.of("src/local/java"));
     /**
      * The conditions a service says only in words, each recognised in one named method (see its comment): file and
      * method.
@@ -30,29 +31,46 @@ class NoMessageParsingTest {
     private static final Set<String> ISOLATED = Set.of(
             "com/company/database/schemaversion/aws/LambdaErrors.java#roleNotYetAssumable",
             "com/company/database/schemaversion/aws/LambdaRunnerEngine.java#timedOut");
+    /** Where a message is only laid out (its lines joined into one), never read: file and method. */
+    private static final Set<String> LAYOUT = Set.of(
+            "com/company/database/schemaversion/engine/FlywayLog.java#line");
+    /**
+     * Still read, for want of a typed signal: the local runner's progress bar counts "(reached of total)" in the
+     * handler's event message, the only place an answer carries the count up to the target. It goes when the
+     * answer carries that count as data; until then it draws a bar and decides nothing else.
+     */
+    private static final Set<String> NOT_YET_TYPED = Set.of(
+            "com/company/database/schemaversion/local/EventPrinter.java#progress");
     private static final String TEXT_TESTS = "contains|matches|startsWith|endsWith|indexOf|lastIndexOf|equals"
             + "|equalsIgnoreCase|replace|replaceFirst|replaceAll|split|matcher";
     private static final Pattern MESSAGE = Pattern.compile("(getMessage|getLocalizedMessage|errorMessage)\\(\\)"
             + "|message\\(\\w+\\)|\\b\\w*[mM]essage\\b(?!\\s*\\()");
-    private static final Pattern ASSIGNED = Pattern.compile("(\\w+)\\s*=\\s*([^;=]*)");
+    /** A variable and what it is assigned: the rest of the statement ("==" is a comparison, not an assignment). */
+    private static final Pattern ASSIGNED = Pattern.compile("(\\w+)\\s*=(?!=)\\s*([^;]*)");
     /** A method's declaration: modifiers, a return type (generic or array), a name that is not a keyword, '('. */
     private static final Pattern METHOD = Pattern.compile("^\\s*(?:(?:public|protected|private|static|final|synchronized"
             + "|abstract|default)\\s+)*(?:<[^>]*>\\s+)?(?!return\\b|new\\b|throw\\b|else\\b)[\\w.]+(?:<.*>)?(?:\\[])*"
             + "\\s+(?!if\\b|for\\b|while\\b|switch\\b|catch\\b|synchronized\\b)(\\w+)\\s*\\([^;=]*$");
 
     @Test
-    void noMainClassDecidesByAnExceptionsMessage() throws IOException {
+    void noClassDecidesByAnExceptionsMessage() throws IOException {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(MAIN)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                String relative = MAIN.relativize(file).toString().replace('\\', '/');
-                for (Hit hit : scan(Files.readString(file))) {
-                    if (!ISOLATED.contains(relative + "#" + hit.method())) {
-                        found.add(relative + ":" + hit.line() + " (" + hit.method() + "): " + hit.code());
+        int scanned = 0;
+        for (Path root : ROOTS) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    scanned++;
+                    String relative = root.relativize(file).toString().replace('\\', '/');
+                    for (Hit hit : scan(Files.readString(file))) {
+                        String where = relative + "#" + hit.method();
+                        if (!ISOLATED.contains(where) && !LAYOUT.contains(where) && !NOT_YET_TYPED.contains(where)) {
+                            found.add(root + "/" + relative + ":" + hit.line() + " (" + hit.method() + "): " + hit.code());
+                        }
                     }
                 }
             }
         }
+        assertThat(scanned).as("files scanned").isGreaterThan(100);
         assertThat(found).as("decisions on message text").isEmpty();
     }
 
@@ -94,6 +112,29 @@ class NoMessageParsingTest {
                     }
                 }
                 """)).extracting(Hit::method).containsExactly("apply");
+        assertThat(scan("""
+                class A {
+                    private RuntimeException failure(SdkException e) {
+                        String m = String.valueOf(e.getMessage());
+                        if (e instanceof SdkClientException && m.contains("credentials")) {
+                            return new IllegalStateException("no credentials");
+                        }
+                        return null;
+                    }
+                }
+                """)).as("a client error told by its words").extracting(Hit::method).containsExactly("failure");
+        assertThat(scan("""
+                class A {
+                    private String refused(AwsServiceException ase) {
+                        String m = ase.awsErrorDetails() == null ? ""
+                                : String.valueOf(ase.awsErrorDetails().errorMessage()).toLowerCase(Locale.ROOT);
+                        if (m.contains("in progress")) {
+                            return "busy";
+                        }
+                        return null;
+                    }
+                }
+                """)).as("a service's answer told by its words").extracting(Hit::method).containsExactly("refused");
         assertThat(scan("""
                 class A {
                     String shown(RuntimeException e) {

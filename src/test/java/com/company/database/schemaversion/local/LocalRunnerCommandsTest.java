@@ -35,6 +35,22 @@ class LocalRunnerCommandsTest {
     }
 
     @Test
+    void aPlanTheEngineRefusesSaysWhatTheHandlerWouldSay() throws Exception {
+        LocalRunnerHarness h = new LocalRunnerHarness();
+        Path props = h.propertiesFile("latest");
+        Path withoutPlaceholders = props.resolveSibling("properties-without-placeholders.json");
+        Files.writeString(withoutPlaceholders, Files.readString(props).replace("\"Placeholders\": {\"AppRole\": \"orders_app\"}, ", ""));
+
+        Run plan = h.run("plan", "--properties", withoutPlaceholders.toString());
+
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(1);
+        // The failure's own words and the advice its fact calls for, as a FAILED answer of the handler gives them.
+        assertThat(plan.err()).contains("error: ", "AppRole", "Add it to Placeholders in the template; nothing was applied.")
+                .doesNotContain("ReconcileException");
+        assertThat(h.history()).isEmpty();
+    }
+
+    @Test
     void createUpdateReadListRollbackDeleteLikeCloudFormation() throws Exception {
         LocalRunnerHarness h = new LocalRunnerHarness();
         Path props = h.propertiesFile("latest");

@@ -230,6 +230,12 @@ class PipelineExampleTest {
                 assertThat(LocalRunner.run(base.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(out, true, StandardCharsets.UTF_8), LocalRunnerHarness.endpoints())).as(out.toString(StandardCharsets.UTF_8)).isZero();
             }
+            // A refused registration: the release asks which registrations are in progress to say why.
+            registry.failWith("RegisterType", 400, "CFNRegistryException", "refused");
+            ByteArrayOutputStream refused = new ByteArrayOutputStream();
+            assertThat(LocalRunner.run(base.toArray(String[]::new), new PrintStream(refused, true, StandardCharsets.UTF_8),
+                    new PrintStream(refused, true, StandardCharsets.UTF_8), LocalRunnerHarness.endpoints()))
+                    .as(refused.toString(StandardCharsets.UTF_8)).isEqualTo(1);
             for (String call : registry.calls()) {
                 called.add(call.startsWith("S3 PutObject") ? "s3:PutObject" : "cloudformation:" + call);
                 if (call.startsWith("S3 PutObject")) {
@@ -242,6 +248,7 @@ class PipelineExampleTest {
         called.add("iam:PassRole");
         assertThat(called).containsExactlyInAnyOrder("s3:PutObject", "s3:GetObject", "iam:PassRole",
                 "cloudformation:ListTypeVersions", "cloudformation:RegisterType", "cloudformation:DescribeTypeRegistration",
+                "cloudformation:ListTypeRegistrations",
                 "cloudformation:SetTypeDefaultVersion", "cloudformation:DeregisterType");
         for (String template : List.of("github-roles.yaml", "codepipeline.yaml")) {
             assertThat(actions(statements(yaml(template), "ReleaseRole"))).as(template).isEqualTo(called);

@@ -8,10 +8,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.RegistryType;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -263,15 +265,53 @@ class ReleaseCommandTest {
 
     @Test
     void anotherRegistrationOfTheTypeIsRunning() {
-        registry.pollsToComplete(1000);
-        try (CloudFormationClient cfn = client()) {
-            cfn.registerType(b -> b.type(RegistryType.RESOURCE).typeName(TYPE).schemaHandlerPackage("s3://" + BUCKET + "/other.zip"));
-        }
+        String running = startAnotherRegistration();
         Run r = release();
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("CloudFormation refused RegisterType (CFNRegistryException: Registration of type " + TYPE
-                        + " is already in progress", "HTTP 400", "Another registration of " + TYPE + " is running",
+                        + " is already in progress", "HTTP 400", "Another registration of " + TYPE + " is running (" + running,
                 "the registry runs one at a time", "a pipeline concurrency group");
+        // Told by the registrations the registry lists as IN_PROGRESS, not by the refusal's words.
+        assertThat(registry.calls()).contains("ListTypeRegistrations");
+    }
+
+    /** A registration of the type that stays IN_PROGRESS, as another pipeline's would; its token. */
+    private String startAnotherRegistration() {
+        registry.pollsToComplete(1000);
+        try (CloudFormationClient cfn = client()) {
+            return cfn.registerType(b -> b.type(RegistryType.RESOURCE).typeName(TYPE)
+                    .schemaHandlerPackage("s3://" + BUCKET + "/other.zip")).registrationToken();
+        }
+    }
+
+    @Test
+    void theRefusalsWordsDecideNothing() {
+        // Words that speak of a registration in progress, while none is running: the limit is what is left.
+        registry.failWith("RegisterType", 400, "CFNRegistryException", "Registration of type " + TYPE + " is already in progress");
+        Run limit = release();
+        assertThat(limit.exitCode()).isEqualTo(1);
+        assertThat(limit.err()).contains("No other registration of " + TYPE + " is running", "counted against --max-versions 50",
+                "raise the quota L-EA1018E8").doesNotContain("Another registration");
+        registry.clearFailures();
+
+        // Words that speak of the limit, while another registration runs: that registration is what the user must know.
+        String running = startAnotherRegistration();
+        registry.failWith("RegisterType", 400, "CFNRegistryException", "Maximum number of versions exceeded");
+        Run busy = release();
+        assertThat(busy.exitCode()).isEqualTo(1);
+        assertThat(busy.err()).contains("Another registration of " + TYPE + " is running (" + running)
+                .doesNotContain("quota L-EA1018E8");
+    }
+
+    @Test
+    void aRefusalThatCannotBeToldApartSaysWhereToLook() {
+        startAnotherRegistration();
+        registry.failWith("ListTypeRegistrations", 403, "AccessDenied", "not authorized to perform: cloudformation:ListTypeRegistrations");
+        Run r = release();
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("CloudFormation refused RegisterType (CFNRegistryException: Registration of type " + TYPE,
+                "See ./schemaversion versions for the type's state.", "nothing has been registered")
+                .doesNotContain("Another registration", "quota L-EA1018E8");
     }
 
     @Test
@@ -288,6 +328,42 @@ class ReleaseCommandTest {
                         + " exceeded for type " + TYPE, "counted against --max-versions 50",
                 "lower --max-versions to your account's limit", "raise the quota L-EA1018E8");
         assertThat(registry.liveVersions(TYPE)).hasSize(3);
+    }
+
+    @Test
+    void otherTypesVersionsCountTowardsTheAccountsLimit() throws IOException {
+        registry.close();
+        registry = new RegistryEmulator(REGION, 3);
+        registry.createBucket(BUCKET);
+        String other = "Company::Other::Thing";
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream out = new ZipOutputStream(zip)) {
+            out.putNextEntry(new ZipEntry("schema.json"));
+            out.write(("{\"typeName\": \"" + other + "\"}").getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        try (S3Client s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.of(REGION))
+                .endpointOverride(URI.create(registry.endpoint())).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+             CloudFormationClient cfn = client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key("other.zip"), RequestBody.fromBytes(zip.toByteArray()));
+            for (int n = 1; n <= 2; n++) {
+                String token = cfn.registerType(b -> b.type(RegistryType.RESOURCE).typeName(other)
+                        .schemaHandlerPackage("s3://" + BUCKET + "/other.zip")).registrationToken();
+                while (!"COMPLETE".equals(cfn.describeTypeRegistration(b -> b.registrationToken(token)).progressStatusAsString())) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        assertThat(release("--keep", "all").exitCode()).isZero();
+        // Three live versions in the account, one of them this type's: the registry refuses a fourth.
+        Run r = release("--keep", "all");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("CloudFormation refused RegisterType (CFNRegistryException:", "No other registration of "
+                + TYPE + " is running", "they count every private resource type's versions in the account and Region",
+                "raise the quota L-EA1018E8");
+        assertThat(registry.liveVersions(TYPE)).hasSize(1);
+        assertThat(registry.liveVersions(other)).hasSize(2);
     }
 
     @Test
