@@ -35,7 +35,7 @@ public class CreateHandler extends BaseHandlerStd {
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
         ResourceModel model = request.getDesiredResourceState();
-        ExecutionMode mode = ExecutionMode.of(model);
+        ExecutionMode mode = ExecutionMode.forRequest(model);
         if (!ctx.reached(CallbackContext.Phase.CLAIMED)) {
             claim(model, request, ctx, mode, services);
         }
@@ -62,8 +62,8 @@ public class CreateHandler extends BaseHandlerStd {
             ModelValidation.forCreate(model, services.policy());
             ctx.advanceTo(CallbackContext.Phase.VALIDATED);
         }
-        Translator.engineSettings(model, services.environment());
-        // Checked before the claim, so a wrong parameter name fails at once and leaves no record behind.
+        // Checked before the claim (the engine settings, the login), so a wrong parameter name fails at once and
+        // leaves no record behind.
         mode.preflight(model, services);
         String id = Translator.idOf(model);
         Optional<String> existing = services.records().get(id);

@@ -17,6 +17,14 @@ public interface SchemaEngine {
      */
     void apply(Version target, Budget budget);
 
+    /**
+     * {@link #apply(Version, Budget)} for a plan made on {@code observed}, this engine's observation of the same
+     * call: an engine that kept it need not read the history again before it starts.
+     */
+    default void apply(Observation observed, Version target, Budget budget) {
+        apply(target, budget);
+    }
+
     /** Drops every object in the managed schema (OnDelete: Clean). */
     void clean();
 

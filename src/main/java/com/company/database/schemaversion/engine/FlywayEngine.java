@@ -99,8 +99,22 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
 
     @Override
     public synchronized void apply(Version target, Budget budget) {
-        observe();
+        apply(observe(), target, budget);
+    }
+
+    /**
+     * Applies for a plan made on {@code observed}: when that is this engine's latest observation and nothing it
+     * did since changed the history, the history is not read again (Flyway's migrate() reads it under its lock
+     * anyway); otherwise it observes first.
+     */
+    @Override
+    public synchronized void apply(Observation observed, Version target, Budget budget) {
+        if (observed != lastObservation || lastFingerprint == null) {
+            observed = observe();
+        }
         refuseUnparseable(lastInfos, target);
+        // The observing instance when the target is the set's latest: it has scanned the set already.
+        String key = target.equals(observed.latestAvailable()) ? LATEST_KEY : target.toString();
         Duration cap = Duration.ofSeconds(settings.statementTimeoutSeconds());
         if (budget.remaining().compareTo(cap) < 0) {
             cap = budget.remaining();
@@ -109,7 +123,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         dataSource.statementTimeout(cap);
         gate.arm(budget);
         try {
-            flyway(target.toString()).migrate();
+            flyway(key).migrate();
         } catch (RuntimeException e) {
             if (!EngineErrors.causedBy(e, BudgetExhausted.class)) {
                 if (String.valueOf(e.getMessage()).contains("but no schema history table")) {
