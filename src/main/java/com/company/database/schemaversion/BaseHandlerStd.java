@@ -65,7 +65,6 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
             final TypeConfigurationModel typeConfiguration) {
         Budget budget = environment.newCallBudget();
         CallbackContext ctx = callbackContext != null ? callbackContext : new CallbackContext();
-        ctx.setCalls(ctx.getCalls() + 1);
         ProxyClient<SsmClient> ssm = proxy.newProxy(() -> AwsClients.ssm(request.getRegion()));
         AccountPolicy policy = AccountPolicy.of(typeConfiguration);
         Services services = new Services(RecordProtection.recordStore(proxy, ssm, request.getRegion(), typeConfiguration, logger),

@@ -35,8 +35,8 @@ public class CreateHandler extends BaseHandlerStd {
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
         ResourceModel model = request.getDesiredResourceState();
-        ExecutionMode mode = ExecutionMode.of(model);
-        if (!ctx.isClaimed()) {
+        ExecutionMode mode = ExecutionMode.forRequest(model);
+        if (!ctx.reached(CallbackContext.Phase.CLAIMED)) {
             claim(model, request, ctx, mode, services);
         }
         ResourceModel claimed = model.toBuilder().id(Translator.idOf(model)).build();
@@ -58,11 +58,12 @@ public class CreateHandler extends BaseHandlerStd {
         services.policy().cloudControl().checkChange(request, "Create");
         // Only the operation's first call has the template's model; later ones carry the model this handler
         // returned, with its Id, which is no read-only property set by the user.
-        if (ctx.getCalls() <= 1) {
+        if (!ctx.reached(CallbackContext.Phase.VALIDATED)) {
             ModelValidation.forCreate(model, services.policy());
+            ctx.advanceTo(CallbackContext.Phase.VALIDATED);
         }
-        Translator.engineSettings(model, services.environment());
-        // Checked before the claim, so a wrong parameter name fails at once and leaves no record behind.
+        // Checked before the claim (the engine settings, the login), so a wrong parameter name fails at once and
+        // leaves no record behind.
         mode.preflight(model, services);
         String id = Translator.idOf(model);
         Optional<String> existing = services.records().get(id);
@@ -75,7 +76,7 @@ public class CreateHandler extends BaseHandlerStd {
                     + " Company::Database::SchemaVersion resource manages " + where(model)
                     + ". One resource per database schema; delete the other one first, or give this one another Schema.");
         }
-        ctx.setClaimed(true);
+        ctx.advanceTo(CallbackContext.Phase.CLAIMED);
     }
 
     @Override
@@ -91,7 +92,7 @@ public class CreateHandler extends BaseHandlerStd {
         }
         // Nothing was created before the claim: name nothing (AlreadyExists above all must not name the
         // resource that another stack owns).
-        return ctx.isClaimed() ? release(event, e.reason() == Reason.ALREADY_OWNED, named, request, ctx, services, logger)
+        return ctx.reached(CallbackContext.Phase.CLAIMED) ? release(event, e.reason() == Reason.ALREADY_OWNED, named, request, ctx, services, logger)
                 : ProgressEvent.failed(null, null, event.getErrorCode(), event.getMessage());
     }
 

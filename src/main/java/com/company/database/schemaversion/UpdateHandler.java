@@ -41,29 +41,31 @@ public class UpdateHandler extends BaseHandlerStd {
         // UPDATE_ROLLBACK_FAILED. So a rollback is never refused for Clean or Repair, and repairs nothing; a Clean
         // the admin does not allow is still not done at Delete (DeleteHandler).
         boolean rollback = Boolean.TRUE.equals(request.getRollback());
-        if (rollback) {
-            ctx.setHistoryActionsDone(true);
-        }
-        if (ctx.getCalls() <= 1) {
+        if (!ctx.reached(CallbackContext.Phase.VALIDATED)) {
             // Later calls carry the model this handler returned, with its read-only results.
             ModelValidation.forUpdate(desired, record.model(), previous, id, services.policy(), rollback);
             Translator.engineSettings(model, services.environment());
             ExecutionMode.of(model).validate(model, services.environment());
+            ctx.advanceTo(CallbackContext.Phase.VALIDATED);
         }
-        ExecutionMode mode = ExecutionMode.of(model);
-        if (!mode.keepsRunnerFunction() && !ctx.isRunnerRetired() && runnerMayExist(record.model(), previous)) {
+        ExecutionMode mode = ExecutionMode.forRequest(model);
+        if (!mode.keepsRunnerFunction() && !(ctx.getRunner() != null && ctx.getRunner().removalReached(CallbackContext.Removal.GONE))
+                && runnerMayExist(record.model(), previous)) {
             // Leaving VpcRunner mode (or rolling back an Update that entered it): the function has no use any more.
             Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
                     VpcRunner.remove(record.model(), model, id, null, ctx, services, logger);
             if (waiting.isPresent()) {
                 return waiting.get();
             }
-            ctx.setRunnerRetired(true);
+            ctx.runnerState().setRemoval(CallbackContext.Removal.GONE);
         }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> claim =
                 ClaimSteps.onUpdate(model, record, mode, ctx, services, logger);
         if (claim.isPresent()) {
             return claim.get();
+        }
+        if (rollback) {
+            ctx.advanceTo(CallbackContext.Phase.RECONCILING);
         }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> history = HistoryActions.beforeReconcile(model,
                 HistoryActions.previousOf(request, record.model()), mode, ctx, services, logger);

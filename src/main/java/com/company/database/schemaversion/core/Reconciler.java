@@ -42,7 +42,7 @@ public final class Reconciler {
         if (settled != null) {
             return settled;
         }
-        engine.apply(plan.target(), budget);
+        engine.apply(before, plan.target(), budget);
         Observation after = engine.observe();
         List<Migration> applied = before.pending().stream()
                 .filter(m -> !after.pending().contains(m))

@@ -20,6 +20,14 @@ public interface SchemaEngine {
     void apply(Version target, Budget budget);
 
     /**
+     * {@link #apply(Version, Budget)} for a plan made on {@code observed}, this engine's observation of the same
+     * call: an engine that kept it need not read the history again before it starts.
+     */
+    default void apply(Observation observed, Version target, Budget budget) {
+        apply(target, budget);
+    }
+
+    /**
      * Takes over a schema that has objects but no Flyway history: records {@code baseline} as applied (Flyway's
      * baseline), so only the migrations above it run. Refused (INVALID_INPUT) when that would hide a real
      * difference: an empty schema, a history with another baseline, a version the set does not have. A history

@@ -98,11 +98,25 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
 
     @Override
     public synchronized void apply(Version target, Budget budget) {
-        Observation observed = observe();
+        apply(observe(), target, budget);
+    }
+
+    /**
+     * Applies for a plan made on {@code observed}: when that is this engine's latest observation and nothing it
+     * did since changed the history, the history is not read again (Flyway's migrate() reads it under its lock
+     * anyway); otherwise it observes first.
+     */
+    @Override
+    public synchronized void apply(Observation observed, Version target, Budget budget) {
+        if (observed != lastObservation || lastFingerprint == null) {
+            observed = observe();
+        }
         if (observed.appliedCount() == 0) {
             refuseSchemaWithoutHistory();
         }
         refuseUnparseable(lastInfos, target);
+        // The observing instance when the target is the set's latest: it has scanned the set already.
+        String key = target.equals(observed.latestAvailable()) ? LATEST_KEY : target.toString();
         Duration cap = Duration.ofSeconds(settings.statementTimeoutSeconds());
         if (budget.remaining().compareTo(cap) < 0) {
             cap = budget.remaining();
@@ -111,7 +125,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         dataSource.statementTimeout(cap);
         gate.arm(budget);
         try {
-            flyway(target.toString(), lockRetries(budget)).migrate();
+            flyway(key, lockRetries(budget)).migrate();
         } catch (RuntimeException e) {
             if (!EngineErrors.causedBy(e, BudgetExhausted.class)) {
                 throw translateAfterLocking(e);

@@ -45,7 +45,7 @@ public final class ClaimSteps {
     public static Optional<ProgressEvent<ResourceModel, CallbackContext>> onCreate(ResourceModel claimed, Translator.Owner owner,
                                                                            ExecutionMode mode, CallbackContext ctx,
                                                                            BaseHandlerStd.Services services, Logger logger) {
-        if (ctx.isDatabaseClaimed()) {
+        if (ctx.reached(CallbackContext.Phase.DATABASE_CLAIMED)) {
             return Optional.empty();
         }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> notReady = mode.ready(claimed, ctx, services, logger);
@@ -53,7 +53,7 @@ public final class ClaimSteps {
             return notReady;
         }
         Claim claim = mode.engine(claimed, services).claim(claimant(claimed, owner));
-        ctx.setDatabaseClaimed(true);
+        ctx.advanceTo(CallbackContext.Phase.DATABASE_CLAIMED);
         logger.log("Claimed schema " + Translator.schema(claimed) + " for " + claimed.getId() + (claim.createdHistory()
                 ? " (empty or missing: OnDelete Clean may drop it)"
                 : " (it already had objects or a history: OnDelete Clean keeps them unless the account admin allows it)."));
@@ -67,7 +67,7 @@ public final class ClaimSteps {
     public static Optional<ProgressEvent<ResourceModel, CallbackContext>> onUpdate(ResourceModel model, Translator.Record record,
                                                                            ExecutionMode mode, CallbackContext ctx,
                                                                            BaseHandlerStd.Services services, Logger logger) {
-        if (ctx.isDatabaseClaimed()) {
+        if (ctx.reached(CallbackContext.Phase.DATABASE_CLAIMED)) {
             return Optional.empty();
         }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> notReady = mode.ready(model, ctx, services, logger);
@@ -88,7 +88,7 @@ public final class ClaimSteps {
                     + " (a Delete keeps the data of a schema it does not hold).");
         }
         ctx.setClaimOnDelete(claim.onDelete());
-        ctx.setDatabaseClaimed(true);
+        ctx.advanceTo(CallbackContext.Phase.DATABASE_CLAIMED);
         return Optional.empty();
     }
 
@@ -105,9 +105,9 @@ public final class ClaimSteps {
     /** A Create that fails for good gives back the claim it took in the database (before its record goes). */
     public static void onCreateFailed(ResourceModel claimed, Translator.Owner owner, CallbackContext ctx,
                                BaseHandlerStd.Services services) {
-        if (ctx.isDatabaseClaimed()) {
+        if (ctx.reached(CallbackContext.Phase.DATABASE_CLAIMED)) {
             ExecutionMode.of(claimed).engine(claimed, services).release(claimant(claimed, owner));
-            ctx.setDatabaseClaimed(false);
+            ctx.setPhase(CallbackContext.Phase.CLAIMED);
         }
     }
 

@@ -10,6 +10,7 @@ import com.company.database.schemaversion.aws.CallerCredentials;
 import com.company.database.schemaversion.engine.Login;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.IamAuthTokens;
 import com.company.database.schemaversion.runner.LambdaRunnerPackage;
@@ -54,16 +55,20 @@ public final class DirectMode implements ExecutionMode {
 
     @Override
     public SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services) {
-        services.policy().checkReadsAndConnections(model);
-        return FlywayEngines.get(Translator.connection(model, login(model, services), services.policy()),
-                Translator.engineSettings(model, services.environment()));
+        EngineSettings settings = Translator.engineSettings(model, services.environment());
+        return FlywayEngines.get(Translator.connection(model, login(model, services), services.policy()), settings);
     }
 
     @Override
     public ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
                                                                       BaseHandlerStd.Services services, Logger logger) {
-        Report report = BaseHandlerStd.RECONCILER.step(engine(model, services), model.getTargetVersion(),
-                services.budget());
+        return reconcileStep(engine(model, services), model, ctx, services, logger);
+    }
+
+    /** One reconcile step with the engine the request already resolved. */
+    ProgressEvent<ResourceModel, CallbackContext> reconcileStep(SchemaEngine engine, ResourceModel model, CallbackContext ctx,
+                                                               BaseHandlerStd.Services services, Logger logger) {
+        Report report = BaseHandlerStd.RECONCILER.step(engine, model.getTargetVersion(), services.budget());
         ctx.setWaitingSince(null);
         ctx.setWaitAttempts(0);
         logger.log(report.message());

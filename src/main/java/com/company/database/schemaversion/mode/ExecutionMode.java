@@ -23,6 +23,14 @@ public interface ExecutionMode {
         return Translator.runsInVpc(model) ? VpcRunnerMode.INSTANCE : DirectMode.INSTANCE;
     }
 
+    /**
+     * The model's mode for one request: what it resolves to reach the database (the engine, its settings and
+     * login) is built once and used by every step of the call.
+     */
+    static ExecutionMode forRequest(ResourceModel model) {
+        return new RequestMode(of(model));
+    }
+
     /** True for the mode that keeps a runner function in the customer's account. */
     boolean keepsRunnerFunction();
 

@@ -37,14 +37,14 @@ public final class HistoryActions {
     public static Optional<ProgressEvent<ResourceModel, CallbackContext>> beforeReconcile(
             ResourceModel model, ResourceModel previous, ExecutionMode mode, CallbackContext ctx,
             BaseHandlerStd.Services services, Logger logger) {
-        if (ctx.isHistoryActionsDone()) {
+        if (ctx.reached(CallbackContext.Phase.RECONCILING)) {
             return Optional.empty();
         }
         boolean adopt = previous == null && model.getAdoption() != null && model.getAdoption().getBaselineVersion() != null;
         Repair repair = model.getRepair();
         boolean doRepair = repair != null && (previous == null || !Objects.equals(repair, previous.getRepair()));
         if (!adopt && !doRepair) {
-            ctx.setHistoryActionsDone(true);
+            ctx.advanceTo(CallbackContext.Phase.RECONCILING);
             return Optional.empty();
         }
         // Checked where the change is made too, whatever path led here.
@@ -54,7 +54,7 @@ public final class HistoryActions {
         if (adopt) {
             services.policy().destruction().checkAdoption(model);
         }
-        if (!ctx.isDatabaseClaimed()) {
+        if (!ctx.reached(CallbackContext.Phase.DATABASE_CLAIMED)) {
             // Create and Update take or check the claim first: a history change only on a schema this resource holds.
             throw new ReconcileException(Reason.INTERNAL, "Adoption and Repair need this resource's claim on the schema,"
                     + " which was not checked; nothing was changed.");
@@ -75,7 +75,7 @@ public final class HistoryActions {
         if (adopt) {
             said.add(engine.adopt(version("Adoption.BaselineVersion", model.getAdoption().getBaselineVersion())));
         }
-        ctx.setHistoryActionsDone(true);
+        ctx.advanceTo(CallbackContext.Phase.RECONCILING);
         String message = String.join(" ", said);
         logger.log(message);
         return Optional.of(ProgressEvent.<ResourceModel, CallbackContext>builder()

@@ -144,7 +144,7 @@ public final class VpcRunner {
 
     /** The engine right after {@link #ensure} found the function exactly as the handler configured it, and published it. */
     private static LambdaRunnerEngine ensuredEngine(String id, CallbackContext ctx, BaseHandlerStd.Services services) {
-        return new LambdaRunnerEngine(services.invoker(), services.ssm(), LambdaRunners.functionName(id), ctx.getRunnerVersion());
+        return new LambdaRunnerEngine(services.invoker(), services.ssm(), LambdaRunners.functionName(id), ctx.runnerState().getVersion());
     }
 
     /**
@@ -163,18 +163,18 @@ public final class VpcRunner {
     private static Optional<ProgressEvent<ResourceModel, CallbackContext>> ensure(ResourceModel model, LambdaRunners.Spec spec,
                                                                                   CallbackContext ctx,
                                                                                   BaseHandlerStd.Services services, Logger logger) {
-        LambdaRunners.Ensured ensured = services.runners().ensure(spec, ctx.getRunnerCreateAttempts());
+        LambdaRunners.Ensured ensured = services.runners().ensure(spec, ctx.runnerState().getCreateAttempts());
         LambdaRunners.Wait wait = ensured.waiting();
         if (wait == null) {
-            if (!ensured.version().equals(ctx.getRunnerVersion())) {
+            if (!ensured.version().equals(ctx.runnerState().getVersion())) {
                 // Once per operation and whenever the version changes: older versions only take code storage.
                 services.runners().pruneVersions(spec.functionName(), ensured.version());
-                ctx.setRunnerVersion(ensured.version());
+                ctx.runnerState().setVersion(ensured.version());
             }
             return Optional.empty();
         }
         if (wait.roleNotAssumableYet()) {
-            ctx.setRunnerCreateAttempts(ctx.getRunnerCreateAttempts() + 1);
+            ctx.runnerState().setCreateAttempts(ctx.runnerState().getCreateAttempts() + 1);
         }
         logger.log(wait.message());
         return Optional.of(inProgress(model, ctx, wait.delaySeconds(), wait.message()));
@@ -193,24 +193,23 @@ public final class VpcRunner {
         LambdaRunnerEngine engine = ensuredEngine(model.getId(), ctx, services);
         Budget budget = services.budget();
         while (true) {
-            if (ctx.getRunnerStepId() != null) {
-                LambdaRunnerEngine.StepState state = engine.outcome(ctx.getRunnerStepId(), budget);
+            CallbackContext.Runner runner = ctx.runnerState();
+            if (runner.getStep() != null) {
+                LambdaRunnerEngine.StepState state = engine.outcome(runner.getStep().getId(), budget);
                 if (state.started()) {
-                    ctx.setRunnerStepStarted(true);
+                    runner.getStep().setStarted(true);
                 }
                 Optional<JsonNode> outcome = Optional.ofNullable(state.outcome());
                 if (outcome.isEmpty()) {
                     return stillRunning(model, ctx, engine, services.environment().clock());
                 }
-                String stepId = ctx.getRunnerStepId();
+                String stepId = runner.getStep().getId();
                 engine.forget(stepId);
-                ctx.setRunnerStepId(null);
-                ctx.setRunnerStepStartedAt(null);
-                ctx.setRunnerStepStarted(false);
+                runner.setStep(null);
                 if (!outcome.get().path("ok").asBoolean(false)) {
                     // A failed step (a lock held elsewhere, say) may be retried: it is no evidence of a step that
                     // succeeded without moving anything.
-                    ctx.setRunnerStepFromHistory(null);
+                    runner.setProgressAtLastStep(null);
                 }
                 RunnerProtocol.observationOf(outcome.get()); // throws the step's typed failure
                 logger.log("Runner step " + stepId + " finished.");
@@ -227,17 +226,19 @@ public final class VpcRunner {
             }
             String applied = String.valueOf(observed.appliedVersion());
             String progress = progressMark(observed);
-            if (progress.equals(ctx.getRunnerStepFromHistory())) {
+            if (progress.equals(runner.getProgressAtLastStep())) {
                 throw new ReconcileException(Reason.RUNNER_FAILED, "The runner's step towards version " + plan.target()
                         + " finished without applying anything although " + plan.steps().size() + " migration(s) are"
                         + " pending; nothing was changed. See the log group /aws/lambda/" + engine.functionName() + ".");
             }
             String stepId = UUID.randomUUID().toString();
             // Checkpoint before starting: a repeated call then waits for this step instead of starting another.
-            ctx.setRunnerStepId(stepId);
-            ctx.setRunnerStepStartedAt(services.environment().clock().millis());
-            ctx.setRunnerStepFrom(applied);
-            ctx.setRunnerStepFromHistory(progress);
+            CallbackContext.Step step = new CallbackContext.Step();
+            step.setId(stepId);
+            step.setInvokedAt(services.environment().clock().millis());
+            step.setFrom(applied);
+            runner.setStep(step);
+            runner.setProgressAtLastStep(progress);
             engine.start(plan.target(), stepId);
             logger.log("Started runner step " + stepId + " towards version " + plan.target() + " (" + plan.steps().size()
                     + " pending, first " + plan.steps().get(0).label() + ").");
@@ -258,10 +259,11 @@ public final class VpcRunner {
 
     private static ProgressEvent<ResourceModel, CallbackContext> stillRunning(ResourceModel model, CallbackContext ctx,
                                                                              LambdaRunnerEngine engine, Clock clock) {
-        Instant started = Instant.ofEpochMilli(ctx.getRunnerStepStartedAt());
+        CallbackContext.Step step = ctx.runnerState().getStep();
+        Instant started = Instant.ofEpochMilli(step.getInvokedAt());
         Instant now = clock.instant();
-        if (!ctx.isRunnerStepStarted() && now.isAfter(started.plus(LambdaRunnerEngine.startDeadline()))) {
-            forgetQuietly(engine, ctx.getRunnerStepId());
+        if (!step.isStarted() && now.isAfter(started.plus(LambdaRunnerEngine.startDeadline()))) {
+            forgetQuietly(engine, step.getId());
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " did not"
                     + " start the step invoked at " + started + " within " + LambdaRunnerEngine.startDeadline().toMinutes()
                     + " minutes. Check its log group /aws/lambda/" + engine.functionName() + ": its role (Execution.RoleArn)"
@@ -269,7 +271,7 @@ public final class VpcRunner {
                     + " steps, and the function needs a route to SSM (an interface endpoint or a NAT).");
         }
         if (now.isAfter(started.plus(LambdaRunnerEngine.stepDeadline()))) {
-            forgetQuietly(engine, ctx.getRunnerStepId());
+            forgetQuietly(engine, step.getId());
             throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " gave no"
                     + " outcome for the step started at " + started + " within " + LambdaRunnerEngine.stepDeadline().toMinutes()
                     + " minutes: it crashed or was killed (out of memory?). Check its log group /aws/lambda/"
@@ -277,7 +279,7 @@ public final class VpcRunner {
         }
         long seconds = java.time.Duration.between(started, now).getSeconds();
         return inProgress(model, ctx, 5, "Migrating in runner function " + engine.functionName() + " from version "
-                + ctx.getRunnerStepFrom() + " towards " + model.getTargetVersion() + " (step running for " + seconds + " s).");
+                + step.getFrom() + " towards " + model.getTargetVersion() + " (step running for " + seconds + " s).");
     }
 
     /** An armed step the runner never took stays usable until removed: remove it when the handler gives up on it. */
@@ -313,7 +315,7 @@ public final class VpcRunner {
                                                                           Translator.Record deleting, CallbackContext ctx,
                                                                           BaseHandlerStd.Services services, Logger logger) {
         String function = LambdaRunners.functionName(id);
-        if (deleting != null && !ctx.isRunnerCleaned()) {
+        if (deleting != null && !ctx.runnerState().removalReached(CallbackContext.Removal.CLEANED)) {
             if (!"Clean".equals(model.getOnDelete())) {
                 // Only the claim to give back: the engine checks the function as Read does (this version's code or
                 // the one the record names) before it invokes it; a missing or changed one leaves the claim, and the
@@ -341,13 +343,14 @@ public final class VpcRunner {
                 }
                 ctx.setDeleteNote(ClaimSteps.onDelete(deleting, () -> ensuredEngine(id, ctx, services), services, logger));
             }
-            ctx.setRunnerCleaned(true);
+            ctx.runnerState().setRemoval(CallbackContext.Removal.CLEANED);
         }
-        LambdaRunners.Wait wait = services.runners().remove(function, ctx.isRunnerDeleteRequested());
+        LambdaRunners.Wait wait = services.runners().remove(function,
+                ctx.runnerState().removalReached(CallbackContext.Removal.DELETE_REQUESTED));
         if (wait == null) {
             return Optional.empty();
         }
-        ctx.setRunnerDeleteRequested(true);
+        ctx.runnerState().setRemoval(CallbackContext.Removal.DELETE_REQUESTED);
         logger.log(wait.message());
         return Optional.of(ProgressEvent.<ResourceModel, CallbackContext>builder()
                 .status(OperationStatus.IN_PROGRESS)

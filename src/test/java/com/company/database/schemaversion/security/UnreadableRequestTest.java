@@ -129,9 +129,15 @@ class UnreadableRequestTest extends AbstractHandlerTest {
     @Test
     void aCallbackContextTheTypeDidNotWriteIsRefused() {
         ObjectNode context = JsonNodeFactory.instance.objectNode();
-        context.set("calls", number("99999999999"));
+        context.set("waitAttempts", number("99999999999"));
         JsonNode answer = callerCredentialsFirst("CREATE", model("latest"), null, context);
-        assertRefused(answer, "calls");
+        assertRefused(answer, "waitAttempts");
+        assertThat(answer.path("message").asText()).contains("callback context");
+
+        context = JsonNodeFactory.instance.objectNode();
+        context.put("phase", "LAUNCHED");
+        answer = callerCredentialsFirst("CREATE", model("latest"), null, context);
+        assertRefused(answer, "phase");
         assertThat(answer.path("message").asText()).contains("callback context");
 
         context = JsonNodeFactory.instance.objectNode();
