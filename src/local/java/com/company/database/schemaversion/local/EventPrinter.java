@@ -14,19 +14,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Prints handler answers the way the CloudFormation console shows stack events, with a progress bar while a
- * deploy is IN_PROGRESS, and the final model with the read-only (handler-reported) properties set apart.
+ * Prints handler answers the way the CloudFormation console shows stack events (the handler's message says how far a
+ * deploy got, "(reached of total)"), and the final model with the read-only (handler-reported) properties set apart.
  */
 final class EventPrinter {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
-    /** The reconciler's progress messages end in "(reached of total)". */
-    private static final Pattern PROGRESS = Pattern.compile("\\((\\d+) of (\\d+)\\)");
-    private static final int BAR = 10;
     private static final List<String> READ_ONLY = readSchemaReadOnlyProperties();
 
     private final PrintStream out;
@@ -54,20 +49,8 @@ final class EventPrinter {
         if ("FAILED".equals(e.status()) && e.errorCode() != null) {
             message = "(" + e.errorCode() + ") " + message;
         }
-        String progress = progress(e.message());
-        out.printf("  %-12s  %-16s  %-20s  %4d  %5.1fs  %s%s%n", TIME.format(e.time()), logicalId,
-                color(status, e.status()), e.call(), e.millis() / 1000.0, progress, message);
-    }
-
-    static String progress(String message) {
-        Matcher m = PROGRESS.matcher(message == null ? "" : message);
-        if (!m.find()) {
-            return "";
-        }
-        int done = Integer.parseInt(m.group(1));
-        int total = Integer.parseInt(m.group(2));
-        int filled = total == 0 ? BAR : Math.min(BAR, done * BAR / total);
-        return "[" + "#".repeat(filled) + ".".repeat(BAR - filled) + "] " + done + "/" + total + "  ";
+        out.printf("  %-12s  %-16s  %-20s  %4d  %5.1fs  %s%n", TIME.format(e.time()), logicalId,
+                color(status, e.status()), e.call(), e.millis() / 1000.0, message);
     }
 
     private String color(String text, String status) {

@@ -57,7 +57,7 @@ class LocalRunnerCommandsTest {
 
         Run create = h.run("create", "--properties", props.toString(), "--target", "3");
         assertThat(create.exitCode()).as(create.toString()).isZero();
-        assertThat(create.out()).contains("CREATE_COMPLETE", "[##########] 3/3",
+        assertThat(create.out()).contains("CREATE_COMPLETE", "(3 of 3)",
                 "Read-only attributes", "Properties (as the template declares them)");
         assertThat(create.out()).containsPattern("AppliedVersion\\s+3");
         assertThat(h.history()).containsExactly("1", "2", "3");
