@@ -1,7 +1,5 @@
 package com.company.database.schemaversion;
 
-import com.company.database.schemaversion.aws.AwsClients;
-import com.company.database.schemaversion.aws.LambdaInvokers;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.aws.SsmRecordStore;
@@ -65,12 +63,13 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
         Budget budget = environment.newCallBudget();
         CallbackContext ctx = callbackContext != null ? callbackContext : new CallbackContext();
         ctx.setCalls(ctx.getCalls() + 1);
-        ProxyClient<SsmClient> ssm = proxy.newProxy(() -> AwsClients.ssm(request.getRegion()));
+        ProxyClient<SsmClient> ssm = proxy.newProxy(() -> environment.aws().ssm(request.getRegion()));
         AccountPolicy policy = AccountPolicy.of(typeConfiguration);
-        Services services = new Services(RecordProtection.recordStore(proxy, ssm, request.getRegion(), typeConfiguration, logger),
-                new SsmLogins(ssm, policy), request.getRegion(), ssm,
-                new LambdaRunners(proxy.newProxy(() -> AwsClients.lambda(request.getRegion()))),
-                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())), policy, budget, environment);
+        Services services = new Services(RecordProtection.recordStore(proxy, ssm, environment.aws(), request.getRegion(),
+                typeConfiguration, logger),
+                new SsmLogins(ssm, policy::checkCredentials), request.getRegion(), ssm,
+                new LambdaRunners(proxy.newProxy(() -> environment.aws().lambda(request.getRegion()))),
+                proxy.newProxy(() -> environment.aws().invoker(request.getRegion())), policy, budget, environment);
         try {
             return handle(request, ctx, services, logger);
         } catch (ReconcileException e) {

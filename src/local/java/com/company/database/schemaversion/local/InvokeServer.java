@@ -57,7 +57,7 @@ public final class InvokeServer implements AutoCloseable {
 
     /** The handlers' environment (Lambda's unless, e.g., a migration folder replaces the baked sets). */
     public void environment(HandlerEnvironment environment) {
-        this.wrapper = LocalHandlerWrapper.forEnvironment(environment);
+        this.wrapper = new HandlerEntrypoint(environment);
     }
 
     /** Sees each request's resource properties before the handler runs (the runner prepares the embedded database). */

@@ -1,6 +1,5 @@
 package com.company.database.schemaversion.local;
 
-import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.core.Migration;
@@ -53,7 +52,8 @@ final class Planner {
         String secret = c.path("SecretParameter").asText(null);
         policy.checkLoginBinding(user, password, secret, c.path("IamUsername").asText(null), db.path("Host").asText(),
                 db.path("Name").asText(null), db.path("SslMode").asText(null));
-        Login login = new SsmLogins(proxy.newProxy(() -> AwsClients.ssm(session.options.region)), policy)
+        Login login = new SsmLogins(proxy.newProxy(() -> session.environment().aws().ssm(session.options.region)),
+                policy::checkCredentials)
                 .resolve(user, password, secret);
         ConnectionSpec connection = new ConnectionSpec(db.path("Host").asText(), db.path("Port").asInt(DEFAULT_PORT),
                 db.path("Name").asText(), db.path("SslMode").asText(null), login.username(), login.password(),

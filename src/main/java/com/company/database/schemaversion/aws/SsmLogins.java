@@ -2,7 +2,6 @@ package com.company.database.schemaversion.aws;
 
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
-import com.company.database.schemaversion.policy.AccountPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -20,20 +19,29 @@ import java.util.Map;
  * password parameter, or one parameter whose value is JSON with username and password (an RDS-managed secret
  * read through /aws/reference/secretsmanager/...). Values never reach a message.
  *
- * <p>Every name passes the account's AccountPolicy before any GetParameter: the type reads with its own
+ * <p>Every name passes the account's policy ({@link NameCheck}) before any GetParameter: the type reads with its own
  * execution role, so without that check a template could make it read, and echo, any parameter or secret.
  */
 public final class SsmLogins {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ProxyClient<SsmClient> ssm;
-    private final AccountPolicy policy;
+    private final NameCheck policy;
     /**
      * Logins already read in this request: a Create checks the login before it claims and then migrates in the
      * same call. One instance serves one request, so a rotated password is read again by the next call.
      */
     private final Map<List<String>, Login> read = new HashMap<>();
 
-    public SsmLogins(ProxyClient<SsmClient> ssm, AccountPolicy policy) {
+    /**
+     * What decides whether the type may read a login's parameters (the account policy): it throws to refuse them,
+     * before any GetParameter.
+     */
+    @FunctionalInterface
+    public interface NameCheck {
+        void checkCredentials(String usernameParameter, String passwordParameter, String secretParameter);
+    }
+
+    public SsmLogins(ProxyClient<SsmClient> ssm, NameCheck policy) {
         this.ssm = ssm;
         this.policy = policy;
     }

@@ -10,7 +10,6 @@ import com.company.database.schemaversion.aws.CallerCredentials;
 import com.company.database.schemaversion.aws.Login;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.core.SchemaEngine;
-import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.IamAuthTokens;
 import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import software.amazon.cloudformation.proxy.Logger;
@@ -55,7 +54,7 @@ public final class DirectMode implements ExecutionMode {
     @Override
     public SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services) {
         services.policy().checkReadsAndConnections(model);
-        return FlywayEngines.get(Translator.connection(model, login(model, services), services.policy()),
+        return services.environment().engines().get(Translator.connection(model, login(model, services), services.policy()),
                 Translator.engineSettings(model, services.environment()));
     }
 

@@ -21,11 +21,12 @@ public final class RecordProtection {
     private RecordProtection() {
     }
 
-    public static SsmRecordStore recordStore(AmazonWebServicesClientProxy proxy, ProxyClient<SsmClient> ssm, String region,
+    public static SsmRecordStore recordStore(AmazonWebServicesClientProxy proxy, ProxyClient<SsmClient> ssm, AwsClients aws,
+                                             String region,
                                       TypeConfigurationModel configuration, Logger logger) {
         String keyArn = configuration == null || configuration.getRecords() == null
                 ? null : configuration.getRecords().getIntegrityKeyArn();
-        ProxyClient<KmsClient> kms = proxy.newProxy(() -> AwsClients.kms(region));
+        ProxyClient<KmsClient> kms = proxy.newProxy(() -> aws.kms(region));
         RecordIntegrity integrity = keyArn == null || keyArn.isBlank() ? RecordIntegrity.withDefaultKey(kms, logger)
                 : RecordIntegrity.withKey(kms, keyArn, logger);
         return new SsmRecordStore(ssm, integrity, logger);

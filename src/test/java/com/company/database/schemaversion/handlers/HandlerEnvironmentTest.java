@@ -30,7 +30,7 @@ class HandlerEnvironmentTest extends AbstractHandlerTest {
         String bakedDatabase = TestDatabase.newDatabase();
         ObjectNode bakedModel = model("7");
         ((ObjectNode) bakedModel.get("Database")).put("Name", bakedDatabase);
-        CloudFormationDriver lambda = CloudFormationDriver.quiet().withTypeConfiguration(driver.typeConfiguration());
+        CloudFormationDriver lambda = CloudFormationDriver.quiet().withEnvironment(driver.environment()).withTypeConfiguration(driver.typeConfiguration());
         AtomicReference<Outcome> baked = new AtomicReference<>();
         // A folder in place of the baked set, and one migration per call; between its first and second call, a
         // Create in Lambda's environment runs to the end.
@@ -38,7 +38,7 @@ class HandlerEnvironmentTest extends AbstractHandlerTest {
             if (e.call() == 1) {
                 baked.set(lambda.run("CREATE", bakedModel, null));
             }
-        }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration()).withEnvironment(HandlerEnvironment.LAMBDA
+        }, handlerLog::add).withTypeConfiguration(driver.typeConfiguration()).withEnvironment(driver.environment()
                 .withMigrations(MigrationSource.directory(FailedMigrationTest.testSet("fixed-v3")))
                 .withCallBudget(Duration.ZERO, Duration.ofSeconds(50)));
 
@@ -55,13 +55,27 @@ class HandlerEnvironmentTest extends AbstractHandlerTest {
     }
 
     @Test
-    void theGeneratedWrapperBuildsEveryHandlerForLambda() throws Exception {
-        // What Lambda runs: the entrypoint, whose generated superclass builds its handlers itself.
+    void theGeneratedWrapperStillBuildsEveryHandlerForLambda() throws Exception {
+        // cfn generate writes the wrapper, which builds its handlers with their no-arg constructors.
         java.lang.reflect.Field field = HandlerWrapper.class.getDeclaredField("handlers");
         field.setAccessible(true);
-        Map<?, ?> handlers = (Map<?, ?>) field.get(new HandlerEntrypoint());
+        Map<?, ?> handlers = (Map<?, ?>) field.get(new HandlerWrapper());
         assertThat(handlers).hasSize(5);
         assertThat(handlers.values()).allSatisfy(h -> assertThat(h).extracting("environment")
-                .isSameAs(HandlerEnvironment.LAMBDA));
+                .isInstanceOf(HandlerEnvironment.class));
+    }
+
+    @Test
+    void theEntrypointBuildsOneEnvironmentPerContainerAndEveryHandlerUsesIt() throws Exception {
+        // What Lambda runs: one entrypoint per container; its handlers share its environment (clients, engines).
+        HandlerEntrypoint entrypoint = new HandlerEntrypoint();
+        java.lang.reflect.Field field = HandlerEntrypoint.class.getDeclaredField("handlers");
+        field.setAccessible(true);
+        Map<?, ?> handlers = (Map<?, ?>) field.get(entrypoint);
+        assertThat(handlers).hasSize(5);
+        assertThat(handlers.values()).allSatisfy(h -> assertThat(h).extracting("environment")
+                .isSameAs(entrypoint.environment()));
+        assertThat(new HandlerEntrypoint().environment().engines()).as("another container's entrypoint: its own caches")
+                .isNotSameAs(entrypoint.environment().engines());
     }
 }
