@@ -46,6 +46,11 @@ public abstract class AbstractHandlerTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            // Not for the handlers (their environment names the endpoint: see endpoints()), but for the runner
+            // functions the test Lambda hosts in this JVM: a function reads SSM through the SDK's own endpoint
+            // resolution, from its process's settings, as in Lambda. Until the test Lambda hands the runners it
+            // hosts their endpoints, this process's settings are theirs.
+            System.setProperty("aws.endpointUrlSsm", ssm.endpoint());
         }
         return ssm;
     }

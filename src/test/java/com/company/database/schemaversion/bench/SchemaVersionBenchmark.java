@@ -749,7 +749,7 @@ public final class SchemaVersionBenchmark {
         List<String> markers = new ArrayList<>(List.of(
                 "software.amazon.cloudformation.AbstractWrapper",
                 "software.amazon.awssdk.services.ssm.model.GetParameterRequest",
-                "com.company.database.schemaversion.engine.FlywayEngines",
+                "com.company.database.schemaversion.engine.FlywayEngine",
                 "software.amazon.cloudformation.resource.ResourceTypeSchema",
                 ColdRead.class.getName() + "$Answered"));
         if (signed) {

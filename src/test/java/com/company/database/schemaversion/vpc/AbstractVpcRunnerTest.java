@@ -36,10 +36,6 @@ public abstract class AbstractVpcRunnerTest extends AbstractHandlerTest {
 
     @BeforeEach
     void setUpLambda() {
-        // The runner the test Lambda hosts is a function of its own: it reads SSM through the SDK's own endpoint
-        // resolution, from its process's settings, as in Lambda; the handlers' clients get theirs from the
-        // environment. Until the test Lambda hands its runners their endpoints, this process is that process.
-        System.setProperty("aws.endpointUrlSsm", ssm().endpoint());
         lambda().reset();
         useRunnerPackage(LambdaRunnerPackage.ofZip(runnerPackage("v1")));
     }
