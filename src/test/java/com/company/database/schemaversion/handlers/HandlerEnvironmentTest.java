@@ -7,10 +7,13 @@ import com.company.database.schemaversion.HandlerWrapper;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestDatabase;
+import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,6 +55,27 @@ class HandlerEnvironmentTest extends AbstractHandlerTest {
         assertThat(baked.get().calls()).as("Lambda's call window: the whole baked set in one call").isEqualTo(1);
         assertThat(TestDatabase.query(bakedDatabase, HISTORY)).hasSize(7).contains("3 constrain order status")
                 .doesNotContain("3 add order notes");
+    }
+
+    @Test
+    void theHandlersCallTheSsmTheirEnvironmentNames() throws Exception {
+        // The login exists only in a second SSM, which only this driver's environment names: the process-wide
+        // setting (the first SSM, for the runners the test Lambda hosts) is not what the handlers use.
+        try (SsmEmulator second = new SsmEmulator()) {
+            second.put("/test/second/username", "String", TestDatabase.USER);
+            second.put("/test/second/password", "SecureString", TestDatabase.PASSWORD);
+            useEnvironment(e -> e.withAwsEndpoints(e.aws().endpoints().withSsm(URI.create(second.endpoint()))));
+            ObjectNode m = TestModels.onTestDatabase(database, "/test/second/username", "/test/second/password");
+            m.put("MigrationSet", "orders").put("TargetVersion", "1");
+            m.putObject("Placeholders").put("AppRole", "orders_app");
+
+            Outcome created = driver.run("CREATE", m, null);
+
+            assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+            assertThat(second.names()).as("the resource's record, written where the environment says")
+                    .anyMatch(n -> !n.startsWith("/test/second/"));
+            assertThat(ssm().names()).noneMatch(n -> !n.startsWith("/orders/"));
+        }
     }
 
     @Test
