@@ -1,7 +1,5 @@
 package com.company.database.schemaversion;
 
-import com.company.database.schemaversion.aws.AwsClients;
-import com.company.database.schemaversion.aws.LambdaInvokers;
 import com.company.database.schemaversion.aws.LambdaRunners;
 import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.aws.SsmRecordStore;
@@ -10,7 +8,6 @@ import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Reconciler;
 import com.company.database.schemaversion.policy.AccountPolicy;
-import com.company.database.schemaversion.policy.RecordProtection;
 import com.company.database.schemaversion.engine.FlywayLog;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -65,12 +62,13 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
             final TypeConfigurationModel typeConfiguration) {
         Budget budget = environment.newCallBudget();
         CallbackContext ctx = callbackContext != null ? callbackContext : new CallbackContext();
-        ProxyClient<SsmClient> ssm = proxy.newProxy(() -> AwsClients.ssm(request.getRegion()));
+        ProxyClient<SsmClient> ssm = proxy.newProxy(() -> environment.aws().ssm(request.getRegion()));
         AccountPolicy policy = AccountPolicy.of(typeConfiguration);
-        Services services = new Services(RecordProtection.recordStore(proxy, ssm, request.getRegion(), typeConfiguration, logger),
-                new SsmLogins(ssm, policy), request.getRegion(), ssm,
-                new LambdaRunners(proxy.newProxy(() -> AwsClients.lambda(request.getRegion()))),
-                proxy.newProxy(() -> LambdaInvokers.forRegion(request.getRegion())), policy, budget, environment);
+        Services services = new Services(RecordProtection.recordStore(proxy, ssm, environment.aws(), request.getRegion(),
+                typeConfiguration, logger),
+                new SsmLogins(ssm, policy::checkCredentials), request.getRegion(), ssm,
+                new LambdaRunners(proxy.newProxy(() -> environment.aws().lambda(request.getRegion()))),
+                proxy.newProxy(() -> environment.aws().invoker(request.getRegion())), policy, budget, environment);
         try (FlywayLog.Route flywayLines = FlywayLog.routeTo(logger::log)) {
             return handle(request, ctx, services, logger);
         } catch (ReconcileException e) {

@@ -24,7 +24,7 @@ public class CreateHandler extends BaseHandlerStd {
 
     /** Lambda's: what the generated wrapper builds. */
     public CreateHandler() {
-        this(HandlerEnvironment.LAMBDA);
+        this(HandlerEnvironment.lambda());
     }
 
     public CreateHandler(HandlerEnvironment environment) {

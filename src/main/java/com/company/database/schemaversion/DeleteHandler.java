@@ -20,7 +20,7 @@ public class DeleteHandler extends BaseHandlerStd {
 
     /** Lambda's: what the generated wrapper builds. */
     public DeleteHandler() {
-        this(HandlerEnvironment.LAMBDA);
+        this(HandlerEnvironment.lambda());
     }
 
     public DeleteHandler(HandlerEnvironment environment) {

@@ -13,7 +13,7 @@ public class ListHandler extends BaseHandlerStd {
 
     /** Lambda's: what the generated wrapper builds. */
     public ListHandler() {
-        this(HandlerEnvironment.LAMBDA);
+        this(HandlerEnvironment.lambda());
     }
 
     public ListHandler(HandlerEnvironment environment) {

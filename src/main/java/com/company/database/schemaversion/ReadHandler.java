@@ -17,7 +17,7 @@ public class ReadHandler extends BaseHandlerStd {
 
     /** Lambda's: what the generated wrapper builds. */
     public ReadHandler() {
-        this(HandlerEnvironment.LAMBDA);
+        this(HandlerEnvironment.lambda());
     }
 
     public ReadHandler(HandlerEnvironment environment) {

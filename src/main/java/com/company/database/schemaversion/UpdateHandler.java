@@ -21,7 +21,7 @@ public class UpdateHandler extends BaseHandlerStd {
 
     /** Lambda's: what the generated wrapper builds. */
     public UpdateHandler() {
-        this(HandlerEnvironment.LAMBDA);
+        this(HandlerEnvironment.lambda());
     }
 
     public UpdateHandler(HandlerEnvironment environment) {

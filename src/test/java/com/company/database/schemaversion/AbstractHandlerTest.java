@@ -1,6 +1,6 @@
 package com.company.database.schemaversion;
 
-import com.company.database.schemaversion.engine.FlywayEngines;
+import com.company.database.schemaversion.aws.AwsEndpoints;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.runner.LambdaRunnerPackage;
@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +46,10 @@ public abstract class AbstractHandlerTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            // The SDK's standard per-service endpoint setting, as AWS_ENDPOINT_URL_SSM would give it.
+            // Not for the handlers (their environment names the endpoint: see endpoints()), but for the runner
+            // functions the test Lambda hosts in this JVM: a function reads SSM through the SDK's own endpoint
+            // resolution, from its process's settings, as in Lambda. Until the test Lambda hands the runners it
+            // hosts their endpoints, this process's settings are theirs.
             System.setProperty("aws.endpointUrlSsm", ssm.endpoint());
         }
         return ssm;
@@ -62,7 +66,6 @@ public abstract class AbstractHandlerTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            System.setProperty("aws.endpointUrlKms", kms.endpoint());
         }
         return kms;
     }
@@ -77,15 +80,24 @@ public abstract class AbstractHandlerTest {
         driver = new CloudFormationDriver("us-east-1", "123456789012", false, 1_000,
                 e -> { synchronized (events) { events.add(e); } },
                 l -> { synchronized (handlerLog) { handlerLog.add(l); } })
-                .withTypeConfiguration(TestModels.testAccount());
+                .withTypeConfiguration(TestModels.testAccount())
+                .withEnvironment(HandlerEnvironment.lambda().withAwsEndpoints(endpoints()));
+    }
+
+    /** Where the handlers' clients send their calls: the emulators (Lambda's stays the SDK's, for the test Lambda). */
+    protected static AwsEndpoints endpoints() {
+        return AwsEndpoints.SDK_DEFAULT.withSsm(URI.create(ssm().endpoint())).withKms(URI.create(kms().endpoint()));
     }
 
     @AfterEach
     void forgetWarmEngines() {
-        FlywayEngines.clear();
+        driver.environment().engines().clear();
     }
 
-    /** The handlers run in Lambda's environment unless a test changes it: from then on, for this test's driver. */
+    /**
+     * The handlers run in Lambda's environment, new for each test, with the emulators' endpoints, unless a test
+     * changes it: from then on, for this test's driver.
+     */
     protected void useEnvironment(UnaryOperator<HandlerEnvironment> change) {
         driver.withEnvironment(change.apply(driver.environment()));
     }

@@ -32,8 +32,8 @@ public final class CloudFormationDriver {
     public static final String TYPE_NAME = "Company::Database::SchemaVersion";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HandlerEnvironment environment = HandlerEnvironment.LAMBDA;
-    private HandlerWrapper wrapper = new HandlerEntrypoint();
+    private HandlerEnvironment environment = HandlerEnvironment.lambda();
+    private HandlerWrapper wrapper = new HandlerEntrypoint(environment);
     private final String region;
     private final String account;
     private final boolean honourDelays;
@@ -117,12 +117,13 @@ public final class CloudFormationDriver {
     }
 
     /**
-     * Where the handlers run: Lambda's environment (the default) drives the generated wrapper as Lambda does;
-     * any other (a migration folder, a clock, call windows) drives it with handlers built for that environment.
+     * Where the handlers run: Lambda's environment (the default, new for each driver) or any other (a migration
+     * folder, a clock, call windows, endpoints); either drives the entrypoint Lambda runs, with its handlers built
+     * for that environment.
      */
     public CloudFormationDriver withEnvironment(HandlerEnvironment environment) {
         this.environment = environment;
-        this.wrapper = LocalHandlerWrapper.forEnvironment(environment);
+        this.wrapper = new HandlerEntrypoint(environment);
         return this;
     }
 

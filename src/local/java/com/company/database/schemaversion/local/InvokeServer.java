@@ -58,7 +58,7 @@ public final class InvokeServer implements AutoCloseable {
 
     /** The handlers' environment (Lambda's unless, e.g., a migration folder replaces the baked sets). */
     public void environment(HandlerEnvironment environment) {
-        this.wrapper = LocalHandlerWrapper.forEnvironment(environment);
+        this.wrapper = new HandlerEntrypoint(environment);
     }
 
     /** The Lambda that hosts the runner functions of VpcRunner resources: they run in each request's region. */

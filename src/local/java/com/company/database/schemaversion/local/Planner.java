@@ -3,7 +3,6 @@ package com.company.database.schemaversion.local;
 import com.company.database.schemaversion.ErrorTranslator;
 import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.Translator;
-import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.engine.Login;
 import com.company.database.schemaversion.aws.SsmLogins;
 import com.company.database.schemaversion.core.Migration;
@@ -69,7 +68,8 @@ final class Planner {
         policy.checkReadsAndConnections(m);
         com.company.database.schemaversion.Credentials c = m.getCredentials() != null ? m.getCredentials()
                 : new com.company.database.schemaversion.Credentials();
-        Login login = new SsmLogins(proxy.newProxy(() -> AwsClients.ssm(session.options.region)), policy)
+        Login login = new SsmLogins(proxy.newProxy(() -> session.environment().aws().ssm(session.options.region)),
+                policy::checkCredentials)
                 .resolve(c.getUsernameParameter(), c.getPasswordParameter(), c.getSecretParameter());
         ConnectionSpec connection = Translator.connection(m, login, policy);
         EngineSettings settings = Translator.engineSettings(m, session.environment());

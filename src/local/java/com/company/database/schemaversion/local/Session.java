@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.local;
 
 import com.company.database.schemaversion.HandlerEnvironment;
-import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 import java.io.IOException;
+import java.net.URI;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ final class Session implements AutoCloseable {
     /** System properties this session changed, with the values to put back (null: clear). */
     private final Map<String, String> changedProperties = new LinkedHashMap<>();
     private String previousLambdaRegion;
-    private HandlerEnvironment environment = HandlerEnvironment.LAMBDA;
+    private HandlerEnvironment environment = HandlerEnvironment.lambda();
 
     private Session(Options options, PrintStream out, LocalEndpoints endpoints) {
         this.options = options;
@@ -96,6 +96,8 @@ final class Session implements AutoCloseable {
             endpointSet = true;
             // The handlers look for the account's record key on every call; the local account has none.
             setProperty(KMS_ENDPOINT_PROPERTY, endpoints.kms().endpoint());
+            environment = environment.withAwsEndpoints(environment.aws().endpoints()
+                    .withSsm(URI.create(ssm.endpoint())).withKms(URI.create(endpoints.kms().endpoint())));
         }
         startLambda();
         typeConfiguration = loadTypeConfiguration();
@@ -112,7 +114,7 @@ final class Session implements AutoCloseable {
         }
         if (options.startWindowSeconds != null) {
             environment = environment.withCallBudget(Duration.ofSeconds(options.startWindowSeconds),
-                    HandlerEnvironment.LAMBDA.hardLimit());
+                    HandlerEnvironment.HARD_LIMIT);
         }
     }
 
@@ -126,6 +128,7 @@ final class Session implements AutoCloseable {
     private void startLambda() {
         LocalLambda lambda = endpoints.lambda();
         setProperty(LAMBDA_ENDPOINT_PROPERTY, lambda.endpoint());
+        environment = environment.withAwsEndpoints(environment.aws().endpoints().withLambda(URI.create(lambda.endpoint())));
         previousLambdaRegion = lambda.region();
         lambda.setRegion(options.region);
         if (!options.aws) {
@@ -462,7 +465,7 @@ final class Session implements AutoCloseable {
 
     @Override
     public void close() {
-        FlywayEngines.clear();
+        environment.engines().clear();
         changedProperties.forEach((key, value) -> {
             if (value == null) {
                 System.clearProperty(key);

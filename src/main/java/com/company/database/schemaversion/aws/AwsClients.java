@@ -13,51 +13,80 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * AWS clients, one per service and region for the life of the JVM. They carry no credentials of their own:
- * every call goes through the rpdk proxy, which injects the caller's. Endpoints follow the SDK's standard
- * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_LAMBDA / AWS_ENDPOINT_URL_KMS variables (and the aws.endpointUrl*
- * system properties), which is how tests and the local runner point them at emulators.
+ * The AWS clients of one handler environment, one per service and region, built on first use and kept as long as
+ * the environment (in Lambda: the container's entrypoint). They carry no credentials of their own: every call goes
+ * through the rpdk proxy, which injects the caller's. Endpoints are the environment's {@link AwsEndpoints}; where
+ * those name none, the SDK's own resolution applies.
  */
 public final class AwsClients {
-    private static final SdkHttpClient HTTP = UrlConnectionHttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(5))
-            .socketTimeout(Duration.ofSeconds(20))
-            .build();
-    private static final Map<String, SsmClient> SSM = new ConcurrentHashMap<>();
-    private static final Map<String, LambdaClient> LAMBDA = new ConcurrentHashMap<>();
-    private static final Map<String, KmsClient> KMS = new ConcurrentHashMap<>();
+    private final AwsEndpoints endpoints;
+    private final Map<String, SsmClient> ssm = new ConcurrentHashMap<>();
+    private final Map<String, LambdaClient> lambda = new ConcurrentHashMap<>();
+    private final Map<String, LambdaClient> invokers = new ConcurrentHashMap<>();
+    private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
+    private SdkHttpClient http;
+    private SdkHttpClient invokeHttp;
 
-    private AwsClients() {
+    public AwsClients(AwsEndpoints endpoints) {
+        this.endpoints = endpoints == null ? AwsEndpoints.SDK_DEFAULT : endpoints;
     }
 
-    public static SsmClient ssm(String region) {
-        return SSM.computeIfAbsent(region(region), r -> shortCalls(SsmClient.builder(), r));
+    public AwsEndpoints endpoints() {
+        return endpoints;
     }
 
-    /** Lambda calls that wait for the runner get their own timeouts (see the runner client). */
-    public static LambdaClient lambda(String region) {
-        return LAMBDA.computeIfAbsent(region(region), r -> LambdaClient.builder()
+    public SsmClient ssm(String region) {
+        return ssm.computeIfAbsent(region(region), r -> shortCalls(SsmClient.builder(), r, endpoints.ssm()));
+    }
+
+    /** Lambda calls that wait for the runner get their own timeouts (see {@link #invoker}). */
+    public LambdaClient lambda(String region) {
+        return lambda.computeIfAbsent(region(region), r -> endpoint(LambdaClient.builder(), endpoints.lambda())
                 .region(Region.of(r))
-                .httpClient(HTTP)
+                .httpClient(http())
                 .credentialsProvider(AnonymousCredentialsProvider.create())
                 .build());
     }
 
+    /** For Invoke only: see {@link LambdaInvokers}. */
+    public LambdaClient invoker(String region) {
+        return invokers.computeIfAbsent(region(region), r -> LambdaInvokers.build(r, endpoints.lambda(), invokeHttp()));
+    }
+
     /** For the resource records' MACs (GenerateMac, VerifyMac): short calls, like SSM's. */
-    public static KmsClient kms(String region) {
-        return KMS.computeIfAbsent(region(region), r -> shortCalls(KmsClient.builder(), r));
+    public KmsClient kms(String region) {
+        return kms.computeIfAbsent(region(region), r -> shortCalls(KmsClient.builder(), r, endpoints.kms()));
+    }
+
+    private synchronized SdkHttpClient http() {
+        if (http == null) {
+            http = UrlConnectionHttpClient.builder()
+                    .connectionTimeout(Duration.ofSeconds(5))
+                    .socketTimeout(Duration.ofSeconds(20))
+                    .build();
+        }
+        return http;
+    }
+
+    private synchronized SdkHttpClient invokeHttp() {
+        if (invokeHttp == null) {
+            invokeHttp = LambdaInvokers.httpClient();
+        }
+        return invokeHttp;
     }
 
     /** A client for short calls: standard retries, 25 s per call, no credentials of its own. */
-    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C shortCalls(B builder, String region) {
-        return builder
+    private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C shortCalls(B builder, String region,
+                                                                                          URI endpoint) {
+        return endpoint(builder, endpoint)
                 .region(Region.of(region))
-                .httpClient(HTTP)
+                .httpClient(http())
                 .credentialsProvider(AnonymousCredentialsProvider.create())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(RetryMode.STANDARD)
@@ -66,7 +95,11 @@ public final class AwsClients {
                 .build();
     }
 
-    private static String region(String region) {
+    static <B extends AwsClientBuilder<B, C>, C> B endpoint(B builder, URI endpoint) {
+        return endpoint == null ? builder : builder.endpointOverride(endpoint);
+    }
+
+    static String region(String region) {
         return Regions.resolve(region, System.getenv("AWS_REGION"));
     }
 }

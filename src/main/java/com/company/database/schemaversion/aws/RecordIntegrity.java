@@ -50,7 +50,6 @@ public final class RecordIntegrity {
     private static final String ANY_MAC_LINE = "\nhmac-sha256";
     /** GenerateMac and VerifyMac take at most 4096 bytes of message. */
     static final int MAX_MESSAGE_BYTES = 4096;
-    private static final byte[] PROBE_MAC = new byte[32];
 
     private final ProxyClient<KmsClient> kms;
     private final String keyId;
@@ -179,7 +178,7 @@ public final class RecordIntegrity {
     private boolean keyExists(String parameterName) {
         if (keyFound == null) {
             try {
-                verify("record key probe".getBytes(StandardCharsets.UTF_8), PROBE_MAC);
+                verify("record key probe".getBytes(StandardCharsets.UTF_8), new byte[32]);
                 keyFound = true;
             } catch (KmsInvalidMacException e) {
                 keyFound = true;

@@ -4,7 +4,6 @@ import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.engine.Login;
 import com.company.database.schemaversion.engine.LoginParameters;
-import com.company.database.schemaversion.policy.AccountPolicy;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.GetParameterRequest;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
@@ -19,19 +18,28 @@ import java.util.Map;
  * Reads the database login from SSM with decryption, as the caller, in the shapes engine/LoginParameters reads.
  * Values never reach a message.
  *
- * <p>Every name passes the account's AccountPolicy before any GetParameter: the type reads with its own
+ * <p>Every name passes the account's policy ({@link NameCheck}) before any GetParameter: the type reads with its own
  * execution role, so without that check a template could make it read, and echo, any parameter or secret.
  */
 public final class SsmLogins {
     private final ProxyClient<SsmClient> ssm;
-    private final AccountPolicy policy;
+    private final NameCheck policy;
     /**
      * Logins already read in this request: a Create checks the login before it claims and then migrates in the
      * same call. One instance serves one request, so a rotated password is read again by the next call.
      */
     private final Map<List<String>, Login> read = new HashMap<>();
 
-    public SsmLogins(ProxyClient<SsmClient> ssm, AccountPolicy policy) {
+    /**
+     * What decides whether the type may read a login's parameters (the account policy): it throws to refuse them,
+     * before any GetParameter.
+     */
+    @FunctionalInterface
+    public interface NameCheck {
+        void checkCredentials(String usernameParameter, String passwordParameter, String secretParameter);
+    }
+
+    public SsmLogins(ProxyClient<SsmClient> ssm, NameCheck policy) {
         this.ssm = ssm;
         this.policy = policy;
     }

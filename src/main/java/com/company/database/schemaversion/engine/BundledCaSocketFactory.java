@@ -14,9 +14,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -32,26 +30,19 @@ public final class BundledCaSocketFactory extends WrappedFactory {
     public static final String BUNDLE_RESOURCE = "certs/rds-ca-bundle.pem";
     /** pgjdbc's connection property that carries the extra PEM certificates to this factory. */
     static final String EXTRA_PEM_PROPERTY = "sslfactoryarg";
-    private static final int MAX_CACHED = 8;
 
-    private static final Map<String, SSLContext> CONTEXTS = new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, SSLContext> eldest) {
-            return size() > MAX_CACHED;
-        }
-    };
-    private static List<Certificate> baked;
-
-    /** pgjdbc instantiates the factory with the connection properties. */
+    /**
+     * pgjdbc instantiates the factory by class name, with the connection properties, for each new connection: the
+     * trust is built here, from the baked certificates (read once) and the connection's extra ones. Connections
+     * are kept and reused (ReusableConnections), so this runs rarely, and nothing outlives it but the bundle.
+     */
     public BundledCaSocketFactory(Properties info) {
         String extra = info == null ? null : info.getProperty(EXTRA_PEM_PROPERTY);
         this.factory = context(extra == null ? "" : extra).getSocketFactory();
     }
 
     static SSLContext context(String extraPem) {
-        synchronized (CONTEXTS) {
-            return CONTEXTS.computeIfAbsent(extraPem, BundledCaSocketFactory::build);
-        }
+        return build(extraPem);
     }
 
     /** How many certificates the baked bundle holds (checked by the build's tests). */
@@ -77,18 +68,24 @@ public final class BundledCaSocketFactory extends WrappedFactory {
         }
     }
 
-    private static synchronized List<Certificate> bakedCertificates() {
-        if (baked == null) {
+    private static List<Certificate> bakedCertificates() {
+        return Baked.CERTIFICATES;
+    }
+
+    /** The baked bundle, read when a verified connection first needs it (class initialisation is lazy) and immutable. */
+    private static final class Baked {
+        static final List<Certificate> CERTIFICATES = read();
+
+        private static List<Certificate> read() {
             try (InputStream in = BundledCaSocketFactory.class.getClassLoader().getResourceAsStream(BUNDLE_RESOURCE)) {
                 if (in == null) {
                     throw new IllegalStateException("the RDS CA bundle " + BUNDLE_RESOURCE + " is not on the classpath");
                 }
-                baked = List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
+                return List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
             } catch (IOException | GeneralSecurityException e) {
                 throw new IllegalStateException("cannot read the RDS CA bundle " + BUNDLE_RESOURCE + ": " + e.getMessage(), e);
             }
         }
-        return baked;
     }
 
     private static SSLContext build(String extraPem) {

@@ -20,18 +20,16 @@ import java.util.stream.Stream;
 
 /** The migration sets baked into the artifact: the folders under db/migration on the classpath. */
 public final class MigrationCatalog {
-    private static volatile List<String> cached;
-
     private MigrationCatalog() {
     }
 
     public static List<String> bakedSets() {
-        List<String> sets = cached;
-        if (sets == null) {
-            sets = scan(MigrationCatalog.class.getClassLoader());
-            cached = sets;
-        }
-        return sets;
+        return Baked.SETS;
+    }
+
+    /** The artifact's sets never change while it runs: scanned once, when first asked for, and immutable. */
+    private static final class Baked {
+        static final List<String> SETS = List.copyOf(scan(MigrationCatalog.class.getClassLoader()));
     }
 
     /** The set a resource uses: the named one, or the only one when none is named. */

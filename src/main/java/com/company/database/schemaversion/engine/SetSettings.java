@@ -31,7 +31,7 @@ public record SetSettings(Map<String, String> flyway, Map<String, String> placeh
             "validateMigrationNaming", "skipDefaultCallbacks");
     private static final Set<String> NON_EMPTY = Set.of("placeholderPrefix", "placeholderSuffix", "placeholderSeparator",
             "scriptPlaceholderPrefix", "scriptPlaceholderSuffix");
-    private static final Map<String, String> REFUSED = new TreeMap<>(Map.ofEntries(
+    private static final Map<String, String> REFUSED = Map.ofEntries(
             Map.entry("url", "the connection comes from the template's Database and Credentials"),
             Map.entry("user", "the connection comes from the template's Database and Credentials"),
             Map.entry("password", "the connection comes from the template's Database and Credentials"),
@@ -52,7 +52,7 @@ public record SetSettings(Map<String, String> flyway, Map<String, String> placeh
             Map.entry("repeatableSqlMigrationPrefix", "the type names V, B and R migrations in its messages"),
             Map.entry("sqlMigrationSeparator", "the type names V, B and R migrations in its messages"),
             Map.entry("sqlMigrationSuffixes", "the type names V, B and R migrations in its messages"),
-            Map.entry("lockRetryCount", "the type waits for Flyway's lock across calls itself")));
+            Map.entry("lockRetryCount", "the type waits for Flyway's lock across calls itself"));
 
     public SetSettings {
         flyway = Map.copyOf(flyway);

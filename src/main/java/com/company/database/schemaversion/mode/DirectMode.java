@@ -11,7 +11,6 @@ import com.company.database.schemaversion.engine.Login;
 import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.core.SchemaEngine;
 import com.company.database.schemaversion.engine.EngineSettings;
-import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.IamAuthTokens;
 import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import software.amazon.cloudformation.proxy.Logger;
@@ -56,7 +55,8 @@ public final class DirectMode implements ExecutionMode {
     @Override
     public SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services) {
         EngineSettings settings = Translator.engineSettings(model, services.environment());
-        return FlywayEngines.get(Translator.connection(model, login(model, services), services.policy()), settings);
+        return services.environment().engines().get(Translator.connection(model, login(model, services), services.policy()),
+                settings);
     }
 
     @Override

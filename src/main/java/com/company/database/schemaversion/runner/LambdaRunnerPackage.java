@@ -23,9 +23,9 @@ import java.util.TreeMap;
  * <li>{@link #zip()} and {@link #codeSha256()}: the zip itself, and the base64 SHA-256 Lambda reports as the
  * function's CodeSha256 once it runs it. The handler compares that CodeSha256 with {@link #codeSha256()} before
  * every invocation: the expected identity is computed here, from the handler's own code, never read from the
- * function (whose environment anyone with lambda:UpdateFunctionConfiguration could set). Built once per JVM, on
- * the first call that needs it (from the jar or from the directory Lambda extracts it to; guides/performance.md
- * has the cost), then kept for the JVM's life.</li>
+ * function (whose environment anyone with lambda:UpdateFunctionConfiguration could set). Built once per handler
+ * environment (in Lambda: once per container), on the first call that needs it (from the jar or from the directory
+ * Lambda extracts it to; guides/performance.md has the cost), then kept by the environment.</li>
  * <li>{@link #withExtraCa(String)}: the same code plus the account admin's Connections.ExtraCaCertificates at
  * {@link RunnerEntrypoint#EXTRA_CA_ENTRY}, where the runner reads them. The bundle is part of the code, so the
  * CodeSha256 check covers it: no SSM parameter or environment variable anyone could rewrite, no size limit
@@ -37,7 +37,6 @@ import java.util.TreeMap;
 public final class LambdaRunnerPackage {
     /** The current bundle and the one before it: a change of the type configuration keeps no third. */
     private static final int MAX_BUNDLES = 2;
-    private static volatile LambdaRunnerPackage current;
 
     private final TreeMap<String, RunnerPackageBuilder.FileEntry> files;
     private final String codeId;
@@ -59,19 +58,9 @@ public final class LambdaRunnerPackage {
         this.extraCaDigest = extraCaDigest;
     }
 
-    /** The package of the code this JVM runs. */
-    public static LambdaRunnerPackage get() {
-        LambdaRunnerPackage p = current;
-        if (p == null) {
-            synchronized (LambdaRunnerPackage.class) {
-                p = current;
-                if (p == null) {
-                    p = of(RunnerPackageBuilder.codeRoot());
-                    current = p;
-                }
-            }
-        }
-        return p;
+    /** The package of the code this JVM runs (a handler environment keeps it: see HandlerEnvironment#lambda). */
+    public static LambdaRunnerPackage ofOwnCode() {
+        return of(RunnerPackageBuilder.codeRoot());
     }
 
     /** The package of the handler code at this root (a handler jar, or the directory Lambda extracted it to). */

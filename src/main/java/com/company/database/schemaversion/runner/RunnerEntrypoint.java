@@ -30,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -51,17 +50,23 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
      * the handler checks before every invocation. Never read from a payload or the environment.
      */
     public static final String EXTRA_CA_ENTRY = "certs/extra-ca.pem";
-    private static final Map<String, SsmClient> SSM = new ConcurrentHashMap<>();
     private static final int MAX_MESSAGE = 2000;
 
     private final Map<String, String> environment;
     private final Clock clock;
     private final MigrationSource migrationOverride;
     private final Function<String, byte[]> packageFiles;
+    /**
+     * Lambda's Java runtime creates this handler once per container, so what it keeps serves every invocation of
+     * the container: the engines stay warm, the SSM client is built once.
+     */
+    private final FlywayEngines engines = new FlywayEngines();
+    private SsmClient ssm;
+    private final boolean keepWarm;
 
     /** As Lambda's Java runtime creates it: the configuration is the process environment the handler set. */
     public RunnerEntrypoint() {
-        this(System.getenv(), Clock.systemUTC());
+        this(System.getenv(), Clock.systemUTC(), null, RunnerEntrypoint::fromOwnCode, true);
     }
 
     /**
@@ -87,6 +92,16 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
      */
     public RunnerEntrypoint(Map<String, String> environment, Clock clock, MigrationSource migrationOverride,
                             Function<String, byte[]> packageFiles) {
+        this(environment, clock, migrationOverride, packageFiles, false);
+    }
+
+    /**
+     * @param keepWarm whether the engines and the SSM client outlive an invocation: Lambda keeps this handler for
+     *                 the container's life; a host that creates one per invocation closes what it opened after it
+     */
+    private RunnerEntrypoint(Map<String, String> environment, Clock clock, MigrationSource migrationOverride,
+                             Function<String, byte[]> packageFiles, boolean keepWarm) {
+        this.keepWarm = keepWarm;
         this.environment = Map.copyOf(environment);
         this.clock = clock;
         this.migrationOverride = migrationOverride;
@@ -113,6 +128,10 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         try (FlywayLog.Route flywayLines = FlywayLog.routeTo(line -> log(context, line))) {
             JsonNode answer = handle(input.readAllBytes(), context);
             output.write(RunnerProtocol.bytes(answer));
+        } finally {
+            if (!keepWarm) {
+                closeAfterInvocation();
+            }
         }
     }
 
@@ -159,7 +178,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                     + ": the resource's TargetVersion configured on this function is " + config.targetVersion()
                     + ". Nothing was done.");
         }
-        RunnerLogins ssm = new RunnerLogins(ssm(region()));
+        RunnerLogins ssm = new RunnerLogins(ssm());
         // Only the handler creates step records: a request is acted on only when it names one armed for its op
         // and carries the token whose digest the record holds. The runner never creates a record of its own.
         String recorded = ssm.readStep(r.stepId());
@@ -217,7 +236,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                 RunnerLogins.ownCredentials(), region(), c.host(), c.port(), c.iamUsername(), clock)) : ssm.resolve(c);
         MigrationSource override = migrationOverride;
         MigrationSource source = override != null ? override : MigrationCatalog.resolve(c.migrationSet());
-        SchemaEngine engine = FlywayEngines.get(
+        SchemaEngine engine = engines.get(
                 new ConnectionSpec(c.host(), c.port(), c.database(), c.sslMode(), login.username(), login.password(),
                         extraCaCertificates(), iam ? "the IAM database login of user " + c.iamUsername()
                         + " (Credentials.IamUsername, a token signed by the runner role)" : null, iam),
@@ -300,14 +319,25 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         return Regions.resolve(null, environment.get("AWS_REGION"));
     }
 
-    private static SsmClient ssm(String region) {
-        return SSM.computeIfAbsent(Regions.resolve(region, null), name -> SsmClient.builder()
-                .region(Region.of(name))
-                .httpClient(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(5))
-                        .socketTimeout(Duration.ofSeconds(20))
-                        .build())
-                .build());
+    private synchronized void closeAfterInvocation() {
+        engines.clear();
+        if (ssm != null) {
+            ssm.close();
+            ssm = null;
+        }
+    }
+
+    private synchronized SsmClient ssm() {
+        if (ssm == null) {
+            ssm = SsmClient.builder()
+                    .region(Region.of(region()))
+                    .httpClient(UrlConnectionHttpClient.builder()
+                            .connectionTimeout(Duration.ofSeconds(5))
+                            .socketTimeout(Duration.ofSeconds(20))
+                            .build())
+                    .build();
+        }
+        return ssm;
     }
 
     private static void log(Context context, String line) {

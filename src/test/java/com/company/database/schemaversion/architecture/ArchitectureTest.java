@@ -25,12 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ArchitectureTest {
     private static final String BASE = "com.company.database.schemaversion";
     private static final String PROBE = BASE + ".architecture.probe";
-    /**
-     * Temporary: aws/SsmLogins checks names against policy/AccountPolicy (a cycle between the adapters and the
-     * policy). The change that hands request-scoped services to the adapters removes it; then this goes.
-     */
-    private static final Set<String> SSM_LOGINS_CHECKS_ACCOUNT_POLICY_UNTIL_THE_SERVICES_CHANGE = Set.of(
-            BASE + ".aws.SsmLogins->" + BASE + ".policy.AccountPolicy");
 
     private static final JavaClasses TYPE = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -110,7 +104,7 @@ class ArchitectureTest {
 
     @Test
     void theAwsAdaptersDependOnNeitherTheContractNorPolicyNorModes() {
-        RULES.adaptersKnowNeitherContractNorPolicyNorMode(SSM_LOGINS_CHECKS_ACCOUNT_POLICY_UNTIL_THE_SERVICES_CHANGE)
+        RULES.adaptersKnowNeitherContractNorPolicyNorMode(Set.of())
                 .check(TYPE);
     }
 
@@ -144,7 +138,7 @@ class ArchitectureTest {
 
     @Test
     void thePackagesAreFreeOfCycles() {
-        RULES.noCycles(SSM_LOGINS_CHECKS_ACCOUNT_POLICY_UNTIL_THE_SERVICES_CHANGE).check(TYPE);
+        RULES.noCycles(Set.of()).check(TYPE);
     }
 
     @Test

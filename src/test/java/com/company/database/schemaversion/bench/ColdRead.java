@@ -29,7 +29,7 @@ public final class ColdRead {
         }
         CloudFormationDriver driver = CloudFormationDriver.quiet();
         if (args.length > 1) {
-            driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(Path.of(args[1]))));
+            driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(Path.of(args[1]))));
         }
         JsonNode request = new ObjectMapper().readTree(Files.readString(Path.of(args[0])));
         JsonNode response = Boolean.getBoolean("coldread.wrapperOnly") ? WrapperOnly.invoke(request)

@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.bench;
 
 import com.company.database.schemaversion.HandlerEnvironment;
-import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.testing.KmsEmulator;
@@ -250,8 +249,8 @@ public final class SchemaVersionBenchmark {
 
     private HandlerRun handlerDeploy(Path dir, boolean drop) {
         String db = TestDatabase.newDatabase();
-        FlywayEngines.clear();
-        driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(dir)));
+        driver.environment().engines().clear();
+        driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(dir)));
         double cpuBefore = cpu.seconds();
         long start = System.nanoTime();
         CloudFormationDriver.Outcome created = driver.run("CREATE", model(db), null);
@@ -268,7 +267,7 @@ public final class SchemaVersionBenchmark {
             if (!"SUCCESS".equals(deleted.status())) {
                 throw new IllegalStateException("delete failed: " + deleted.message());
             }
-            FlywayEngines.clear();
+            driver.environment().engines().clear();
             dropDatabase(db);
             return new HandlerRun(seconds, created.calls(), null, cpuSeconds);
         }
@@ -351,8 +350,8 @@ public final class SchemaVersionBenchmark {
             dropDatabase(fdb);
 
             String db = TestDatabase.newDatabase();
-            FlywayEngines.clear();
-            driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(dir)));
+            driver.environment().engines().clear();
+            driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(dir)));
             start = System.nanoTime();
             CloudFormationDriver.Outcome created = driver.run("CREATE", model(db), null);
             double handlerSeconds = (System.nanoTime() - start) / 1e9;
@@ -361,7 +360,7 @@ public final class SchemaVersionBenchmark {
             }
             expectHistory(db, migrations);
             driver.run("DELETE", JSON.createObjectNode().put("Id", created.model().path("Id").asText()), null);
-            FlywayEngines.clear();
+            driver.environment().engines().clear();
             dropDatabase(db);
             if (r == 0) {
                 continue; // the first run loads this set's classes and scripts: untimed
@@ -378,8 +377,8 @@ public final class SchemaVersionBenchmark {
     private FixedCost fixedCostPerCall() throws IOException {
         Path dir = generate(40);
         String db = TestDatabase.newDatabase();
-        FlywayEngines.clear();
-        driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(dir)));
+        driver.environment().engines().clear();
+        driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(dir)));
         ObjectNode at = model(db).put("TargetVersion", "20");
         CloudFormationDriver.Outcome created = driver.run("CREATE", at, null);
         if (!"SUCCESS".equals(created.status())) {
@@ -410,7 +409,7 @@ public final class SchemaVersionBenchmark {
             }
         }
         driver.run("DELETE", JSON.createObjectNode().put("Id", at.path("Id").asText()), null);
-        FlywayEngines.clear();
+        driver.environment().engines().clear();
         dropDatabase(db);
 
         String fdb = TestDatabase.newDatabase();
@@ -479,7 +478,7 @@ public final class SchemaVersionBenchmark {
 
     private double warmRead(Deployed d) {
         JsonNode idOnly = JSON.createObjectNode().put("Id", d.id());
-        driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(d.migrations())));
+        driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(d.migrations())));
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             long start = System.nanoTime();
@@ -502,10 +501,10 @@ public final class SchemaVersionBenchmark {
      */
     private double firstReadInWarmJvm(Deployed d) {
         JsonNode idOnly = JSON.createObjectNode().put("Id", d.id());
-        driver.withEnvironment(HandlerEnvironment.LAMBDA.withMigrations(MigrationSource.directory(d.migrations())));
+        driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(d.migrations())));
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
-            FlywayEngines.clear();
+            driver.environment().engines().clear();
             long start = System.nanoTime();
             CloudFormationDriver.Outcome read = driver.run("READ", idOnly, null);
             times.add((System.nanoTime() - start) / 1e9);
@@ -523,7 +522,7 @@ public final class SchemaVersionBenchmark {
      */
     private Deployed bakedDeploy(JsonNode typeConfiguration) {
         String db = TestDatabase.newDatabase();
-        FlywayEngines.clear();
+        driver.environment().engines().clear();
         ObjectNode model = model(db);
         model.put("MigrationSet", "orders");
         model.putObject("Placeholders").put("AppRole", "orders_app");
@@ -542,7 +541,7 @@ public final class SchemaVersionBenchmark {
      * classes are copied, so every handler class still comes from the jar.
      */
     /** The driver and the local classes it uses (a missing one fails the child JVM with NoClassDefFoundError). */
-    private static final List<String> DRIVER_CLASSES = List.of("CloudFormationDriver", "LocalHandlerWrapper", "LocalContext");
+    private static final List<String> DRIVER_CLASSES = List.of("CloudFormationDriver", "LocalContext");
 
     private String probeClassPath() throws IOException {
         Path driverRoot = work.resolve("driver-classes");
@@ -786,7 +785,7 @@ public final class SchemaVersionBenchmark {
         List<String> markers = new ArrayList<>(List.of(
                 "software.amazon.cloudformation.AbstractWrapper",
                 "software.amazon.awssdk.services.ssm.model.GetParameterRequest",
-                "com.company.database.schemaversion.engine.FlywayEngines",
+                "com.company.database.schemaversion.engine.FlywayEngine",
                 "software.amazon.cloudformation.resource.ResourceTypeSchema",
                 ColdRead.class.getName() + "$Answered"));
         if (signed) {

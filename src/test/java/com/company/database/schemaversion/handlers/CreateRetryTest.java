@@ -27,7 +27,7 @@ class CreateRetryTest extends AbstractHandlerTest {
         String id = first.path("resourceModel").path("Id").asText();
         assertThat(id).isEqualTo(idOf(m));
         assertThat(history()).containsExactly("1");
-        useEnvironment(e -> HandlerEnvironment.LAMBDA);
+        useEnvironment(e -> HandlerEnvironment.lambda().withAwsEndpoints(e.aws().endpoints()));
 
         Outcome other = driver.run("CREATE", m, null, null, UUID.randomUUID().toString());
         assertThat(other.errorCode()).isEqualTo("AlreadyExists");

@@ -31,7 +31,7 @@ public final class HandlerProcess {
     public static void main(String[] args) throws Exception {
         ObjectNode request = (ObjectNode) JSON.readTree(Path.of(args[0]).toFile());
         Path state = Path.of(args[1]);
-        CloudFormationDriver driver = CloudFormationDriver.quiet().withEnvironment(HandlerEnvironment.LAMBDA
+        CloudFormationDriver driver = CloudFormationDriver.quiet().withEnvironment(HandlerEnvironment.lambda()
                 .withMigrations(MigrationSource.directory(Path.of(System.getProperty("harness.migrations"))))
                 .withCallBudget(Duration.ofMillis(Long.getLong("harness.startWindowMillis", 400)), Duration.ofSeconds(50)));
         while (true) {

@@ -2,7 +2,6 @@ package com.company.database.schemaversion.security;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
 import com.company.database.schemaversion.aws.SsmRecordStore;
-import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.company.database.schemaversion.testing.TestDatabase;
@@ -33,8 +32,8 @@ class CloudControlTest extends AbstractHandlerTest {
         return c;
     }
 
-    private static CloudFormationDriver cloudControl(ObjectNode configuration) {
-        return CloudFormationDriver.quiet().withTypeConfiguration(configuration).withStackId(null);
+    private CloudFormationDriver cloudControl(ObjectNode configuration) {
+        return CloudFormationDriver.quiet().withEnvironment(driver.environment()).withTypeConfiguration(configuration).withStackId(null);
     }
 
     private List<String> tables() {
@@ -104,7 +103,7 @@ class CloudControlTest extends AbstractHandlerTest {
         Outcome created = create(model("3"));
         assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
         String id = created.model().path("Id").asText();
-        FlywayEngines.clear();
+        driver.environment().engines().clear();
         assertThat(connections()).isZero();
         long loginReads = loginReads();
 

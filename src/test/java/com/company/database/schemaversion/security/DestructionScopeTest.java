@@ -27,7 +27,7 @@ class DestructionScopeTest extends AbstractHandlerTest {
 
     @BeforeEach
     void anotherTeamsStack() {
-        teamB = CloudFormationDriver.quiet().withTypeConfiguration(withDestruction(null))
+        teamB = CloudFormationDriver.quiet().withEnvironment(driver.environment()).withTypeConfiguration(withDestruction(null))
                 .withStackId(STACK_B).withLogicalResourceId("TeamB");
     }
 

@@ -5,7 +5,6 @@ import com.company.database.schemaversion.aws.SsmRecordStore;
 import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
 import com.company.database.schemaversion.testing.TestModels;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,7 @@ class OwnershipTest extends AbstractHandlerTest {
 
     @BeforeEach
     void secondStack() {
-        stackB = CloudFormationDriver.quiet().withTypeConfiguration(TestModels.testAccount())
+        stackB = CloudFormationDriver.quiet().withEnvironment(driver.environment()).withTypeConfiguration(TestModels.testAccount())
                 .withStackId(STACK_B).withLogicalResourceId("Intruder");
     }
 
@@ -68,7 +67,7 @@ class OwnershipTest extends AbstractHandlerTest {
         assertThat(ssm().get(SsmRecordStore.nameOf(id))).as("the record is still there").isNotNull();
 
         // Cloud Control names no stack: it may read any resource (GetResource), but change none a stack owns.
-        CloudFormationDriver cloudControl = CloudFormationDriver.quiet().withTypeConfiguration(TestModels.testAccount())
+        CloudFormationDriver cloudControl = CloudFormationDriver.quiet().withEnvironment(driver.environment()).withTypeConfiguration(TestModels.testAccount())
                 .withStackId(null);
         assertThat(cloudControl.run("READ", JSON.createObjectNode().put("Id", id), null).status()).isEqualTo("SUCCESS");
         assertThat(cloudControl.run("DELETE", JSON.createObjectNode().put("Id", id), null).errorCode()).isEqualTo("NotFound");

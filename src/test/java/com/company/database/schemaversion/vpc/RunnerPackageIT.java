@@ -64,7 +64,7 @@ class RunnerPackageIT {
         Path work = Files.createDirectories(Path.of("target", "runner-it"));
         task = extract(handlerJar, work.resolve("task"));
         try (URLClassLoader handler = new URLClassLoader(new URL[] {task.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
-            Object runnerPackage = handler.loadClass(PACKAGE_CLASS).getMethod("get").invoke(null);
+            Object runnerPackage = handler.loadClass(PACKAGE_CLASS).getMethod("ofOwnCode").invoke(null);
             codeIdFromDirectory = (String) runnerPackage.getClass().getMethod("codeId").invoke(runnerPackage);
             runnerZip = Files.write(work.resolve("schemaversion-runner.zip"),
                     (byte[]) runnerPackage.getClass().getMethod("zip").invoke(runnerPackage));
@@ -152,7 +152,7 @@ class RunnerPackageIT {
     @Test
     void theJarAndTheDirectoryLambdaExtractsItToGiveTheSameCodeIdAndTheSameBytes() throws Exception {
         try (URLClassLoader fromJar = new URLClassLoader(new URL[] {handlerJar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
-            Object runnerPackage = fromJar.loadClass(PACKAGE_CLASS).getMethod("get").invoke(null);
+            Object runnerPackage = fromJar.loadClass(PACKAGE_CLASS).getMethod("ofOwnCode").invoke(null);
             assertThat(runnerPackage.getClass().getMethod("codeId").invoke(runnerPackage)).isEqualTo(codeIdFromDirectory);
             assertThat((byte[]) runnerPackage.getClass().getMethod("zip").invoke(runnerPackage))
                     .as("a deterministic package: Lambda's CodeSha256 depends on nothing but the code")
@@ -219,7 +219,7 @@ class RunnerPackageIT {
         Path withCa;
         List<String> plainNames;
         try (URLClassLoader handler = new URLClassLoader(new URL[] {task.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
-            Object plain = handler.loadClass(PACKAGE_CLASS).getMethod("get").invoke(null);
+            Object plain = handler.loadClass(PACKAGE_CLASS).getMethod("ofOwnCode").invoke(null);
             Object runnerPackage = plain.getClass().getMethod("withExtraCa", String.class).invoke(plain, pem);
             withCa = Files.write(Path.of("target", "runner-it", "schemaversion-runner-extra-ca.zip"),
                     (byte[]) runnerPackage.getClass().getMethod("zip").invoke(runnerPackage));

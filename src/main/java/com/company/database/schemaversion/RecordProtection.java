@@ -1,6 +1,5 @@
-package com.company.database.schemaversion.policy;
+package com.company.database.schemaversion;
 
-import com.company.database.schemaversion.TypeConfigurationModel;
 import com.company.database.schemaversion.aws.AwsClients;
 import com.company.database.schemaversion.aws.RecordIntegrity;
 import com.company.database.schemaversion.aws.SsmRecordStore;
@@ -17,15 +16,15 @@ import software.amazon.cloudformation.proxy.ProxyClient;
  * request logs it): then anyone allowed ssm:PutParameter on the records' prefix can rewrite what Read, Update and
  * Delete act on.
  */
-public final class RecordProtection {
+final class RecordProtection {
     private RecordProtection() {
     }
 
-    public static SsmRecordStore recordStore(AmazonWebServicesClientProxy proxy, ProxyClient<SsmClient> ssm, String region,
-                                      TypeConfigurationModel configuration, Logger logger) {
+    static SsmRecordStore recordStore(AmazonWebServicesClientProxy proxy, ProxyClient<SsmClient> ssm, AwsClients aws,
+                                      String region, TypeConfigurationModel configuration, Logger logger) {
         String keyArn = configuration == null || configuration.getRecords() == null
                 ? null : configuration.getRecords().getIntegrityKeyArn();
-        ProxyClient<KmsClient> kms = proxy.newProxy(() -> AwsClients.kms(region));
+        ProxyClient<KmsClient> kms = proxy.newProxy(() -> aws.kms(region));
         RecordIntegrity integrity = keyArn == null || keyArn.isBlank() ? RecordIntegrity.withDefaultKey(kms, logger)
                 : RecordIntegrity.withKey(kms, keyArn, logger);
         return new SsmRecordStore(ssm, integrity, logger);
