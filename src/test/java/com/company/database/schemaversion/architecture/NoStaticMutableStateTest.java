@@ -124,7 +124,10 @@ class NoStaticMutableStateTest {
         if (MUTABLE_TYPES.stream().anyMatch(type.getName()::startsWith) || type.getSimpleName().endsWith("Cache")) {
             return "is of type " + type.getName() + ", which changes";
         }
-        if (type.isAssignableTo(Collection.class) || type.isAssignableTo(Map.class)) {
+        // By reflection: the import does not resolve the JDK's type hierarchy (archunit.properties), so ArchUnit
+        // alone would not know that a Set is a Collection.
+        Class<?> declared = field.reflect().getType();
+        if (Collection.class.isAssignableFrom(declared) || Map.class.isAssignableFrom(declared)) {
             Object value = valueOf(field);
             if (value == null || !unmodifiable(value)) {
                 return "holds a modifiable " + (value == null ? type.getName() : value.getClass().getName())
