@@ -49,11 +49,14 @@ class RequestPathTest extends AbstractHandlerTest {
     private Level level;
 
     private record Sent(String text, List<String> frames) {
-        /** The frames from the wrapper's entry (the outermost HandlerWrapper frame) to the driver. */
+        /**
+         * The frames from the wrapper's entry (the outermost frame of the generated HandlerWrapper or of
+         * HandlerEntrypoint, its subclass that dispatches to the handlers) to the driver.
+         */
         List<String> path() {
             int wrapper = -1;
             for (int i = 0; i < frames.size(); i++) {
-                if (frames.get(i).contains("HandlerWrapper")) {
+                if (frames.get(i).contains(".HandlerWrapper#") || frames.get(i).contains(".HandlerEntrypoint#")) {
                     wrapper = i;
                 }
             }
