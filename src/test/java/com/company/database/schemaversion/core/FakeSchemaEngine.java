@@ -1,10 +1,9 @@
 package com.company.database.schemaversion.core;
 
-import java.time.Clock;
+import com.company.database.schemaversion.testing.MutableClock;
+
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -49,31 +48,7 @@ public final class FakeSchemaEngine implements SchemaEngine {
         }
     }
 
-    /** A clock that only moves when told to. */
-    static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    final ManualClock clock = new ManualClock();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final List<Script> set = new ArrayList<>();
     private final List<Row> history = new ArrayList<>();
     private final Set<String> failing = new HashSet<>();

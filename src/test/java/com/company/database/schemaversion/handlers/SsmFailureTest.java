@@ -2,6 +2,7 @@ package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.company.database.schemaversion.testing.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;

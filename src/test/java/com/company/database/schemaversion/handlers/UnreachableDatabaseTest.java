@@ -1,9 +1,10 @@
 package com.company.database.schemaversion.handlers;
 
 import com.company.database.schemaversion.AbstractHandlerTest;
-import com.company.database.schemaversion.local.CloudFormationDriver;
 import com.company.database.schemaversion.local.CloudFormationDriver.Event;
 import com.company.database.schemaversion.local.CloudFormationDriver.Outcome;
+import com.company.database.schemaversion.local.CloudFormationDriver;
+import com.company.database.schemaversion.testing.MutableClock;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
