@@ -56,6 +56,7 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     /** Whether a script can run in a transaction needs a parse; the answer is fixed by its content. */
     private final Map<String, Boolean> transactionalByScript = new ConcurrentHashMap<>();
     private final SetSettings setSettings;
+    private final ScannedSet scannedSet = new ScannedSet();
     private String lastFingerprint;
     private Observation lastObservation;
     private MigrationInfo[] lastInfos;
@@ -75,8 +76,10 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     @Override
     public synchronized Observation observe() {
         String fingerprint;
+        String source = ObservationFingerprint.sourceFingerprintOrNull(settings.source());
+        scannedSet.refresh(source);
         try (Connection c = dataSource.getConnection()) {
-            fingerprint = ObservationFingerprint.of(c, settings);
+            fingerprint = ObservationFingerprint.of(c, settings, source);
         } catch (SQLException | RuntimeException e) {
             throw EngineErrors.translate(e, connection, settings);
         }
@@ -523,6 +526,8 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         // Session-level advisory locks: a transactional lock would make CREATE INDEX CONCURRENTLY in a
         // non-transactional migration wait for the lock-holding transaction forever.
         config.getPluginRegister().getExact(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        scannedSet.configureOnce(config);
+        config.resourceProvider(scannedSet).javaMigrationClassProvider(scannedSet);
         return config.load();
     }
 

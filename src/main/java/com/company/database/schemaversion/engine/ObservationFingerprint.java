@@ -30,10 +30,12 @@ final class ObservationFingerprint {
 
     /** Reads the fingerprint over a connection the caller opened (so a login failure is the caller's to report). */
     static String of(Connection c, EngineSettings settings) {
-        String source;
-        try {
-            source = sourceFingerprint(settings.source());
-        } catch (UncheckedIOException e) {
+        return of(c, settings, sourceFingerprintOrNull(settings.source()));
+    }
+
+    /** The same, with the set's part already read by the caller ({@link #sourceFingerprintOrNull}). */
+    static String of(Connection c, EngineSettings settings, String source) {
+        if (source == null) {
             return null;
         }
         try {
@@ -53,6 +55,15 @@ final class ObservationFingerprint {
                 return rs.getLong(1) + "|" + rs.getString(2) + "|" + source;
             }
         } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /** The set's part of the fingerprint, or null when the folder cannot be read. */
+    static String sourceFingerprintOrNull(MigrationSource source) {
+        try {
+            return sourceFingerprint(source);
+        } catch (UncheckedIOException e) {
             return null;
         }
     }
