@@ -7,6 +7,7 @@ import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.testing.KmsEmulator;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestDatabase;
+import com.company.database.schemaversion.testing.TestLambda;
 import com.company.database.schemaversion.testing.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,11 +47,8 @@ public abstract class AbstractHandlerTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            // Not for the handlers (their environment names the endpoint: see endpoints()), but for the runner
-            // functions the test Lambda hosts in this JVM: a function reads SSM through the SDK's own endpoint
-            // resolution, from its process's settings, as in Lambda. Until the test Lambda hands the runners it
-            // hosts their endpoints, this process's settings are theirs.
-            System.setProperty("aws.endpointUrlSsm", ssm.endpoint());
+            // The runner functions the test Lambda hosts in this JVM read the same SSM, named in their environment.
+            TestLambda.shared().hostRunnersReading(ssm.endpoint());
         }
         return ssm;
     }
@@ -84,9 +82,10 @@ public abstract class AbstractHandlerTest {
                 .withEnvironment(HandlerEnvironment.lambda().withAwsEndpoints(endpoints()));
     }
 
-    /** Where the handlers' clients send their calls: the emulators (Lambda's stays the SDK's, for the test Lambda). */
+    /** Where the handlers' clients send their calls: the emulators and the test Lambda. */
     protected static AwsEndpoints endpoints() {
-        return AwsEndpoints.SDK_DEFAULT.withSsm(URI.create(ssm().endpoint())).withKms(URI.create(kms().endpoint()));
+        return AwsEndpoints.SDK_DEFAULT.withSsm(URI.create(ssm().endpoint())).withKms(URI.create(kms().endpoint()))
+                .withLambda(URI.create(TestLambda.shared().endpoint()));
     }
 
     @AfterEach

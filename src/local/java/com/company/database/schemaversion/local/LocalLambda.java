@@ -78,6 +78,7 @@ public final class LocalLambda implements AutoCloseable {
     private final Map<String, LambdaFunction> functions = new TreeMap<>();
     private final LambdaHooks hooks;
     private volatile MigrationSource runnerMigrations;
+    private volatile Map<String, String> runnerVariables = Map.of();
     private final Map<String, Optional<byte[]>> packageFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String region = DEFAULT_REGION;
     private static final String DEFAULT_REGION = Regions.FALLBACK;
@@ -122,6 +123,22 @@ public final class LocalLambda implements AutoCloseable {
      */
     public void hostRunnersWith(MigrationSource migrations) {
         this.runnerMigrations = migrations;
+    }
+
+    /**
+     * Variables the runners this Lambda hosts get in their environment beside the function's own, as Lambda's
+     * runtime gives a function its role's credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+     * AWS_SESSION_TOKEN) and as a process would name an endpoint of its own (AWS_ENDPOINT_URL_SSM, the SDK's own
+     * variable): the runner runs in the host's JVM, whose process settings are not the function's. Empty: the
+     * runner resolves both through the SDK's defaults, from this process.
+     */
+    public void hostRunnersIn(Map<String, String> variables) {
+        this.runnerVariables = Map.copyOf(variables);
+    }
+
+    /** What {@link #hostRunnersIn} set, so that a host can put it back. */
+    public Map<String, String> runnerVariables() {
+        return runnerVariables;
     }
 
     /** Forgets every function, as a fresh account would have none, once the running invocations ended. */
@@ -756,6 +773,7 @@ public final class LocalLambda implements AutoCloseable {
             }
             environment = new TreeMap<>(f.environment);
             environment.putAll(reserved(f));
+            environment.putAll(runnerVariables);
             record(name, qualifier, type, payload);
             code = f.code;
             codeSha256 = f.codeSha256;

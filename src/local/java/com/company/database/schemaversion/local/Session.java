@@ -28,13 +28,11 @@ import java.util.function.Supplier;
 /**
  * Everything one run of the local runner sets up around the real handlers, and takes down again: the
  * embedded PostgreSQL (unless a real server is given), the local SSM endpoint with the credential
- * parameters and a local KMS without keys (unless --aws), the migration-folder override, and the SDK endpoint setting.
- * The endpoints themselves are the process's ({@link LocalEndpoints}), handed in: they outlive the session.
+ * parameters and a local KMS without keys (unless --aws), and the migration-folder override. The endpoints are the
+ * process's ({@link LocalEndpoints}), handed in: they outlive the session; the handlers get them in their
+ * environment and the runners the Lambda hosts in theirs, so nothing of the process (no system property) changes.
  */
 final class Session implements AutoCloseable {
-    static final String SSM_ENDPOINT_PROPERTY = "aws.endpointUrlSsm";
-    static final String LAMBDA_ENDPOINT_PROPERTY = "aws.endpointUrlLambda";
-    static final String KMS_ENDPOINT_PROPERTY = "aws.endpointUrlKms";
     static final String LOCAL_USERNAME_PARAMETER = "/schemaversion/local/username";
     static final String LOCAL_PASSWORD_PARAMETER = "/schemaversion/local/password";
     static final String RECORD_PREFIX = "/company-database-schemaversion/resources/";
@@ -48,11 +46,9 @@ final class Session implements AutoCloseable {
     private LocalDatabase embedded;
     private JsonNode typeConfiguration;
     private JsonNode adminTypeConfiguration;
-    private String previousEndpoint;
-    private boolean endpointSet;
-    /** System properties this session changed, with the values to put back (null: clear). */
-    private final Map<String, String> changedProperties = new LinkedHashMap<>();
     private String previousLambdaRegion;
+    /** The variables the Lambda gave the runners it hosts before this session, put back on close. */
+    private Map<String, String> previousRunnerVariables;
     private HandlerEnvironment environment = HandlerEnvironment.lambda();
 
     private Session(Options options, PrintStream out, LocalEndpoints endpoints) {
@@ -91,11 +87,7 @@ final class Session implements AutoCloseable {
             loadParameters();
             LocalSsm ssm = endpoints.ssm();
             ssm.use(parameters, ssmStateFile());
-            previousEndpoint = System.getProperty(SSM_ENDPOINT_PROPERTY);
-            System.setProperty(SSM_ENDPOINT_PROPERTY, ssm.endpoint());
-            endpointSet = true;
             // The handlers look for the account's record key on every call; the local account has none.
-            setProperty(KMS_ENDPOINT_PROPERTY, endpoints.kms().endpoint());
             environment = environment.withAwsEndpoints(environment.aws().endpoints()
                     .withSsm(URI.create(ssm.endpoint())).withKms(URI.create(endpoints.kms().endpoint())));
         }
@@ -120,33 +112,22 @@ final class Session implements AutoCloseable {
 
     /**
      * Resources with Execution.Mode VpcRunner: the handlers' Lambda client goes to the in-process LocalLambda,
-     * which runs the real runner code. The handlers still find it through the SDK's endpoint setting. The runner reads SSM with the SDK's default credentials chain, as a function
-     * reads its role's: with the local SSM endpoint it gets placeholder credentials through the SDK's system
-     * properties (put back on close); with --aws it keeps the user's own chain, so the runner reads the real SSM
-     * as the user, and nothing the user configured is overridden.
+     * which runs the real runner code. The runner reads SSM as a function reads it with its role's credentials:
+     * with the local SSM, the Lambda hands the runners it hosts the local endpoint and placeholder credentials in
+     * their environment (as AWS_ENDPOINT_URL_SSM and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, what Lambda would
+     * give a function; put back on close); with --aws it hands them nothing, so the runner resolves both through
+     * the SDK's default chain, reads the real SSM as the user, and nothing the user configured is overridden.
      */
     private void startLambda() {
         LocalLambda lambda = endpoints.lambda();
-        setProperty(LAMBDA_ENDPOINT_PROPERTY, lambda.endpoint());
         environment = environment.withAwsEndpoints(environment.aws().endpoints().withLambda(URI.create(lambda.endpoint())));
         previousLambdaRegion = lambda.region();
         lambda.setRegion(options.region);
-        if (!options.aws) {
-            setProperty("aws.accessKeyId", LocalLambda.RUNNER_ACCESS_KEY);
-            setProperty("aws.secretAccessKey", LocalLambda.RUNNER_SECRET_KEY);
-            setProperty("aws.sessionToken", null);
-        }
-    }
-
-    private void setProperty(String key, String value) {
-        if (!changedProperties.containsKey(key)) {
-            changedProperties.put(key, System.getProperty(key));
-        }
-        if (value == null) {
-            System.clearProperty(key);
-        } else {
-            System.setProperty(key, value);
-        }
+        previousRunnerVariables = lambda.runnerVariables();
+        lambda.hostRunnersIn(options.aws ? Map.of() : Map.of(
+                "AWS_ENDPOINT_URL_SSM", endpoints.ssm().endpoint(),
+                "AWS_ACCESS_KEY_ID", LocalLambda.RUNNER_ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", LocalLambda.RUNNER_SECRET_KEY));
     }
 
     /**
@@ -466,25 +447,11 @@ final class Session implements AutoCloseable {
     @Override
     public void close() {
         environment.engines().clear();
-        changedProperties.forEach((key, value) -> {
-            if (value == null) {
-                System.clearProperty(key);
-            } else {
-                System.setProperty(key, value);
-            }
-        });
-        changedProperties.clear();
         if (previousLambdaRegion != null) {
             endpoints.lambda().awaitIdle();
             endpoints.lambda().setRegion(previousLambdaRegion);
             endpoints.lambda().hostRunnersWith(null);
-        }
-        if (endpointSet) {
-            if (previousEndpoint == null) {
-                System.clearProperty(SSM_ENDPOINT_PROPERTY);
-            } else {
-                System.setProperty(SSM_ENDPOINT_PROPERTY, previousEndpoint);
-            }
+            endpoints.lambda().hostRunnersIn(previousRunnerVariables);
         }
         if (embedded != null) {
             try {

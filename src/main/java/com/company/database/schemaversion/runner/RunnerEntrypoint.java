@@ -19,6 +19,10 @@ import com.company.database.schemaversion.engine.MigrationCatalog;
 import com.company.database.schemaversion.engine.MigrationSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -26,6 +30,7 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -233,7 +238,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
     private JsonNode runOp(RunnerProtocol.Request r, RunnerConfig c, RunnerLogins ssm, Context context) {
         boolean iam = c.iamUsername() != null;
         Login login = iam ? new Login(c.iamUsername(), IamAuthTokens.token(
-                RunnerLogins.ownCredentials(), region(), c.host(), c.port(), c.iamUsername(), clock)) : ssm.resolve(c);
+                RunnerLogins.ownCredentials(credentials()), region(), c.host(), c.port(), c.iamUsername(), clock)) : ssm.resolve(c);
         MigrationSource override = migrationOverride;
         MigrationSource source = override != null ? override : MigrationCatalog.resolve(c.migrationSet());
         SchemaEngine engine = engines.get(
@@ -327,15 +332,49 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         }
     }
 
+    /**
+     * The SSM endpoint named in the function's environment (the SDK's own AWS_ENDPOINT_URL_SSM, which the SDK
+     * honours from the process environment in Lambda), or null for the SDK's own resolution. A host that runs the
+     * runner in its JVM hands the variable in with the environment, so the runner sees what a function would.
+     */
+    private URI ssmEndpoint() {
+        String configured = environment.get("AWS_ENDPOINT_URL_SSM");
+        return configured == null || configured.isBlank() ? null : URI.create(configured.strip());
+    }
+
+    /**
+     * The role's credentials as Lambda gives them to a function (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+     * AWS_SESSION_TOKEN in its environment), read from the environment this runner was given; null without them:
+     * then the SDK's default chain, which finds the same variables in Lambda's process environment.
+     */
+    private AwsCredentialsProvider credentials() {
+        String id = environment.get("AWS_ACCESS_KEY_ID");
+        String secret = environment.get("AWS_SECRET_ACCESS_KEY");
+        if (id == null || id.isBlank() || secret == null || secret.isBlank()) {
+            return null;
+        }
+        String token = environment.get("AWS_SESSION_TOKEN");
+        return StaticCredentialsProvider.create(token == null || token.isBlank()
+                ? AwsBasicCredentials.create(id, secret) : AwsSessionCredentials.create(id, secret, token));
+    }
+
     private synchronized SsmClient ssm() {
         if (ssm == null) {
-            ssm = SsmClient.builder()
+            var builder = SsmClient.builder()
                     .region(Region.of(region()))
                     .httpClient(UrlConnectionHttpClient.builder()
                             .connectionTimeout(Duration.ofSeconds(5))
                             .socketTimeout(Duration.ofSeconds(20))
-                            .build())
-                    .build();
+                            .build());
+            AwsCredentialsProvider credentials = credentials();
+            if (credentials != null) {
+                builder.credentialsProvider(credentials);
+            }
+            URI endpoint = ssmEndpoint();
+            if (endpoint != null) {
+                builder.endpointOverride(endpoint);
+            }
+            ssm = builder.build();
         }
         return ssm;
     }

@@ -4,6 +4,7 @@ import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.engine.Login;
 import com.company.database.schemaversion.engine.LoginParameters;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -34,11 +35,14 @@ public final class RunnerLogins {
 
     /**
      * The runner role's credentials, as Lambda gives them to the function (its environment), to sign an IAM
-     * database authentication token with.
+     * database authentication token with: those the runner was handed, or (null) the SDK's default chain.
      */
-    static AwsCredentialsIdentity ownCredentials() {
-        try (DefaultCredentialsProvider provider = DefaultCredentialsProvider.builder().build()) {
+    static AwsCredentialsIdentity ownCredentials(AwsCredentialsProvider provider) {
+        if (provider != null) {
             return provider.resolveCredentials();
+        }
+        try (DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build()) {
+            return chain.resolveCredentials();
         } catch (RuntimeException e) {
             throw new ReconcileException(Reason.RUNNER_FAILED, "The VPC runner has no credentials of its role to sign"
                     + " an IAM database authentication token with (" + e.getClass().getSimpleName() + ").");

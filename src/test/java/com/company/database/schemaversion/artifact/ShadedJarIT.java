@@ -54,12 +54,10 @@ class ShadedJarIT {
         kms = new KmsEmulator();
         ssm.put(USER_PARAM, "String", TestDatabase.USER);
         ssm.put(PASSWORD_PARAM, "SecureString", TestDatabase.PASSWORD);
-        // The emulated runner runs in this JVM and reads the login from the same SSM emulator.
-        System.setProperty("aws.endpointUrlSsm", ssm.endpoint());
-        System.setProperty("aws.accessKeyId", "ASIASHADEDIT");
-        System.setProperty("aws.secretAccessKey", "shaded-it-secret");
-        System.setProperty("aws.region", "us-east-1");
         lambda = TestLambda.shared();
+        // The emulated runner runs in this JVM and reads the login from the same SSM emulator.
+        lambda.hostRunnersReading(ssm.endpoint());
+        System.setProperty("aws.region", "us-east-1");
         lambda.reset();
         lambda.setPolls(1, 1, 1);
     }

@@ -17,24 +17,42 @@ import static org.assertj.core.api.Assertions.assertThat;
  * callerCredentials, because the rpdk proxy signs the handlers' SSM calls with those.
  */
 class AwsModeTest {
-    private final String previousEndpoint = System.getProperty(Session.SSM_ENDPOINT_PROPERTY);
-
-    private final java.util.Map<String, String> previousCredentials = new java.util.HashMap<>();
+    private final java.util.Map<String, String> previousProperties = new java.util.HashMap<>();
+    private final java.util.Map<String, String> previousRunnerVariables = lambda().runnerVariables();
 
     {
-        for (String key : java.util.List.of("aws.accessKeyId", "aws.secretAccessKey", "aws.sessionToken")) {
-            previousCredentials.put(key, System.getProperty(key));
+        for (String key : java.util.List.of("aws.accessKeyId", "aws.secretAccessKey", "aws.sessionToken",
+                "aws.endpointUrlSsm", "aws.endpointUrlKms", "aws.endpointUrlLambda")) {
+            previousProperties.put(key, System.getProperty(key));
         }
     }
 
-    /** Puts back what other tests set (the Lambda emulator gives the in-process runner its credentials this way). */
+    /**
+     * Puts back the user's chain this test planted. The user's profile is simulated through the SDK's own
+     * system properties on purpose: the default credentials chain is what --aws reads.
+     */
     @AfterEach
     void restoreCredentials() {
-        previousCredentials.forEach((key, value) -> {
-            if (value == null) {
-                System.clearProperty(key);
-            } else {
-                System.setProperty(key, value);
+        previousProperties.forEach((key, value) -> {
+            if (!key.startsWith("aws.endpointUrl")) {
+                if (value == null) {
+                    System.clearProperty(key);
+                } else {
+                    System.setProperty(key, value);
+                }
+            }
+        });
+    }
+
+    private static LocalLambda lambda() {
+        return LocalRunnerHarness.endpoints().lambda();
+    }
+
+    /** No session changes what the SDK finds in this process: everything goes through the environments. */
+    private void assertProcessSettingsUntouched() {
+        previousProperties.forEach((key, value) -> {
+            if (key.startsWith("aws.endpointUrl")) {
+                assertThat(System.getProperty(key)).as(key).isEqualTo(value);
             }
         });
     }
@@ -63,7 +81,9 @@ class AwsModeTest {
         userProfileCredentials();
 
         try (Session session = openRead("--aws", "--host", "db.example.internal")) {
-            assertThat(System.getProperty(Session.SSM_ENDPOINT_PROPERTY)).isEqualTo(previousEndpoint);
+            assertThat(session.environment().aws().endpoints().ssm()).as("the SDK's own resolution").isNull();
+            assertThat(session.environment().aws().endpoints().kms()).as("the SDK's own resolution").isNull();
+            assertProcessSettingsUntouched();
             ObjectNode request = session.driver(e -> { }).request("READ", null, null, null, "token", null);
             ObjectNode creds = (ObjectNode) request.path("requestData").path("callerCredentials");
             assertThat(creds.path("accessKeyId").asText()).isEqualTo("AKIAUSERPROFILE");
@@ -74,20 +94,24 @@ class AwsModeTest {
     }
 
     /**
-     * VpcRunner resources run their runner in LocalLambda, in this JVM, where it reads SSM with the SDK's default
-     * chain. With --aws that chain stays the user's (the runner reads the real SSM as the user); starting LocalLambda
-     * must not plant the placeholder credentials the local mode gives the runner.
+     * VpcRunner resources run their runner in LocalLambda, in this JVM. With --aws the runner keeps the SDK's
+     * default chain, the user's (it reads the real SSM as the user): the Lambda must not hand it the placeholder
+     * credentials, nor an endpoint, the local mode gives the runner.
      */
     @Test
     void awsModeKeepsTheUsersCredentialsForTheInProcessRunner() throws Exception {
         userProfileCredentials();
 
         try (Session session = openRead("--aws", "--host", "db.example.internal")) {
-            assertThat(System.getProperty(Session.LAMBDA_ENDPOINT_PROPERTY)).isEqualTo(LocalRunnerHarness.endpoints().lambda().endpoint());
+            assertThat(session.environment().aws().endpoints().lambda())
+                    .isEqualTo(java.net.URI.create(lambda().endpoint()));
+            assertThat(lambda().runnerVariables()).isEmpty();
             assertThat(System.getProperty("aws.accessKeyId")).isEqualTo("AKIAUSERPROFILE");
             assertThat(System.getProperty("aws.secretAccessKey")).isEqualTo("user-secret");
             assertThat(System.getProperty("aws.sessionToken")).isEqualTo("user-session");
+            assertProcessSettingsUntouched();
         }
+        assertThat(lambda().runnerVariables()).isEqualTo(previousRunnerVariables);
     }
 
     @Test
@@ -95,22 +119,30 @@ class AwsModeTest {
         userProfileCredentials();
 
         try (Session session = openRead("--host", "db.example.internal")) {
-            assertThat(System.getProperty("aws.accessKeyId")).isEqualTo(LocalLambda.RUNNER_ACCESS_KEY);
-            assertThat(System.getProperty("aws.sessionToken")).isNull();
+            assertThat(lambda().runnerVariables()).containsEntry("AWS_ACCESS_KEY_ID", LocalLambda.RUNNER_ACCESS_KEY)
+                    .containsEntry("AWS_SECRET_ACCESS_KEY", LocalLambda.RUNNER_SECRET_KEY)
+                    .doesNotContainKey("AWS_SESSION_TOKEN");
+            assertThat(System.getProperty("aws.accessKeyId")).as("the user's chain is left alone").isEqualTo("AKIAUSERPROFILE");
         }
+        assertThat(lambda().runnerVariables()).isEqualTo(previousRunnerVariables);
         assertThat(System.getProperty("aws.accessKeyId")).isEqualTo("AKIAUSERPROFILE");
         assertThat(System.getProperty("aws.secretAccessKey")).isEqualTo("user-secret");
         assertThat(System.getProperty("aws.sessionToken")).isEqualTo("user-session");
     }
 
     @Test
-    void localModeSendsPlaceholdersAndPointsTheSdkAtTheLocalEndpointOnlyWhileItRuns() throws Exception {
+    void localModeSendsPlaceholdersAndPointsTheHandlersAndTheRunnerAtTheLocalEndpointOnlyWhileItRuns() throws Exception {
+        String ssm = LocalRunnerHarness.endpoints().ssm().endpoint();
         try (Session session = openRead("--host", "db.example.internal")) {
-            assertThat(System.getProperty(Session.SSM_ENDPOINT_PROPERTY)).isEqualTo(LocalRunnerHarness.endpoints().ssm().endpoint());
+            assertThat(session.environment().aws().endpoints().ssm()).isEqualTo(java.net.URI.create(ssm));
+            assertThat(session.environment().aws().endpoints().kms())
+                    .isEqualTo(java.net.URI.create(LocalRunnerHarness.endpoints().kms().endpoint()));
+            assertThat(lambda().runnerVariables()).containsEntry("AWS_ENDPOINT_URL_SSM", ssm);
+            assertProcessSettingsUntouched();
             ObjectNode request = session.driver(e -> { }).request("READ", null, null, null, "token", null);
             assertThat(request.path("requestData").path("callerCredentials").path("accessKeyId").asText())
                     .isEqualTo("AKIDLOCALRUNNER");
         }
-        assertThat(System.getProperty(Session.SSM_ENDPOINT_PROPERTY)).isEqualTo(previousEndpoint);
+        assertThat(lambda().runnerVariables()).isEqualTo(previousRunnerVariables);
     }
 }

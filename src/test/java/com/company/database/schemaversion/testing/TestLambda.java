@@ -22,12 +22,10 @@ import java.util.function.Predicate;
 
 /**
  * The test JVM's Lambda: the local runner's {@link LocalLambda}, built with the faults the tests switch on and a
- * record of what it was asked. The handlers' Lambda clients keep the endpoint they were built with for the life of
- * the JVM (aws/AwsClients, aws/LambdaInvokers, found through the SDK's endpoint setting), so the JVM has one,
- * and {@link #reset()} puts it back to a fresh account that behaves well between tests. The runner role's
- * placeholder credentials are in the SDK's system properties, where the in-process runner's default credentials
- * chain finds them (as a function finds its role's credentials in Lambda's runtime). Tests that need the user's
- * own chain restore what they change (local/AwsModeTest).
+ * record of what it was asked. The JVM has one, whose endpoint the tests hand the handlers in their environment
+ * (AbstractHandlerTest), and {@link #reset()} puts it back to a fresh account that behaves well between tests.
+ * The runners it hosts get the runner role's placeholder credentials and their SSM endpoint in their environment
+ * ({@link #hostRunnersReading}), as a function gets its role's credentials from Lambda's runtime.
  */
 public final class TestLambda {
     private static final class Jvm {
@@ -43,14 +41,20 @@ public final class TestLambda {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        System.setProperty("aws.endpointUrlLambda", lambda.endpoint());
     }
 
     public static TestLambda shared() {
-        TestLambda lambda = Jvm.LAMBDA;
-        System.setProperty("aws.accessKeyId", LocalLambda.RUNNER_ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", LocalLambda.RUNNER_SECRET_KEY);
-        return lambda;
+        return Jvm.LAMBDA;
+    }
+
+    /**
+     * The runners this Lambda hosts read SSM at this endpoint with the runner role's placeholder credentials,
+     * handed in with their environment (AWS_ENDPOINT_URL_SSM, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+     */
+    public void hostRunnersReading(String ssmEndpoint) {
+        lambda.hostRunnersIn(Map.of("AWS_ENDPOINT_URL_SSM", ssmEndpoint,
+                "AWS_ACCESS_KEY_ID", LocalLambda.RUNNER_ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", LocalLambda.RUNNER_SECRET_KEY));
     }
 
     /** The Lambda itself, for a host that runs on it (the local runner's endpoints). */

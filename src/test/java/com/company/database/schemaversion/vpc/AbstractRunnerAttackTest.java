@@ -27,6 +27,7 @@ abstract class AbstractRunnerAttackTest extends AbstractVpcRunnerTest {
     void setUpAttacker() throws IOException {
         attacker = LambdaClient.builder()
                 .region(Region.US_EAST_1)
+                .endpointOverride(java.net.URI.create(lambda().endpoint()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAATTACKER", "attacker")))
                 .build();
         ssm().put(OTHER_SECRET_PARAM, "SecureString", OTHER_SECRET);

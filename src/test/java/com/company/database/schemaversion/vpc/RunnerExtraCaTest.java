@@ -80,6 +80,7 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
     void setUpAttacker() {
         attacker = LambdaClient.builder()
                 .region(Region.US_EAST_1)
+                .endpointOverride(java.net.URI.create(lambda().endpoint()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAATTACKER", "attacker")))
                 .build();
     }

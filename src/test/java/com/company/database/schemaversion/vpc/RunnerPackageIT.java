@@ -72,9 +72,6 @@ class RunnerPackageIT {
         System.out.println("Runner package: " + Files.size(runnerZip) + " bytes (Lambda's direct upload limit: 50 MB zipped)");
         isolated = new URLClassLoader(new URL[] {runnerZip.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         ssm = new SsmEmulator();
-        System.setProperty("aws.endpointUrlSsm", ssm.endpoint());
-        System.setProperty("aws.accessKeyId", "ASIARUNNERIT");
-        System.setProperty("aws.secretAccessKey", "runner-it-secret");
     }
 
     @AfterAll
@@ -302,9 +299,14 @@ class RunnerPackageIT {
                 });
         Method handle = handler.getMethod("handleRequest", InputStream.class, OutputStream.class, contextType);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        // The runner's host constructor: the function's environment instead of this JVM's.
+        // The runner's host constructor: the function's environment instead of this JVM's, with what Lambda's
+        // runtime adds (the role's credentials) and the SSM endpoint in the SDK's own variable.
+        Map<String, String> function = new java.util.HashMap<>(environment);
+        function.put("AWS_ENDPOINT_URL_SSM", ssm.endpoint());
+        function.put("AWS_ACCESS_KEY_ID", "ASIARUNNERIT");
+        function.put("AWS_SECRET_ACCESS_KEY", "runner-it-secret");
         Object runner = handler.getDeclaredConstructor(Map.class, java.time.Clock.class)
-                .newInstance(environment, java.time.Clock.systemUTC());
+                .newInstance(function, java.time.Clock.systemUTC());
         handle.invoke(runner,
                 new ByteArrayInputStream(JSON.writeValueAsBytes(payload)), out, context);
         return JSON.readTree(out.toByteArray());
