@@ -69,11 +69,15 @@ public final class SchemaVersionBenchmark {
         this.work = work;
         this.repeats = repeats;
         this.ssm = new SsmEmulator();
-        System.setProperty("aws.endpointUrlSsm", ssm.endpoint());
         ssm.put(USER_PARAM, "String", TestDatabase.USER);
         ssm.put(PASSWORD_PARAM, "SecureString", TestDatabase.PASSWORD);
         this.kms = new KmsEmulator();
-        System.setProperty("aws.endpointUrlKms", kms.endpoint());
+    }
+
+    /** Lambda's environment for the handlers, with the emulators' endpoints handed in. */
+    private HandlerEnvironment emulated() {
+        return HandlerEnvironment.lambda().withAwsEndpoints(com.company.database.schemaversion.aws.AwsEndpoints.SDK_DEFAULT
+                .withSsm(java.net.URI.create(ssm.endpoint())).withKms(java.net.URI.create(kms.endpoint())));
     }
 
     /**
@@ -250,7 +254,7 @@ public final class SchemaVersionBenchmark {
     private HandlerRun handlerDeploy(Path dir, boolean drop) {
         String db = TestDatabase.newDatabase();
         driver.environment().engines().clear();
-        driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(dir)));
+        driver.withEnvironment(emulated().withMigrations(MigrationSource.directory(dir)));
         double cpuBefore = cpu.seconds();
         long start = System.nanoTime();
         CloudFormationDriver.Outcome created = driver.run("CREATE", model(db), null);
@@ -351,7 +355,7 @@ public final class SchemaVersionBenchmark {
 
             String db = TestDatabase.newDatabase();
             driver.environment().engines().clear();
-            driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(dir)));
+            driver.withEnvironment(emulated().withMigrations(MigrationSource.directory(dir)));
             start = System.nanoTime();
             CloudFormationDriver.Outcome created = driver.run("CREATE", model(db), null);
             double handlerSeconds = (System.nanoTime() - start) / 1e9;
@@ -378,7 +382,7 @@ public final class SchemaVersionBenchmark {
         Path dir = generate(40);
         String db = TestDatabase.newDatabase();
         driver.environment().engines().clear();
-        driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(dir)));
+        driver.withEnvironment(emulated().withMigrations(MigrationSource.directory(dir)));
         ObjectNode at = model(db).put("TargetVersion", "20");
         CloudFormationDriver.Outcome created = driver.run("CREATE", at, null);
         if (!"SUCCESS".equals(created.status())) {
@@ -478,7 +482,7 @@ public final class SchemaVersionBenchmark {
 
     private double warmRead(Deployed d) {
         JsonNode idOnly = JSON.createObjectNode().put("Id", d.id());
-        driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(d.migrations())));
+        driver.withEnvironment(emulated().withMigrations(MigrationSource.directory(d.migrations())));
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             long start = System.nanoTime();
@@ -501,7 +505,7 @@ public final class SchemaVersionBenchmark {
      */
     private double firstReadInWarmJvm(Deployed d) {
         JsonNode idOnly = JSON.createObjectNode().put("Id", d.id());
-        driver.withEnvironment(HandlerEnvironment.lambda().withMigrations(MigrationSource.directory(d.migrations())));
+        driver.withEnvironment(emulated().withMigrations(MigrationSource.directory(d.migrations())));
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
             driver.environment().engines().clear();
@@ -527,7 +531,7 @@ public final class SchemaVersionBenchmark {
         model.put("MigrationSet", "orders");
         model.putObject("Placeholders").put("AppRole", "orders_app");
         CloudFormationDriver.Outcome created = CloudFormationDriver.quiet().withTypeConfiguration(typeConfiguration)
-                .run("CREATE", model, null);
+                .withEnvironment(emulated()).run("CREATE", model, null);
         if (!"SUCCESS".equals(created.status())) {
             throw new IllegalStateException("baked deploy ended " + created.status() + ": " + created.message());
         }
