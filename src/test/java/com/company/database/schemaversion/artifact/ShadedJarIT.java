@@ -57,7 +57,6 @@ class ShadedJarIT {
         lambda = TestLambda.shared();
         // The emulated runner runs in this JVM and reads the login from the same SSM emulator.
         lambda.hostRunnersReading(ssm.endpoint());
-        System.setProperty("aws.region", "us-east-1");
         lambda.reset();
         lambda.setPolls(1, 1, 1);
     }
