@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 
 /**
  * Exactly the KMS calls the type makes, GenerateMac and VerifyMac, speaking AWS JSON 1.1 (X-Amz-Target
@@ -43,18 +41,11 @@ public class KmsEndpoint implements AutoCloseable {
     /** @param arnPrefix what the ARNs of this endpoint's keys and aliases start with: arn:aws:kms:REGION:ACCOUNT */
     protected KmsEndpoint(String threadName, String arnPrefix) throws IOException {
         this.arnPrefix = arnPrefix;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        }));
-        server.start();
+        server = LocalServer.start(0, this::handle, 2, threadName);
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return LocalServer.endpoint(server);
     }
 
     /** Creates an HMAC_256 key (KeyUsage GENERATE_VERIFY_MAC) and returns its ARN. */

@@ -15,7 +15,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -91,14 +90,7 @@ public final class LocalLambda implements AutoCloseable {
     /** A Lambda with the host's faults and observers, fixed for its life. */
     public LocalLambda(LambdaHooks hooks) throws IOException {
         this.hooks = hooks;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "local-lambda");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.start();
+        server = LocalServer.start(0, this::handle, 4, "local-lambda");
     }
 
     /**
@@ -111,7 +103,7 @@ public final class LocalLambda implements AutoCloseable {
     public static final String RUNNER_SECRET_KEY = "runner-emulator-secret";
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return LocalServer.endpoint(server);
     }
 
     // ---- knobs -------------------------------------------------------------------------------------------

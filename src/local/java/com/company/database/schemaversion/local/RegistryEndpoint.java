@@ -7,7 +7,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -143,18 +141,11 @@ public class RegistryEndpoint implements AutoCloseable {
     public RegistryEndpoint(String region, int maxVersions, int port) throws IOException {
         this.region = region;
         this.maxVersions = maxVersions;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "registry-endpoint");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.start();
+        server = LocalServer.start(port, this::handle, 2, "registry-endpoint");
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return LocalServer.endpoint(server);
     }
 
     public String region() {

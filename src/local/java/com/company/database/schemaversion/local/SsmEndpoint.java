@@ -8,12 +8,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.Executors;
 
 /**
  * Exactly the SSM calls the type makes (GetParameter, PutParameter, DeleteParameter, GetParametersByPath) over the
@@ -33,18 +31,11 @@ public abstract class SsmEndpoint implements AutoCloseable {
     /** @param arnPrefix what a parameter's ARN starts with, before its name */
     protected SsmEndpoint(String threadName, int threads, String arnPrefix) throws IOException {
         this.arnPrefix = arnPrefix;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        }));
-        server.start();
+        server = LocalServer.start(0, this::handle, threads, threadName);
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return LocalServer.endpoint(server);
     }
 
     /** The parameter of that name, or null. */
