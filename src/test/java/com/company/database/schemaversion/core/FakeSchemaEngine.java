@@ -163,6 +163,21 @@ public final class FakeSchemaEngine implements SchemaEngine {
         return history.stream().filter(Row::success).map(Row::key).toList();
     }
 
+    /** A budget no fake migration exhausts. */
+    public Budget ampleBudget() {
+        return new Budget(clock, Duration.ofHours(1), Duration.ofHours(2));
+    }
+
+    /** The ReconcileException {@code r} throws; fails the test when it throws none. */
+    public static ReconcileException refusal(Runnable r) {
+        try {
+            r.run();
+        } catch (ReconcileException e) {
+            return e;
+        }
+        throw new AssertionError("expected a ReconcileException");
+    }
+
     // ---- SchemaEngine
 
     @Override

@@ -2,8 +2,6 @@ package com.company.database.schemaversion.core;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -14,24 +12,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReconcileHistoryTest {
     private final Reconciler reconciler = new Reconciler();
 
-    private static Budget ample(FakeSchemaEngine engine) {
-        return new Budget(engine.clock, Duration.ofHours(1), Duration.ofHours(2));
-    }
-
-    private static ReconcileException refusal(Runnable r) {
-        try {
-            r.run();
-        } catch (ReconcileException e) {
-            return e;
-        }
-        throw new AssertionError("expected a ReconcileException");
-    }
-
     @Test
     void aScriptChangedAfterItWasAppliedIsAHistoryConflictAndNothingIsApplied() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2", "3", "4").applied("1", "2", "3").edit("2", 999);
 
-        ReconcileException e = refusal(() -> reconciler.step(engine, "latest", ample(engine)));
+        ReconcileException e = FakeSchemaEngine.refusal(() -> reconciler.step(engine, "latest", engine.ampleBudget()));
 
         assertThat(e.reason()).isEqualTo(Reason.HISTORY_CONFLICT);
         assertThat(e.getMessage()).startsWith("The schema history does not match the migration set, so nothing was applied: ")
@@ -44,11 +29,11 @@ class ReconcileHistoryTest {
     @Test
     void aScriptRemovedFromTheSetAndOneNeverAppliedBelowTheAppliedVersionAreDriftToo() {
         FakeSchemaEngine removed = new FakeSchemaEngine().versioned("1", "2", "3").applied("1", "2").remove("1");
-        assertThat(refusal(() -> reconciler.step(removed, "3", ample(removed))).getMessage())
+        assertThat(FakeSchemaEngine.refusal(() -> reconciler.step(removed, "3", removed.ampleBudget())).getMessage())
                 .contains("V1__v1 is applied but no longer in the migration set");
 
         FakeSchemaEngine skipped = new FakeSchemaEngine().versioned("1", "2", "3", "4").applied("1", "3");
-        ReconcileException e = refusal(() -> reconciler.step(skipped, "4", ample(skipped)));
+        ReconcileException e = FakeSchemaEngine.refusal(() -> reconciler.step(skipped, "4", skipped.ampleBudget()));
         assertThat(e.reason()).isEqualTo(Reason.HISTORY_CONFLICT);
         assertThat(e.getMessage()).contains("V2__v2 is in the set but below the applied version and was never applied");
     }
@@ -57,7 +42,7 @@ class ReconcileHistoryTest {
     void driftAtTheTargetIsNoConflictForADeployThatHasNothingToRun() {
         // Read reports the drift (DriftStatus); only a deploy that would apply something is refused.
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2", "3").applied("1", "2", "3").edit("2", 5);
-        Report report = reconciler.step(engine, "latest", ample(engine));
+        Report report = reconciler.step(engine, "latest", engine.ampleBudget());
         assertThat(report.done()).isTrue();
         assertThat(report.message()).isEqualTo("Schema is at version 3.");
         assertThat(report.observation().drift()).singleElement().asString().contains("V2__v2 changed");
@@ -66,12 +51,12 @@ class ReconcileHistoryTest {
     @Test
     void aFailedRowIsAConflictEvenAtTheTargetWithRepairAdvice() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1").nonTransactional("2").failing("2");
-        reconciler.step(engine, "1", ample(engine));
+        reconciler.step(engine, "1", engine.ampleBudget());
         assertThat(engine.appliedKeys()).containsExactly("1");
-        assertThat(refusal(() -> reconciler.step(engine, "2", ample(engine))).reason()).isEqualTo(Reason.MIGRATION_FAILED);
+        assertThat(FakeSchemaEngine.refusal(() -> reconciler.step(engine, "2", engine.ampleBudget())).reason()).isEqualTo(Reason.MIGRATION_FAILED);
 
         for (String target : new String[] {"1", "2", "latest"}) {
-            ReconcileException e = refusal(() -> reconciler.step(engine, target, ample(engine)));
+            ReconcileException e = FakeSchemaEngine.refusal(() -> reconciler.step(engine, target, engine.ampleBudget()));
             assertThat(e.reason()).as(target).isEqualTo(Reason.HISTORY_CONFLICT);
             assertThat(e.getMessage()).as(target)
                     .contains("V2__v2 failed earlier and is marked failed in the history (history row 2)")
@@ -85,10 +70,10 @@ class ReconcileHistoryTest {
     void failedRowsAndDriftAreReportedTogetherWithBothAdvices() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1").nonTransactional("2").versioned("3")
                 .applied("1").failing("2");
-        refusal(() -> reconciler.step(engine, "latest", ample(engine)));
+        FakeSchemaEngine.refusal(() -> reconciler.step(engine, "latest", engine.ampleBudget()));
         engine.edit("1", 4242);
 
-        String message = refusal(() -> reconciler.step(engine, "latest", ample(engine))).getMessage();
+        String message = FakeSchemaEngine.refusal(() -> reconciler.step(engine, "latest", engine.ampleBudget())).getMessage();
 
         assertThat(message).contains("(history row 2) (it ran outside a transaction: some of its statements may be"
                 + " applied); V1__v1 changed after it was applied").contains("Repair:").contains("restore the original scripts");
@@ -98,13 +83,13 @@ class ReconcileHistoryTest {
     void aFailedTransactionalMigrationLeavesTheEarlierOnesAndTheFixedSetResumes() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2", "3", "4").failing("3");
 
-        ReconcileException e = refusal(() -> reconciler.step(engine, "latest", ample(engine)));
+        ReconcileException e = FakeSchemaEngine.refusal(() -> reconciler.step(engine, "latest", engine.ampleBudget()));
 
         assertThat(e.reason()).isEqualTo(Reason.MIGRATION_FAILED);
         assertThat(engine.appliedKeys()).containsExactly("1", "2");
         assertThat(engine.observe().failed()).as("rolled back: no failed row").isEmpty();
         engine.fixed("3");
-        Report resumed = reconciler.step(engine, "latest", ample(engine));
+        Report resumed = reconciler.step(engine, "latest", engine.ampleBudget());
         assertThat(resumed.done()).isTrue();
         assertThat(resumed.appliedNow()).extracting(Migration::label).containsExactly("V3__v3", "V4__v4");
         assertThat(resumed.message()).isEqualTo("Schema is at version 4: applied 2 migration(s) in this call (4 of 4).");
@@ -113,18 +98,18 @@ class ReconcileHistoryTest {
     @Test
     void repairNamingTheFailedRowMakesItPendingAgainAndAStaleRepairChangesNothing() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1").nonTransactional("2").versioned("3").failing("2");
-        refusal(() -> reconciler.step(engine, "latest", ample(engine)));
+        FakeSchemaEngine.refusal(() -> reconciler.step(engine, "latest", engine.ampleBudget()));
         engine.fixed("2");
 
         assertThat(engine.repair(Version.parse("2"), 1)).contains("changed nothing");
         assertThat(engine.repair(Version.parse("3"), 2)).contains("changed nothing");
-        assertThat(refusal(() -> reconciler.step(engine, "latest", ample(engine))).reason()).isEqualTo(Reason.HISTORY_CONFLICT);
+        assertThat(FakeSchemaEngine.refusal(() -> reconciler.step(engine, "latest", engine.ampleBudget())).reason()).isEqualTo(Reason.HISTORY_CONFLICT);
 
         assertThat(engine.repair(Version.parse("2"), 2)).contains("pending again");
         Observation repaired = engine.observe();
         assertThat(repaired.failed()).isEmpty();
         assertThat(repaired.pending()).extracting(Migration::label).containsExactly("V2__v2", "V3__v3");
-        Report report = reconciler.step(engine, "latest", ample(engine));
+        Report report = reconciler.step(engine, "latest", engine.ampleBudget());
         assertThat(report.done()).isTrue();
         assertThat(report.message()).isEqualTo("Schema is at version 3: applied 2 migration(s) in this call (3 of 3).");
         assertThat(engine.repair(Version.parse("2"), 2)).as("repeated: a stale request").contains("changed nothing");
@@ -139,11 +124,11 @@ class ReconcileHistoryTest {
         assertThat(adopted.drift()).isEmpty();
         assertThat(reconciler.plan(adopted, "latest").steps()).extracting(Migration::label).containsExactly("V4__v4", "V5__v5");
 
-        Report report = reconciler.step(engine, "latest", ample(engine));
+        Report report = reconciler.step(engine, "latest", engine.ampleBudget());
 
         assertThat(report.appliedNow()).extracting(Migration::label).containsExactly("V4__v4", "V5__v5");
         assertThat(report.message()).isEqualTo("Schema is at version 5: applied 2 migration(s) in this call (5 of 5).");
-        assertThat(reconciler.step(engine, "2", ample(engine)).plan().kind()).as("below the baseline: a rollback")
+        assertThat(reconciler.step(engine, "2", engine.ampleBudget()).plan().kind()).as("below the baseline: a rollback")
                 .isEqualTo(Plan.Kind.BELOW_APPLIED);
     }
 
@@ -151,19 +136,19 @@ class ReconcileHistoryTest {
     void aNewRepeatableIsWorkAtTheTargetAndOnlyItRuns() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2").applied("1", "2").repeatable("view", 1);
 
-        Report report = reconciler.step(engine, "2", ample(engine));
+        Report report = reconciler.step(engine, "2", engine.ampleBudget());
 
         assertThat(report.plan().kind()).isEqualTo(Plan.Kind.APPLY);
         assertThat(report.appliedNow()).extracting(Migration::label).containsExactly("R__view");
         assertThat(report.done()).as("a step that ran only repeatables is progress, not a failure").isTrue();
         assertThat(report.message()).isEqualTo("Schema is at version 2: applied 1 migration(s) in this call (3 of 3).");
-        assertThat(reconciler.step(engine, "2", ample(engine)).message()).isEqualTo("Schema is at version 2.");
+        assertThat(reconciler.step(engine, "2", engine.ampleBudget()).message()).isEqualTo("Schema is at version 2.");
     }
 
     @Test
     void anEditedRepeatableRunsAgainAfterThePendingVersionsAndItsChecksumCountsAsApplied() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2").repeatable("view", 1).repeatable("zz", 7);
-        reconciler.step(engine, "1", ample(engine));
+        reconciler.step(engine, "1", engine.ampleBudget());
         assertThat(engine.appliedKeys()).containsExactly("1", "R:view", "R:zz");
         String before = engine.observe().checksum();
         engine.edit("R:view", 2);
@@ -171,7 +156,7 @@ class ReconcileHistoryTest {
         assertThat(edited.drift()).as("an edited repeatable is not drift").isEmpty();
         assertThat(edited.appliedCount()).isEqualTo(2);
 
-        Report report = reconciler.step(engine, "latest", ample(engine));
+        Report report = reconciler.step(engine, "latest", engine.ampleBudget());
 
         assertThat(report.appliedNow()).extracting(Migration::label).containsExactly("V2__v2", "R__view");
         assertThat(engine.appliedKeys()).containsExactly("1", "R:view", "R:zz", "2", "R:view");
@@ -188,7 +173,7 @@ class ReconcileHistoryTest {
         assertThat(reconciler.settled(o, reconciler.plan(o, "1")).done()).isTrue();
         engine.edit("1", 3);
         Observation drifted = engine.observe();
-        assertThat(refusal(() -> reconciler.settled(drifted, reconciler.plan(drifted, "2"))).reason())
+        assertThat(FakeSchemaEngine.refusal(() -> reconciler.settled(drifted, reconciler.plan(drifted, "2"))).reason())
                 .isEqualTo(Reason.HISTORY_CONFLICT);
     }
 }

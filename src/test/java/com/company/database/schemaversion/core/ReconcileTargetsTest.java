@@ -2,7 +2,6 @@ package com.company.database.schemaversion.core;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,26 +14,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ReconcileTargetsTest {
     private final Reconciler reconciler = new Reconciler();
 
-    private static Budget ample(FakeSchemaEngine engine) {
-        return new Budget(engine.clock, Duration.ofHours(1), Duration.ofHours(2));
-    }
-
-    private static ReconcileException refusal(Runnable r) {
-        try {
-            r.run();
-        } catch (ReconcileException e) {
-            return e;
-        }
-        throw new AssertionError("expected a ReconcileException");
-    }
-
     @Test
     void latestAndNoTargetMeanTheHighestVersionOfTheSet() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2", "10", "9");
         assertThat(reconciler.plan(engine.observe(), "latest").target()).isEqualTo(Version.parse("10"));
         assertThat(reconciler.plan(engine.observe(), null).target()).isEqualTo(Version.parse("10"));
 
-        Report report = reconciler.step(engine, "latest", ample(engine));
+        Report report = reconciler.step(engine, "latest", engine.ampleBudget());
 
         assertThat(report.done()).isTrue();
         assertThat(engine.appliedKeys()).containsExactly("1", "2", "9", "10");
@@ -45,13 +31,13 @@ class ReconcileTargetsTest {
     void aTargetStopsAtItsVersionAndTheNextDeployGoesOn() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2", "3", "4");
 
-        Report first = reconciler.step(engine, "2", ample(engine));
+        Report first = reconciler.step(engine, "2", engine.ampleBudget());
         assertThat(first.done()).isTrue();
         assertThat(first.plan().steps()).extracting(Migration::label).containsExactly("V1__v1", "V2__v2");
         assertThat(first.message()).isEqualTo("Schema is at version 2: applied 2 migration(s) in this call (2 of 2).");
         assertThat(engine.appliedKeys()).containsExactly("1", "2");
 
-        Report second = reconciler.step(engine, "4", ample(engine));
+        Report second = reconciler.step(engine, "4", engine.ampleBudget());
         assertThat(second.appliedNow()).extracting(Migration::label).containsExactly("V3__v3", "V4__v4");
         assertThat(second.message()).isEqualTo("Schema is at version 4: applied 2 migration(s) in this call (4 of 4).");
     }
@@ -59,7 +45,7 @@ class ReconcileTargetsTest {
     @Test
     void atTheTargetNothingIsApplied() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2", "3").applied("1", "2", "3");
-        Report report = reconciler.step(engine, "3", ample(engine));
+        Report report = reconciler.step(engine, "3", engine.ampleBudget());
         assertThat(report.done()).isTrue();
         assertThat(report.plan().kind()).isEqualTo(Plan.Kind.AT_TARGET);
         assertThat(report.message()).isEqualTo("Schema is at version 3.");
@@ -70,7 +56,7 @@ class ReconcileTargetsTest {
     void anUnknownTargetIsInvalidInputNamingTheSetsVersionsAndNothingIsApplied() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2", "3", "4", "5", "6", "7");
 
-        ReconcileException e = refusal(() -> reconciler.step(engine, "9", ample(engine)));
+        ReconcileException e = FakeSchemaEngine.refusal(() -> reconciler.step(engine, "9", engine.ampleBudget()));
 
         assertThat(e.reason()).isEqualTo(Reason.INVALID_INPUT);
         assertThat(e.getMessage()).contains("TargetVersion 9 is not in the migration set, which has versions 1, 2, 3, 4, 5, 6, 7")
@@ -82,7 +68,7 @@ class ReconcileTargetsTest {
     @Test
     void anUnknownTargetOnUpdateLeavesTheSchemaAtItsVersion() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2", "3").applied("1", "2");
-        ReconcileException e = refusal(() -> reconciler.step(engine, "9.1", ample(engine)));
+        ReconcileException e = FakeSchemaEngine.refusal(() -> reconciler.step(engine, "9.1", engine.ampleBudget()));
         assertThat(e.reason()).isEqualTo(Reason.INVALID_INPUT);
         assertThat(e.getMessage()).contains("9.1").contains("1, 2, 3");
         assertThat(engine.appliedKeys()).containsExactly("1", "2");
@@ -95,9 +81,9 @@ class ReconcileTargetsTest {
         assertThat(reconciler.plan(engine.observe(), "007").target()).isEqualTo(Version.parse("7"));
         assertThat(reconciler.plan(engine.observe(), "2.0").steps()).extracting(Migration::label)
                 .containsExactly("V1__v1", "V1.14__v1_14", "V2__v2");
-        assertThat(refusal(() -> reconciler.plan(engine.observe(), "1_99")).getMessage())
+        assertThat(FakeSchemaEngine.refusal(() -> reconciler.plan(engine.observe(), "1_99")).getMessage())
                 .contains("TargetVersion 1.99 (written 1_99) is not in the migration set");
-        assertThat(refusal(() -> reconciler.plan(engine.observe(), "8")).getMessage())
+        assertThat(FakeSchemaEngine.refusal(() -> reconciler.plan(engine.observe(), "8")).getMessage())
                 .contains("TargetVersion 8 is not").doesNotContain("written");
     }
 
@@ -105,7 +91,7 @@ class ReconcileTargetsTest {
     void whatIsNoVersionIsInvalidInputSayingWhatAVersionLooksLike() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1");
         for (String bad : new String[] {"v2", "", "1.", "latest ", "LATEST"}) {
-            ReconcileException e = refusal(() -> reconciler.plan(engine.observe(), bad));
+            ReconcileException e = FakeSchemaEngine.refusal(() -> reconciler.plan(engine.observe(), bad));
             assertThat(e.reason()).as(bad).isEqualTo(Reason.INVALID_INPUT);
             assertThat(e.getMessage()).as(bad).contains("is not a version").contains("such as 7 or 2.1, or 'latest'");
         }
@@ -115,7 +101,7 @@ class ReconcileTargetsTest {
     void anEmptySetIsInvalidInputWhateverTheTarget() {
         FakeSchemaEngine engine = new FakeSchemaEngine();
         for (String target : new String[] {"latest", "1"}) {
-            ReconcileException e = refusal(() -> reconciler.step(engine, target, ample(engine)));
+            ReconcileException e = FakeSchemaEngine.refusal(() -> reconciler.step(engine, target, engine.ampleBudget()));
             assertThat(e.reason()).isEqualTo(Reason.INVALID_INPUT);
             assertThat(e.getMessage()).contains("no versioned migrations").contains("MigrationSet");
         }
@@ -125,11 +111,11 @@ class ReconcileTargetsTest {
     void aLongSetIsListedByItsEndsInTheMessage() {
         FakeSchemaEngine engine = new FakeSchemaEngine()
                 .versioned(IntStream.rangeClosed(1, 20).mapToObj(String::valueOf).toArray(String[]::new));
-        assertThat(refusal(() -> reconciler.plan(engine.observe(), "99")).getMessage())
+        assertThat(FakeSchemaEngine.refusal(() -> reconciler.plan(engine.observe(), "99")).getMessage())
                 .contains("which has versions 1, 2, 3, 4, 5, ... (10 more) ..., 16, 17, 18, 19, 20.");
         FakeSchemaEngine twelve = new FakeSchemaEngine()
                 .versioned(IntStream.rangeClosed(1, 12).mapToObj(String::valueOf).toArray(String[]::new));
-        assertThat(refusal(() -> reconciler.plan(twelve.observe(), "99")).getMessage())
+        assertThat(FakeSchemaEngine.refusal(() -> reconciler.plan(twelve.observe(), "99")).getMessage())
                 .contains("1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.");
     }
 
@@ -137,7 +123,7 @@ class ReconcileTargetsTest {
     void aTargetBelowTheAppliedVersionIsARollbackThatUndoesNothing() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2", "3").applied("1", "2", "3");
 
-        Report report = reconciler.step(engine, "2", ample(engine));
+        Report report = reconciler.step(engine, "2", engine.ampleBudget());
 
         assertThat(report.done()).isTrue();
         assertThat(report.plan().kind()).isEqualTo(Plan.Kind.BELOW_APPLIED);
@@ -152,7 +138,7 @@ class ReconcileTargetsTest {
     void aRollbackMayNameAVersionTheSetNoLongerHasButNotOneAboveTheAppliedVersion() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2", "3").applied("1", "2", "3");
         assertThat(reconciler.plan(engine.observe(), "2.5").kind()).isEqualTo(Plan.Kind.BELOW_APPLIED);
-        assertThat(refusal(() -> reconciler.plan(engine.observe(), "3.5")).reason()).isEqualTo(Reason.INVALID_INPUT);
+        assertThat(FakeSchemaEngine.refusal(() -> reconciler.plan(engine.observe(), "3.5")).reason()).isEqualTo(Reason.INVALID_INPUT);
     }
 
     @Test
@@ -161,7 +147,7 @@ class ReconcileTargetsTest {
                 .applied("1", "2", "3");
         engine.edit("1", 77).edit("R:view", 2);
 
-        Report report = reconciler.step(engine, "2", ample(engine));
+        Report report = reconciler.step(engine, "2", engine.ampleBudget());
 
         assertThat(report.done()).isTrue();
         assertThat(report.plan().steps()).isEmpty();
@@ -172,13 +158,13 @@ class ReconcileTargetsTest {
     void aNewDatabaseStartsAtTheSetsBaselineMigrationEvenBelowIt() {
         FakeSchemaEngine engine = new FakeSchemaEngine().versioned("1", "2").baseline("6").versioned("6", "7");
 
-        Report report = reconciler.step(engine, "2", ample(engine));
+        Report report = reconciler.step(engine, "2", engine.ampleBudget());
 
         assertThat(report.plan().steps()).extracting(Migration::label).containsExactly("B6__baseline");
         assertThat(report.done()).isTrue();
         assertThat(report.message()).isEqualTo("Schema is at version 6, above TargetVersion 2: a new database starts at"
                 + " the set's baseline migration, as Flyway does: applied 1 migration(s) in this call (2 of 2).");
-        Report latest = reconciler.step(engine, "latest", ample(engine));
+        Report latest = reconciler.step(engine, "latest", engine.ampleBudget());
         assertThat(latest.appliedNow()).extracting(Migration::label).containsExactly("V7__v7");
         assertThat(latest.message()).as("the versions the baseline covers count as reached")
                 .isEqualTo("Schema is at version 7: applied 1 migration(s) in this call (4 of 4).");

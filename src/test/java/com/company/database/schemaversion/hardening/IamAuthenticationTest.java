@@ -50,14 +50,7 @@ class IamAuthenticationTest extends AbstractHandlerTest {
     static void startTlsServer() throws Exception {
         certs = TestCertificates.create();
         File base = new File("target/embedded-pg-iam/" + ProcessHandle.current().pid());
-        rds = EmbeddedPostgres.builder()
-                .setOverrideWorkingDirectory(new File(base, "work"))
-                .setDataDirectory(new File(base, "data"))
-                .setCleanDataDirectory(true)
-                .setServerConfig("ssl", "on")
-                .setServerConfig("ssl_cert_file", certs.serverCertPem.toString())
-                .setServerConfig("ssl_key_file", certs.serverKeyPem.toString())
-                .start();
+        rds = certs.startServer(base);
         // The IAM user logs in with a password, as RDS checks its token; the test's own set-up stays trusted.
         Files.writeString(new File(base, "data/pg_hba.conf").toPath(), "local all all trust\n"
                 + "hostssl all " + IAM_USER + " 127.0.0.1/32 scram-sha-256\nhost all " + IAM_USER + " all reject\n"

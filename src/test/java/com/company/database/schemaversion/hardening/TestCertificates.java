@@ -1,5 +1,8 @@
 package com.company.database.schemaversion.hardening;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +34,21 @@ public final class TestCertificates {
         this.serverKeyPem = dir.resolve("server.key");
     }
 
+    /**
+     * An embedded PostgreSQL that serves TLS with this CA's server certificate, its files under {@code base}
+     * (work/ and data/, cleaned first).
+     */
+    public EmbeddedPostgres startServer(File base) throws IOException {
+        return EmbeddedPostgres.builder()
+                .setOverrideWorkingDirectory(new File(base, "work"))
+                .setDataDirectory(new File(base, "data"))
+                .setCleanDataDirectory(true)
+                .setServerConfig("ssl", "on")
+                .setServerConfig("ssl_cert_file", serverCertPem.toString())
+                .setServerConfig("ssl_key_file", serverKeyPem.toString())
+                .start();
+    }
+
     public static TestCertificates create() throws Exception {
         return create("");
     }
@@ -40,7 +58,7 @@ public final class TestCertificates {
         Path dir = Path.of("target/hardening-tls/" + ProcessHandle.current().pid(), name).toAbsolutePath();
         Files.createDirectories(dir);
         TestCertificates c = new TestCertificates(dir);
-        String pw = "changeit";
+        String pw = STORE_PASSWORD;
         Path ca = dir.resolve("ca.p12");
         Path server = dir.resolve("server.p12");
         if (Files.exists(c.serverKeyPem) && Files.exists(c.serverCertPem) && Files.exists(c.caPem) && Files.exists(server)) {

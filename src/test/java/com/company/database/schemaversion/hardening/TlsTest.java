@@ -34,14 +34,7 @@ class TlsTest extends AbstractHandlerTest {
     static void startTlsServer() throws Exception {
         certs = TestCertificates.create();
         File base = new File("target/embedded-pg-tls/" + ProcessHandle.current().pid());
-        tlsServer = EmbeddedPostgres.builder()
-                .setOverrideWorkingDirectory(new File(base, "work"))
-                .setDataDirectory(new File(base, "data"))
-                .setCleanDataDirectory(true)
-                .setServerConfig("ssl", "on")
-                .setServerConfig("ssl_cert_file", certs.serverCertPem.toString())
-                .setServerConfig("ssl_key_file", certs.serverKeyPem.toString())
-                .start();
+        tlsServer = certs.startServer(base);
     }
 
     @AfterAll

@@ -59,14 +59,7 @@ class RunnerExtraCaTest extends AbstractVpcRunnerTest {
         serverCa = TestCertificates.create("vpc-server-ca");
         otherCa = TestCertificates.create("vpc-other-ca");
         File base = new File("target/embedded-pg-tls-vpc/" + ProcessHandle.current().pid());
-        tlsServer = EmbeddedPostgres.builder()
-                .setOverrideWorkingDirectory(new File(base, "work"))
-                .setDataDirectory(new File(base, "data"))
-                .setCleanDataDirectory(true)
-                .setServerConfig("ssl", "on")
-                .setServerConfig("ssl_cert_file", serverCa.serverCertPem.toString())
-                .setServerConfig("ssl_key_file", serverCa.serverKeyPem.toString())
-                .start();
+        tlsServer = serverCa.startServer(base);
     }
 
     @AfterAll

@@ -232,11 +232,7 @@ class RunnerPackageIT {
                     .isEqualTo(pem);
         }
         File base = new File("target/embedded-pg-tls-it/" + ProcessHandle.current().pid());
-        try (EmbeddedPostgres tls = EmbeddedPostgres.builder()
-                .setOverrideWorkingDirectory(new File(base, "work")).setDataDirectory(new File(base, "data"))
-                .setCleanDataDirectory(true).setServerConfig("ssl", "on")
-                .setServerConfig("ssl_cert_file", ca.serverCertPem.toString())
-                .setServerConfig("ssl_key_file", ca.serverKeyPem.toString()).start();
+        try (EmbeddedPostgres tls = ca.startServer(base);
              URLClassLoader runnerWithCa = new URLClassLoader(new URL[] {withCa.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
             ssm.put("/it/user", "String", TestDatabase.USER);
             ssm.put("/it/password", "SecureString", TestDatabase.PASSWORD);
