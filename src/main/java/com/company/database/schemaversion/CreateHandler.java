@@ -35,7 +35,7 @@ public class CreateHandler extends BaseHandlerStd {
     protected ProgressEvent<ResourceModel, CallbackContext> handle(ResourceHandlerRequest<ResourceModel> request,
                                                                    CallbackContext ctx, Services services, Logger logger) {
         ResourceModel model = request.getDesiredResourceState();
-        ExecutionMode mode = ExecutionMode.forRequest(model);
+        ExecutionMode mode = ExecutionMode.of(model);
         if (!ctx.reached(CallbackContext.Phase.CLAIMED)) {
             claim(model, request, ctx, mode, services);
         }

@@ -43,7 +43,7 @@ public class DeleteHandler extends BaseHandlerStd {
             logger.log("Delete of " + id + ": " + kept + ".");
         }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
-                ExecutionMode.forRequest(record.model()).tearDown(record, given, ctx, services, logger);
+                ExecutionMode.of(record.model()).tearDown(record, given, ctx, services, logger);
         if (waiting.isPresent()) {
             return waiting.get();
         }

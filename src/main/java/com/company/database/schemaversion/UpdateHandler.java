@@ -48,7 +48,7 @@ public class UpdateHandler extends BaseHandlerStd {
             ExecutionMode.of(model).validate(model, services.environment());
             ctx.advanceTo(CallbackContext.Phase.VALIDATED);
         }
-        ExecutionMode mode = ExecutionMode.forRequest(model);
+        ExecutionMode mode = ExecutionMode.of(model);
         if (!mode.keepsRunnerFunction() && !(ctx.getRunner() != null && ctx.getRunner().removalReached(CallbackContext.Removal.GONE))
                 && runnerMayExist(record.model(), previous)) {
             // Leaving VpcRunner mode (or rolling back an Update that entered it): the function has no use any more.

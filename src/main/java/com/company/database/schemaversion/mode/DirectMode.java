@@ -17,13 +17,20 @@ import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 
+import java.util.Objects;
 import java.util.Optional;
 
-/** Execution.Mode Direct: Flyway runs in the handler process, with the login read from SSM by the handler. */
+/**
+ * Execution.Mode Direct: Flyway runs in the handler process, with the login read from SSM by the handler. One per
+ * request ({@link ExecutionMode#of}): its engine, and with it the settings, the login and the policy checks behind
+ * them, is built once and used by every step of the call (the claim, the history actions, the reconcile), and
+ * dropped with the request.
+ */
 public final class DirectMode implements ExecutionMode {
-    static final DirectMode INSTANCE = new DirectMode();
+    private ResourceModel resolvedFor;
+    private SchemaEngine engine;
 
-    private DirectMode() {
+    DirectMode() {
     }
 
     @Override
@@ -49,26 +56,26 @@ public final class DirectMode implements ExecutionMode {
 
     @Override
     public void preflight(ResourceModel model, BaseHandlerStd.Services services) {
-        login(model, services);
+        engine(model, services);
     }
 
     @Override
     public SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services) {
-        EngineSettings settings = Translator.engineSettings(model, services.environment());
-        return services.environment().engines().get(Translator.connection(model, login(model, services), services.policy()),
-                settings);
+        // The Id is what the claim adds between the first use and the next; it does not change the engine.
+        ResourceModel key = model.toBuilder().id(null).build();
+        if (engine == null || !Objects.equals(key, resolvedFor)) {
+            EngineSettings settings = Translator.engineSettings(model, services.environment());
+            engine = services.environment().engines().get(Translator.connection(model, login(model, services),
+                    services.policy()), settings);
+            resolvedFor = key;
+        }
+        return engine;
     }
 
     @Override
     public ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
                                                                       BaseHandlerStd.Services services, Logger logger) {
-        return reconcileStep(engine(model, services), model, ctx, services, logger);
-    }
-
-    /** One reconcile step with the engine the request already resolved. */
-    ProgressEvent<ResourceModel, CallbackContext> reconcileStep(SchemaEngine engine, ResourceModel model, CallbackContext ctx,
-                                                               BaseHandlerStd.Services services, Logger logger) {
-        Report report = BaseHandlerStd.RECONCILER.step(engine, model.getTargetVersion(), services.budget());
+        Report report = BaseHandlerStd.RECONCILER.step(engine(model, services), model.getTargetVersion(), services.budget());
         ctx.setWaitingSince(null);
         ctx.setWaitAttempts(0);
         logger.log(report.message());

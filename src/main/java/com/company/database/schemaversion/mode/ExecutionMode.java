@@ -19,16 +19,13 @@ import java.util.Optional;
  */
 public interface ExecutionMode {
 
-    static ExecutionMode of(ResourceModel model) {
-        return Translator.runsInVpc(model) ? VpcRunnerMode.INSTANCE : DirectMode.INSTANCE;
-    }
-
     /**
-     * The model's mode for one request: what it resolves to reach the database (the engine, its settings and
-     * login) is built once and used by every step of the call.
+     * The model's mode for one request: Direct mode is made per request and keeps what it resolves to reach the
+     * database (the engine, its settings and login) for every step of the call; VpcRunner mode keeps nothing (each
+     * use checks the function as it stands, which the steps between may have changed).
      */
-    static ExecutionMode forRequest(ResourceModel model) {
-        return new RequestMode(of(model));
+    static ExecutionMode of(ResourceModel model) {
+        return Translator.runsInVpc(model) ? VpcRunnerMode.INSTANCE : new DirectMode();
     }
 
     /** True for the mode that keeps a runner function in the customer's account. */

@@ -53,6 +53,7 @@ public final class VpcRunnerMode implements ExecutionMode {
     @Override
     public void preflight(ResourceModel model, BaseHandlerStd.Services services) {
         // The login is read by the runner inside the VPC: the handler cannot check it before the function exists.
+        Translator.engineSettings(model, services.environment());
         VpcRunner.validate(model, services);
     }
 
