@@ -1,21 +1,24 @@
 package com.company.database.schemaversion;
 
+import com.company.database.schemaversion.core.Step;
+import com.company.database.schemaversion.core.StepLedger;
 import software.amazon.cloudformation.proxy.StdCallbackContext;
 
 /**
  * What one handler call hands to the next. The migration position is not here: it is the database's own
  * history, so a call that repeats after a crash simply observes it again. Only the steps that are not
- * visible in the database are checkpointed: how far the operation got ({@link Phase}), the runner function's
- * state in VpcRunner mode ({@link Runner}), and how long the database has been unavailable.
+ * visible in the database are checkpointed: how far the operation got ({@link Phase}), the step now running in a
+ * runner ({@link #running()}, in every mode: one that applies here leaves none), the runner function's state
+ * ({@link Runner}), and how long the database has been unavailable.
  *
  * <p>The wrapper serializes it into the callback as a bean (Jackson): every field has a getter and a setter,
- * and the two helpers below are named so that Jackson does not take them for properties.
+ * and the helpers below are named so that Jackson does not take them for properties.
  */
 @lombok.Getter
 @lombok.Setter
 @lombok.ToString
 @lombok.EqualsAndHashCode(callSuper = true)
-public class CallbackContext extends StdCallbackContext {
+public class CallbackContext extends StdCallbackContext implements StepLedger {
 
     /**
      * How far Create and Update got before the reconcile, in order: a call resumes after the last phase reached.
@@ -44,7 +47,7 @@ public class CallbackContext extends StdCallbackContext {
         GONE
     }
 
-    /** VpcRunner mode: the function this operation ensured and the asynchronous step it runs. */
+    /** VpcRunner and TaskRunner modes: the function this operation ensured. */
     @lombok.Getter
     @lombok.Setter
     @lombok.ToString
@@ -54,13 +57,6 @@ public class CallbackContext extends StdCallbackContext {
         private int createAttempts;
         /** The version of the runner function this operation last published, checked and invoked. */
         private String version;
-        /** The asynchronous step now running, null when none. */
-        private Step step;
-        /**
-         * The applied count and checksum when the last step was started; a step that changed neither applied
-         * nothing, an error. Null when the last step failed (a failed step may be retried).
-         */
-        private String progressAtLastStep;
         /** Null while the function is kept. */
         private Removal removal;
 
@@ -69,27 +65,14 @@ public class CallbackContext extends StdCallbackContext {
         }
     }
 
-    /** One asynchronous runner step: its idempotency key, and what its progress messages start from. */
-    @lombok.Getter
-    @lombok.Setter
-    @lombok.ToString
-    @lombok.EqualsAndHashCode
-    public static class Step {
-        private String id;
-        /** The runner marked the step as started (it received the event). */
-        private boolean started;
-        /** When the handler invoked the step, epoch millis. */
-        private long invokedAt;
-        /** The applied version when the step was invoked. */
-        private String from;
-    }
-
     private Phase phase = Phase.NEW;
     /** When the database (or a lock, or SSM) first failed to answer in this operation, epoch millis. */
     private Long waitingSince;
     /** How many calls in a row found it unavailable. */
     private int waitAttempts;
-    /** VpcRunner mode only, null otherwise. */
+    /** The step now running outside this call (a runner's), null when none. */
+    private Step step;
+    /** VpcRunner and TaskRunner modes only, null otherwise. */
     private Runner runner;
     /** Update: the OnDelete the database's claim recorded when the operation began. */
     private String claimOnDelete;
@@ -114,5 +97,15 @@ public class CallbackContext extends StdCallbackContext {
             runner = new Runner();
         }
         return runner;
+    }
+
+    @Override
+    public Step running() {
+        return step;
+    }
+
+    @Override
+    public void running(Step s) {
+        step = s;
     }
 }

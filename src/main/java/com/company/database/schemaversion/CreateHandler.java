@@ -5,6 +5,7 @@ import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.mode.ClaimSteps;
 import com.company.database.schemaversion.mode.ExecutionMode;
 import com.company.database.schemaversion.mode.HistoryActions;
+import com.company.database.schemaversion.mode.ReconcileSteps;
 import com.company.database.schemaversion.policy.ModelValidation;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
@@ -50,7 +51,7 @@ public class CreateHandler extends BaseHandlerStd {
         if (history.isPresent()) {
             return history.get();
         }
-        return mode.reconcileStep(claimed, ctx, services, logger);
+        return ReconcileSteps.step(claimed, ctx, mode, services, logger);
     }
 
     private void claim(ResourceModel model, ResourceHandlerRequest<ResourceModel> request, CallbackContext ctx,

@@ -4,6 +4,7 @@ import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.mode.ClaimSteps;
 import com.company.database.schemaversion.mode.ExecutionMode;
 import com.company.database.schemaversion.mode.HistoryActions;
+import com.company.database.schemaversion.mode.ReconcileSteps;
 import com.company.database.schemaversion.mode.VpcRunner;
 import com.company.database.schemaversion.policy.ModelValidation;
 import software.amazon.cloudformation.proxy.Logger;
@@ -72,7 +73,7 @@ public class UpdateHandler extends BaseHandlerStd {
         if (history.isPresent()) {
             return history.get();
         }
-        ProgressEvent<ResourceModel, CallbackContext> event = mode.reconcileStep(model, ctx, services, logger);
+        ProgressEvent<ResourceModel, CallbackContext> event = ReconcileSteps.step(model, ctx, mode, services, logger);
         if (event.isSuccess()) {
             ClaimSteps.afterUpdate(model, record, mode, ctx, services);
             services.records().replace(id, Translator.toRecord(model, record.owner(),

@@ -38,18 +38,14 @@ class CallbackContextTest {
         CallbackContext.Runner runner = ctx.runnerState();
         runner.setCreateAttempts(3);
         runner.setVersion("7");
-        runner.setProgressAtLastStep("4:abc");
         runner.setRemoval(CallbackContext.Removal.DELETE_REQUESTED);
-        CallbackContext.Step step = new CallbackContext.Step();
-        step.setId("step-1");
-        step.setStarted(true);
-        step.setInvokedAt(99L);
-        step.setFrom("3");
-        runner.setStep(step);
+        ctx.running(new com.company.database.schemaversion.core.Step("step-1", "arn:aws:ecs:eu-west-1:123456789012:task/c/abc",
+                "5", "3", "4:abc", 99L, true));
 
         CallbackContext back = roundTrip(ctx);
         assertThat(back).isEqualTo(ctx);
-        assertThat(back.getRunner().getStep().getId()).isEqualTo("step-1");
+        assertThat(back.running().id()).isEqualTo("step-1");
+        assertThat(back.running()).isEqualTo(ctx.running());
         assertThat(back.getRunner().removalReached(CallbackContext.Removal.CLEANED)).isTrue();
         assertThat(back.getRunner().removalReached(CallbackContext.Removal.GONE)).isFalse();
         assertThat(serializer.serialize(ctx)).doesNotContain("calls").contains("\"phase\":\"DATABASE_CLAIMED\"");

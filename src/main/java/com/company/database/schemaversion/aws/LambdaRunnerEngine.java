@@ -4,9 +4,13 @@ import com.company.database.schemaversion.core.Budget;
 import com.company.database.schemaversion.core.Claim;
 import com.company.database.schemaversion.core.Claimant;
 import com.company.database.schemaversion.core.Observation;
+import com.company.database.schemaversion.core.Plan;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.core.Reconciler;
 import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.core.Step;
+import com.company.database.schemaversion.core.StepStatus;
 import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.runner.RunnerProtocol;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,8 +36,9 @@ import java.util.UUID;
 
 /**
  * The engine of Execution.Mode VpcRunner: the same Flyway engine, run by the runner function in the customer's
- * VPC. Observing and cleaning are short synchronous invocations; applying is an asynchronous invocation of one
- * step (up to the function's 15 minutes) whose outcome the runner leaves in SSM for later handler calls.
+ * VPC. Observing and cleaning are short synchronous invocations; applying is a step started through a
+ * {@link StepLauncher} (an asynchronous invocation of the function, up to its 15 minutes, or an ECS task with no
+ * limit but the operation's) whose outcome the runner leaves in a step record in SSM for later handler calls.
  */
 public final class LambdaRunnerEngine implements SchemaEngine {
     private static final long POLL_MILLIS = 250;
@@ -42,7 +47,7 @@ public final class LambdaRunnerEngine implements SchemaEngine {
     /**
      * How long a request stays valid after the handler sends it. The runner refuses it afterwards, so a late
      * asynchronous event cannot migrate once the handler has stopped waiting for its step: this must stay below
-     * {@link #startDeadline()} (with room for clock skew), and above Lambda's shortest event age (60 s, which the
+     * the start deadline of the step launcher (with room for clock skew), and above Lambda's shortest event age (60 s, which the
      * handler sets) so that an event Lambda still delivers is not refused for nothing.
      */
     static final Duration REQUEST_LIFETIME = Duration.ofMinutes(2);
@@ -51,6 +56,8 @@ public final class LambdaRunnerEngine implements SchemaEngine {
     /** The published version every invocation names: an immutable snapshot of what the handler checked. */
     private String version;
     private java.util.function.Supplier<String> guard;
+    /** How steps are started: by default an asynchronous invocation of this function. */
+    private StepLauncher launcher = new AsyncInvocations();
 
     /**
      * @param invoker a client for Invoke only: its own timeouts, no SDK retry (a retry would invoke again)
@@ -80,19 +87,15 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         return functionName;
     }
 
+    /** Runs steps through {@code other} (an ECS task) instead of asynchronous invocations of the function. */
+    public LambdaRunnerEngine stepsThrough(StepLauncher other) {
+        this.launcher = other;
+        return this;
+    }
+
     @Override
     public Observation observe() {
         return RunnerProtocol.observationOf(invokeSync(RunnerProtocol.Op.OBSERVE, "observe"));
-    }
-
-    /**
-     * Migrations run in asynchronous steps (see start and outcome): a synchronous apply would hold a handler
-     * call for as long as a migration, which is exactly what this mode avoids.
-     */
-    @Override
-    public void apply(Version target, Budget budget) {
-        throw new UnsupportedOperationException("Execution.Mode VpcRunner applies migrations in asynchronous steps:"
-                + " use start() and outcome().");
     }
 
     /** The runner adopts at the baseline its configuration names (the same template property as {@code baseline}). */
@@ -134,69 +137,137 @@ public final class LambdaRunnerEngine implements SchemaEngine {
     }
 
     private java.time.Instant deadline() {
-        return wallClock.instant().plus(REQUEST_LIFETIME);
+        return deadline(REQUEST_LIFETIME);
+    }
+
+    private java.time.Instant deadline(Duration lifetime) {
+        return wallClock.instant().plus(lifetime);
     }
 
     /**
-     * Starts one step towards {@code target} without waiting. The step id is its idempotency key: a second
-     * delivery of the same event finds the first one's outcome and does nothing, and a second step started
-     * by mistake waits for Flyway's lock and then finds nothing pending.
+     * Starts one step towards the plan's target without waiting: arms its record, then has the launcher deliver the
+     * request. The step id is its idempotency key: a second delivery of the same request finds the first one's
+     * outcome and does nothing, and a second step started by mistake waits for Flyway's lock and then finds nothing
+     * pending. The runner plans for itself from the target, with the same Reconciler.
      */
-    public void start(Version target, String stepId) {
-        String what = "start migrating towards version " + target;
+    @Override
+    public Step start(Observation observed, Plan plan, Budget budget) {
+        String stepId = UUID.randomUUID().toString();
+        String what = "start migrating towards version " + plan.target();
         String token = arm(RunnerProtocol.Op.APPLY, stepId, what);
-        byte[] payload = RunnerProtocol.encode(request(RunnerProtocol.Op.APPLY, target.toString(), stepId, token));
-        InvokeResponse r;
+        byte[] payload = RunnerProtocol.encode(new RunnerProtocol.Request(RunnerProtocol.Op.APPLY, stepId,
+                plan.target().toString(), deadline(launcher.requestLifetime()), token));
+        String where;
         try {
-            r = invoke(payload, InvocationType.EVENT, what);
+            where = launcher.launch(stepId, payload);
         } catch (RuntimeException e) {
             forgetQuietly(stepId);
             throw e;
         }
-        if (r.statusCode() != null && r.statusCode() != 202) {
-            throw new ReconcileException(Reason.RUNNER_FAILED, "Lambda answered " + r.statusCode() + " instead of 202"
-                    + " to the asynchronous start of a step on runner function " + functionName + ".");
-        }
-    }
-
-    /** Where a step stands, as the SSM parameter the runner writes says. */
-    public record StepState(boolean started, JsonNode outcome) {
+        return new Step(stepId, where, plan.target().toString(), String.valueOf(observed.appliedVersion()),
+                Reconciler.progressMark(observed), budget.now().toEpochMilli(), false);
     }
 
     /**
-     * Waits for the step's outcome while the call's budget lets it, reading the SSM parameter the runner marks
-     * when the step starts and overwrites with the outcome when it ends. No outcome yet: still running (or not
-     * started, when the parameter does not exist).
+     * Waits for the step's outcome while the call's budget lets it, reading the record the runner marks when the
+     * step begins and overwrites with the outcome when it ends; then asks the launcher whether a silent step is
+     * gone, and holds the step to its deadlines.
      */
-    public StepState outcome(String stepId, Budget budget) {
-        String name = RunnerProtocol.stepParameter(stepId);
-        boolean started = false;
+    @Override
+    public StepStatus poll(Step step, Budget budget) {
+        boolean running = step.running();
         while (true) {
-            try {
-                String value = ssm.injectCredentialsAndInvokeV2(GetParameterRequest.builder().name(name).build(),
-                        ssm.client()::getParameter).parameter().value();
-                JsonNode json = RunnerProtocol.parse(value.getBytes(StandardCharsets.UTF_8));
-                if (RunnerProtocol.isArmed(json)) {
-                    // armed by the handler, not taken by the runner yet: not started
-                } else if (!RunnerProtocol.isRunning(json)) {
-                    return new StepState(true, json);
-                } else {
-                    started = true;
-                }
-            } catch (ParameterNotFoundException e) {
-                // not started yet
-            } catch (RuntimeException e) {
-                throw SsmErrors.translate(e, "read the runner's step outcome " + name);
+            StepRecord record = read(step.id());
+            if (record.outcome() != null) {
+                return collected(step, record.outcome());
             }
+            running |= record.running();
             if (!budget.mayStartAnother()) {
-                return new StepState(started, null);
+                break;
             }
             sleep();
         }
+        Optional<ReconcileException> lost = launcher.lost(step);
+        if (lost.isPresent()) {
+            // The runner may have reported just before it stopped: its outcome wins.
+            StepRecord last = read(step.id());
+            if (last.outcome() != null) {
+                return collected(step, last.outcome());
+            }
+            forgetQuietly(step.id());
+            return new StepStatus.Failed(lost.get());
+        }
+        java.time.Instant started = java.time.Instant.ofEpochMilli(step.startedAt());
+        java.time.Instant now = budget.now();
+        if (!running && now.isAfter(started.plus(launcher.startDeadline()))) {
+            launcher.stop(step);
+            forgetQuietly(step.id());
+            return new StepStatus.Failed(new ReconcileException(Reason.RUNNER_FAILED, capitalized(launcher.describe(step))
+                    + " did not start the step requested at " + started + " within "
+                    + launcher.startDeadline().toMinutes() + " minutes. Check " + launcher.logs(step) + ": the role"
+                    + " (Execution.RoleArn) needs ssm:GetParameter and ssm:PutParameter on " + RunnerProtocol.STEP_PREFIX
+                    + "/* to report steps, and the subnets need a route to SSM (an interface endpoint or a NAT)."));
+        }
+        Duration limit = launcher.stepDeadline();
+        if (limit != null && now.isAfter(started.plus(limit))) {
+            launcher.stop(step);
+            forgetQuietly(step.id());
+            return new StepStatus.Failed(new ReconcileException(Reason.RUNNER_FAILED, capitalized(launcher.describe(step))
+                    + " gave no outcome for the step started at " + started + " within " + limit.toMinutes()
+                    + " minutes: it crashed or was killed (out of memory?). Check " + launcher.logs(step)
+                    + ", then deploy again: the database history shows what was applied."));
+        }
+        long seconds = Duration.between(started, now).getSeconds();
+        return new StepStatus.Running(running, "Migrating in " + launcher.describe(step) + " from version "
+                + step.from() + " towards " + step.target() + " (step " + (running ? "running" : "starting") + " for "
+                + seconds + " s).", 5);
     }
 
-    /** Removes a collected outcome. */
-    public void forget(String stepId) {
+    /** Stops a step the handler gives up (Delete), and removes its record. */
+    @Override
+    public void stop(Step step) {
+        launcher.stop(step);
+        forgetQuietly(step.id());
+    }
+
+    private StepStatus collected(Step step, JsonNode outcome) {
+        forgetQuietly(step.id());
+        try {
+            RunnerProtocol.observationOf(outcome);
+        } catch (ReconcileException failed) {
+            return new StepStatus.Failed(failed);
+        }
+        return new StepStatus.Finished(null);
+    }
+
+    /** A step record as read: the runner's outcome, or whether it marked the step running. */
+    private record StepRecord(boolean running, JsonNode outcome) {
+    }
+
+    private StepRecord read(String stepId) {
+        String name = RunnerProtocol.stepParameter(stepId);
+        try {
+            String value = ssm.injectCredentialsAndInvokeV2(GetParameterRequest.builder().name(name).build(),
+                    ssm.client()::getParameter).parameter().value();
+            JsonNode json = RunnerProtocol.parse(value.getBytes(StandardCharsets.UTF_8));
+            if (RunnerProtocol.isArmed(json)) {
+                // armed by the handler, not taken by the runner yet
+                return new StepRecord(false, null);
+            }
+            return RunnerProtocol.isRunning(json) ? new StepRecord(true, null) : new StepRecord(true, json);
+        } catch (ParameterNotFoundException e) {
+            return new StepRecord(false, null);
+        } catch (RuntimeException e) {
+            throw SsmErrors.translate(e, "read the runner's step outcome " + name);
+        }
+    }
+
+    private static String capitalized(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** Removes a step record. */
+    private void forget(String stepId) {
         String name = RunnerProtocol.stepParameter(stepId);
         try {
             ssm.injectCredentialsAndInvokeV2(DeleteParameterRequest.builder().name(name).build(), ssm.client()::deleteParameter);
@@ -351,13 +422,52 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         }
     }
 
-    /** How long a started step may take before its silence means the runner died (Lambda's limit plus slack). */
-    public static Duration stepDeadline() {
-        return Duration.ofSeconds(LambdaRunners.TIMEOUT_SECONDS).plus(Duration.ofMinutes(3));
-    }
+    /** Steps as asynchronous invocations of the runner function: Lambda gives no way to see or stop one. */
+    private final class AsyncInvocations implements StepLauncher {
+        @Override
+        public String launch(String stepId, byte[] request) {
+            InvokeResponse r = invoke(request, InvocationType.EVENT, "start a migration step");
+            if (r.statusCode() != null && r.statusCode() != 202) {
+                throw new ReconcileException(Reason.RUNNER_FAILED, "Lambda answered " + r.statusCode() + " instead of"
+                        + " 202 to the asynchronous start of a step on runner function " + functionName + ".");
+            }
+            return null;
+        }
 
-    /** How long an asynchronous event may take to reach the runner before that silence is an error. */
-    public static Duration startDeadline() {
-        return Duration.ofMinutes(5);
+        @Override
+        public Optional<ReconcileException> lost(Step step) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void stop(Step step) {
+            // An invocation cannot be stopped; its request expires and its lock and history make a late one harmless.
+        }
+
+        @Override
+        public Duration requestLifetime() {
+            return REQUEST_LIFETIME;
+        }
+
+        @Override
+        public Duration startDeadline() {
+            return Duration.ofMinutes(5);
+        }
+
+        /** Lambda's limit plus slack: a step silent for longer died with its invocation. */
+        @Override
+        public Duration stepDeadline() {
+            return Duration.ofSeconds(LambdaRunners.TIMEOUT_SECONDS).plus(Duration.ofMinutes(3));
+        }
+
+        @Override
+        public String describe(Step step) {
+            return "runner function " + functionName;
+        }
+
+        @Override
+        public String logs(Step step) {
+            return "its log group /aws/lambda/" + functionName;
+        }
     }
 }

@@ -20,6 +20,11 @@ public final class Budget {
         this.deadline = now.plus(hardLimit);
     }
 
+    /** Now, on the clock the budget runs on (the handler's). */
+    public Instant now() {
+        return clock.instant();
+    }
+
     public boolean mayStartAnother() {
         return clock.instant().isBefore(startCutoff);
     }

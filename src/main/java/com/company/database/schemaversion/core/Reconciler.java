@@ -35,33 +35,96 @@ public final class Reconciler {
                 .collect(Collectors.toList());
     }
 
+    /** One reconcile call that leaves no step behind to watch (the tests' single calls). */
     public Report step(SchemaEngine engine, String desiredTarget, Budget budget) {
-        Observation before = engine.observe();
-        Plan plan = plan(before, desiredTarget);
-        Report settled = settled(before, plan);
-        if (settled != null) {
-            return settled;
+        return step(engine, desiredTarget, budget, StepLedger.inMemory());
+    }
+
+    /**
+     * One handler call of the reconcile, the same for every engine: collect the step the ledger says is running
+     * (wait for it while the budget allows), observe, and either finish or start the next step; repeat while the
+     * call's budget allows starting more. An engine that applies here has finished its step when start returns;
+     * a runner's step outlives the call and is watched by the next ones.
+     */
+    public Report step(SchemaEngine engine, String desiredTarget, Budget budget, StepLedger ledger) {
+        Observation first = null;
+        Plan firstPlan = null;
+        Observation observed = null;
+        boolean startedHere = false;
+        Step finished = null;
+        while (true) {
+            Step running = ledger.running();
+            if (running != null) {
+                StepStatus status = engine.poll(running, budget);
+                if (status instanceof StepStatus.Running r) {
+                    ledger.running(r.running() ? running.runningNow() : running);
+                    return Report.waiting(r.message(), r.delaySeconds());
+                }
+                ledger.running(null);
+                if (status instanceof StepStatus.Failed f) {
+                    throw f.failure();
+                }
+                finished = running;
+                observed = ((StepStatus.Finished) status).after();
+                if (observed == null) {
+                    if (!budget.mayStartAnother()) {
+                        // An observation through a runner is a call of its own: leave it to a fresh handler call.
+                        return Report.waiting("The step towards version " + running.target() + " finished; checking"
+                                + " the database in the next call.", 0);
+                    }
+                    observed = engine.observe();
+                }
+            } else if (observed == null) {
+                observed = engine.observe();
+            }
+            Plan plan = plan(observed, desiredTarget);
+            if (first == null) {
+                first = observed;
+                firstPlan = plan;
+            }
+            Report settled = settled(observed, plan);
+            List<Migration> applied = appliedBetween(first, observed);
+            if (settled != null) {
+                return applied.isEmpty() ? settled : new Report(true, firstPlan, applied, observed,
+                        progressMessage(plan.target(), applied, observed, true));
+            }
+            if (finished != null && progressMark(observed).equals(finished.progress())) {
+                if (startedHere && !budget.mayStartAnother()) {
+                    // The call's start window went on observing, validating or waiting for the lock (a cold start, a
+                    // slow database): nothing was started, so the next call simply tries again.
+                    return new Report(false, firstPlan, applied, observed, "No migration was started in this call: its"
+                            + " time went to connecting and checking the history. Continuing with "
+                            + plan.steps().get(0).label() + " in the next call.");
+                }
+                throw new ReconcileException(Reason.INTERNAL, "No migration could be applied towards version "
+                        + plan.target() + " although " + plan.steps().size() + " are pending; nothing was changed.");
+            }
+            // The call's first step always starts (the engine starts its first migration only while the budget
+            // allows); another one only while the call's window is open.
+            if ((startedHere || finished != null) && !budget.mayStartAnother()) {
+                return new Report(false, firstPlan, applied, observed, applied.isEmpty()
+                        ? "Continuing with " + plan.steps().get(0).label() + " in the next call."
+                        : progressMessage(plan.target(), applied, observed, false));
+            }
+            Step step = engine.start(observed, plan, budget);
+            ledger.running(step);
+            startedHere = true;
+            observed = null;
         }
-        engine.apply(before, plan.target(), budget);
-        Observation after = engine.observe();
-        List<Migration> applied = before.pending().stream()
-                .filter(m -> !after.pending().contains(m))
-                .collect(Collectors.toList());
-        // Done only when nothing Flyway would run for this target is left, repeatables included.
-        boolean done = after.appliedVersion() != null && after.appliedVersion().compareTo(plan.target()) >= 0
-                && stepsTowards(after, plan.target()).isEmpty();
-        if (!done && applied.isEmpty() && !budget.mayStartAnother()) {
-            // The call's start window went on observing, validating or waiting for the lock (a cold start, a
-            // slow database): nothing was started, so the next call simply tries again.
-            return new Report(false, plan, applied, after, "No migration was started in this call: its time went to"
-                    + " connecting and checking the history. Continuing with " + plan.steps().get(0).label()
-                    + " in the next call.");
-        }
-        if (!done && applied.isEmpty()) {
-            throw new ReconcileException(Reason.INTERNAL, "No migration could be applied towards version "
-                    + plan.target() + " although " + plan.steps().size() + " are pending; nothing was changed.");
-        }
-        return new Report(done, plan, applied, after, progressMessage(plan.target(), applied, after, done));
+    }
+
+    /** What the history gained between two observations of the same call. */
+    private static List<Migration> appliedBetween(Observation before, Observation after) {
+        return before.pending().stream().filter(m -> !after.pending().contains(m)).collect(Collectors.toList());
+    }
+
+    /**
+     * What any step that applied something changes: the applied count and the applied migrations' checksum. Not
+     * the applied version alone: a step that only ran repeatable migrations, or that the runner's time limit cut
+     * off after some, leaves the version where it was.
+     */
+    public static String progressMark(Observation observed) {
+        return observed.appliedCount() + ":" + observed.checksum();
     }
 
     /**

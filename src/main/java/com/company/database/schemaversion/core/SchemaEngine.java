@@ -5,7 +5,8 @@ import java.util.Optional;
 /**
  * What the reconcile needs from whatever touches the database: Flyway in this process, or the same engine
  * inside the VPC runner. Failures are ReconcileExceptions with a reason. No operation has a default:
- * each engine implements what it supports (the VPC runner's engine, see {@link #apply}, is the one exception).
+ * each engine implements what it supports. Moving forward is a step: started, then polled until it finishes,
+ * whether it runs here (Direct) or in a runner elsewhere (the Lambda runner, the ECS task runner).
  */
 public interface SchemaEngine {
 
@@ -13,19 +14,24 @@ public interface SchemaEngine {
     Observation observe();
 
     /**
-     * Applies pending migrations in order up to and including {@code target}, starting each one only while
-     * the budget allows. What was applied shows in the next observation. The VPC runner's engine cannot: its
-     * migrations run in asynchronous steps that outlive a handler call, driven by the VpcRunner mode.
+     * Starts one step of {@code plan} (made on {@code observed}, this engine's observation of the same call):
+     * applying here, an in-process engine has finished it when this returns ({@link AppliesHere}); a runner
+     * elsewhere has only been asked to begin. The step's migrations start only while their budget allows: the
+     * call's here, the runner's own there.
+     *
+     * @return the step, for the caller to checkpoint and {@link #poll}
      */
-    void apply(Version target, Budget budget);
+    Step start(Observation observed, Plan plan, Budget budget);
 
     /**
-     * {@link #apply(Version, Budget)} for a plan made on {@code observed}, this engine's observation of the same
-     * call: an engine that kept it need not read the history again before it starts.
+     * Where {@code step} stands: waits for it while {@code budget} allows starting more work, then answers. A step
+     * the engine gives up on (it never began, or stopped without reporting) is {@link StepStatus.Failed} with the
+     * reason; a failure to ask (a service that did not answer) is thrown and leaves the step to the next call.
      */
-    default void apply(Observation observed, Version target, Budget budget) {
-        apply(target, budget);
-    }
+    StepStatus poll(Step step, Budget budget);
+
+    /** Stops {@code step} if it still runs, and removes what the engine kept for it (Delete, or the step given up). */
+    void stop(Step step);
 
     /**
      * Takes over a schema that has objects but no Flyway history: records {@code baseline} as applied (Flyway's

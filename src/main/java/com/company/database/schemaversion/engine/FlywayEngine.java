@@ -9,7 +9,8 @@ import com.company.database.schemaversion.core.Migration;
 import com.company.database.schemaversion.core.Observation;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
-import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.core.AppliesHere;
+import com.company.database.schemaversion.core.Plan;
 import com.company.database.schemaversion.core.Version;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
@@ -42,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * last observation when neither changed; any write to the history (a migration, a repair, a hand edit)
  * changes the fingerprint.
  */
-public final class FlywayEngine implements SchemaEngine, AutoCloseable {
+public final class FlywayEngine implements AppliesHere, AutoCloseable {
     static final String APPLICATION_NAME = "company-database-schemaversion";
     private static final String LATEST_KEY = "latest";
     private static final int MAX_LOCK_RETRIES = 10;
@@ -99,25 +100,21 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
         }
     }
 
-    @Override
-    public synchronized void apply(Version target, Budget budget) {
-        apply(observe(), target, budget);
-    }
-
     /**
      * Applies for a plan made on {@code observed}: when that is this engine's latest observation and nothing it
      * did since changed the history, the history is not read again (Flyway's migrate() reads it under its lock
      * anyway); otherwise it observes first.
      */
     @Override
-    public synchronized void apply(Observation observed, Version target, Budget budget) {
+    public synchronized void apply(Observation observed, Plan plan, Budget budget) {
+        Version target = plan.target();
         if (observed != lastObservation || lastFingerprint == null) {
             observed = observe();
         }
         if (observed.appliedCount() == 0) {
             refuseSchemaWithoutHistory();
         }
-        refuseUnparseable(lastInfos, target);
+        refuseUnparseable(lastInfos, plan.steps());
         // The observing instance when the target is the set's latest: it has scanned the set already.
         String key = target.equals(observed.latestAvailable()) ? LATEST_KEY : target.toString();
         Duration cap = Duration.ofSeconds(settings.statementTimeoutSeconds());
@@ -199,28 +196,25 @@ public final class FlywayEngine implements SchemaEngine, AutoCloseable {
     }
 
     /**
-     * Parses, with placeholders replaced, exactly the scripts this migrate() will run for the target (what
-     * Reconciler.stepsTowards plans), so one that cannot be parsed or names a placeholder the template lacks is
+     * Parses, with placeholders replaced, exactly the scripts the plan runs (the Reconciler's steps: what this
+     * migrate() runs for the target), so one that cannot be parsed or names a placeholder the template lacks is
      * refused before the first migration of the deploy runs; Flyway itself would only find out on reaching it,
-     * with the ones before it applied. Scripts above the target are not read: they do not run.
+     * with the ones before it applied. Scripts above the target are not in the plan, and not read.
      */
-    private void refuseUnparseable(MigrationInfo[] infos, Version target) {
+    private void refuseUnparseable(MigrationInfo[] infos, List<Migration> steps) {
         if (infos == null) {
             return;
         }
         for (MigrationInfo mi : infos) {
-            if (mi.getState() != MigrationState.PENDING) {
+            if (mi.getState() != MigrationState.PENDING || steps.stream().noneMatch(m ->
+                    java.util.Objects.equals(m.script(), mi.getScript()) && java.util.Objects.equals(m.checksum(), mi.getChecksum()))) {
                 continue;
             }
-            boolean runs = mi.isRepeatable() || mi.getType().isBaseline() || mi.getVersion() == null
-                    || Version.parse(mi.getVersion().getVersion()).compareTo(target) <= 0;
-            if (runs) {
-                refuseMissingPlaceholders(mi);
-                try {
-                    transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(), k -> transactional(mi));
-                } catch (RuntimeException e) {
-                    throw EngineErrors.translate(e, connection, settings);
-                }
+            refuseMissingPlaceholders(mi);
+            try {
+                transactionalByScript.computeIfAbsent(mi.getScript() + ":" + mi.getChecksum(), k -> transactional(mi));
+            } catch (RuntimeException e) {
+                throw EngineErrors.translate(e, connection, settings);
             }
         }
     }

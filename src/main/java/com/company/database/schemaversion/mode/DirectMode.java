@@ -8,13 +8,11 @@ import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.CallerCredentials;
 import com.company.database.schemaversion.engine.Login;
-import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.core.SchemaEngine;
 import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.engine.IamAuthTokens;
 import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import software.amazon.cloudformation.proxy.Logger;
-import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 
 import java.util.Objects;
@@ -73,19 +71,8 @@ public final class DirectMode implements ExecutionMode {
     }
 
     @Override
-    public ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
-                                                                      BaseHandlerStd.Services services, Logger logger) {
-        Report report = BaseHandlerStd.RECONCILER.step(engine(model, services), model.getTargetVersion(), services.budget());
-        ctx.setWaitingSince(null);
-        ctx.setWaitAttempts(0);
-        logger.log(report.message());
-        return ProgressEvent.<ResourceModel, CallbackContext>builder()
-                .status(report.done() ? OperationStatus.SUCCESS : OperationStatus.IN_PROGRESS)
-                .resourceModel(Translator.withStatus(model, report.observation(), report.plan().target()))
-                .callbackContext(report.done() ? null : ctx)
-                .callbackDelaySeconds(0)
-                .message(report.message())
-                .build();
+    public SchemaEngine stepper(ResourceModel model, CallbackContext ctx, BaseHandlerStd.Services services) {
+        return engine(model, services);
     }
 
     @Override

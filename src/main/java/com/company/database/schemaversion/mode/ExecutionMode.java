@@ -61,9 +61,11 @@ public interface ExecutionMode {
     Optional<ProgressEvent<ResourceModel, CallbackContext>> ready(ResourceModel model, CallbackContext ctx,
                                                                   BaseHandlerStd.Services services, Logger logger);
 
-    /** One bounded reconcile step towards the model's TargetVersion: SUCCESS when reached, IN_PROGRESS until then. */
-    ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
-                                                               BaseHandlerStd.Services services, Logger logger);
+    /**
+     * The engine the reconcile moves forward with, once {@link #ready} said so: it starts and polls the steps (here,
+     * in the runner function, or in an ECS task). The decisions are the Reconciler's, the same in every mode.
+     */
+    SchemaEngine stepper(ResourceModel model, CallbackContext ctx, BaseHandlerStd.Services services);
 
     /**
      * Delete's part before the record goes: OnDelete Clean, giving back the claim, and removing what the mode created.

@@ -10,32 +10,23 @@ import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.LambdaRunnerEngine;
 import com.company.database.schemaversion.aws.LambdaRunners;
-import com.company.database.schemaversion.core.Budget;
-import com.company.database.schemaversion.core.Observation;
-import com.company.database.schemaversion.core.Plan;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
-import com.company.database.schemaversion.core.Report;
 import com.company.database.schemaversion.engine.EngineSettings;
 import com.company.database.schemaversion.policy.AccountPolicy;
 import com.company.database.schemaversion.runner.ConfiguredPolicy;
 import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerConfig;
-import com.company.database.schemaversion.runner.RunnerProtocol;
-import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.OperationStatus;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 
-import java.time.Clock;
-import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
- * Execution.Mode VpcRunner in the handlers: bring the runner function to Active before migrating, reconcile
- * through asynchronous runner steps polled across callbacks, and remove the function on Delete. The reconcile
- * decisions (plan, rollback, drift) are the Reconciler's, exactly as in Direct mode.
+ * Execution.Mode VpcRunner in the handlers: bring the runner function to Active before migrating, give the
+ * Reconciler the engine whose steps are asynchronous invocations of it, and remove the function on Delete. The
+ * reconcile decisions (plan, rollback, drift, steps) are the Reconciler's, exactly as in Direct mode.
  */
 public final class VpcRunner {
     private VpcRunner() {
@@ -143,7 +134,7 @@ public final class VpcRunner {
     }
 
     /** The engine right after {@link #ensure} found the function exactly as the handler configured it, and published it. */
-    private static LambdaRunnerEngine ensuredEngine(String id, CallbackContext ctx, BaseHandlerStd.Services services) {
+    static LambdaRunnerEngine ensuredEngine(String id, CallbackContext ctx, BaseHandlerStd.Services services) {
         return new LambdaRunnerEngine(services.invoker(), services.ssm(), LambdaRunners.functionName(id), ctx.runnerState().getVersion());
     }
 
@@ -178,129 +169,6 @@ public final class VpcRunner {
         }
         logger.log(wait.message());
         return Optional.of(inProgress(model, ctx, wait.delaySeconds(), wait.message()));
-    }
-
-    /**
-     * One handler call of the reconcile: collect the running step's outcome if there is one, observe, and either
-     * finish or start the next asynchronous step, then wait for it while the call's budget lasts.
-     */
-    static ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
-                                                                       BaseHandlerStd.Services services, Logger logger) {
-        Optional<ProgressEvent<ResourceModel, CallbackContext>> notReady = ensure(model, ctx, services, logger);
-        if (notReady.isPresent()) {
-            return notReady.get();
-        }
-        LambdaRunnerEngine engine = ensuredEngine(model.getId(), ctx, services);
-        Budget budget = services.budget();
-        while (true) {
-            CallbackContext.Runner runner = ctx.runnerState();
-            if (runner.getStep() != null) {
-                LambdaRunnerEngine.StepState state = engine.outcome(runner.getStep().getId(), budget);
-                if (state.started()) {
-                    runner.getStep().setStarted(true);
-                }
-                Optional<JsonNode> outcome = Optional.ofNullable(state.outcome());
-                if (outcome.isEmpty()) {
-                    return stillRunning(model, ctx, engine, services.environment().clock());
-                }
-                String stepId = runner.getStep().getId();
-                engine.forget(stepId);
-                runner.setStep(null);
-                if (!outcome.get().path("ok").asBoolean(false)) {
-                    // A failed step (a lock held elsewhere, say) may be retried: it is no evidence of a step that
-                    // succeeded without moving anything.
-                    runner.setProgressAtLastStep(null);
-                }
-                RunnerProtocol.observationOf(outcome.get()); // throws the step's typed failure
-                logger.log("Runner step " + stepId + " finished.");
-                // Observe in a fresh call: this one may have spent its window waiting, and an observation is a
-                // synchronous invocation of up to 40 s.
-                return inProgress(model, ctx, 0, "Runner step towards version " + model.getTargetVersion()
-                        + " finished; checking the database.");
-            }
-            Observation observed = engine.observe();
-            Plan plan = BaseHandlerStd.RECONCILER.plan(observed, model.getTargetVersion());
-            Report settled = BaseHandlerStd.RECONCILER.settled(observed, plan);
-            if (settled != null) {
-                return finished(model, ctx, settled, logger);
-            }
-            String applied = String.valueOf(observed.appliedVersion());
-            String progress = progressMark(observed);
-            if (progress.equals(runner.getProgressAtLastStep())) {
-                throw new ReconcileException(Reason.RUNNER_FAILED, "The runner's step towards version " + plan.target()
-                        + " finished without applying anything although " + plan.steps().size() + " migration(s) are"
-                        + " pending; nothing was changed. See the log group /aws/lambda/" + engine.functionName() + ".");
-            }
-            String stepId = UUID.randomUUID().toString();
-            // Checkpoint before starting: a repeated call then waits for this step instead of starting another.
-            CallbackContext.Step step = new CallbackContext.Step();
-            step.setId(stepId);
-            step.setInvokedAt(services.environment().clock().millis());
-            step.setFrom(applied);
-            runner.setStep(step);
-            runner.setProgressAtLastStep(progress);
-            engine.start(plan.target(), stepId);
-            logger.log("Started runner step " + stepId + " towards version " + plan.target() + " (" + plan.steps().size()
-                    + " pending, first " + plan.steps().get(0).label() + ").");
-            if (!budget.mayStartAnother()) {
-                return stillRunning(model, ctx, engine, services.environment().clock());
-            }
-        }
-    }
-
-    /**
-     * What any step that applied something changes: the applied count and the applied migrations' checksum. Not
-     * the applied version alone: a step that only ran repeatable migrations, or that the runner's time limit cut
-     * off after some, leaves the version where it was.
-     */
-    static String progressMark(Observation observed) {
-        return observed.appliedCount() + ":" + observed.checksum();
-    }
-
-    private static ProgressEvent<ResourceModel, CallbackContext> stillRunning(ResourceModel model, CallbackContext ctx,
-                                                                             LambdaRunnerEngine engine, Clock clock) {
-        CallbackContext.Step step = ctx.runnerState().getStep();
-        Instant started = Instant.ofEpochMilli(step.getInvokedAt());
-        Instant now = clock.instant();
-        if (!step.isStarted() && now.isAfter(started.plus(LambdaRunnerEngine.startDeadline()))) {
-            forgetQuietly(engine, step.getId());
-            throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " did not"
-                    + " start the step invoked at " + started + " within " + LambdaRunnerEngine.startDeadline().toMinutes()
-                    + " minutes. Check its log group /aws/lambda/" + engine.functionName() + ": its role (Execution.RoleArn)"
-                    + " needs ssm:GetParameter and ssm:PutParameter on " + RunnerProtocol.STEP_PREFIX + "/* to report"
-                    + " steps, and the function needs a route to SSM (an interface endpoint or a NAT).");
-        }
-        if (now.isAfter(started.plus(LambdaRunnerEngine.stepDeadline()))) {
-            forgetQuietly(engine, step.getId());
-            throw new ReconcileException(Reason.RUNNER_FAILED, "Runner function " + engine.functionName() + " gave no"
-                    + " outcome for the step started at " + started + " within " + LambdaRunnerEngine.stepDeadline().toMinutes()
-                    + " minutes: it crashed or was killed (out of memory?). Check its log group /aws/lambda/"
-                    + engine.functionName() + ", then deploy again: the database history shows what was applied.");
-        }
-        long seconds = java.time.Duration.between(started, now).getSeconds();
-        return inProgress(model, ctx, 5, "Migrating in runner function " + engine.functionName() + " from version "
-                + step.getFrom() + " towards " + model.getTargetVersion() + " (step running for " + seconds + " s).");
-    }
-
-    /** An armed step the runner never took stays usable until removed: remove it when the handler gives up on it. */
-    private static void forgetQuietly(LambdaRunnerEngine engine, String stepId) {
-        try {
-            engine.forget(stepId);
-        } catch (RuntimeException e) {
-            // a small leftover under the runner-steps prefix; the operation's failure is what matters
-        }
-    }
-
-    private static ProgressEvent<ResourceModel, CallbackContext> finished(ResourceModel model, CallbackContext ctx,
-                                                                         Report report, Logger logger) {
-        ctx.setWaitingSince(null);
-        ctx.setWaitAttempts(0);
-        logger.log(report.message());
-        return ProgressEvent.<ResourceModel, CallbackContext>builder()
-                .status(OperationStatus.SUCCESS)
-                .resourceModel(Translator.withStatus(model, report.observation(), report.plan().target()))
-                .message(report.message())
-                .build();
     }
 
     /**

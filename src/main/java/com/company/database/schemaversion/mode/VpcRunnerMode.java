@@ -63,9 +63,8 @@ public final class VpcRunnerMode implements ExecutionMode {
     }
 
     @Override
-    public ProgressEvent<ResourceModel, CallbackContext> reconcileStep(ResourceModel model, CallbackContext ctx,
-                                                                      BaseHandlerStd.Services services, Logger logger) {
-        return VpcRunner.reconcileStep(model, ctx, services, logger);
+    public SchemaEngine stepper(ResourceModel model, CallbackContext ctx, BaseHandlerStd.Services services) {
+        return VpcRunner.ensuredEngine(model.getId(), ctx, services);
     }
 
     @Override

@@ -7,10 +7,13 @@ import com.company.database.schemaversion.core.Claimant;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Regions;
-import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.core.Observation;
+import com.company.database.schemaversion.core.Plan;
+import com.company.database.schemaversion.core.Reconciler;
 import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.engine.ConnectionSpec;
 import com.company.database.schemaversion.engine.EngineSettings;
+import com.company.database.schemaversion.engine.FlywayEngine;
 import com.company.database.schemaversion.engine.FlywayEngines;
 import com.company.database.schemaversion.engine.FlywayLog;
 import com.company.database.schemaversion.engine.IamAuthTokens;
@@ -56,6 +59,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
      */
     public static final String EXTRA_CA_ENTRY = "certs/extra-ca.pem";
     private static final int MAX_MESSAGE = 2000;
+    private static final Reconciler RECONCILER = new Reconciler();
 
     private final Map<String, String> environment;
     private final Clock clock;
@@ -241,7 +245,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                 RunnerLogins.ownCredentials(credentials()), region(), c.host(), c.port(), c.iamUsername(), clock)) : ssm.resolve(c);
         MigrationSource override = migrationOverride;
         MigrationSource source = override != null ? override : MigrationCatalog.resolve(c.migrationSet());
-        SchemaEngine engine = engines.get(
+        FlywayEngine engine = engines.get(
                 new ConnectionSpec(c.host(), c.port(), c.database(), c.sslMode(), login.username(), login.password(),
                         extraCaCertificates(), iam ? "the IAM database login of user " + c.iamUsername()
                         + " (Credentials.IamUsername, a token signed by the runner role)" : null, iam),
@@ -275,7 +279,13 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
             }
             case APPLY:
                 try {
-                    engine.apply(Version.parse(r.target()), budget(context));
+                    // The runner plans from its own observation with the handler's Reconciler; the handler checks
+                    // the outcome by observing again.
+                    Observation observed = engine.observe();
+                    Plan plan = RECONCILER.plan(observed, r.target());
+                    if (RECONCILER.settled(observed, plan) == null) {
+                        engine.apply(observed, plan, budget(context));
+                    }
                     return RunnerProtocol.ok(null);
                 } catch (ReconcileException e) {
                     return failure(e);

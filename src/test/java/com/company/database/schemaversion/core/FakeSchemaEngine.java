@@ -21,7 +21,7 @@ import java.util.Set;
  * so call budgets run out without anybody sleeping. The end-to-end tests check the real engine against Flyway
  * and PostgreSQL; this one only has to agree with it on the observations and errors the core sees.
  */
-public final class FakeSchemaEngine implements SchemaEngine {
+public final class FakeSchemaEngine implements AppliesHere {
 
     /** A script of the baked set. */
     public record Script(Migration.Kind kind, Version version, String description, int checksum, boolean transactional,
@@ -279,7 +279,8 @@ public final class FakeSchemaEngine implements SchemaEngine {
     }
 
     @Override
-    public void apply(Version target, Budget budget) {
+    public void apply(Observation observed, Plan plan, Budget budget) {
+        Version target = plan.target();
         applyCalls++;
         if (lockedByAnotherDeployment) {
             throw new ReconcileException(Reason.LOCKED, "Another deployment is migrating schema public (Flyway's"

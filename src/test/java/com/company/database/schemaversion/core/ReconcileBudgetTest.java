@@ -95,11 +95,13 @@ class ReconcileBudgetTest {
     @Test
     void anEngineThatAppliesNothingWithTimeLeftIsAnInternalErrorNotProgress() {
         FakeSchemaEngine fake = new FakeSchemaEngine().versioned("1", "2");
-        // Observes the fake's history but applies nothing: every other operation is never reached.
+        // Observes the fake's history, and its steps finish at once having applied nothing: every other operation is
+        // never reached.
         SchemaEngine stuck = (SchemaEngine) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[]{SchemaEngine.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "observe" -> fake.observe();
-                    case "apply" -> null;
+                    case "start" -> new Step("s", null, "2", null, Reconciler.progressMark((Observation) args[0]), 0L, true);
+                    case "poll" -> new StepStatus.Finished(fake.observe());
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
 

@@ -1,7 +1,6 @@
 package com.company.database.schemaversion.engine;
 
 import com.company.database.schemaversion.core.Budget;
-import com.company.database.schemaversion.core.Version;
 import com.company.database.schemaversion.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,14 +37,14 @@ class ScannedSetTest {
 
     @Test
     void scriptsAddedOrChangedOnDiskAreSeenByTheNextObservationAndApplied() throws IOException {
-        engine.apply(Version.parse("1"), budget());
+        new com.company.database.schemaversion.core.Reconciler().step(engine, "1", budget());
         assertThat(engine.observe().appliedVersion()).hasToString("1");
         assertThat(engine.observe().pending()).isEmpty();
 
         Files.writeString(dir.resolve("V2__two.sql"), "CREATE TABLE two (id int);\n");
         Files.writeString(dir.resolve("R__view.sql"), "CREATE OR REPLACE VIEW v AS SELECT 1 AS x;\n");
         assertThat(engine.observe().pending()).extracting(m -> m.script()).containsExactly("V2__two.sql", "R__view.sql");
-        engine.apply(Version.parse("2"), budget());
+        new com.company.database.schemaversion.core.Reconciler().step(engine, "2", budget());
         assertThat(engine.observe().appliedVersion()).hasToString("2");
         assertThat(engine.observe().pending()).isEmpty();
 

@@ -111,7 +111,7 @@ class VpcRunnerErrorPathsTest extends AbstractVpcRunnerTest {
         assertThat(created.errorCode()).as(created.message()).isEqualTo("GeneralServiceException");
         assertThat(created.message()).contains("did not start the step").contains("/aws/lambda/")
                 .contains("ssm:PutParameter");
-        assertThat(created.events().stream().filter(e -> e.message().contains("step running")).count()).isGreaterThan(1);
+        assertThat(created.events().stream().filter(e -> e.message().contains("(step starting for")).count()).isGreaterThan(1);
         assertThat(tablesInSchema()).isEmpty();
     }
 

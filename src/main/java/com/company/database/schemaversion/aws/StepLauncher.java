@@ -1,0 +1,47 @@
+package com.company.database.schemaversion.aws;
+
+import com.company.database.schemaversion.core.ReconcileException;
+import com.company.database.schemaversion.core.Step;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How a runner step's request reaches the code that applies it: an asynchronous invocation of the runner function,
+ * or an ECS task. The step record protocol (armed by the handler, marked running and then overwritten with the
+ * outcome by the runner) is the same for both; what differs is how the step is started, what can be seen of it
+ * while it reports nothing, and how it is stopped.
+ */
+public interface StepLauncher {
+
+    /**
+     * Delivers the request of an armed step.
+     *
+     * @return where the step runs when that can be named (a task's ARN), else null
+     */
+    String launch(String stepId, byte[] request);
+
+    /**
+     * What the launcher sees of a step that has reported no outcome yet: the failure when it is gone for good (the
+     * task stopped, could not start), empty while it may still report (or when the launcher cannot see it at all).
+     */
+    Optional<ReconcileException> lost(Step step);
+
+    /** Stops the step if it still runs (best effort; never throws for a step already gone). */
+    void stop(Step step);
+
+    /** How long a request stays valid after the handler sends it: the runner refuses to start it later. */
+    Duration requestLifetime();
+
+    /** How long a step may take to begin before that silence is a failure. */
+    Duration startDeadline();
+
+    /** How long a begun step may run without an outcome before the handler gives up; null: no limit but the operation's. */
+    Duration stepDeadline();
+
+    /** The runner, as a stack event names it ("runner function X", "ECS task Y"). */
+    String describe(Step step);
+
+    /** Where the step's log is, for a failure message. */
+    String logs(Step step);
+}
