@@ -9,6 +9,7 @@ import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Reconciler;
 import com.company.database.schemaversion.policy.AccountPolicy;
 import com.company.database.schemaversion.engine.FlywayLog;
+import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.cloudformation.Action;
@@ -35,8 +36,8 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
      * and then migrates in the same call must not get a fresh budget for the migrations.
      */
     public record Services(SsmRecordStore records, SsmLogins logins, String region, ProxyClient<SsmClient> ssm,
-                    LambdaRunners runners, ProxyClient<LambdaClient> invoker, AccountPolicy policy, Budget budget,
-                    HandlerEnvironment environment) {
+                    LambdaRunners runners, ProxyClient<LambdaClient> invoker, ProxyClient<EcsClient> ecs,
+                    AccountPolicy policy, Budget budget, HandlerEnvironment environment) {
     }
 
     protected BaseHandlerStd(HandlerEnvironment environment) {
@@ -68,7 +69,8 @@ public abstract class BaseHandlerStd extends BaseHandler<CallbackContext, TypeCo
                 typeConfiguration, logger),
                 new SsmLogins(ssm, policy::checkCredentials), request.getRegion(), ssm,
                 new LambdaRunners(proxy.newProxy(() -> environment.aws().lambda(request.getRegion()))),
-                proxy.newProxy(() -> environment.aws().invoker(request.getRegion())), policy, budget, environment);
+                proxy.newProxy(() -> environment.aws().invoker(request.getRegion())),
+                proxy.newProxy(() -> environment.aws().ecs(request.getRegion())), policy, budget, environment);
         try (FlywayLog.Route flywayLines = FlywayLog.routeTo(logger::log)) {
             return handle(request, ctx, services, logger);
         } catch (ReconcileException e) {

@@ -9,6 +9,7 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -30,6 +31,7 @@ public final class AwsClients {
     private final Map<String, LambdaClient> lambda = new ConcurrentHashMap<>();
     private final Map<String, LambdaClient> invokers = new ConcurrentHashMap<>();
     private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
+    private final Map<String, EcsClient> ecs = new ConcurrentHashMap<>();
     private SdkHttpClient http;
     private SdkHttpClient invokeHttp;
 
@@ -62,6 +64,11 @@ public final class AwsClients {
     /** For the resource records' MACs (GenerateMac, VerifyMac): short calls, like SSM's. */
     public KmsClient kms(String region) {
         return kms.computeIfAbsent(region(region), r -> shortCalls(KmsClient.builder(), r, endpoints.kms()));
+    }
+
+    /** For Execution.Mode TaskRunner's task definitions and tasks: short calls. */
+    public EcsClient ecs(String region) {
+        return ecs.computeIfAbsent(region(region), r -> shortCalls(EcsClient.builder(), r, endpoints.ecs()));
     }
 
     private synchronized SdkHttpClient http() {

@@ -152,6 +152,13 @@ public final class LambdaRunnerEngine implements SchemaEngine {
      */
     @Override
     public Step start(Observation observed, Plan plan, Budget budget) {
+        Optional<StepLauncher.Found> found = launcher.running();
+        if (found.isPresent()) {
+            // A step started by a call whose answer was lost: watch it; its lock would make a second one wait anyway.
+            // What it applied before this observation is unknown, so its end is no evidence of an idle step.
+            return new Step(found.get().stepId(), found.get().where(), plan.target().toString(),
+                    String.valueOf(observed.appliedVersion()), null, budget.now().toEpochMilli(), true);
+        }
         String stepId = UUID.randomUUID().toString();
         String what = "start migrating towards version " + plan.target();
         String token = arm(RunnerProtocol.Op.APPLY, stepId, what);

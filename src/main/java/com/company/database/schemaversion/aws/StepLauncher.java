@@ -14,6 +14,18 @@ import java.util.Optional;
  */
 public interface StepLauncher {
 
+    /** A step that still runs from a call whose answer was lost: its id, and where it runs. */
+    record Found(String stepId, String where) {
+    }
+
+    /**
+     * A step of this resource that is still running, when the launcher can see one (an ECS task): it is watched
+     * instead of starting another. Empty when none runs, or when the launcher cannot tell.
+     */
+    default Optional<Found> running() {
+        return Optional.empty();
+    }
+
     /**
      * Delivers the request of an armed step.
      *

@@ -8,7 +8,8 @@ package com.company.database.schemaversion.core;
  * @param where      where the step runs, when the engine can say (a task's ARN); null otherwise
  * @param target     the version the step moves towards
  * @param from       the applied version when it started, for progress messages
- * @param progress   {@link Reconciler#progressMark} when it started: a finished step that left it unchanged applied nothing
+ * @param progress   {@link Reconciler#progressMark} when it started: a finished step that left it unchanged applied nothing;
+ *                   null when unknown (a step found running again after a lost answer)
  * @param startedAt  when the handler started it, epoch millis on the handler's clock
  * @param running    whether the engine has seen the step begin (the runner took it)
  */

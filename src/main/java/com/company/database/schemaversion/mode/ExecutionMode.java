@@ -21,10 +21,13 @@ public interface ExecutionMode {
 
     /**
      * The model's mode for one request: Direct mode is made per request and keeps what it resolves to reach the
-     * database (the engine, its settings and login) for every step of the call; VpcRunner mode keeps nothing (each
-     * use checks the function as it stands, which the steps between may have changed).
+     * database (the engine, its settings and login) for every step of the call; VpcRunner and TaskRunner modes keep
+     * nothing (each use checks the function as it stands, which the steps between may have changed).
      */
     static ExecutionMode of(ResourceModel model) {
+        if (Translator.runsTasks(model)) {
+            return TaskRunnerMode.INSTANCE;
+        }
         return Translator.runsInVpc(model) ? VpcRunnerMode.INSTANCE : new DirectMode();
     }
 

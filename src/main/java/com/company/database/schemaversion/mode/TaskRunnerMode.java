@@ -1,0 +1,111 @@
+package com.company.database.schemaversion.mode;
+
+import com.company.database.schemaversion.BaseHandlerStd;
+import com.company.database.schemaversion.CallbackContext;
+import com.company.database.schemaversion.Execution;
+import com.company.database.schemaversion.HandlerEnvironment;
+import com.company.database.schemaversion.ResourceModel;
+import com.company.database.schemaversion.Translator;
+import com.company.database.schemaversion.aws.EcsTasks;
+import com.company.database.schemaversion.core.SchemaEngine;
+import com.company.database.schemaversion.policy.AccountPolicy;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
+import com.company.database.schemaversion.runner.RunnerConfig;
+import software.amazon.cloudformation.proxy.Logger;
+import software.amazon.cloudformation.proxy.ProgressEvent;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Execution.Mode TaskRunner: the runner function in the customer's subnets answers what must answer within a
+ * handler call (observe, claim, clean, adopt, repair, Read), exactly as in VpcRunner mode; each migration step runs
+ * as an ECS Fargate task in the same subnets, from the runner image the account admin named by digest, for as
+ * long as the operation's timeout allows. The Reconciler drives both through the same engine.
+ */
+public final class TaskRunnerMode implements ExecutionMode {
+    static final TaskRunnerMode INSTANCE = new TaskRunnerMode();
+
+    private TaskRunnerMode() {
+    }
+
+    @Override
+    public boolean keepsRunnerFunction() {
+        return true;
+    }
+
+    @Override
+    public SchemaEngine reader(Translator.Record record, BaseHandlerStd.Services services) {
+        return VpcRunnerMode.INSTANCE.reader(record, services);
+    }
+
+    @Override
+    public LambdaRunnerPackage runnerCode(BaseHandlerStd.Services services) {
+        return VpcRunner.code(services);
+    }
+
+    @Override
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> ready(ResourceModel model, CallbackContext ctx,
+                                                                         BaseHandlerStd.Services services, Logger logger) {
+        services.policy().checkTaskRunner(model);
+        return VpcRunner.ensure(model, ctx, services, logger);
+    }
+
+    @Override
+    public void validate(ResourceModel model, HandlerEnvironment environment) {
+        VpcRunner.validate(model, environment);
+    }
+
+    @Override
+    public void preflight(ResourceModel model, BaseHandlerStd.Services services) {
+        VpcRunnerMode.INSTANCE.preflight(model, services);
+        services.policy().checkTaskRunner(model);
+    }
+
+    @Override
+    public SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services) {
+        return VpcRunner.engine(model, model.getId(), services);
+    }
+
+    @Override
+    public SchemaEngine stepper(ResourceModel model, CallbackContext ctx, BaseHandlerStd.Services services) {
+        return VpcRunner.ensuredEngine(model.getId(), ctx, services).stepsThrough(tasks(model, model.getId(), services));
+    }
+
+    @Override
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(Translator.Record recorded, ResourceModel given,
+                                                                            CallbackContext ctx, BaseHandlerStd.Services services,
+                                                                            Logger logger) {
+        String id = recorded.model().getId();
+        if (!ctx.runnerState().removalReached(CallbackContext.Removal.CLEANED)) {
+            // A step still running would go on migrating a schema that is being cleaned or given up.
+            EcsTasks tasks = tasks(recorded.model(), id, services);
+            tasks.stopAll();
+        }
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
+                VpcRunner.remove(recorded.model(), given, id, recorded, ctx, services, logger);
+        if (waiting.isEmpty()) {
+            tasks(recorded.model(), id, services).deregister();
+        }
+        return waiting;
+    }
+
+    @Override
+    public void abandon(String id, BaseHandlerStd.Services services, Logger logger) {
+        VpcRunnerMode.INSTANCE.abandon(id, services, logger);
+    }
+
+    /** The resource's tasks: its runner configuration, in the task definition the admin's settings shape. */
+    static EcsTasks tasks(ResourceModel m, String id, BaseHandlerStd.Services services) {
+        AccountPolicy.TaskRunnerSettings t = services.policy().taskRunner();
+        Execution x = m.getExecution();
+        RunnerConfig config = VpcRunner.runnerConfig(m, services.environment());
+        Map<String, String> environment = new TreeMap<>(config.environment(null));
+        environment.putAll(VpcRunner.policy(services.policy()).environment());
+        return new EcsTasks(services.ecs(), new EcsTasks.Spec(EcsTasks.family(id), EcsTasks.startedBy(id), t.cluster(),
+                t.image(), String.valueOf(t.cpu()), String.valueOf(t.memoryMiB()), x.getRoleArn(), t.executionRoleArn(),
+                t.logGroup(), services.region(), x.getSubnetIds(), x.getSecurityGroupIds(),
+                Boolean.TRUE.equals(x.getAssignPublicIp()), environment, services.policy().extraCaCertificates()));
+    }
+}
