@@ -193,6 +193,13 @@ public final class AccountPolicy {
                     + " image, by digest, and the role ECS pulls it with). Use Mode VpcRunner for migrations that fit"
                     + " in 15 minutes, or " + HOW_TO_CHANGE + " (guides/task-runner.md). Nothing was started.");
         }
+        if (!TaskRunnerSettings.namedByDigest(taskRunner.image())) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "The type configuration's " + TASK_RUNNER_SETTING
+                    + ".Image is not an image named by its digest (repository@sha256: and 64 hex digits, nothing"
+                    + " around it), so the task could run other code under the same name. " + HOW_TO_CHANGE
+                    .substring(0, 1).toUpperCase(Locale.ROOT) + HOW_TO_CHANGE.substring(1) + ", naming the image"
+                    + " ./schemaversion runner-image built by its digest. Nothing was started.");
+        }
         String size = TaskRunnerSettings.fargateSizeProblem(taskRunner.cpu(), taskRunner.memoryMiB());
         if (size != null) {
             throw new ReconcileException(Reason.INVALID_INPUT, "The type configuration's " + TASK_RUNNER_SETTING

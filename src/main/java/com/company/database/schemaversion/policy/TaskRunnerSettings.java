@@ -4,6 +4,7 @@ import com.company.database.schemaversion.TaskRunnerPolicy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The account's TaskRunner type configuration with its defaults filled in: what the handlers put in the task
@@ -23,6 +24,11 @@ public record TaskRunnerSettings(String image, String cluster, String executionR
     public static final String DEFAULT_LOG_GROUP = "/company-database-schemaversion/task-runner";
     public static final int DEFAULT_CPU = 512;
     public static final int DEFAULT_MEMORY_MIB = 1024;
+    /**
+     * The schema's TaskRunner.Image pattern, matched whole: a JSON-schema validator in Java lets $ match before a
+     * trailing line break, which would let a name that is not exactly a digest reference through.
+     */
+    private static final Pattern IMAGE_BY_DIGEST = Pattern.compile("[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}");
 
     /** The settings of a type configuration's TaskRunner section (null: none, so only defaults). */
     public static TaskRunnerSettings of(TaskRunnerPolicy p) {
@@ -45,6 +51,11 @@ public record TaskRunnerSettings(String image, String cluster, String executionR
         if (image == null) missing.add("TaskRunner.Image");
         if (executionRoleArn == null) missing.add("TaskRunner.ExecutionRoleArn");
         return missing;
+    }
+
+    /** Whether an image reference names exactly one image by its sha256 digest (repository@sha256:64 hex digits). */
+    public static boolean namedByDigest(String image) {
+        return image != null && IMAGE_BY_DIGEST.matcher(image).matches();
     }
 
     /**

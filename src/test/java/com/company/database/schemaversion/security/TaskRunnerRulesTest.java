@@ -171,6 +171,19 @@ class TaskRunnerRulesTest {
     }
 
     @Test
+    void anImageNotExactlyNamedByItsDigestIsRefused() {
+        // The schema's pattern lets a trailing line break through ($ before a final terminator in Java's regex).
+        for (String image : new String[] {IMAGE + "\n", IMAGE + ":latest", IMAGE.replace("@sha256:", ":"), "Registry/" + IMAGE}) {
+            AccountPolicy policy = AccountPolicy.of(account(TaskRunnerPolicy.builder().image(image)
+                    .executionRoleArn(TASK_EXECUTION_ROLE).build()).build());
+            assertThat(refused(() -> ModelValidation.forCreate(taskModel(), policy)))
+                    .contains("TaskRunner.Image is not an image named by its digest");
+        }
+        assertThat(TaskRunnerSettings.namedByDigest(IMAGE)).isTrue();
+        assertThat(TaskRunnerSettings.namedByDigest(null)).isFalse();
+    }
+
+    @Test
     void theSettingsHaveTheirDefaults() {
         TaskRunnerSettings none = AccountPolicy.defaults().taskRunner();
         assertThat(none).isEqualTo(new TaskRunnerSettings(null, "default", null,
