@@ -15,6 +15,8 @@ import {
 const DEFAULT_CREDENTIAL_PREFIX = '/company-database-schemaversion/credentials/';
 /** aws/LambdaRunners.NAME_PREFIX: every runner function the handlers create is named so. */
 const RUNNER_FUNCTIONS = 'schemaversion-runner-*';
+/** The family prefix of the runner's task definitions (Execution.Mode TaskRunner), as the runner functions'. */
+const RUNNER_TASK_DEFINITIONS = 'schemaversion-runner-*';
 /** aws/RecordIntegrity.DEFAULT_KEY_ALIAS: the handlers sign with the key behind it when the configuration names none. */
 const RECORD_KEY_ALIAS = 'alias/company-database-schemaversion/records';
 
@@ -38,10 +40,24 @@ export interface SchemaVersionRegistrationProps {
    */
   readonly secretNamePrefixes?: string[];
   /**
-   * Roles (ARNs, or ARN prefixes ending in *) the handlers may pass to runner functions (VpcRunner mode).
-   * @default none: VpcRunner cannot create functions
+   * Roles (ARNs, or ARN prefixes ending in *) the handlers may pass to runner functions (VpcRunner and
+   * TaskRunner modes) and, with `taskRunnerCluster`, to the migration tasks as their task role.
+   * @default none: VpcRunner and TaskRunner cannot create functions
    */
   readonly runnerRoleArns?: string[];
+  /**
+   * Name of the ECS cluster the handlers may run migration tasks in (Execution.Mode TaskRunner); the type
+   * configuration's TaskRunner.Cluster is set to it.
+   * @default none: no ECS permissions, so TaskRunner cannot start tasks
+   */
+  readonly taskRunnerCluster?: string;
+  /**
+   * The task execution role ECS pulls the runner image and writes the tasks' logs with (TaskRunner mode, with
+   * `taskRunnerCluster`); the type configuration's TaskRunner.ExecutionRoleArn is set to it. Name the image
+   * (by digest) in `typeConfiguration.taskRunner.image`.
+   * @default none
+   */
+  readonly taskExecutionRoleArn?: string;
   /**
    * Database users the handlers may log in as with IAM database authentication (`Credentials.IamUsername`,
    * Direct mode), as `rds-db:connect` resources: `arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/<user>`
@@ -188,6 +204,53 @@ export class SchemaVersionRegistration extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
       }));
     }
+    if (props.taskRunnerCluster !== undefined && props.taskRunnerCluster !== '') {
+      const cluster = props.taskRunnerCluster;
+      const inCluster = { ArnEquals: { 'ecs:cluster': stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: cluster }) } };
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'RunnerTaskDefinitions',
+          // IAM has no resource type for these three actions.
+          actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:DeregisterTaskDefinition'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'RunnerTasks',
+          actions: ['ecs:RunTask'],
+          resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: RUNNER_TASK_DEFINITIONS })],
+          conditions: inCluster,
+        }),
+        new iam.PolicyStatement({
+          sid: 'RunnerTaskWatch',
+          actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
+          resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster}/*` })],
+          conditions: inCluster,
+        }),
+        new iam.PolicyStatement({
+          sid: 'RunnerTaskLookup',
+          // IAM authorizes ListTasks on the cluster's container instances, with the ecs:cluster key.
+          actions: ['ecs:ListTasks'],
+          resources: [stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${cluster}/*` })],
+          conditions: inCluster,
+        }),
+      );
+      if (runnerRoles.length > 0) {
+        statements.push(new iam.PolicyStatement({
+          sid: 'RunnerRolesForTasks',
+          actions: ['iam:PassRole'],
+          resources: runnerRoles,
+          conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        }));
+      }
+      if (props.taskExecutionRoleArn !== undefined && props.taskExecutionRoleArn !== '') {
+        statements.push(new iam.PolicyStatement({
+          sid: 'TaskExecutionRole',
+          actions: ['iam:PassRole'],
+          resources: [props.taskExecutionRoleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        }));
+      }
+    }
     if (iamDatabaseUsers.length > 0) {
       statements.push(new iam.PolicyStatement({
         sid: 'IamDatabaseLogins',
@@ -321,6 +384,13 @@ export class SchemaVersionRegistration extends Construct {
       // No runner roles for the execution role to pass: none for templates to name either.
       delete configuration.Runner.AllowedRoleArns;
       if (Object.keys(configuration.Runner).length === 0) delete configuration.Runner;
+    }
+    if (props.taskRunnerCluster !== undefined && props.taskRunnerCluster !== '') {
+      configuration.TaskRunner = {
+        ...configuration.TaskRunner,
+        Cluster: props.taskRunnerCluster,
+        ...(props.taskExecutionRoleArn ? { ExecutionRoleArn: props.taskExecutionRoleArn } : {}),
+      };
     }
     this.typeConfiguration = stack.toJsonString(configuration);
     // The outputs of registration/registration.yaml, for the same commands.

@@ -62,6 +62,8 @@ const ALL = {
   credentialParameterPrefixes: ['/orders/db/', '/company-database-schemaversion/credentials/'],
   secretNamePrefixes: ['rds!cluster-'],
   runnerRoleArns: ['arn:aws:iam::123456789012:role/schema-runners/*'],
+  taskRunnerCluster: 'migrations',
+  taskExecutionRoleArn: 'arn:aws:iam::123456789012:role/schemaversion-task-execution',
   iamDatabaseUsers: ['arn:aws:rds-db:eu-west-1:123456789012:dbuser:cluster-ABCDEFGHIJKL/app_migrator'],
   databaseHosts: ['*.cluster-abc123.eu-west-1.rds.amazonaws.com'],
 };
@@ -95,6 +97,17 @@ test('the statements reach only the allowed prefixes, roles and the type\'s own 
   assert.equal(statements.RunnerRoles.Resource, 'arn:aws:iam::123456789012:role/schema-runners/*');
   assert.equal(statements.IamDatabaseLogins.Resource, ALL.iamDatabaseUsers[0]);
   assert.deepEqual(statements.RunnerRoles.Condition, { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } });
+  const inCluster = { ArnEquals: { 'ecs:cluster': 'arn:aws:ecs:eu-west-1:123456789012:cluster/migrations' } };
+  assert.equal(statements.RunnerTasks.Resource, 'arn:aws:ecs:eu-west-1:123456789012:task-definition/schemaversion-runner-*');
+  assert.deepEqual(statements.RunnerTasks.Condition, inCluster);
+  assert.equal(statements.RunnerTaskWatch.Resource, 'arn:aws:ecs:eu-west-1:123456789012:task/migrations/*');
+  assert.deepEqual(statements.RunnerTaskWatch.Condition, inCluster);
+  assert.equal(statements.RunnerTaskLookup.Resource, 'arn:aws:ecs:eu-west-1:123456789012:container-instance/migrations/*');
+  assert.deepEqual(statements.RunnerTaskLookup.Condition, inCluster);
+  assert.equal(statements.RunnerRolesForTasks.Resource, 'arn:aws:iam::123456789012:role/schema-runners/*');
+  assert.deepEqual(statements.RunnerRolesForTasks.Condition, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+  assert.equal(statements.TaskExecutionRole.Resource, ALL.taskExecutionRoleArn);
+  assert.deepEqual(statements.TaskExecutionRole.Condition, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
   assert.deepEqual(resolve(t, role.Properties.AssumeRolePolicyDocument.Statement), [{
     Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'resources.cloudformation.amazonaws.com' },
     Condition: {
@@ -150,6 +163,8 @@ test('the type configuration output allows what the role allows, binds it to the
   assert.deepEqual(config.Credentials.Bindings,
     [{ Parameters: ['/orders/db/', '/aws/reference/secretsmanager/rds!cluster-*'], Hosts: ALL.databaseHosts }]);
   assert.deepEqual(config.Runner.AllowedRoleArns, ALL.runnerRoleArns);
+  // TaskRunner as the role allows it; the image (by digest) is the admin's to add.
+  assert.deepEqual(config.TaskRunner, { Cluster: 'migrations', ExecutionRoleArn: ALL.taskExecutionRoleArn });
   assert.match(config.Records.IntegrityKeyArn, /^arn:aws:kms:eu-west-1:123456789012:key\//);
 });
 
@@ -159,7 +174,8 @@ test('without a handler package: the roles, the log group and the key only; defa
   template.resourceCountIs('AWS::CloudFormation::ResourceDefaultVersion', 0);
   const actual = cdkStatements(template, 'AWS::IAM::Role', (r) => r.Properties.Policies?.[0]?.PolicyName === 'SchemaVersionHandlers');
   const expected = yamlStatements('ExecutionRole');
-  for (const conditional of ['SecretReferences', 'Secrets', 'RunnerRoles', 'IamDatabaseLogins']) delete expected[conditional];
+  for (const conditional of ['SecretReferences', 'Secrets', 'RunnerRoles', 'IamDatabaseLogins', 'RunnerTaskDefinitions',
+    'RunnerTasks', 'RunnerTaskWatch', 'RunnerTaskLookup', 'RunnerRolesForTasks', 'TaskExecutionRole']) delete expected[conditional];
   assert.deepEqual(actual, expected, DRIFT);
   assert.equal(yamlTemplate.Parameters.CredentialParameterPrefixes.Default, '/company-database-schemaversion/credentials/');
   const t = template.toJSON();

@@ -31,4 +31,7 @@ public class Execution {
     @JsonProperty("RoleArn")
     private String roleArn;
 
+    @JsonProperty("AssignPublicIp")
+    private Boolean assignPublicIp;
+
 }

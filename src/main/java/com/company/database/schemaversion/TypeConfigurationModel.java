@@ -28,6 +28,9 @@ public class TypeConfigurationModel {
     @JsonProperty("Runner")
     private RunnerPolicy runner;
 
+    @JsonProperty("TaskRunner")
+    private TaskRunnerPolicy taskRunner;
+
     @JsonProperty("Records")
     private RecordPolicy records;
 

@@ -36,6 +36,8 @@ import java.util.TreeSet;
  *   <li>Any host (it must prove its name: verify-full), unless Connections.AllowedHosts lists hosts.</li>
  *   <li>SslMode verify-full only, unless Connections.AllowedSslModes allows weaker modes.</li>
  *   <li>VpcRunner only with an Execution.RoleArn that Runner.AllowedRoleArns names; none by default.</li>
+ *   <li>TaskRunner as VpcRunner, and only once TaskRunner.Image and TaskRunner.ExecutionRoleArn are set, with a
+ *       Cpu and MemoryMiB Fargate accepts.</li>
  * </ul>
  *
  * The checks run where the type reads or connects (SsmLogins, Translator.connection, VpcRunner), not only on
@@ -56,6 +58,7 @@ public final class AccountPolicy {
     static final String SSL_MODES_SETTING = "Connections.AllowedSslModes";
     static final String EXTRA_CA_SETTING = "Connections.ExtraCaCertificates";
     static final String ROLES_SETTING = "Runner.AllowedRoleArns";
+    static final String TASK_RUNNER_SETTING = "TaskRunner";
     private static final String HOW_TO_CHANGE = "the account admin changes it with aws cloudformation"
             + " set-type-configuration --type RESOURCE --type-name Company::Database::SchemaVersion";
 
@@ -67,6 +70,7 @@ public final class AccountPolicy {
     private final String extraCaCertificates;
     private final String extraCaProblem;
     private final List<String> runnerRoles;
+    private final TaskRunnerSettings taskRunner;
     private final DestructionPolicy destruction;
     private final CloudControlAccess cloudControl;
     /** Which login may go to which server (LoginBindings), beside the path rule that needs no setting. */
@@ -93,6 +97,7 @@ public final class AccountPolicy {
         extraCaProblem = extraCaCertificates == null ? null : pemProblem(extraCaCertificates);
         Collection<String> roles = runner == null ? null : runner.getAllowedRoleArns();
         runnerRoles = roles == null ? List.of() : sorted(roles);
+        taskRunner = TaskRunnerSettings.of(c == null ? null : c.getTaskRunner());
         destruction = DestructionPolicy.of(c);
         cloudControl = CloudControlAccess.of(c);
     }
@@ -114,6 +119,11 @@ public final class AccountPolicy {
     /** What a request without a stack may do (type configuration CloudControl). */
     public CloudControlAccess cloudControl() {
         return cloudControl;
+    }
+
+    /** How TaskRunner mode runs its tasks (type configuration TaskRunner, with the defaults filled in). */
+    public TaskRunnerSettings taskRunner() {
+        return taskRunner;
     }
 
     /** PEM certificates to trust beside the baked RDS bundle, or null. */
@@ -170,6 +180,35 @@ public final class AccountPolicy {
         checkRunnerRole(m.getExecution() == null ? null : m.getExecution().getRoleArn());
     }
 
+    /**
+     * What TaskRunner mode may use: what VpcRunner may (its runner function and the task run as Execution.RoleArn),
+     * and a TaskRunner type configuration that names the image and the task execution role and sizes the task as
+     * Fargate allows.
+     */
+    public void checkTaskRunner(ResourceModel m) {
+        checkRunner(m);
+        if (!taskRunner.enabled()) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "Execution.Mode TaskRunner is off in this account: the"
+                    + " type configuration does not set " + String.join(" and ", taskRunner.missing()) + " (the runner"
+                    + " image, by digest, and the role ECS pulls it with). Use Mode VpcRunner for migrations that fit"
+                    + " in 15 minutes, or " + HOW_TO_CHANGE + " (guides/task-runner.md). Nothing was started.");
+        }
+        if (!TaskRunnerSettings.namedByDigest(taskRunner.image())) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "The type configuration's " + TASK_RUNNER_SETTING
+                    + ".Image is not an image named by its digest (repository@sha256: and 64 hex digits, nothing"
+                    + " around it), so the task could run other code under the same name. " + HOW_TO_CHANGE
+                    .substring(0, 1).toUpperCase(Locale.ROOT) + HOW_TO_CHANGE.substring(1) + ", naming the image"
+                    + " ./schemaversion runner-image built by its digest. Nothing was started.");
+        }
+        String size = TaskRunnerSettings.fargateSizeProblem(taskRunner.cpu(), taskRunner.memoryMiB());
+        if (size != null) {
+            throw new ReconcileException(Reason.INVALID_INPUT, "The type configuration's " + TASK_RUNNER_SETTING
+                    + ".Cpu and MemoryMiB cannot run on Fargate: " + size + ". " + HOW_TO_CHANGE.substring(0, 1)
+                    .toUpperCase(Locale.ROOT) + HOW_TO_CHANGE.substring(1) + " (guides/task-runner.md lists the"
+                    + " sizes). Nothing was started.");
+        }
+    }
+
     public void checkCredentials(String usernameParameter, String passwordParameter, String secretParameter) {
         checkParameter("Credentials.UsernameParameter", usernameParameter, false);
         checkParameter("Credentials.PasswordParameter", passwordParameter, false);
@@ -216,7 +255,8 @@ public final class AccountPolicy {
         if (!roleAllowed(roleArn, runnerRoles)) {
             throw new ReconcileException(Reason.INVALID_INPUT, "Execution.RoleArn " + roleArn + " is not a runner"
                     + " role this account allows (type configuration " + ROLES_SETTING + ": "
-                    + (runnerRoles.isEmpty() ? "not set, so Execution.Mode VpcRunner is off" : runnerRoles.toString())
+                    + (runnerRoles.isEmpty() ? "not set, so Execution.Mode VpcRunner is off, and TaskRunner with it"
+                    : runnerRoles.toString())
                     + "). A runner function gets the credentials of the role it runs as, so the admin names the roles:"
                     + " use one of them, or " + HOW_TO_CHANGE + ".");
         }

@@ -17,6 +17,9 @@ import java.util.Objects;
  * the first call; this runs on every first call too, and names the property at fault.
  */
 public final class ModelValidation {
+    /** A runner function's longest run; Direct mode's handler calls are far shorter and capped again there. */
+    static final int MAX_STATEMENT_SECONDS_OUTSIDE_TASKS = 900;
+
     private ModelValidation() {
     }
 
@@ -59,7 +62,9 @@ public final class ModelValidation {
      * as a record written before the admin tightened the configuration, is still refused there.
      */
     static void againstPolicy(ResourceModel m, AccountPolicy policy) {
-        if (Translator.runsInVpc(m)) {
+        if (RunnerModes.isTaskRunner(m)) {
+            policy.checkTaskRunner(m);
+        } else if (RunnerModes.usesRunnerFunction(m)) {
             policy.checkRunner(m);
         } else {
             policy.checkReadsAndConnections(m);
@@ -138,17 +143,41 @@ public final class ModelValidation {
             throw invalid("TargetVersion is required: a version of the migration set, or 'latest'.");
         }
         Execution x = m.getExecution();
-        if (Translator.runsInVpc(m)) {
+        if (RunnerModes.usesRunnerFunction(m)) {
             List<String> missing = new ArrayList<>();
             if (x.getSubnetIds() == null || x.getSubnetIds().isEmpty()) missing.add("Execution.SubnetIds");
             if (x.getSecurityGroupIds() == null || x.getSecurityGroupIds().isEmpty()) missing.add("Execution.SecurityGroupIds");
             if (x.getRoleArn() == null) missing.add("Execution.RoleArn");
             if (!missing.isEmpty()) {
-                throw invalid("Execution.Mode VpcRunner needs " + String.join(", ", missing) + ".");
+                throw invalid("Execution.Mode " + x.getMode() + " needs " + String.join(", ", missing) + ".");
             }
         } else if (x != null && (x.getSubnetIds() != null || x.getSecurityGroupIds() != null || x.getRoleArn() != null)) {
-            throw invalid("Execution.SubnetIds, SecurityGroupIds and RoleArn apply only to Execution.Mode VpcRunner;"
-                    + " set Mode: VpcRunner or remove them.");
+            throw invalid("Execution.SubnetIds, SecurityGroupIds and RoleArn apply only to Execution.Mode VpcRunner"
+                    + " and TaskRunner; set Mode: VpcRunner (or TaskRunner) or remove them.");
+        }
+        taskRunnerOnly(m);
+    }
+
+    /**
+     * What only a migration task can honour. A public IP asked for where no task runs would be silently left out,
+     * and a statement timeout past 15 minutes would be cut short by the runner function's or the handler call's end.
+     */
+    private static void taskRunnerOnly(ResourceModel m) {
+        if (RunnerModes.isTaskRunner(m)) {
+            return;
+        }
+        Execution x = m.getExecution();
+        if (x != null && Boolean.TRUE.equals(x.getAssignPublicIp())) {
+            throw invalid("Execution.AssignPublicIp applies only to Execution.Mode TaskRunner (the migration task's"
+                    + " network interface); this resource runs in Mode " + RunnerModes.mode(m) + ". Remove it, or set"
+                    + " Mode: TaskRunner.");
+        }
+        Integer statement = m.getTimeouts() == null ? null : m.getTimeouts().getStatementTimeoutSeconds();
+        if (statement != null && statement > MAX_STATEMENT_SECONDS_OUTSIDE_TASKS) {
+            throw invalid("Timeouts.StatementTimeoutSeconds " + statement + " is more than "
+                    + MAX_STATEMENT_SECONDS_OUTSIDE_TASKS + " (15 minutes), which only Execution.Mode TaskRunner allows:"
+                    + " in Mode " + RunnerModes.mode(m) + " no migration runs longer than a Lambda function's 15 minutes."
+                    + " Lower it to " + MAX_STATEMENT_SECONDS_OUTSIDE_TASKS + " or less, or set Mode: TaskRunner.");
         }
     }
 

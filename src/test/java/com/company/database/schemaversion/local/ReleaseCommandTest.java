@@ -491,6 +491,7 @@ class ReleaseCommandTest {
         assertThat(names).containsExactly("configuration-schema.json", ".rpdk-config", "schema.json",
                 "inputs/inputs_1_create.json", "inputs/inputs_1_invalid.json", "inputs/inputs_1_update.json",
                 "inputs/inputs_2_create.json", "inputs/inputs_2_invalid.json", "inputs/inputs_2_update.json",
+                "inputs/inputs_3_create.json", "inputs/inputs_3_invalid.json", "inputs/inputs_3_update.json",
                 "inputs/typeconfig.json", "target/company-database-schemaversion-1.0.0.jar", "pom.xml",
                 "src/main/java/com/company/Handler.java", ".cfn_metadata.json");
         JsonNode schema = JSON.readTree(project.resolve("company-database-schemaversion.json").toFile());

@@ -27,7 +27,11 @@ class RegistrationTemplateTest {
     private static final String TEMPLATE = "registration/registration.yaml";
     /** Actions IAM authorizes only on "*" (no resource-level permissions). */
     private static final Set<String> NO_RESOURCE_SCOPING = Set.of(
-            "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs");
+            "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+            "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition");
+    /** The family prefix of the runner's task definitions, as the ECS adapter names them. */
+    private static final String TASK_FAMILY_PREFIX = "schemaversion-runner-";
+    private static final String CLUSTER_ARN = "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/${TaskRunnerCluster}";
 
     private static JsonNode template() {
         Object yaml = new Yaml(new SafeConstructor(new LoaderOptions())).load(ProjectFiles.read(TEMPLATE));
@@ -104,8 +108,9 @@ class RegistrationTemplateTest {
             });
             for (String action : actions) {
                 String service = action.substring(0, action.indexOf(':'));
-                boolean scoped = resource.contains(service.equals("iam") ? "RunnerRoleArns"
-                        : service.equals("rds-db") ? "IamDatabaseUsers" : ":" + service + ":")
+                boolean scoped = (service.equals("iam") ? resource.contains("RunnerRoleArns")
+                        || resource.contains("TaskExecutionRoleArn")
+                        : resource.contains(service.equals("rds-db") ? "IamDatabaseUsers" : ":" + service + ":"))
                         || resource.contains("RecordKey.Arn");
                 if (!scoped) problems.add(sid + ": " + action + " on " + resource);
             }
@@ -117,6 +122,7 @@ class RegistrationTemplateTest {
                     problems.add(sid + ": wildcard account or region without a condition pinning them");
                 }
             } else if (!resource.contains("RunnerRoleArns") && !resource.contains("RecordKey.Arn")
+                    && !resource.contains("TaskExecutionRoleArn")
                     && !resource.contains("IamDatabaseUsers")
                     && !resource.contains(thisPartition)) {
                 problems.add(sid + ": ARNs not in this partition: " + resource);
@@ -126,9 +132,29 @@ class RegistrationTemplateTest {
                         .contains("ssm.${AWS::Region}.amazonaws.com").contains("secretsmanager.${AWS::Region}.amazonaws.com");
             }
             if (actions.contains("iam:PassRole")) {
-                assertThat(statement.path("Condition").path("StringEquals").path("iam:PassedToService").asText())
-                        .isEqualTo("lambda.amazonaws.com");
-                assertThat(statement.path("Resource").path("Ref").asText()).isEqualTo("RunnerRoleArns");
+                // Runner roles to Lambda (the function) and to ECS tasks (the task role); the task execution role
+                // to ECS tasks only. No role goes to any other service.
+                String service = statement.path("Condition").path("StringEquals").path("iam:PassedToService").asText();
+                String roles = statement.path("Resource").path("Ref").asText();
+                assertThat(service).as(sid).isIn("lambda.amazonaws.com", "ecs-tasks.amazonaws.com");
+                assertThat(roles).as(sid).isEqualTo(service.equals("lambda.amazonaws.com") ? "RunnerRoleArns" : roles)
+                        .isIn("RunnerRoleArns", "TaskExecutionRoleArn");
+            }
+            if (actions.stream().anyMatch(a -> a.startsWith("ecs:")) && !resource.equals("\"*\"")) {
+                // Every ECS call on a resource is held to the admin's cluster by the ecs:cluster key as well.
+                assertThat(statement.path("Condition").path("ArnEquals").path("ecs:cluster").path("Fn::Sub").asText())
+                        .as(sid).isEqualTo(CLUSTER_ARN);
+                String arn = arns(statement.path("Resource")).get(0);
+                assertThat(arns(statement.path("Resource"))).as(sid).hasSize(1);
+                if (actions.contains("ecs:RunTask")) {
+                    assertThat(actions).as(sid).containsExactly("ecs:RunTask");
+                    assertThat(arn).endsWith(":task-definition/" + TASK_FAMILY_PREFIX + "*");
+                } else if (actions.contains("ecs:ListTasks")) {
+                    assertThat(arn).endsWith(":container-instance/${TaskRunnerCluster}/*");
+                } else {
+                    assertThat(actions).as(sid).containsExactlyInAnyOrder("ecs:DescribeTasks", "ecs:StopTask");
+                    assertThat(arn).endsWith(":task/${TaskRunnerCluster}/*");
+                }
             }
             if (actions.contains("rds-db:connect")) {
                 // Only the database users the admin names: a template's IamUsername cannot reach any other.
@@ -152,6 +178,36 @@ class RegistrationTemplateTest {
             }
         }
         assertThat(problems).isEmpty();
+    }
+
+    /** Each ECS permission and each role passed to ECS exists only when the admin names a cluster for the tasks. */
+    @Test
+    void ecsPermissionsOnlyWithATaskRunnerCluster() {
+        JsonNode template = template();
+        List<String> problems = new ArrayList<>();
+        template.path("Resources").path("ExecutionRole").path("Properties").path("Policies").forEach(p ->
+                p.path("PolicyDocument").path("Statement").forEach(statement -> {
+                    JsonNode granted = statement.has("Fn::If") ? statement.get("Fn::If").get(1) : statement;
+                    String condition = statement.has("Fn::If") ? statement.get("Fn::If").get(0).asText() : "";
+                    boolean ecs = list(granted.path("Action")).stream().anyMatch(a -> a.startsWith("ecs:"))
+                            || granted.path("Condition").toString().contains("ecs-tasks.amazonaws.com");
+                    if (ecs && !Set.of("RunsTasks", "PassesTaskRoles", "PassesTaskExecutionRole").contains(condition)) {
+                        problems.add(granted.path("Sid").asText() + " under condition '" + condition + "'");
+                    }
+                }));
+        assertThat(problems).isEmpty();
+        JsonNode conditions = template.path("Conditions");
+        assertThat(conditions.path("RunsTasks").toString()).contains("TaskRunnerCluster");
+        assertThat(conditions.path("PassesTaskRoles").toString()).contains("RunsTasks").contains("PassesRunnerRoles");
+        assertThat(conditions.path("PassesTaskExecutionRole").toString()).contains("RunsTasks").contains("TaskExecutionRoleArn");
+        JsonNode parameters = template.path("Parameters");
+        assertThat(parameters.path("TaskRunnerCluster").path("Default").asText()).isEmpty();
+        assertThat(parameters.path("TaskExecutionRoleArn").path("Default").asText()).isEmpty();
+        // A name only: it is put into ARNs, where a * or an ARN would widen or break them.
+        assertThat("default").matches(parameters.path("TaskRunnerCluster").path("AllowedPattern").asText());
+        assertThat("*").doesNotMatch(parameters.path("TaskRunnerCluster").path("AllowedPattern").asText());
+        assertThat("arn:aws:ecs:eu-west-1:123456789012:cluster/x")
+                .doesNotMatch(parameters.path("TaskRunnerCluster").path("AllowedPattern").asText());
     }
 
     @Test
