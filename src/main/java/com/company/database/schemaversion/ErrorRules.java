@@ -1,5 +1,6 @@
 package com.company.database.schemaversion;
 
+import com.company.database.schemaversion.policy.RunnerModes;
 import com.company.database.schemaversion.core.Fact;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
@@ -25,7 +26,7 @@ final class ErrorRules {
         DIRECT, VPC_RUNNER;
 
         static Mode of(ResourceModel model) {
-            return Translator.runsInVpc(model) ? VPC_RUNNER : DIRECT;
+            return RunnerModes.usesRunnerFunction(model) ? VPC_RUNNER : DIRECT;
         }
     }
 

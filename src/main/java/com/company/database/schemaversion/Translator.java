@@ -87,20 +87,6 @@ public final class Translator {
         return t == null || t.getConnectWaitMinutes() == null ? 10 : t.getConnectWaitMinutes();
     }
 
-    /**
-     * Execution.Mode VpcRunner or TaskRunner: the migrations run in the customer's VPC, through the runner function
-     * (and, for TaskRunner, its steps in ECS tasks).
-     */
-    public static boolean runsInVpc(ResourceModel m) {
-        return m != null && m.getExecution() != null
-                && ("VpcRunner".equals(m.getExecution().getMode()) || runsTasks(m));
-    }
-
-    /** Execution.Mode TaskRunner: the migration steps run as ECS tasks in the customer's VPC. */
-    public static boolean runsTasks(ResourceModel m) {
-        return m != null && m.getExecution() != null && "TaskRunner".equals(m.getExecution().getMode());
-    }
-
     public static boolean cleansOnDelete(ResourceModel m) {
         return "Clean".equals(m.getOnDelete());
     }

@@ -1,5 +1,6 @@
 package com.company.database.schemaversion.mode;
 
+import com.company.database.schemaversion.policy.RunnerModes;
 import com.company.database.schemaversion.BaseHandlerStd;
 import com.company.database.schemaversion.CallbackContext;
 import com.company.database.schemaversion.HandlerEnvironment;
@@ -25,10 +26,10 @@ public interface ExecutionMode {
      * nothing (each use checks the function as it stands, which the steps between may have changed).
      */
     static ExecutionMode of(ResourceModel model) {
-        if (Translator.runsTasks(model)) {
+        if (RunnerModes.isTaskRunner(model)) {
             return TaskRunnerMode.INSTANCE;
         }
-        return Translator.runsInVpc(model) ? VpcRunnerMode.INSTANCE : new DirectMode();
+        return RunnerModes.usesRunnerFunction(model) ? VpcRunnerMode.INSTANCE : new DirectMode();
     }
 
     /** True for the mode that keeps a runner function in the customer's account. */

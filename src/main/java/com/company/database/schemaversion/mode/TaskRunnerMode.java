@@ -8,7 +8,7 @@ import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.EcsTasks;
 import com.company.database.schemaversion.core.SchemaEngine;
-import com.company.database.schemaversion.policy.AccountPolicy;
+import com.company.database.schemaversion.policy.TaskRunnerSettings;
 import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import software.amazon.cloudformation.proxy.Logger;
@@ -98,7 +98,7 @@ public final class TaskRunnerMode implements ExecutionMode {
 
     /** The resource's tasks: its runner configuration, in the task definition the admin's settings shape. */
     static EcsTasks tasks(ResourceModel m, String id, BaseHandlerStd.Services services) {
-        AccountPolicy.TaskRunnerSettings t = services.policy().taskRunner();
+        TaskRunnerSettings t = services.policy().taskRunner();
         Execution x = m.getExecution();
         RunnerConfig config = VpcRunner.runnerConfig(m, services.environment());
         Map<String, String> environment = new TreeMap<>(config.environment(null));
