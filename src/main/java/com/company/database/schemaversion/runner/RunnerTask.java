@@ -93,6 +93,12 @@ public final class RunnerTask {
             log(log, "refused: " + e.getMessage());
             return NO_OUTCOME;
         }
+        if (isBlank(environment.get("AWS_REGION")) && !isBlank(environment.get("AWS_DEFAULT_REGION"))) {
+            // The runner finds its Region (its SSM endpoint, an IAM token's signature) in AWS_REGION, as Lambda sets
+            // it; a task may have only AWS_DEFAULT_REGION.
+            environment = new java.util.HashMap<>(environment);
+            environment.put("AWS_REGION", environment.get("AWS_DEFAULT_REGION"));
+        }
         String pem = environment.get(EXTRA_CA_VARIABLE);
         byte[] extraCa = pem == null || pem.isBlank() ? null : pem.getBytes(StandardCharsets.UTF_8);
         RunnerEntrypoint runner = RunnerEntrypoint.forTask(environment, clock,
@@ -145,6 +151,10 @@ public final class RunnerTask {
             }
         }
         return RunnerPackageBuilder.codeId(files);
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
     }
 
     private static void log(PrintStream log, String line) {

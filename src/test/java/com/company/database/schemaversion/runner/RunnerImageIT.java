@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -112,12 +111,10 @@ class RunnerImageIT {
 
         // The image's entry point, with the host's java for the base's and the extracted root for the image's.
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String code = rootfs.resolve(RunnerImage.CODE_ROOT.substring(1)).toAbsolutePath().toString();
-        List<String> command = new ArrayList<>();
-        for (String part : RunnerImage.read(rootfs.getParent().resolve("layout"), image.manifestDigest()).entrypoint()) {
-            command.add(part.equals("java") ? java : part.equals(RunnerImage.CODE_ROOT) ? code : part);
-        }
-        ProcessBuilder builder = new ProcessBuilder(command).directory(Path.of(code).toFile()).redirectErrorStream(true);
+        RunnerImage.Image read = RunnerImage.read(rootfs.getParent().resolve("layout"), image.manifestDigest());
+        Path root = rootfs.toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(read.hostCommand(root, java))
+                .directory(read.hostWorkingDir(root).toFile()).redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().putAll(env);
         Process process = builder.start();

@@ -120,6 +120,11 @@ class RunnerImageTest {
                 "/opt/schemaversion-runner", RunnerTask.class.getName());
         assertThat(read.workingDir()).isEqualTo("/opt/schemaversion-runner");
         assertThat(read.cmd()).isEmpty();
+        Path rootfs = temp.resolve("rootfs");
+        assertThat(read.hostCommand(rootfs, "/usr/lib/jvm/bin/java")).containsExactly("/usr/lib/jvm/bin/java",
+                "-XX:+ExitOnOutOfMemoryError", "-cp", rootfs.resolve("opt/schemaversion-runner").toString(),
+                RunnerTask.class.getName());
+        assertThat(read.hostWorkingDir(rootfs)).isEqualTo(rootfs.resolve("opt/schemaversion-runner"));
         assertThat(read.labels()).containsEntry(RunnerImage.CODE_LABEL, image.codeId())
                 .containsEntry(RunnerImage.PROTOCOL_LABEL, Integer.toString(RunnerProtocol.VERSION));
         assertThat(read.layers()).singleElement().satisfies(l -> {
