@@ -1,6 +1,8 @@
 package com.company.database.schemaversion.local;
 
 import com.company.database.schemaversion.core.Claimant;
+import com.company.database.schemaversion.runner.LambdaRunnerPackage;
+import com.company.database.schemaversion.runner.RunnerImage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -67,6 +70,7 @@ public final class LocalRunner {
                 case "release" -> Release.release(options, out, err);
                 case "versions" -> Release.versions(options, out, err);
                 case "serve-registry" -> serveRegistry(options, out, null);
+                case "runner-image" -> runnerImage(options, out);
                 case "help" -> {
                     out.print(Options.USAGE);
                     yield 0;
@@ -87,6 +91,32 @@ public final class LocalRunner {
             err.println("error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * Writes the task runner's image (an OCI layout, and its one layer as app-layer.tar.gz) from the project's
+     * handler artifact: what the admin pushes, on a JRE base, for Execution.Mode TaskRunner. No Docker needed.
+     */
+    private static int runnerImage(Options o, PrintStream out) throws IOException {
+        if (o.positional.size() != 1) {
+            throw new Options.UsageException("runner-image needs one directory to write the image layout to.");
+        }
+        String fromLauncher = System.getProperty("schemaversion.root");
+        Path project = o.project != null ? o.project : Path.of(fromLauncher != null ? fromLauncher : ".");
+        Path jar = HandlerPackage.of(project).jar;
+        RunnerImage image = RunnerImage.of(LambdaRunnerPackage.of(jar));
+        Path dir = Path.of(o.positional.get(0));
+        image.writeLayout(dir);
+        image.writeAppLayer(dir.resolve(RunnerImage.APP_LAYER_FILE));
+        out.println("from " + jar);
+        image.describe(dir, out);
+        out.println("Push it on a JRE base named by digest, e.g.:");
+        out.println("  crane append -b amazoncorretto@sha256:<digest of a Corretto 17 headless image> -f "
+                + dir.resolve(RunnerImage.APP_LAYER_FILE) + " -t <account>.dkr.ecr.<region>.amazonaws.com/<repo>:" + image.refName());
+        out.println("  crane mutate --entrypoint " + String.join(",", RunnerImage.entrypoint()) + " <that image>");
+        out.println("then name the digest crane prints in the type configuration. The runner checks code id "
+                + image.codeId() + " itself, whatever base it runs on.");
+        return 0;
     }
 
     static ObjectNode properties(Options o) throws IOException {

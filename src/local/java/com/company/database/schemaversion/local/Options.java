@@ -82,6 +82,7 @@ final class Options {
                          make it the default and deregister the oldest versions beyond --keep (AWS, your credentials)
               versions   the type's registered versions in the Region (the default marked)
               serve-registry  a local CloudFormation registry and S3 endpoint for trying release (127.0.0.1:3002)
+              runner-image DIR  write the task runner's OCI image layout (and app-layer.tar.gz) from the handler jar
 
             Resource properties (default: the sample "orders" resource):
               --template FILE --resource LOGICAL_ID   a CloudFormation template (YAML or JSON)
@@ -123,7 +124,7 @@ final class Options {
               --project DIR                           the project (default: the launcher's folder)
               --endpoint-url URL / --s3-endpoint-url URL   other CloudFormation / S3 endpoints (e.g. serve-registry's)
               --dry-run                               release: write the package to target/ and stop
-              --no-build                              release: do not let the launcher build a missing or stale jar
+              --no-build                              release, runner-image: do not let the launcher build a missing or stale jar
               --all                                   versions: the deregistered ones too
 
             Other:

@@ -61,9 +61,9 @@ public final class EcsTasks implements StepLauncher {
     /** The awslogs stream prefix: streams are named prefix/container/task-id. */
     public static final String STREAM_PREFIX = "schemaversion";
     /** Where the task's runner finds the step's request (RunnerTask reads it). */
-    public static final String REQUEST_VARIABLE = "SCHEMAVERSION_RUNNER_REQUEST";
+    public static final String REQUEST_VARIABLE = com.company.database.schemaversion.runner.RunnerTask.REQUEST_VARIABLE;
     /** Where the task's runner finds the account admin's extra CA certificates. */
-    public static final String EXTRA_CA_VARIABLE = "SCHEMAVERSION_EXTRA_CA_PEM";
+    public static final String EXTRA_CA_VARIABLE = com.company.database.schemaversion.runner.RunnerTask.EXTRA_CA_VARIABLE;
     private static final String FAMILY_PREFIX = "schemaversion-runner-";
 
     private final ProxyClient<EcsClient> ecs;
@@ -76,20 +76,25 @@ public final class EcsTasks implements StepLauncher {
      * @param startedBy       the resource's tag on every task it starts, to find a step again after a handler crash
      * @param environment     the runner's configuration and the account policy, as the function's environment carries them
      * @param extraCa         the account admin's extra CA certificates, or null
+     * @param codeId          the id of this type version's runner code, which the task's runner must find it runs
      */
     public record Spec(String family, String startedBy, String cluster, String image, String cpu, String memory,
                        String taskRoleArn, String executionRoleArn, String logGroup, String region,
                        Set<String> subnetIds, Set<String> securityGroupIds, boolean assignPublicIp,
-                       Map<String, String> environment, String extraCa) {
+                       Map<String, String> environment, String extraCa, String codeId) {
         public Spec {
             subnetIds = Set.copyOf(subnetIds);
             securityGroupIds = Set.copyOf(securityGroupIds);
             environment = Map.copyOf(environment);
         }
 
-        /** The container's environment exactly: the runner's configuration, plus the extra CAs when there are some. */
+        /**
+         * The container's environment exactly: the runner's configuration, the region (the runner's clients and IAM
+         * tokens need it, and the task's environment need not name it), plus the extra CAs when there are some.
+         */
         Map<String, String> variables() {
             Map<String, String> all = new TreeMap<>(environment);
+            all.put("AWS_REGION", region);
             if (extraCa != null) {
                 all.put(EXTRA_CA_VARIABLE, extraCa);
             }
@@ -355,6 +360,11 @@ public final class EcsTasks implements StepLauncher {
         } catch (RuntimeException e) {
             throw translate(e, "deregister the runner's task definition " + spec.family());
         }
+    }
+
+    @Override
+    public String expectedCode() {
+        return spec.codeId();
     }
 
     @Override

@@ -161,7 +161,7 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         }
         String stepId = UUID.randomUUID().toString();
         String what = "start migrating towards version " + plan.target();
-        String token = arm(RunnerProtocol.Op.APPLY, stepId, what);
+        String token = arm(RunnerProtocol.Op.APPLY, stepId, what, launcher.expectedCode());
         byte[] payload = RunnerProtocol.encode(new RunnerProtocol.Request(RunnerProtocol.Op.APPLY, stepId,
                 plan.target().toString(), deadline(launcher.requestLifetime()), token));
         String where;
@@ -305,13 +305,18 @@ public final class LambdaRunnerEngine implements SchemaEngine {
      * @return the request's token
      */
     private String arm(RunnerProtocol.Op op, String stepId, String what) {
+        return arm(op, stepId, what, null);
+    }
+
+    private String arm(RunnerProtocol.Op op, String stepId, String what, String code) {
         String token = RunnerProtocol.newToken();
         String name = RunnerProtocol.stepParameter(stepId);
         try {
             ssm.injectCredentialsAndInvokeV2(PutParameterRequest.builder()
                     .name(name)
                     .type(ParameterType.STRING)
-                    .value(RunnerProtocol.armed(op, RunnerProtocol.digest(token)).toString())
+                    .value((code == null ? RunnerProtocol.armed(op, RunnerProtocol.digest(token))
+                            : RunnerProtocol.armed(op, RunnerProtocol.digest(token), code)).toString())
                     .description("Company::Database::SchemaVersion runner step (armed by the handler, taken by the runner)")
                     .overwrite(false)
                     .build(), ssm.client()::putParameter);

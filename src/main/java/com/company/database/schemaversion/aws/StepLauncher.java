@@ -39,6 +39,15 @@ public interface StepLauncher {
      */
     Optional<ReconcileException> lost(Step step);
 
+    /**
+     * The runner code id the step record names, which the runner checks against the code it runs before it does
+     * anything (a task's image is the admin's, not checked by Lambda's CodeSha256); null when the launcher's runner
+     * is checked otherwise.
+     */
+    default String expectedCode() {
+        return null;
+    }
+
     /** Stops the step if it still runs (best effort; never throws for a step already gone). */
     void stop(Step step);
 

@@ -106,6 +106,7 @@ public final class TaskRunnerMode implements ExecutionMode {
         return new EcsTasks(services.ecs(), new EcsTasks.Spec(EcsTasks.family(id), EcsTasks.startedBy(id), t.cluster(),
                 t.image(), String.valueOf(t.cpu()), String.valueOf(t.memoryMiB()), x.getRoleArn(), t.executionRoleArn(),
                 t.logGroup(), services.region(), x.getSubnetIds(), x.getSecurityGroupIds(),
-                Boolean.TRUE.equals(x.getAssignPublicIp()), environment, services.policy().extraCaCertificates()));
+                Boolean.TRUE.equals(x.getAssignPublicIp()), environment, services.policy().extraCaCertificates(),
+                services.environment().runnerPackage().codeId()));
     }
 }

@@ -118,6 +118,11 @@ public final class LambdaRunnerPackage {
         return codeId;
     }
 
+    /** The package's files by name (the task runner's image carries the same ones). */
+    TreeMap<String, RunnerPackageBuilder.FileEntry> files() {
+        return files;
+    }
+
     public byte[] zip() {
         byte[] z = zip;
         if (z == null) {

@@ -38,7 +38,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The VPC runner: a Lambda function in the customer's subnets that runs the same Flyway engine as Direct mode,
@@ -72,10 +75,15 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
     private final FlywayEngines engines = new FlywayEngines();
     private SsmClient ssm;
     private final boolean keepWarm;
+    /**
+     * Null in Lambda. For a task runner ({@link RunnerTask}): the code id of the code this process runs, which must
+     * be the one the handler armed the step for; its steps have no time limit of their own.
+     */
+    private final Supplier<String> taskCodeId;
 
     /** As Lambda's Java runtime creates it: the configuration is the process environment the handler set. */
     public RunnerEntrypoint() {
-        this(System.getenv(), Clock.systemUTC(), null, RunnerEntrypoint::fromOwnCode, true);
+        this(System.getenv(), Clock.systemUTC(), null, RunnerEntrypoint::fromOwnCode, true, null);
     }
 
     /**
@@ -101,7 +109,20 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
      */
     public RunnerEntrypoint(Map<String, String> environment, Clock clock, MigrationSource migrationOverride,
                             Function<String, byte[]> packageFiles) {
-        this(environment, clock, migrationOverride, packageFiles, false);
+        this(environment, clock, migrationOverride, packageFiles, false, null);
+    }
+
+    /**
+     * The runner of an ECS task ({@link RunnerTask}): one APPLY step, run as Lambda runs an asynchronous one, but
+     * only when {@code ownCodeId} (computed from the files this process runs) is the code id the handler armed the
+     * step for, and with no time limit but the task's (the handler stops the task when it gives up).
+     *
+     * @param packageFiles what the Lambda runner reads from its package (the extra CA certificates), by name
+     * @param ownCodeId    this process's code id; may throw a ReconcileException saying why it has none
+     */
+    static RunnerEntrypoint forTask(Map<String, String> environment, Clock clock, Function<String, byte[]> packageFiles,
+                                    Supplier<String> ownCodeId) {
+        return new RunnerEntrypoint(environment, clock, null, packageFiles, false, Objects.requireNonNull(ownCodeId));
     }
 
     /**
@@ -109,8 +130,9 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
      *                 the container's life; a host that creates one per invocation closes what it opened after it
      */
     private RunnerEntrypoint(Map<String, String> environment, Clock clock, MigrationSource migrationOverride,
-                             Function<String, byte[]> packageFiles, boolean keepWarm) {
+                             Function<String, byte[]> packageFiles, boolean keepWarm, Supplier<String> taskCodeId) {
         this.keepWarm = keepWarm;
+        this.taskCodeId = taskCodeId;
         this.environment = Map.copyOf(environment);
         this.clock = clock;
         this.migrationOverride = migrationOverride;
@@ -145,12 +167,17 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
     }
 
     JsonNode handle(byte[] payload, Context context) {
+        return handle(payload, context, new AtomicBoolean());
+    }
+
+    /** As above; {@code outcomeRecorded} is set once the step record holds the step's outcome (written now or before). */
+    JsonNode handle(byte[] payload, Context context, AtomicBoolean outcomeRecorded) {
         RunnerProtocol.Request request = null;
         try {
             request = RunnerProtocol.decodeRequest(RunnerProtocol.parse(payload));
             log(context, "op=" + request.op() + " target=" + request.target() + " step=" + request.stepId()
                     + " deadline=" + request.deadline());
-            return run(request, context);
+            return run(request, context, outcomeRecorded);
         } catch (ReconcileException e) {
             log(context, "failed: " + e.reason() + ": " + e.getMessage());
             return failure(e);
@@ -161,7 +188,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         }
     }
 
-    private JsonNode run(RunnerProtocol.Request r, Context context) {
+    private JsonNode run(RunnerProtocol.Request r, Context context, AtomicBoolean outcomeRecorded) {
         if (r.op() == RunnerProtocol.Op.PING) {
             ObjectNode ok = RunnerProtocol.ok(null);
             MigrationCatalog.bakedSets().forEach(ok.putArray("sets")::add);
@@ -213,13 +240,29 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         if (step.has("ok")) {
             // A second delivery of an asynchronous event (Lambda may deliver one twice): the first one did it.
             log(context, "step " + r.stepId() + " already finished: not running it again");
+            outcomeRecorded.set(true);
             return step;
+        }
+        String armedCode = RunnerProtocol.armedCode(step);
+        if (taskCodeId != null) {
+            JsonNode refusal = refusalOfOtherCode(r, armedCode);
+            if (refusal != null) {
+                log(context, "step " + r.stepId() + " outcome: refused: " + refusal.path("error").path("message").asText());
+                ObjectNode recordedRefusal = refusal.deepCopy();
+                recordedRefusal.put("digest", digest);
+                ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(recordedRefusal), StandardCharsets.UTF_8));
+                outcomeRecorded.set(true);
+                return refusal;
+            }
         }
         // Tells the handler the step has started (and proves early that this role may report it). A step marked
         // running but not finished is a duplicate delivery or a retry after a crash: run it again; Flyway's lock
         // and history make that safe. The record keeps the token's digest, so it stays usable by this step only.
         ObjectNode running = RunnerProtocol.running();
         running.put("digest", digest);
+        if (armedCode != null) {
+            running.put("code", armedCode); // a re-run of the step checks its code against the same id
+        }
         ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(running), StandardCharsets.UTF_8));
         // Whatever happens in an asynchronous step, its outcome must reach the handler, which polls for it.
         JsonNode outcome;
@@ -236,7 +279,34 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         ObjectNode recordedOutcome = outcome.deepCopy();
         recordedOutcome.put("digest", digest);
         ssm.writeStep(r.stepId(), new String(RunnerProtocol.bytes(recordedOutcome), StandardCharsets.UTF_8));
+        outcomeRecorded.set(true);
         return outcome;
+    }
+
+    /**
+     * A task runner's refusal of a step armed for other code (or for none), or null when its own code is the code
+     * the handler armed the step for. Decided before any login is read or any database touched: an image that is
+     * not this type version's runner does nothing but say so.
+     */
+    private JsonNode refusalOfOtherCode(RunnerProtocol.Request r, String armedCode) {
+        String own;
+        String why = null;
+        try {
+            own = taskCodeId.get();
+        } catch (ReconcileException e) {
+            own = null;
+            why = e.getMessage();
+        }
+        if (own != null && own.equals(armedCode)) {
+            return null;
+        }
+        return failure(new ReconcileException(Reason.RUNNER_FAILED, "The task runner refused step " + r.stepId()
+                + ": the handler armed it for runner code " + (armedCode == null ? "(none named)" : armedCode)
+                + ", but this task runs " + (own == null ? "code that has no runner code id (" + why + ")"
+                : "runner code " + own) + ". The image the task runs is not this type version's runner: build it"
+                + " with './schemaversion runner-image DIR' from this type version's handler artifact, push it and"
+                + " name its digest in the type configuration. Nothing was done: no login was read, no database"
+                + " touched."));
     }
 
     private JsonNode runOp(RunnerProtocol.Request r, RunnerConfig c, RunnerLogins ssm, Context context) {
@@ -284,7 +354,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
                     Observation observed = engine.observe();
                     Plan plan = RECONCILER.plan(observed, r.target());
                     if (RECONCILER.settled(observed, plan) == null) {
-                        engine.apply(observed, plan, budget(context));
+                        engine.apply(observed, plan, taskCodeId != null ? unbounded() : budget(context));
                     }
                     return RunnerProtocol.ok(null);
                 } catch (ReconcileException e) {
@@ -318,6 +388,15 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
     }
 
     /**
+     * A task's step: it starts migrations until the target is reached, with statements capped only by the
+     * configured timeout. The handler bounds the step by stopping the task when the operation gives up.
+     */
+    private Budget unbounded() {
+        Duration unlimited = Duration.ofDays(3650);
+        return new Budget(clock, unlimited, unlimited);
+    }
+
+    /**
      * The failure as the answer carries it: reason, message and fact. The runner adds no advice: the handler
      * chooses it from the fact for VpcRunner mode, as it does for Direct mode.
      */
@@ -334,7 +413,7 @@ public final class RunnerEntrypoint implements RequestStreamHandler {
         return Regions.resolve(null, environment.get("AWS_REGION"));
     }
 
-    private synchronized void closeAfterInvocation() {
+    synchronized void closeAfterInvocation() {
         engines.clear();
         if (ssm != null) {
             ssm.close();

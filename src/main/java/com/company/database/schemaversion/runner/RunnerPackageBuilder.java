@@ -240,6 +240,38 @@ public final class RunnerPackageBuilder {
         return bytes.toByteArray();
     }
 
+    /** Receives each file of a package in name order, with its content. */
+    interface FileContent {
+        void accept(String name, byte[] content) throws IOException;
+    }
+
+    /**
+     * Reads every file in name order, each checked as {@link #zip} checks it (the size and CRC-32 it was selected
+     * with), and hands it on: another format of the same package (the task runner's image layer).
+     */
+    static void read(TreeMap<String, FileEntry> files, FileContent into) {
+        Map<Path, ZipFile> jars = new HashMap<>();
+        try {
+            for (Map.Entry<String, FileEntry> file : files.entrySet()) {
+                byte[] content = contentOf(file.getKey(), file.getValue(), jars);
+                if (content.length != file.getValue().size() || crcOf(content) != file.getValue().crc()) {
+                    throw new IllegalStateException(file.getKey() + " changed while the runner package was being built");
+                }
+                into.accept(file.getKey(), content);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ZipFile jar : jars.values()) {
+                try {
+                    jar.close();
+                } catch (IOException e) {
+                    // read-only: nothing lost
+                }
+            }
+        }
+    }
+
     private static byte[] contentOf(String name, FileEntry file, Map<Path, ZipFile> jars) throws IOException {
         if (file.content() != null) {
             return file.content();

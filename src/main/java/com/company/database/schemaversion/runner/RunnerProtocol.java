@@ -127,11 +127,28 @@ public final class RunnerProtocol {
      * before it invokes the runner: the op it may be used for and the digest of the request's token.
      */
     public static ObjectNode armed(Op op, String tokenDigest) {
+        return armed(op, tokenDigest, null);
+    }
+
+    /**
+     * As above, with the code id of the runner that must run the step ({@link LambdaRunnerPackage#codeId()} of the
+     * handler's own code): a task runner whose own code has another id refuses the step (see {@link RunnerTask}).
+     * The Lambda runner ignores it: Lambda's CodeSha256, which the handler checks before invoking, fixes its code.
+     */
+    public static ObjectNode armed(Op op, String tokenDigest, String codeId) {
         ObjectNode n = JSON.createObjectNode();
         n.put("protocol", VERSION);
         n.put("armed", op.name().toLowerCase());
         n.put("digest", tokenDigest);
+        if (codeId != null) {
+            n.put("code", codeId);
+        }
         return n;
+    }
+
+    /** The runner code id an armed step record names, or null when it names none. */
+    public static String armedCode(JsonNode stepValue) {
+        return stepValue == null ? null : text(stepValue, "code");
     }
 
     /** The step record is armed and not yet taken by the runner. */
