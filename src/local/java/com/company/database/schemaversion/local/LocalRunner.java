@@ -35,7 +35,7 @@ public final class LocalRunner {
         try {
             endpoints = LocalEndpoints.start();
         } catch (IOException e) {
-            System.err.println("error: could not start the local SSM, KMS and Lambda endpoints: " + e.getMessage());
+            System.err.println("error: could not start the local SSM, KMS, Lambda and ECS endpoints: " + e.getMessage());
             System.exit(1);
             return;
         }

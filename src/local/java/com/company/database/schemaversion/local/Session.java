@@ -49,6 +49,8 @@ final class Session implements AutoCloseable {
     private String previousLambdaRegion;
     /** The variables the Lambda gave the runners it hosts before this session, put back on close. */
     private Map<String, String> previousRunnerVariables;
+    private String previousEcsRegion;
+    private Map<String, String> previousTaskVariables;
     private HandlerEnvironment environment = HandlerEnvironment.lambda();
 
     private Session(Options options, PrintStream out, LocalEndpoints endpoints) {
@@ -92,6 +94,7 @@ final class Session implements AutoCloseable {
                     .withSsm(URI.create(ssm.endpoint())).withKms(URI.create(endpoints.kms().endpoint())));
         }
         startLambda();
+        startEcs();
         typeConfiguration = loadTypeConfiguration();
         if (options.migrations != null) {
             if (!Files.isDirectory(options.migrations)) {
@@ -128,6 +131,20 @@ final class Session implements AutoCloseable {
                 "AWS_ENDPOINT_URL_SSM", endpoints.ssm().endpoint(),
                 "AWS_ACCESS_KEY_ID", LocalLambda.RUNNER_ACCESS_KEY,
                 "AWS_SECRET_ACCESS_KEY", LocalLambda.RUNNER_SECRET_KEY));
+    }
+
+    /**
+     * Resources with Execution.Mode TaskRunner: the handlers' ECS client goes to the in-process LocalEcs, which
+     * runs the task's image as a local process. The tasks get what the runners the Lambda hosts get (the local SSM
+     * endpoint and the runner role's placeholder credentials, or nothing with --aws), put back on close.
+     */
+    private void startEcs() {
+        LocalEcs ecs = endpoints.ecs();
+        environment = environment.withAwsEndpoints(environment.aws().endpoints().withEcs(URI.create(ecs.endpoint())));
+        previousEcsRegion = ecs.region();
+        ecs.setRegion(options.region);
+        previousTaskVariables = ecs.taskVariables();
+        ecs.hostTasksIn(endpoints.lambda().runnerVariables());
     }
 
     /**
@@ -452,6 +469,10 @@ final class Session implements AutoCloseable {
             endpoints.lambda().setRegion(previousLambdaRegion);
             endpoints.lambda().hostRunnersWith(null);
             endpoints.lambda().hostRunnersIn(previousRunnerVariables);
+        }
+        if (previousEcsRegion != null) {
+            endpoints.ecs().setRegion(previousEcsRegion);
+            endpoints.ecs().hostTasksIn(previousTaskVariables);
         }
         if (embedded != null) {
             try {
