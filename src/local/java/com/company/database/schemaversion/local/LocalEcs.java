@@ -595,6 +595,11 @@ public final class LocalEcs implements AutoCloseable {
         String startedBy = in.hasNonNull("startedBy") ? in.get("startedBy").asText() : null;
         String family = in.hasNonNull("family") ? in.get("family").asText() : null;
         String desired = in.path("desiredStatus").asText("RUNNING");
+        if (startedBy != null && (family != null || in.hasNonNull("desiredStatus") || in.hasNonNull("containerInstance")
+                || in.hasNonNull("serviceName") || in.hasNonNull("launchType"))) {
+            // ECS's own rule (its API reference: "it must be the only filter that you use")
+            throw new EcsError("InvalidParameterException", "cannot specify startedBy with other arguments");
+        }
         hooks.called("ListTasks" + (startedBy == null ? "" : " startedBy " + startedBy) + (family == null ? "" : " family " + family));
         int max = in.path("maxResults").asInt(100);
         if (max < 1 || max > 100) {
@@ -694,7 +699,8 @@ public final class LocalEcs implements AutoCloseable {
         final String cpu;
         final String memory;
         final JsonNode overrides;
-        final JsonNode tags;
+        /** StopTask deletes the task's tags, as ECS does. */
+        JsonNode tags;
         final String subnet;
         final String privateIp;
         final EcsHooks.TaskFault fault;
@@ -848,6 +854,7 @@ public final class LocalEcs implements AutoCloseable {
             stopCode = "UserInitiated";
             stoppedReason = reason;
             stoppingAt = Instant.now();
+            tags = JSON.createArrayNode();
             version++;
             for (ContainerRun c : containers) {
                 if (c.process != null && c.process.isAlive()) {

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,6 +107,7 @@ class AwsModeTest {
             assertThat(session.environment().aws().endpoints().lambda())
                     .isEqualTo(java.net.URI.create(lambda().endpoint()));
             assertThat(lambda().runnerVariables()).isEmpty();
+            assertThat(LocalRunnerHarness.endpoints().ecs().taskVariables()).as("the tasks keep the user's chain too").isEmpty();
             assertThat(System.getProperty("aws.accessKeyId")).isEqualTo("AKIAUSERPROFILE");
             assertThat(System.getProperty("aws.secretAccessKey")).isEqualTo("user-secret");
             assertThat(System.getProperty("aws.sessionToken")).isEqualTo("user-session");
@@ -133,7 +135,12 @@ class AwsModeTest {
     @Test
     void localModeSendsPlaceholdersAndPointsTheHandlersAndTheRunnerAtTheLocalEndpointOnlyWhileItRuns() throws Exception {
         String ssm = LocalRunnerHarness.endpoints().ssm().endpoint();
+        LocalEcs ecs = LocalRunnerHarness.endpoints().ecs();
+        Map<String, String> previousTaskVariables = ecs.taskVariables();
         try (Session session = openRead("--host", "db.example.internal")) {
+            assertThat(session.environment().aws().endpoints().ecs()).isEqualTo(java.net.URI.create(ecs.endpoint()));
+            assertThat(ecs.taskVariables()).as("a task gets what a hosted runner gets")
+                    .isEqualTo(lambda().runnerVariables()).containsEntry("AWS_ENDPOINT_URL_SSM", ssm);
             assertThat(session.environment().aws().endpoints().ssm()).isEqualTo(java.net.URI.create(ssm));
             assertThat(session.environment().aws().endpoints().kms())
                     .isEqualTo(java.net.URI.create(LocalRunnerHarness.endpoints().kms().endpoint()));
@@ -144,5 +151,6 @@ class AwsModeTest {
                     .isEqualTo("AKIDLOCALRUNNER");
         }
         assertThat(lambda().runnerVariables()).isEqualTo(previousRunnerVariables);
+        assertThat(ecs.taskVariables()).isEqualTo(previousTaskVariables);
     }
 }

@@ -148,6 +148,9 @@ class LocalEcsTest {
 
         RunTaskResponse started = ecs.runTask(run("runner", "step-1", List.of(kv("GREETING", "from-override")))
                 .tags(Tag.builder().key("purpose").value("test").build()).build());
+        assertThat(ecs.describeTasks(r -> r.cluster("schemaversion").tasks(started.tasks().get(0).taskArn())
+                .include(software.amazon.awssdk.services.ecs.model.TaskField.TAGS)).tasks().get(0).tags())
+                .containsExactly(Tag.builder().key("purpose").value("test").build());
         assertThat(started.failures()).isEmpty();
         Task task = started.tasks().get(0);
         assertThat(task.taskArn()).matches("arn:aws:ecs:eu-west-1:" + LocalEcs.ACCOUNT + ":task/schemaversion/[0-9a-f]{32}");
@@ -394,8 +397,12 @@ class LocalEcsTest {
 
         ecs.stopTask(r -> r.cluster("schemaversion").task(a1));
         assertThat(ecs.listTasks(r -> r.cluster("schemaversion").startedBy("step-a")).taskArns()).containsExactly(a2);
-        assertThat(ecs.listTasks(r -> r.cluster("schemaversion").startedBy("step-a").desiredStatus(DesiredStatus.STOPPED))
+        assertThat(ecs.listTasks(r -> r.cluster("schemaversion").family("runner").desiredStatus(DesiredStatus.STOPPED))
                 .taskArns()).containsExactly(a1);
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster("schemaversion").startedBy("step-a").desiredStatus(DesiredStatus.STOPPED)))
+                .as("startedBy must be the only filter").isInstanceOf(InvalidParameterException.class);
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster("schemaversion").startedBy("step-a").family("runner")))
+                .isInstanceOf(InvalidParameterException.class);
         for (String arn : List.of(a2, b)) {
             ecs.stopTask(r -> r.cluster("schemaversion").task(arn));
         }
