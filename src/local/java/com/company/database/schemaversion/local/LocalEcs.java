@@ -66,8 +66,8 @@ public final class LocalEcs implements AutoCloseable {
 
     private final HttpServer server;
     private final EcsHooks hooks;
-    private final Path workDir;
-    private final Path logsDir;
+    /** Where tasks' roots and logs go; never under java.io.tmpdir, which the rpdk wrapper empties on every call. */
+    private volatile Path workDir;
     private final ExecutorService lifecycles = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "local-ecs-task");
         t.setDaemon(true);
@@ -75,24 +75,27 @@ public final class LocalEcs implements AutoCloseable {
     });
     /** family to its revisions, revision n at index n-1 */
     private final Map<String, List<ObjectNode>> definitions = new TreeMap<>();
+    private final Map<String, JsonNode> definitionTags = new TreeMap<>();
     private final Map<String, Task> tasks = new LinkedHashMap<>();
     private final Map<String, IdempotentRun> clientTokens = new TreeMap<>();
     private volatile List<Path> imageLayouts = List.of();
     private volatile Map<String, String> taskVariables = Map.of();
     private volatile String region = Regions.FALLBACK;
 
-    /** ECS behaving well; work and log files under a fresh temporary directory. */
+    /** ECS behaving well, with no work directory yet: tasks fail to start until a host gives one ({@link #useWorkDir}). */
     public LocalEcs() throws IOException {
-        this(EcsHooks.NONE, Files.createTempDirectory("local-ecs"));
+        this(EcsHooks.NONE);
     }
 
-    /** With the host's faults; extracted roots under {@code workDir}/tasks, logs under {@code workDir}/logs. */
-    public LocalEcs(EcsHooks hooks, Path workDir) throws IOException {
+    public LocalEcs(EcsHooks hooks) throws IOException {
         this.hooks = hooks;
-        this.workDir = workDir.toAbsolutePath();
-        this.logsDir = this.workDir.resolve("logs");
-        Files.createDirectories(logsDir);
         server = LocalServer.start(0, this::handle, 4, "local-ecs");
+    }
+
+    /** With the host's faults and work directory. */
+    public LocalEcs(EcsHooks hooks, Path workDir) throws IOException {
+        this(hooks);
+        useWorkDir(workDir);
     }
 
     public String endpoint() {
@@ -100,6 +103,20 @@ public final class LocalEcs implements AutoCloseable {
     }
 
     // ---- knobs -------------------------------------------------------------------------------------------
+
+    /**
+     * Tasks started from now on extract their images under {@code dir}/tasks and write their logs under
+     * {@code dir}/logs. Not under java.io.tmpdir: the rpdk wrapper empties that folder on every call.
+     */
+    public void useWorkDir(Path dir) {
+        Path absolute = dir.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(absolute.resolve("logs"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the local ECS's work directory " + absolute, e);
+        }
+        this.workDir = absolute;
+    }
 
     /** The OCI image layout directories images are pulled from, searched in order. */
     public void imagesFrom(List<Path> layouts) {
@@ -133,6 +150,7 @@ public final class LocalEcs implements AutoCloseable {
         synchronized (this) {
             all = new ArrayList<>(tasks.values());
             definitions.clear();
+            definitionTags.clear();
             tasks.clear();
             clientTokens.clear();
         }
@@ -141,8 +159,17 @@ public final class LocalEcs implements AutoCloseable {
 
     // ---- what a host may look at -----------------------------------------------------------------------------
 
-    /** The awslogs stream's file: {@code <logs>/<group>/<stream>}, the stream being prefix/container/task id. */
+    /** The awslogs stream's file: {@code <work dir>/logs/<group>/<stream>}, the stream being prefix/container/task id. */
     public Path logFile(String group, String stream) {
+        Path dir = workDir;
+        if (dir == null) {
+            throw new IllegalStateException("the local ECS has no work directory (useWorkDir)");
+        }
+        return logFile(dir, group, stream);
+    }
+
+    private static Path logFile(Path workDir, String group, String stream) {
+        Path logsDir = workDir.resolve("logs");
         Path file = logsDir.resolve(relative(group)).resolve(relative(stream)).normalize();
         if (!file.startsWith(logsDir)) {
             throw new IllegalArgumentException("not a log stream: " + group + " " + stream);
@@ -320,8 +347,10 @@ public final class LocalEcs implements AutoCloseable {
         td.put("registeredAt", seconds(Instant.now()));
         td.put("registeredBy", "arn:aws:iam::" + ACCOUNT + ":root");
         revisions.add(td);
+        definitionTags.put(td.get("taskDefinitionArn").asText(),
+                in.has("tags") ? in.get("tags").deepCopy() : JSON.createArrayNode());
         ObjectNode out = JSON.createObjectNode();
-        out.set("taskDefinition", td);
+        out.set("taskDefinition", td.deepCopy());
         if (in.has("tags")) {
             out.set("tags", in.get("tags"));
         }
@@ -404,6 +433,9 @@ public final class LocalEcs implements AutoCloseable {
         }
         ObjectNode out = JSON.createObjectNode();
         out.set("taskDefinition", td.deepCopy());
+        if (strings(in.path("include")).contains("TAGS")) {
+            out.set("tags", definitionTags.get(td.get("taskDefinitionArn").asText()).deepCopy());
+        }
         return out;
     }
 
@@ -706,6 +738,8 @@ public final class LocalEcs implements AutoCloseable {
         final EcsHooks.TaskFault fault;
         final List<ContainerRun> containers = new ArrayList<>();
         final Instant createdAt = Instant.now();
+        /** null when the emulator had no work directory: the task fails to start */
+        final Path workDir;
         final Path root;
         boolean lost;
         String lastStatus = "PROVISIONING";
@@ -742,7 +776,8 @@ public final class LocalEcs implements AutoCloseable {
             this.privateIp = "10.0." + (Math.abs(id.hashCode()) % 250) + "." + (Math.abs(id.hashCode() / 250) % 250 + 2);
             this.fault = fault == null ? EcsHooks.TaskFault.NONE : fault;
             this.lost = this.fault.kind() == EcsHooks.TaskFault.Kind.LOST;
-            this.root = workDir.resolve("tasks").resolve(id);
+            this.workDir = LocalEcs.this.workDir;
+            this.root = workDir == null ? null : workDir.resolve("tasks").resolve(id);
             td.path("containerDefinitions").forEach(c -> containers.add(new ContainerRun(this, c)));
         }
 
@@ -911,6 +946,10 @@ public final class LocalEcs implements AutoCloseable {
                             : "pull image manifest has been retried 5 time(s): failed to resolve ref "
                             + containers.get(0).image + ": not found");
                     failedToStart(reason);
+                    return;
+                }
+                if (root == null) {
+                    failedToStart("CannotStartContainerError: the local ECS has no work directory (LocalEcs.useWorkDir)");
                     return;
                 }
                 synchronized (LocalEcs.this) {
@@ -1104,7 +1143,7 @@ public final class LocalEcs implements AutoCloseable {
 
         private void deleteRoot() {
             try {
-                if (Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+                if (root != null && Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
                     try (Stream<Path> all = Files.walk(root)) {
                         for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                             Files.deleteIfExists(p);
@@ -1191,7 +1230,7 @@ public final class LocalEcs implements AutoCloseable {
             String prefix = log.path("options").path("awslogs-stream-prefix").asText("");
             String stream = (prefix.isEmpty() ? "" : prefix + "/") + c.name + "/" + id;
             try {
-                return logFile(group, stream);
+                return logFile(workDir, group, stream);
             } catch (IllegalArgumentException e) {
                 throw new StartException("invalid awslogs options: " + e.getMessage());
             }

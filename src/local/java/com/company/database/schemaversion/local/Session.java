@@ -136,10 +136,12 @@ final class Session implements AutoCloseable {
     /**
      * Resources with Execution.Mode TaskRunner: the handlers' ECS client goes to the in-process LocalEcs, which
      * runs the task's image as a local process. The tasks get what the runners the Lambda hosts get (the local SSM
-     * endpoint and the runner role's placeholder credentials, or nothing with --aws), put back on close.
+     * endpoint and the runner role's placeholder credentials, or nothing with --aws), put back on close; their
+     * extracted images and awslogs files go under the home's ecs folder.
      */
     private void startEcs() {
         LocalEcs ecs = endpoints.ecs();
+        ecs.useWorkDir(home.resolve("ecs"));
         environment = environment.withAwsEndpoints(environment.aws().endpoints().withEcs(URI.create(ecs.endpoint())));
         previousEcsRegion = ecs.region();
         ecs.setRegion(options.region);

@@ -8,7 +8,6 @@ import com.company.database.schemaversion.testing.OciTestImages.Entry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -48,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,14 +64,15 @@ class LocalEcsTest {
     private static final String EXECUTION_ROLE = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
     private static final String TASK_ROLE = "arn:aws:iam::123456789012:role/schemaversion-task";
 
-    @TempDir
-    Path dir;
+    /** Not under java.io.tmpdir: the rpdk wrapper empties that folder on every call. */
+    private final Path dir = Path.of("target", "local-ecs-tests", UUID.randomUUID().toString()).toAbsolutePath();
     private final EcsFaults faults = new EcsFaults();
     private LocalEcs local;
     private EcsClient ecs;
 
     @BeforeEach
     void start() throws IOException {
+        Files.createDirectories(dir);
         local = new LocalEcs(faults, dir.resolve("ecs"));
         local.setRegion("eu-west-1");
         local.hostTasksIn(Map.of("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:1", "AWS_ACCESS_KEY_ID", LocalLambda.RUNNER_ACCESS_KEY,
@@ -88,6 +89,13 @@ class LocalEcsTest {
     void stop() {
         ecs.close();
         local.close();
+        try (var all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a task's thread may still be removing its own root: what is left stays under target/
+        }
     }
 
     // ---- task definitions --------------------------------------------------------------------------------------
@@ -110,6 +118,11 @@ class LocalEcsTest {
         assertThat(describe("runner-family").revision()).isEqualTo(2);
         assertThat(describe("runner-family:1").containerDefinitions().get(0).image()).endsWith("a".repeat(64));
         assertThat(describe(first.taskDefinitionArn()).revision()).isEqualTo(1);
+        TaskDefinition tagged = ecs.registerTaskDefinition(definition("tagged", "img@sha256:" + "a".repeat(64), c -> { })
+                .tags(Tag.builder().key("owner").value("schemaversion").build()).build()).taskDefinition();
+        assertThat(ecs.describeTaskDefinition(r -> r.taskDefinition(tagged.taskDefinitionArn())
+                .include(software.amazon.awssdk.services.ecs.model.TaskDefinitionField.TAGS)).tags())
+                .containsExactly(Tag.builder().key("owner").value("schemaversion").build());
 
         TaskDefinition gone = ecs.deregisterTaskDefinition(r -> r.taskDefinition("runner-family:2")).taskDefinition();
         assertThat(gone.status()).isEqualTo(TaskDefinitionStatus.INACTIVE);
@@ -199,6 +212,29 @@ class LocalEcsTest {
         assertThat(done.stoppingAt()).isNotNull();
         assertThat(done.executionStoppedAt()).isNotNull();
         assertThat(done.version()).isGreaterThan(running.version());
+    }
+
+    @Test
+    void withoutAWorkDirectoryTasksFailToStart() throws Exception {
+        try (LocalEcs bare = new LocalEcs(faults);
+             EcsClient client = EcsClient.builder().endpointOverride(URI.create(bare.endpoint())).region(Region.EU_WEST_1)
+                     .httpClient(UrlConnectionHttpClient.create())
+                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")))
+                     .build()) {
+            OciTestImages.Written image = OciTestImages.shellImage(dir.resolve("layout"), "echo ran");
+            bare.imagesFrom(List.of(image.layout()));
+            client.registerTaskDefinition(definition("runner", image.reference(), c -> { }).build());
+            String arn = client.runTask(run("runner", "s", null).build()).tasks().get(0).taskArn();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            Task t;
+            do {
+                Thread.sleep(25);
+                t = client.describeTasks(r -> r.cluster("schemaversion").tasks(arn)).tasks().get(0);
+            } while (!"STOPPED".equals(t.lastStatus()) && System.nanoTime() < deadline);
+            assertThat(t.stopCode()).isEqualTo(TaskStopCode.TASK_FAILED_TO_START);
+            assertThat(t.stoppedReason()).contains("no work directory");
+        }
+        assertThat(faults.launches()).isEmpty();
     }
 
     @Test
@@ -361,7 +397,8 @@ class LocalEcsTest {
         Files.createDirectories(outside);
         // an entry climbing out with "..", and a symbolic link planted to write through
         OciTestImages.Written climbing = OciTestImages.write(dir.resolve("climbing"), List.of(List.of(
-                Entry.file("../../../../../../../../.." + outside + "/climbed", "x".getBytes(StandardCharsets.UTF_8)))),
+                // from the container's root <dir>/ecs/tasks/<id>/runner, exactly up to <dir>
+                Entry.file("../../../../outside/climbed", "x".getBytes(StandardCharsets.UTF_8)))),
                 false, List.of("/bin/sh", "-c", "true"), null, List.of());
         OciTestImages.Written planting = OciTestImages.write(dir.resolve("planting"), List.of(
                 List.of(Entry.symlink("app", outside.toString())),
