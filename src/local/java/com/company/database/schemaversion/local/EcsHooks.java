@@ -21,7 +21,7 @@ public interface EcsHooks {
 
     /** How one task goes wrong, chosen when RunTask starts it. */
     record TaskFault(Kind kind, int exitCode, Duration after, String reason) {
-        public enum Kind { NONE, EXIT, KILLED_FOR_MEMORY, NEVER_STARTS, LOST }
+        public enum Kind { NONE, EXIT, KILLED_FOR_MEMORY, NEVER_STARTS, LOST, FORGOTTEN_ONCE_STOPPED }
 
         public static final TaskFault NONE = new TaskFault(Kind.NONE, 0, Duration.ZERO, null);
 
@@ -51,6 +51,14 @@ public interface EcsHooks {
         /** ECS forgets the task at once: DescribeTasks answers MISSING, ListTasks leaves it out; its command still runs. */
         public static TaskFault lost() {
             return new TaskFault(Kind.LOST, 0, Duration.ZERO, null);
+        }
+
+        /**
+         * The task runs and stops as usual, and ECS forgets it the moment it stops, as it forgets every stopped
+         * task after an hour or so: a caller that looks later finds it MISSING.
+         */
+        public static TaskFault forgottenOnceStopped() {
+            return new TaskFault(Kind.FORGOTTEN_ONCE_STOPPED, 0, Duration.ZERO, null);
         }
     }
 

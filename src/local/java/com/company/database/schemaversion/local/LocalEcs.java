@@ -487,7 +487,7 @@ public final class LocalEcs implements AutoCloseable {
                 ArrayNode list = out.putArray("tasks");
                 for (String arn : earlier.taskArns()) {
                     Task t = tasks.get(arn);
-                    if (t != null) {
+                    if (t != null && !t.lost) {
                         list.add(t.json(false));
                     }
                 }
@@ -1118,6 +1118,7 @@ public final class LocalEcs implements AutoCloseable {
                 lastStatus = status;
                 stoppedAt = Instant.now();
                 version++;
+                forgetIfFaulted();
             }
         }
 
@@ -1138,6 +1139,13 @@ public final class LocalEcs implements AutoCloseable {
                     c.reason = reason;
                 }
                 version++;
+                forgetIfFaulted();
+            }
+        }
+
+        private void forgetIfFaulted() {
+            if (fault.kind() == EcsHooks.TaskFault.Kind.FORGOTTEN_ONCE_STOPPED) {
+                lost = true;
             }
         }
 

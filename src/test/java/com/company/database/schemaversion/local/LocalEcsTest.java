@@ -347,6 +347,23 @@ class LocalEcsTest {
     }
 
     @Test
+    void faultForgottenOnceStoppedIsMissingAfterItRan() throws Exception {
+        useImage(OciTestImages.shellImage(dir.resolve("layout"), "echo ran"));
+        faults.nextTask(TaskFault.forgottenOnceStopped());
+        String arn = runOne("step-forgotten");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        DescribeTasksResponse described;
+        do {
+            Thread.sleep(25);
+            described = ecs.describeTasks(r -> r.cluster("schemaversion").tasks(arn));
+        } while (described.failures().isEmpty() && System.nanoTime() < deadline);
+        assertThat(described.failures()).singleElement().satisfies(f -> assertThat(f.reason()).isEqualTo("MISSING"));
+        assertThat(faults.launches()).hasSize(1);
+        assertThat(local.logEvents(GROUP, PREFIX + "/" + CONTAINER + "/" + arn.substring(arn.lastIndexOf('/') + 1)).orElseThrow())
+                .contains("ran");
+    }
+
+    @Test
     void faultNoCapacityForTheNextCalls() throws Exception {
         useImage(OciTestImages.shellImage(dir.resolve("layout"), "true"));
         faults.capacityUnavailableFor(2);
