@@ -64,6 +64,20 @@ public interface EcsHooks {
 
     // ---- faults ----------------------------------------------------------------------------------------------
 
+    /** Whether the cluster exists (asked by RunTask, DescribeTasks, StopTask, ListTasks); every one does by default. */
+    default boolean clusterExists(String cluster) {
+        return true;
+    }
+
+    /** Whether the subnet exists (RunTask checks the awsvpcConfiguration's, as ECS does through EC2). */
+    default boolean subnetExists(String subnetId) {
+        return true;
+    }
+
+    default boolean securityGroupExists(String groupId) {
+        return true;
+    }
+
     /** Asked once per RunTask call: true answers it with Fargate's capacity failure and starts nothing. */
     default boolean capacityUnavailable() {
         return false;

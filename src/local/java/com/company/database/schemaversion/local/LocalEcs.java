@@ -465,7 +465,7 @@ public final class LocalEcs implements AutoCloseable {
     }
 
     private JsonNode runTask(JsonNode in) throws EcsError {
-        String cluster = clusterName(in);
+        String cluster = existingCluster(in);
         String reference = in.path("taskDefinition").asText("");
         hooks.called("RunTask " + reference + (in.hasNonNull("startedBy") ? " startedBy " + in.get("startedBy").asText() : ""));
         List<Task> started = new ArrayList<>();
@@ -519,6 +519,18 @@ public final class LocalEcs implements AutoCloseable {
             }
             if (subnets.size() > 16 || strings(vpc.path("securityGroups")).size() > 5) {
                 throw new EcsError("InvalidParameterException", "At most 16 subnets and 5 security groups are allowed.");
+            }
+            for (String subnet : subnets) {
+                if (!hooks.subnetExists(subnet)) {
+                    throw new EcsError("InvalidParameterException", "Error retrieving subnet information for [" + subnet
+                            + "]: The subnet ID '" + subnet + "' does not exist");
+                }
+            }
+            for (String group : strings(vpc.path("securityGroups"))) {
+                if (!hooks.securityGroupExists(group)) {
+                    throw new EcsError("InvalidParameterException", "Error retrieving security group information for ["
+                            + group + "]: The security group '" + group + "' does not exist");
+                }
             }
             String assignPublicIp = vpc.path("assignPublicIp").asText("DISABLED");
             if (!assignPublicIp.equals("ENABLED") && !assignPublicIp.equals("DISABLED")) {
@@ -576,7 +588,7 @@ public final class LocalEcs implements AutoCloseable {
     }
 
     private JsonNode describeTasks(JsonNode in) throws EcsError {
-        String cluster = clusterName(in);
+        String cluster = existingCluster(in);
         List<String> wanted = strings(in.path("tasks"));
         hooks.called("DescribeTasks " + String.join(",", wanted));
         if (wanted.isEmpty() || wanted.size() > 100) {
@@ -602,7 +614,7 @@ public final class LocalEcs implements AutoCloseable {
     }
 
     private JsonNode stopTask(JsonNode in) throws EcsError {
-        String cluster = clusterName(in);
+        String cluster = existingCluster(in);
         String ref = in.path("task").asText("");
         hooks.called("StopTask " + ref);
         Task t;
@@ -623,7 +635,7 @@ public final class LocalEcs implements AutoCloseable {
     }
 
     private JsonNode listTasks(JsonNode in) throws EcsError {
-        String cluster = clusterName(in);
+        String cluster = existingCluster(in);
         String startedBy = in.hasNonNull("startedBy") ? in.get("startedBy").asText() : null;
         String family = in.hasNonNull("family") ? in.get("family").asText() : null;
         String desired = in.path("desiredStatus").asText("RUNNING");
@@ -663,6 +675,14 @@ public final class LocalEcs implements AutoCloseable {
             out.put("nextToken", Integer.toString(end));
         }
         return out;
+    }
+
+    private String existingCluster(JsonNode in) throws EcsError {
+        String cluster = clusterName(in);
+        if (!hooks.clusterExists(cluster)) {
+            throw new EcsError("ClusterNotFoundException", "Cluster not found.");
+        }
+        return cluster;
     }
 
     /** The cluster's name from its name or ARN; "default" when none is given. */
@@ -1343,5 +1363,11 @@ public final class LocalEcs implements AutoCloseable {
         all.forEach(Task::kill);
         server.stop(0);
         lifecycles.shutdownNow();
+        try {
+            // the tasks' threads remove their extracted roots as they end
+            lifecycles.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -93,7 +93,7 @@ class LocalEcsTest {
             for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             // a task's thread may still be removing its own root: what is left stays under target/
         }
     }
@@ -500,6 +500,15 @@ class LocalEcsTest {
                 .isInstanceOf(InvalidParameterException.class).hasMessageContaining("is not a container in the TaskDefinition");
         assertThatThrownBy(() -> ecs.runTask(run("no-such", "s", null).build()))
                 .isInstanceOf(ClientException.class).hasMessageContaining("TaskDefinition not found.");
+        faults.missing("subnet-0a1b2c3d");
+        assertThatThrownBy(() -> ecs.runTask(run("runner", "s", null).build()))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("The subnet ID 'subnet-0a1b2c3d' does not exist");
+        faults.missing("schemaversion");
+        assertThatThrownBy(() -> ecs.runTask(run("runner", "s", null).build()))
+                .isInstanceOf(software.amazon.awssdk.services.ecs.model.ClusterNotFoundException.class);
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster("schemaversion")))
+                .isInstanceOf(software.amazon.awssdk.services.ecs.model.ClusterNotFoundException.class);
+        assertThat(faults.launches()).isEmpty();
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------

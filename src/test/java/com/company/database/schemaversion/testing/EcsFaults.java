@@ -17,6 +17,7 @@ public final class EcsFaults implements EcsHooks {
     private final Deque<TaskFault> taskFaults = new ArrayDeque<>();
     private Duration startDelay = Duration.ZERO;
     private Duration stopTimeout;
+    private final java.util.Set<String> missing = new java.util.HashSet<>();
     private final List<String> calls = new ArrayList<>();
     private final List<Launch> launches = new ArrayList<>();
 
@@ -41,6 +42,27 @@ public final class EcsFaults implements EcsHooks {
     public synchronized EcsFaults killAfterSigterm(Duration timeout) {
         stopTimeout = timeout;
         return this;
+    }
+
+    /** A cluster, subnet or security group id that does not exist in the account. */
+    public synchronized EcsFaults missing(String id) {
+        missing.add(id);
+        return this;
+    }
+
+    @Override
+    public synchronized boolean clusterExists(String cluster) {
+        return !missing.contains(cluster);
+    }
+
+    @Override
+    public synchronized boolean subnetExists(String subnetId) {
+        return !missing.contains(subnetId);
+    }
+
+    @Override
+    public synchronized boolean securityGroupExists(String groupId) {
+        return !missing.contains(groupId);
     }
 
     public synchronized List<String> calls() {
