@@ -911,23 +911,25 @@ public final class LocalEcs implements AutoCloseable {
             stoppingAt = Instant.now();
             tags = JSON.createArrayNode();
             version++;
-            for (ContainerRun c : containers) {
-                if (c.process != null && c.process.isAlive()) {
-                    snapshotDescendants(c);
-                    c.process.destroy();
-                    Duration grace = hooks.stopTimeout(c.stopTimeout);
-                    lifecycles.submit(() -> {
-                        try {
-                            if (!c.process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                                killAll(c);
-                            }
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
+            containers.forEach(this::terminate);
+        }
+
+        /** What "docker stop" does: SIGTERM to the container's process now, SIGKILL to all of it after the stop timeout. */
+        private void terminate(ContainerRun c) {
+            if (c.process != null && c.process.isAlive()) {
+                snapshotDescendants(c);
+                c.process.destroy();
+                Duration grace = hooks.stopTimeout(c.stopTimeout);
+                lifecycles.submit(() -> {
+                    try {
+                        if (!c.process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                            killAll(c);
                         }
-                    });
-                }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
             }
-            notifyAll();
         }
 
         void kill() {
@@ -1100,9 +1102,8 @@ public final class LocalEcs implements AutoCloseable {
                     stoppingAt = Instant.now();
                     version++;
                     for (ContainerRun c : containers) {
-                        if (c != exited && c.process != null && c.process.isAlive()) {
-                            snapshotDescendants(c);
-                            c.process.destroy();
+                        if (c != exited) {
+                            terminate(c);
                         }
                     }
                 }

@@ -247,6 +247,21 @@ class LocalEcsTest {
     }
 
     @Test
+    void whenTheEssentialContainerExitsTheOthersAreStopped() throws Exception {
+        OciTestImages.Written main = OciTestImages.shellImage(dir.resolve("main"), "sleep 0.3; echo done");
+        OciTestImages.Written sidecar = OciTestImages.shellImage(dir.resolve("sidecar"), "exec sleep 30");
+        local.imagesFrom(List.of(main.layout(), sidecar.layout()));
+        ecs.registerTaskDefinition(definition("runner", main.reference(), c -> { }).containerDefinitions(
+                definition("runner", main.reference(), c -> { }).build().containerDefinitions().get(0),
+                ContainerDefinition.builder().name("sidecar").image(sidecar.reference()).essential(false).build()).build());
+        Task done = awaitStopped(runOne("step-sidecar"));
+        assertThat(done.stopCode()).isEqualTo(TaskStopCode.ESSENTIAL_CONTAINER_EXITED);
+        assertThat(done.containers()).extracting(c -> c.name() + "=" + c.exitCode())
+                .containsExactlyInAnyOrder("runner=0", "sidecar=143");
+        assertThat(faults.launches()).hasSize(2);
+    }
+
+    @Test
     void theContainerSeesOnlyItsOwnEnvironmentNotTheHosts() throws Exception {
         useImage(OciTestImages.shellImage(dir.resolve("layout"), "env"));
         Task done = awaitStopped(runOne("step-env"));
