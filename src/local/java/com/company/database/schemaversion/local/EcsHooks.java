@@ -93,6 +93,11 @@ public interface EcsHooks {
         return Duration.ZERO;
     }
 
+    /** How long a task whose containers ended stays DEPROVISIONING (detaching its network interface) before STOPPED. */
+    default Duration deprovisioning() {
+        return Duration.ZERO;
+    }
+
     /** How long StopTask waits after SIGTERM before SIGKILL, given the container's stopTimeout (default 30 s). */
     default Duration stopTimeout(Duration configured) {
         return configured;

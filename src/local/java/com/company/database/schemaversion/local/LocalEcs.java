@@ -1118,7 +1118,7 @@ public final class LocalEcs implements AutoCloseable {
             }
         }
 
-        private void stopped(String status, ContainerRun exitedEssential) {
+        private void stopped(String status, ContainerRun exitedEssential) throws InterruptedException {
             synchronized (LocalEcs.this) {
                 lastStatus = "DEPROVISIONING";
                 executionStoppedAt = Instant.now();
@@ -1135,6 +1135,7 @@ public final class LocalEcs implements AutoCloseable {
                 }
                 version++;
             }
+            sleep(hooks.deprovisioning());
             synchronized (LocalEcs.this) {
                 lastStatus = status;
                 stoppedAt = Instant.now();

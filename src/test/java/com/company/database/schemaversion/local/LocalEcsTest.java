@@ -207,7 +207,12 @@ class LocalEcsTest {
         assertThat(running.containers().get(0).exitCode()).isNull();
         assertThat(running.stoppedAt()).isNull();
         assertThat(running.startedAt()).isAfter(running.createdAt());
+        faults.deprovisioning(Duration.ofMillis(400));
         ecs.stopTask(r -> r.cluster("schemaversion").task(arn));
+        Task deprovisioning = awaitStatus(arn, "DEPROVISIONING");
+        assertThat(deprovisioning.desiredStatus()).isEqualTo("STOPPED");
+        assertThat(deprovisioning.containers().get(0).exitCode()).as("the exit code is known before STOPPED").isEqualTo(143);
+        assertThat(deprovisioning.stoppedAt()).isNull();
         Task done = awaitStopped(arn);
         assertThat(done.stoppingAt()).isNotNull();
         assertThat(done.executionStoppedAt()).isNotNull();

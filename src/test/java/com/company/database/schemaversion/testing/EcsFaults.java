@@ -17,6 +17,7 @@ public final class EcsFaults implements EcsHooks {
     private final Deque<TaskFault> taskFaults = new ArrayDeque<>();
     private Duration startDelay = Duration.ZERO;
     private Duration stopTimeout;
+    private Duration deprovisioning = Duration.ZERO;
     private final java.util.Set<String> missing = new java.util.HashSet<>();
     private final List<String> calls = new ArrayList<>();
     private final List<Launch> launches = new ArrayList<>();
@@ -63,6 +64,17 @@ public final class EcsFaults implements EcsHooks {
     @Override
     public synchronized boolean securityGroupExists(String groupId) {
         return !missing.contains(groupId);
+    }
+
+    /** A stopping task stays DEPROVISIONING this long. */
+    public synchronized EcsFaults deprovisioning(Duration time) {
+        deprovisioning = time;
+        return this;
+    }
+
+    @Override
+    public synchronized Duration deprovisioning() {
+        return deprovisioning;
     }
 
     public synchronized List<String> calls() {
