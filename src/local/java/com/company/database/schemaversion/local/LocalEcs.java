@@ -2,6 +2,7 @@ package com.company.database.schemaversion.local;
 
 import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Regions;
+import com.company.database.schemaversion.runner.RunnerImage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -40,7 +41,8 @@ import java.util.stream.Stream;
  * DeregisterTaskDefinition, RunTask, DescribeTasks, StopTask, ListTasks) for Fargate tasks, speaking ECS's AWS JSON
  * 1.1 protocol (X-Amz-Target AmazonEC2ContainerServiceV20141113.Op) on 127.0.0.1 so the real SDK client talks to
  * it. It REALLY runs a task: each container's image, named by digest, is pulled from the host's image store (OCI
- * image layouts, {@link OciImages}: every blob checked against its digest), extracted into a fresh root, and its
+ * image layouts read by {@link RunnerImage#read}: every blob checked against its digest, every layer against its
+ * diff_id), extracted into a fresh root, and its
  * entrypoint and command run as a local process with the container's environment, stdout and stderr going to an
  * awslogs-like file per stream. The images carry no JRE: {@code java} is this host's. Absolute paths in the
  * command line and environment that name something in the image's root are mapped into the extracted root, since
@@ -60,6 +62,7 @@ public final class LocalEcs implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FAMILY = Pattern.compile("[A-Za-z0-9_-]{1,255}");
     private static final Pattern TASK_DEFINITION_ARN = Pattern.compile("^arn:aws[a-z-]*:ecs:[^:]*:[0-9]*:task-definition/(.+)$");
+    private static final Pattern DIGEST_REFERENCE = Pattern.compile("^.+@sha256:([0-9a-f]{64})$");
     private static final Pattern LOG_NAME = Pattern.compile("[.\\-_/#A-Za-z0-9]+");
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -978,17 +981,19 @@ public final class LocalEcs implements AutoCloseable {
                     pullStartedAt = Instant.now();
                 }
                 Map<ContainerRun, ProcessBuilder> prepared = new LinkedHashMap<>();
-                OciImages store = new OciImages(imageLayouts);
                 for (ContainerRun c : containers) {
                     try {
-                        OciImages.Image image = store.resolve(c.image);
+                        RunnerImage.Image image = pull(c.image);
                         Path containerRoot = root.resolve(c.name);
-                        store.extract(image, containerRoot);
+                        image.extractTo(containerRoot);
                         synchronized (LocalEcs.this) {
-                            c.imageDigest = image.digest();
+                            c.imageDigest = image.manifestDigest();
                         }
                         prepared.put(c, processFor(c, image, containerRoot.toRealPath()));
-                    } catch (OciImages.PullException e) {
+                    } catch (PullException | RunnerImage.LayoutException e) {
+                        failedToStart("CannotPullContainerError: " + e.getMessage());
+                        return;
+                    } catch (UncheckedIOException e) {
                         failedToStart("CannotPullContainerError: " + e.getMessage());
                         return;
                     } catch (StartException e) {
@@ -1186,7 +1191,7 @@ public final class LocalEcs implements AutoCloseable {
         }
 
         /** The container's local process: image config, definition and overrides, as a runtime merges them. */
-        private ProcessBuilder processFor(ContainerRun c, OciImages.Image image, Path root) throws StartException, IOException {
+        private ProcessBuilder processFor(ContainerRun c, RunnerImage.Image image, Path root) throws StartException, IOException {
             JsonNode override = null;
             for (JsonNode o : overrides.path("containerOverrides")) {
                 if (c.name.equals(o.path("name").asText())) {
@@ -1194,7 +1199,7 @@ public final class LocalEcs implements AutoCloseable {
                 }
             }
             JsonNode d = c.definition;
-            List<String> entrypoint = d.has("entryPoint") ? strings(d.get("entryPoint")) : image.config().entrypoint();
+            List<String> entrypoint = d.has("entryPoint") ? strings(d.get("entryPoint")) : image.entrypoint();
             List<String> command;
             if (override != null && override.has("command")) {
                 command = strings(override.get("command"));
@@ -1202,7 +1207,7 @@ public final class LocalEcs implements AutoCloseable {
                 command = strings(d.get("command"));
             } else {
                 // a runtime drops the image's Cmd when the container names an entrypoint of its own
-                command = d.has("entryPoint") ? List.of() : image.config().cmd();
+                command = d.has("entryPoint") ? List.of() : image.cmd();
             }
             List<String> argv = new ArrayList<>(entrypoint);
             argv.addAll(command);
@@ -1216,7 +1221,7 @@ public final class LocalEcs implements AutoCloseable {
             }
             Map<String, String> env = new TreeMap<>();
             env.put("PATH", DEFAULT_PATH);
-            for (String kv : image.config().env()) {
+            for (String kv : image.env()) {
                 int eq = kv.indexOf('=');
                 if (eq > 0) {
                     env.put(kv.substring(0, eq), kv.substring(eq + 1));
@@ -1235,7 +1240,7 @@ public final class LocalEcs implements AutoCloseable {
             // a container sees none of the host's environment: the handler's own credentials stay out
             pb.environment().clear();
             pb.environment().putAll(env);
-            String workingDir = d.path("workingDirectory").asText(image.config().workingDir());
+            String workingDir = d.path("workingDirectory").asText(image.workingDir());
             Path cwd = workingDir.isEmpty() ? root : root.resolve(workingDir.replaceFirst("^/+", "")).normalize();
             pb.directory((cwd.startsWith(root) && Files.isDirectory(cwd) ? cwd : root).toFile());
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -1271,6 +1276,33 @@ public final class LocalEcs implements AutoCloseable {
         StartException(String message) {
             super(message);
         }
+    }
+
+    /** Why an image cannot be pulled: the text after "CannotPullContainerError: ". */
+    private static final class PullException extends Exception {
+        PullException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The image a container names, from the first layout that holds its manifest: only a digest reference
+     * ({@code <repository>@sha256:<hex>}) is pulled, as the type names its image; a tag would be whatever the
+     * registry says at pull time.
+     */
+    private RunnerImage.Image pull(String reference) throws PullException {
+        Matcher m = DIGEST_REFERENCE.matcher(reference);
+        if (!m.matches()) {
+            throw new PullException("pull image manifest has been retried 1 time(s): failed to resolve ref " + reference
+                    + ": the local image store serves images named by digest only (<repository>@sha256:<hex>)");
+        }
+        for (Path layout : imageLayouts) {
+            if (Files.isRegularFile(layout.resolve("blobs").resolve("sha256").resolve(m.group(1)))) {
+                return RunnerImage.read(layout, "sha256:" + m.group(1));
+            }
+        }
+        throw new PullException("pull image manifest has been retried 1 time(s): failed to resolve ref " + reference
+                + ": not found");
     }
 
     /** The image's command: {@code java} is this host's JVM (the image has no JRE); image paths map into its root. */

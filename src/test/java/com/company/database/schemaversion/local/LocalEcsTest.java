@@ -408,7 +408,7 @@ class LocalEcsTest {
         Files.write(layer, bytes);
         Task done = awaitStopped(runOne("step"));
         assertThat(done.stopCode()).isEqualTo(TaskStopCode.TASK_FAILED_TO_START);
-        assertThat(done.stoppedReason()).startsWith("CannotPullContainerError: ").contains("failed to verify");
+        assertThat(done.stoppedReason()).startsWith("CannotPullContainerError: ").contains("the layout was changed or damaged");
         assertThat(faults.launches()).isEmpty();
     }
 
@@ -448,7 +448,7 @@ class LocalEcsTest {
             Task done = awaitStopped(ecs.runTask(run(family, "s", null).build()).tasks().get(0).taskArn());
             assertThat(done.stopCode()).as(family).isEqualTo(TaskStopCode.TASK_FAILED_TO_START);
             assertThat(done.stoppedReason()).as(family).startsWith("CannotPullContainerError: ")
-                    .containsAnyOf("points outside the container's root", "leaves the container's root");
+                    .containsAnyOf("has an entry outside the image's root", "this reader unpacks only files and directories");
         }
         try (var files = Files.list(outside)) {
             assertThat(files.toList()).isEmpty();

@@ -36,30 +36,6 @@ public final class OciTestImages {
         public static Entry symlink(String name, String target) {
             return new Entry(name, '2', new byte[0], 0777, target);
         }
-
-        public static Entry hardlink(String name, String target) {
-            return new Entry(name, '1', new byte[0], 0644, target);
-        }
-
-        public static Entry executable(String name, byte[] content) {
-            return new Entry(name, '0', content, 0755, "");
-        }
-
-        /** A PAX extended header giving the next entry's path (how POSIX writers carry names over 100 bytes). */
-        public static Entry paxPath(String path) {
-            String body = " path=" + path + "\n";
-            int length = body.getBytes(StandardCharsets.UTF_8).length;
-            int digits = String.valueOf(length).length();
-            while (String.valueOf(length + digits).length() != digits) {
-                digits++;
-            }
-            return new Entry("PaxHeaders/x", 'x', ((length + digits) + body).getBytes(StandardCharsets.UTF_8), 0644, "");
-        }
-
-        /** A GNU long-name entry giving the next entry's name. */
-        public static Entry gnuLongName(String name) {
-            return new Entry("././@LongLink", 'L', (name + "\0").getBytes(StandardCharsets.UTF_8), 0644, "");
-        }
     }
 
     /** What one written image is: its digest reference, its layout, and its layers' blob files. */
@@ -113,30 +89,6 @@ public final class OciTestImages {
             Files.write(layout.resolve("index.json"), JSON.writeValueAsBytes(index));
             return new Written("123456789012.dkr.ecr.eu-west-1.amazonaws.com/schemaversion-runner@sha256:"
                     + Digests.sha256Hex(manifestBytes), layout, blobs);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Writes an image index (multi-platform) over the manifest of {@code image}, returning its reference. */
-    public static String index(Written image, String os, String architecture) {
-        try {
-            String manifestHex = image.reference().substring(image.reference().indexOf("@sha256:") + 8);
-            byte[] manifest = Files.readAllBytes(image.layout().resolve("blobs/sha256").resolve(manifestHex));
-            ObjectNode index = JSON.createObjectNode();
-            index.put("schemaVersion", 2);
-            index.put("mediaType", "application/vnd.oci.image.index.v1+json");
-            ObjectNode other = index.putArray("manifests").addObject();
-            other.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
-            other.put("digest", "sha256:" + "e".repeat(64));
-            other.put("size", 1);
-            other.putObject("platform").put("os", "linux").put("architecture", "arm64");
-            ObjectNode wanted = descriptor("application/vnd.oci.image.manifest.v1+json", manifest);
-            wanted.putObject("platform").put("os", os).put("architecture", architecture);
-            ((ArrayNode) index.get("manifests")).add(wanted);
-            byte[] bytes = JSON.writeValueAsBytes(index);
-            blob(image.layout(), bytes);
-            return image.reference().substring(0, image.reference().indexOf('@')) + "@sha256:" + Digests.sha256Hex(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
