@@ -475,8 +475,9 @@ public final class LocalEcs implements AutoCloseable {
         ObjectNode out = JSON.createObjectNode();
         synchronized (this) {
             String token = in.path("clientToken").asText("");
-            if (token.length() > 64) {
-                throw new EcsError("InvalidParameterException", "clientToken can have at most 64 characters.");
+            if (token.length() > 64 || !token.chars().allMatch(ch -> ch >= 33 && ch <= 126)) {
+                throw new EcsError("InvalidParameterException",
+                        "clientToken: up to 64 characters in the range 33-126 (printable ASCII, no space).");
             }
             String fingerprint = Digests.sha256Hex(withoutToken(in).toString());
             if (!token.isEmpty() && clientTokens.containsKey(cluster + "/" + token)) {
@@ -544,8 +545,9 @@ public final class LocalEcs implements AutoCloseable {
                 throw new EcsError("InvalidParameterException", "count must be between 1 and 10.");
             }
             String startedBy = in.hasNonNull("startedBy") ? in.get("startedBy").asText() : null;
-            if (startedBy != null && startedBy.length() > 128) {
-                throw new EcsError("InvalidParameterException", "startedBy can have at most 128 characters.");
+            if (startedBy != null && !startedBy.matches("[A-Za-z0-9_/-]{1,36}")) {
+                throw new EcsError("InvalidParameterException", "startedBy: up to 36 letters, numbers, hyphens (-),"
+                        + " forward slashes (/) and underscores (_).");
             }
             Set<String> containerNames = new HashSet<>();
             td.path("containerDefinitions").forEach(c -> containerNames.add(c.path("name").asText()));

@@ -518,6 +518,10 @@ class LocalEcsTest {
         assertThatThrownBy(() -> ecs.runTask(run("runner", "s", null).overrides(o -> o.containerOverrides(
                         ContainerOverride.builder().name("someone-else").build())).build()))
                 .isInstanceOf(InvalidParameterException.class).hasMessageContaining("is not a container in the TaskDefinition");
+        assertThatThrownBy(() -> ecs.runTask(run("runner", "x".repeat(37), null).build()))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("up to 36");
+        assertThatThrownBy(() -> ecs.runTask(run("runner", "s", null).clientToken("with space").build()))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("clientToken");
         assertThatThrownBy(() -> ecs.runTask(run("no-such", "s", null).build()))
                 .isInstanceOf(ClientException.class).hasMessageContaining("TaskDefinition not found.");
         faults.missing("subnet-0a1b2c3d");
