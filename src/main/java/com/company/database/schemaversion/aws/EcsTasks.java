@@ -20,7 +20,6 @@ import software.amazon.awssdk.services.ecs.model.DeregisterTaskDefinitionRequest
 import software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionRequest;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksRequest;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
-import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.Failure;
 import software.amazon.awssdk.services.ecs.model.InvalidParameterException;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
@@ -197,10 +196,11 @@ public final class EcsTasks implements StepLauncher {
      */
     @Override
     public Optional<Found> running() {
+        // ListTasks takes startedBy only as its sole filter; the tasks it lists are the running ones by default.
         List<String> arns;
         try {
             arns = ecs.injectCredentialsAndInvokeV2(ListTasksRequest.builder().cluster(spec.cluster())
-                    .startedBy(spec.startedBy()).desiredStatus(DesiredStatus.RUNNING).build(), ecs.client()::listTasks).taskArns();
+                    .startedBy(spec.startedBy()).build(), ecs.client()::listTasks).taskArns();
         } catch (RuntimeException e) {
             throw translate(e, "list the runner's tasks on cluster " + spec.cluster());
         }
@@ -328,7 +328,7 @@ public final class EcsTasks implements StepLauncher {
         List<String> arns;
         try {
             arns = ecs.injectCredentialsAndInvokeV2(ListTasksRequest.builder().cluster(spec.cluster())
-                    .startedBy(spec.startedBy()).desiredStatus(DesiredStatus.RUNNING).build(), ecs.client()::listTasks).taskArns();
+                    .startedBy(spec.startedBy()).build(), ecs.client()::listTasks).taskArns();
         } catch (RuntimeException e) {
             throw translate(e, "list the runner's tasks on cluster " + spec.cluster());
         }
