@@ -549,6 +549,10 @@ public final class LocalEcs implements AutoCloseable {
                 throw new EcsError("InvalidParameterException", "startedBy: up to 36 letters, numbers, hyphens (-),"
                         + " forward slashes (/) and underscores (_).");
             }
+            // "A total of 8192 characters are allowed for overrides", the JSON formatting included
+            if (in.has("overrides") && in.get("overrides").toString().length() > 8192) {
+                throw new EcsError("InvalidParameterException", "Container Overrides length must be at most 8192");
+            }
             Set<String> containerNames = new HashSet<>();
             td.path("containerDefinitions").forEach(c -> containerNames.add(c.path("name").asText()));
             for (JsonNode o : in.path("overrides").path("containerOverrides")) {

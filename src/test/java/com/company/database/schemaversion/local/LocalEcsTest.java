@@ -522,6 +522,9 @@ class LocalEcsTest {
                 .isInstanceOf(InvalidParameterException.class).hasMessageContaining("up to 36");
         assertThatThrownBy(() -> ecs.runTask(run("runner", "s", null).clientToken("with space").build()))
                 .isInstanceOf(InvalidParameterException.class).hasMessageContaining("clientToken");
+        assertThatThrownBy(() -> ecs.runTask(run("runner", "s", List.of(kv("REQUEST", "x".repeat(8192)))).build()))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("Container Overrides length must be at most 8192");
+        assertThat(ecs.runTask(run("runner", "s", List.of(kv("REQUEST", "x".repeat(8000)))).build()).tasks()).hasSize(1);
         assertThatThrownBy(() -> ecs.runTask(run("no-such", "s", null).build()))
                 .isInstanceOf(ClientException.class).hasMessageContaining("TaskDefinition not found.");
         faults.missing("subnet-0a1b2c3d");
@@ -532,7 +535,8 @@ class LocalEcsTest {
                 .isInstanceOf(software.amazon.awssdk.services.ecs.model.ClusterNotFoundException.class);
         assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster("schemaversion")))
                 .isInstanceOf(software.amazon.awssdk.services.ecs.model.ClusterNotFoundException.class);
-        assertThat(faults.launches()).isEmpty();
+        assertThat(faults.launches()).as("only the task whose overrides were just under the limit started")
+                .allMatch(l -> l.environment().get("REQUEST").length() == 8000);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
