@@ -77,7 +77,12 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
         otherImage = RunnerImage.of(LambdaRunnerPackage.of(root));
         otherImage.writeLayout(work.resolve("other-layout"));
         Files.delete(set.resolve("V4__more.sql"));
-        slowSet = migrations(SLOW);
+        // The handler and the runner function read the same scripts from a folder of the set's name.
+        Path folder = Files.createDirectories(work.resolve("migrations/slow"));
+        for (Map.Entry<String, String> e : SLOW.entrySet()) {
+            Files.writeString(folder.resolve(e.getKey()), e.getValue());
+        }
+        slowSet = MigrationSource.directory(folder);
     }
 
     @BeforeEach
@@ -126,6 +131,9 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
 
     @Test
     void aMigrationLongerThanTheRunnerFunctionsLimitCompletesInATaskAndDeleteLeavesNothing() {
+        // Handler calls shorter than the step, as a real migration is longer than a handler call: it runs on
+        // across calls, each one polling it.
+        useCallBudget(Duration.ofSeconds(2), Duration.ofSeconds(10));
         Instant createdAt = Instant.now();
         Outcome created = create(taskModel("latest"));
 
@@ -150,7 +158,8 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
 
         Outcome deleted = delete(created.model());
         assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
-        assertThat(FAULTS.calls()).contains("DeregisterTaskDefinition");
+        assertThat(FAULTS.calls()).anyMatch(c -> c.startsWith("DeregisterTaskDefinition "));
+        assertThat(FAULTS.calls()).filteredOn(c -> c.startsWith("RunTask ")).hasSize(1);
         assertThat(lambda().functionNames()).isEmpty();
     }
 
@@ -180,12 +189,17 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
     }
 
     @Test
-    void aLostTaskFailsAndAnExitCodeIsNamed() {
+    void aLostTaskFails() {
+        // Calls shorter than the step: the handler asks ECS about it while it reports nothing yet.
+        useCallBudget(Duration.ofSeconds(2), Duration.ofSeconds(10));
         FAULTS.nextTask(EcsHooks.TaskFault.lost());
         Outcome lost = create(taskModel("latest"));
         assertThat(lost.errorCode()).as(lost.message()).isEqualTo("GeneralServiceException");
         assertThat(lost.message()).contains("is gone").contains("MISSING");
+    }
 
+    @Test
+    void aTaskThatExitsWithoutReportingFailsWithItsExitCode() {
         FAULTS.nextTask(EcsHooks.TaskFault.exitsWith(2));
         Outcome exited = create(taskModel("latest"));
         assertThat(exited.errorCode()).as(exited.message()).isEqualTo("GeneralServiceException");
