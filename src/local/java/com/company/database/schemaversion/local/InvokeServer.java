@@ -38,6 +38,8 @@ public final class InvokeServer implements AutoCloseable {
     private final PrintStream out;
     private final Consumer<String> handlerLog;
     private volatile Consumer<JsonNode> beforeInvoke = request -> { };
+    /** Fills in the local runner image where a type configuration's TaskRunner section names none (Session). */
+    private volatile java.util.function.UnaryOperator<JsonNode> runnerImage = c -> c;
     private volatile DatabaseRedirect redirect;
     private volatile JsonNode typeConfiguration;
     private volatile JsonNode adminTypeConfiguration;
@@ -67,6 +69,10 @@ public final class InvokeServer implements AutoCloseable {
     }
 
     /** Sees each request's resource properties before the handler runs (the runner prepares the embedded database). */
+    public void runnerImage(java.util.function.UnaryOperator<JsonNode> fill) {
+        this.runnerImage = fill;
+    }
+
     public void beforeInvoke(Consumer<JsonNode> hook) {
         this.beforeInvoke = hook;
     }
@@ -147,11 +153,13 @@ public final class InvokeServer implements AutoCloseable {
                 }
                 if (configurationHolder instanceof ObjectNode h) {
                     if (sent == null && typeConfiguration != null) {
-                        h.set("typeConfiguration", (redirected || adminTypeConfiguration == null
-                                ? typeConfiguration : adminTypeConfiguration).deepCopy());
+                        h.set("typeConfiguration", runnerImage.apply((redirected || adminTypeConfiguration == null
+                                ? typeConfiguration : adminTypeConfiguration).deepCopy()));
                     } else if (sent != null && redirected) {
                         // The request goes to the embedded server, which has no TLS (DatabaseRedirect).
-                        h.set("typeConfiguration", Session.allowEmbeddedServer(sent));
+                        h.set("typeConfiguration", runnerImage.apply(Session.allowEmbeddedServer(sent)));
+                    } else if (sent != null) {
+                        h.set("typeConfiguration", runnerImage.apply(sent));
                     }
                 }
                 body = JSON.writeValueAsBytes(request);

@@ -248,6 +248,7 @@ public final class LocalRunner {
             server.environment(session.environment());
             server.lambda(endpoints.lambda());
             server.beforeInvoke(session::prepareForRequest);
+            server.runnerImage(session::withLocalRunnerImage);
             server.typeConfiguration(session.typeConfiguration());
             server.adminTypeConfiguration(session.adminTypeConfiguration());
             if (session.embedded() != null) {

@@ -51,6 +51,8 @@ final class Session implements AutoCloseable {
     private Map<String, String> previousRunnerVariables;
     private String previousEcsRegion;
     private Map<String, String> previousTaskVariables;
+    /** The local ECS's image of the runner code the handlers expect, once a TaskRunner request needed it. */
+    private String runnerImage;
     private HandlerEnvironment environment = HandlerEnvironment.lambda();
 
     private Session(Options options, PrintStream out, LocalEndpoints endpoints) {
@@ -179,9 +181,37 @@ final class Session implements AutoCloseable {
                     + ", SslMode verify-full only, no VpcRunner); give the admin's with --typeconfig FILE.");
             return null;
         }
-        JsonNode effective = embedded != null ? allowEmbeddedServer(configured) : configured;
+        JsonNode effective = withLocalRunnerImage(embedded != null ? allowEmbeddedServer(configured) : configured);
         out.println("Type configuration (" + from + "): " + effective);
         return effective;
+    }
+
+    /**
+     * The configuration with the local runner image in TaskRunner.Image when it has a TaskRunner section that names
+     * no image: the local ECS runs the image of the runner code these handlers expect (written from it on first use,
+     * as `./schemaversion runner-image` writes it), standing in for the one the account admin pushes and names by
+     * digest. An image the configuration names is left as it is (and runs only if it is that one).
+     */
+    JsonNode withLocalRunnerImage(JsonNode configuration) {
+        if (!(configuration instanceof ObjectNode c) || !(c.get("TaskRunner") instanceof ObjectNode t) || t.hasNonNull("Image")) {
+            return configuration;
+        }
+        ObjectNode filled = c.deepCopy();
+        ((ObjectNode) filled.get("TaskRunner")).put("Image", localRunnerImage());
+        return filled;
+    }
+
+    private synchronized String localRunnerImage() {
+        if (runnerImage == null) {
+            com.company.database.schemaversion.runner.RunnerImage image =
+                    com.company.database.schemaversion.runner.RunnerImage.of(environment.runnerPackage());
+            Path layout = home.resolve("ecs").resolve("images").resolve(image.refName());
+            image.writeLayout(layout);
+            endpoints.ecs().imagesFrom(java.util.List.of(layout));
+            runnerImage = "schemaversion.local/runner@" + image.manifestDigest();
+            out.println("Runner image for TaskRunner: " + runnerImage + " (layout " + layout + ").");
+        }
+        return runnerImage;
     }
 
     /**
