@@ -113,8 +113,8 @@ public final class LocalRunner {
         out.println("Push it on a JRE base named by digest, e.g.:");
         out.println("  crane append -b amazoncorretto@sha256:<digest of a Corretto 17 headless image> -f "
                 + dir.resolve(RunnerImage.APP_LAYER_FILE) + " -t <account>.dkr.ecr.<region>.amazonaws.com/<repo>:" + image.refName());
-        out.println("  crane mutate --entrypoint " + String.join(",", RunnerImage.entrypoint()) + " <that image>");
-        out.println("then name the digest crane prints in the type configuration. The runner checks code id "
+        out.println("then name the digest crane prints in the type configuration (the handler's task definition sets"
+                + " the entry point). The runner checks code id "
                 + image.codeId() + " itself, whatever base it runs on.");
         return 0;
     }

@@ -4,6 +4,7 @@ import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Step;
+import com.company.database.schemaversion.runner.RunnerImage;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -136,6 +137,9 @@ public final class EcsTasks implements StepLauncher {
                 .containerDefinitions(ContainerDefinition.builder()
                         .name(CONTAINER)
                         .image(spec.image())
+                        // The handler, not the image, says what runs: the base an admin pushes the runner layer
+                        // onto keeps its own entrypoint, and the runner checks its own code before acting.
+                        .entryPoint(RunnerImage.entrypoint())
                         .essential(true)
                         .environment(spec.variables().entrySet().stream()
                                 .map(e -> KeyValuePair.builder().name(e.getKey()).value(e.getValue()).build())
@@ -183,7 +187,8 @@ public final class EcsTasks implements StepLauncher {
                 && Objects.equals(d.taskRoleArn(), spec.taskRoleArn())
                 && Objects.equals(d.executionRoleArn(), spec.executionRoleArn())
                 && CONTAINER.equals(c.name()) && Objects.equals(c.image(), spec.image())
-                && !c.hasEntryPoint() && !c.hasCommand() && !c.hasSecrets() && !c.hasEnvironmentFiles()
+                && c.entryPoint().equals(RunnerImage.entrypoint()) && !c.hasCommand() && !c.hasSecrets()
+                && !c.hasEnvironmentFiles()
                 && c.volumesFrom().isEmpty() && c.mountPoints().isEmpty() && c.dependsOn().isEmpty()
                 && d.volumes().isEmpty() && c.linuxParameters() == null && !Boolean.TRUE.equals(c.privileged())
                 && variables.equals(spec.variables())
@@ -382,6 +387,15 @@ public final class EcsTasks implements StepLauncher {
     public Duration stepDeadline() {
         // A task has no time limit of its own: the operation's timeout bounds it, and DescribeTasks shows one that died.
         return null;
+    }
+
+    /**
+     * A task takes tens of seconds to start and runs for minutes to hours: polling it every 15 s keeps DescribeTasks
+     * (one per call) far below ECS's request rates while a stack still hears of the end within a quarter minute.
+     */
+    @Override
+    public int pollDelaySeconds() {
+        return 15;
     }
 
     @Override

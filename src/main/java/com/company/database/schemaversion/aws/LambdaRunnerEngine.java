@@ -227,7 +227,7 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         long seconds = Duration.between(started, now).getSeconds();
         return new StepStatus.Running(running, "Migrating in " + launcher.describe(step) + " from version "
                 + step.from() + " towards " + step.target() + " (step " + (running ? "running" : "starting") + " for "
-                + seconds + " s).", 5);
+                + seconds + " s).", launcher.pollDelaySeconds());
     }
 
     /** Stops a step the handler gives up (Delete), and removes its record. */
@@ -470,6 +470,11 @@ public final class LambdaRunnerEngine implements SchemaEngine {
         @Override
         public Duration stepDeadline() {
             return Duration.ofSeconds(LambdaRunners.TIMEOUT_SECONDS).plus(Duration.ofMinutes(3));
+        }
+
+        @Override
+        public int pollDelaySeconds() {
+            return 5;
         }
 
         @Override

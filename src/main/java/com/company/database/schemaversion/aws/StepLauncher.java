@@ -60,6 +60,9 @@ public interface StepLauncher {
     /** How long a begun step may run without an outcome before the handler gives up; null: no limit but the operation's. */
     Duration stepDeadline();
 
+    /** How long CloudFormation should wait before the next call looks at a running step again. */
+    int pollDelaySeconds();
+
     /** The runner, as a stack event names it ("runner function X", "ECS task Y"). */
     String describe(Step step);
 

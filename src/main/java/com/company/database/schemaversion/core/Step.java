@@ -19,8 +19,4 @@ public record Step(String id, String where, String target, String from, String p
     public Step runningNow() {
         return running ? this : new Step(id, where, target, from, progress, startedAt, true);
     }
-
-    public Step at(String where) {
-        return new Step(id, where, target, from, progress, startedAt, running);
-    }
 }

@@ -37,9 +37,9 @@ import java.util.zip.GZIPInputStream;
  * same layer digest and the same manifest digest.
  *
  * <p>The image has no base layers. The admin adds the base (a JRE image named by digest, such as Amazon Corretto
- * 17 headless) when pushing it, e.g. {@code crane append -b <jre>@sha256:... -f app-layer.tar.gz -t <repo>:<tag>}
- * then {@code crane mutate --entrypoint ...} with this config's entry point; the type configuration names the
- * pushed image by digest. The local ECS stands in for the base with the host's java ({@link #read}).
+ * 17 headless) when pushing it, e.g. {@code crane append -b <jre>@sha256:... -f app-layer.tar.gz -t <repo>:<tag>};
+ * the type configuration names the pushed image by digest, and the handler's task definition sets the entry point
+ * ({@link #entrypoint()}), so the base's own does not matter. The local ECS stands in for the base with the host's java ({@link #read}).
  *
  * <p>Why the identity the runner checks survives that re-packing: the runner does not trust any digest of the
  * image (the pushed image's manifest and config digests differ from this layout's as soon as a base is added, and
