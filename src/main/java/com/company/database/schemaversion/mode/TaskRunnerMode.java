@@ -3,13 +3,11 @@ package com.company.database.schemaversion.mode;
 import com.company.database.schemaversion.BaseHandlerStd;
 import com.company.database.schemaversion.CallbackContext;
 import com.company.database.schemaversion.Execution;
-import com.company.database.schemaversion.HandlerEnvironment;
 import com.company.database.schemaversion.ResourceModel;
 import com.company.database.schemaversion.Translator;
 import com.company.database.schemaversion.aws.EcsTasks;
 import com.company.database.schemaversion.core.SchemaEngine;
 import com.company.database.schemaversion.policy.TaskRunnerSettings;
-import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerConfig;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
@@ -24,48 +22,23 @@ import java.util.TreeMap;
  * as an ECS Fargate task in the same subnets, from the runner image the account admin named by digest, for as
  * long as the operation's timeout allows. The Reconciler drives both through the same engine.
  */
-public final class TaskRunnerMode implements ExecutionMode {
+public final class TaskRunnerMode extends VpcRunnerMode {
     static final TaskRunnerMode INSTANCE = new TaskRunnerMode();
 
     private TaskRunnerMode() {
     }
 
     @Override
-    public boolean keepsRunnerFunction() {
-        return true;
-    }
-
-    @Override
-    public SchemaEngine reader(Translator.Record record, BaseHandlerStd.Services services) {
-        return VpcRunnerMode.INSTANCE.reader(record, services);
-    }
-
-    @Override
-    public LambdaRunnerPackage runnerCode(BaseHandlerStd.Services services) {
-        return VpcRunner.code(services);
-    }
-
-    @Override
     public Optional<ProgressEvent<ResourceModel, CallbackContext>> ready(ResourceModel model, CallbackContext ctx,
                                                                          BaseHandlerStd.Services services, Logger logger) {
         services.policy().checkTaskRunner(model);
-        return VpcRunner.ensure(model, ctx, services, logger);
-    }
-
-    @Override
-    public void validate(ResourceModel model, HandlerEnvironment environment) {
-        VpcRunner.validate(model, environment);
+        return super.ready(model, ctx, services, logger);
     }
 
     @Override
     public void preflight(ResourceModel model, BaseHandlerStd.Services services) {
-        VpcRunnerMode.INSTANCE.preflight(model, services);
+        super.preflight(model, services);
         services.policy().checkTaskRunner(model);
-    }
-
-    @Override
-    public SchemaEngine engine(ResourceModel model, BaseHandlerStd.Services services) {
-        return VpcRunner.engine(model, model.getId(), services);
     }
 
     @Override
@@ -80,20 +53,13 @@ public final class TaskRunnerMode implements ExecutionMode {
         String id = recorded.model().getId();
         if (!ctx.runnerState().removalReached(CallbackContext.Removal.CLEANED)) {
             // A step still running would go on migrating a schema that is being cleaned or given up.
-            EcsTasks tasks = tasks(recorded.model(), id, services);
-            tasks.stopAll();
+            tasks(recorded.model(), id, services).stopAll();
         }
-        Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
-                VpcRunner.remove(recorded.model(), given, id, recorded, ctx, services, logger);
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting = super.tearDown(recorded, given, ctx, services, logger);
         if (waiting.isEmpty()) {
             tasks(recorded.model(), id, services).deregister();
         }
         return waiting;
-    }
-
-    @Override
-    public void abandon(String id, BaseHandlerStd.Services services, Logger logger) {
-        VpcRunnerMode.INSTANCE.abandon(id, services, logger);
     }
 
     /** The resource's tasks: its runner configuration, in the task definition the admin's settings shape. */

@@ -17,10 +17,11 @@ import java.util.Optional;
  * Execution.Mode VpcRunner: the runner function in the customer's subnets reads the login and runs Flyway;
  * the handler keeps the function in shape and drives it (see {@link VpcRunner}).
  */
-public final class VpcRunnerMode implements ExecutionMode {
+public class VpcRunnerMode implements ExecutionMode {
     static final VpcRunnerMode INSTANCE = new VpcRunnerMode();
 
-    private VpcRunnerMode() {
+    /** TaskRunnerMode is this mode with its steps in ECS tasks. */
+    VpcRunnerMode() {
     }
 
     @Override
