@@ -14,6 +14,9 @@ import {
   CfnSchemaVersionTimeouts,
 } from './generated/cfn-schema-version';
 
+/** The longest statement timeout outside TaskRunner mode: a runner function's 15 minutes (policy/ModelValidation). */
+const MAX_STATEMENT_SECONDS_OUTSIDE_TASKS = 900;
+
 /** Where the runner function reports each migration step (aws/LambdaRunners in the handler). */
 const RUNNER_STEPS_PARAMETERS = 'company-database-schemaversion/runner-steps/*';
 
@@ -30,7 +33,8 @@ export interface SchemaVersionTimeouts {
    */
   readonly lockTimeout?: cdk.Duration;
   /**
-   * How long one migration statement may run, whole seconds.
+   * How long one migration statement may run, whole seconds: at most 15 minutes, except with `taskRunner`
+   * (up to 36 hours).
    * @default 40 seconds
    */
   readonly statementTimeout?: cdk.Duration;
@@ -299,6 +303,14 @@ export class SchemaVersion extends Construct {
     if (props.cluster) dependencies.push(props.cluster);
     if (props.instance) dependencies.push(props.instance);
 
+    const resolvedTimeouts = timeouts(this, props.timeouts);
+    const statementSeconds = resolvedTimeouts?.statementTimeoutSeconds;
+    if (statementSeconds !== undefined && statementSeconds > MAX_STATEMENT_SECONDS_OUTSIDE_TASKS && !task) {
+      // The handler refuses it too, but only when the stack is deployed.
+      throw new Error(`SchemaVersion ${this.node.path}: timeouts.statementTimeout of ${statementSeconds} seconds is more than `
+        + `${MAX_STATEMENT_SECONDS_OUTSIDE_TASKS} (15 minutes), which only taskRunner allows: no migration runs longer than `
+        + 'a Lambda function\'s 15 minutes in Direct or VpcRunner mode. Lower it, or use taskRunner.');
+    }
     this.resource = new CfnSchemaVersion(this, 'Resource', {
       database: { host, port, name: props.databaseName, sslMode: props.sslMode },
       credentials: credentials.bind(this).properties,
@@ -307,7 +319,7 @@ export class SchemaVersion extends Construct {
       targetVersion: props.targetVersion,
       placeholders: props.placeholders,
       execution,
-      timeouts: timeouts(this, props.timeouts),
+      timeouts: resolvedTimeouts,
       onDelete: props.onDelete,
       adoption: props.adoption,
       repair: props.repair,

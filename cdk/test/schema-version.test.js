@@ -438,11 +438,17 @@ test('TaskRunner with defaults: 443 to anywhere (endpoints or NAT), a public IP 
   assertValid(t);
 });
 
-test('TaskRunner refusals: not with vpcRunner, not with a role of the app that ECS tasks cannot assume', () => {
+test('TaskRunner refusals: not with vpcRunner, no statement over 15 minutes without it, not with a role of the app that ECS tasks cannot assume', () => {
   const s = stack();
   const { vpc, db } = cluster(s);
   assert.throws(() => new SchemaVersion(s, 'Both', { cluster: db, databaseName: 'orders', targetVersion: '1', vpcRunner: { vpc }, taskRunner: { vpc } }),
     /Both: give vpcRunner or taskRunner, not both/);
+  // A statement longer than a runner function's 15 minutes: only in a task.
+  for (const [id, mode] of [['LongVpc', { vpcRunner: { vpc } }], ['LongDirect', {}]]) {
+    assert.throws(() => new SchemaVersion(s, id, { cluster: db, databaseName: 'orders', targetVersion: '1', timeouts: { statementTimeout: cdk.Duration.minutes(16) }, ...mode }),
+      /timeouts\.statementTimeout of 960 seconds is more than 900 \(15 minutes\), which only taskRunner allows/);
+  }
+  new SchemaVersion(s, 'FifteenMinutes', { cluster: db, databaseName: 'orders', targetVersion: '1', timeouts: { statementTimeout: cdk.Duration.minutes(15) }, vpcRunner: { vpc } });
 
   const lambdaOnly = new iam.Role(s, 'LambdaOnly', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   new SchemaVersion(s, 'Wrong', { cluster: db, databaseName: 'orders', targetVersion: '1', taskRunner: { vpc, role: lambdaOnly } });
