@@ -1,5 +1,6 @@
 import * as cdk from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,6 +18,10 @@ const DEFAULT_CREDENTIAL_PREFIX = '/company-database-schemaversion/credentials/'
 const RUNNER_FUNCTIONS = 'schemaversion-runner-*';
 /** The family prefix of the runner's task definitions (Execution.Mode TaskRunner), as the runner functions'. */
 const RUNNER_TASK_DEFINITIONS = 'schemaversion-runner-*';
+/** The log group the schema names as TaskRunner.LogGroup's default. */
+const TASK_LOG_GROUP = '/company-database-schemaversion/task-runner';
+/** TaskRunner.Image: a repository named by digest only, as the schema's pattern says. */
+const IMAGE_BY_DIGEST = /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/;
 /** aws/RecordIntegrity.DEFAULT_KEY_ALIAS: the handlers sign with the key behind it when the configuration names none. */
 const RECORD_KEY_ALIAS = 'alias/company-database-schemaversion/records';
 
@@ -59,6 +64,16 @@ export interface SchemaVersionRegistrationProps {
    */
   readonly taskExecutionRoleArn?: string;
   /**
+   * Create what the migration tasks run in (Execution.Mode TaskRunner), for every resource of the type in the
+   * account: an ECS cluster (Fargate), the task execution role (trusts ecs-tasks.amazonaws.com of this account,
+   * AmazonECSTaskExecutionRolePolicy) and the log group `/company-database-schemaversion/task-runner` (retained
+   * on stack deletion, with `logRetention`). The execution role may run tasks in that cluster and pass that role, and the type
+   * configuration names all three (TaskRunner.Cluster, ExecutionRoleArn, LogGroup). Name the image by digest in
+   * `typeConfiguration.taskRunner.image`. Not with `taskRunnerCluster` or `taskExecutionRoleArn`.
+   * @default false
+   */
+  readonly taskRunnerResources?: boolean;
+  /**
    * Database users the handlers may log in as with IAM database authentication (`Credentials.IamUsername`,
    * Direct mode), as `rds-db:connect` resources: `arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/<user>`
    * (for a cluster of this app, its `clusterResourceIdentifier` is the resource id).
@@ -78,7 +93,7 @@ export interface SchemaVersionRegistrationProps {
    */
   readonly databaseHosts?: string[];
   /**
-   * Retention of the handlers' log group.
+   * Retention of the handlers' log group (and of the tasks', with `taskRunnerResources`).
    * @default 90 days
    */
   readonly logRetention?: logs.RetentionDays;
@@ -120,6 +135,12 @@ export class SchemaVersionRegistration extends Construct {
   public readonly recordKeyAlias: kms.Alias;
   /** The registered version, with `schemaHandlerPackage`. */
   public readonly resourceVersion?: cloudformation.CfnResourceVersion;
+  /** The cluster the migration tasks run in, with `taskRunnerResources`. */
+  public readonly taskCluster?: ecs.CfnCluster;
+  /** The task execution role ECS pulls the runner image and writes the tasks' logs with, with `taskRunnerResources`. */
+  public readonly taskExecutionRole?: iam.Role;
+  /** The migration tasks' log group, with `taskRunnerResources`. */
+  public readonly taskLogGroup?: logs.LogGroup;
   /** The type configuration to set (JSON) for the prefixes, runner roles and record key above. */
   public readonly typeConfiguration: string;
 
@@ -135,6 +156,33 @@ export class SchemaVersionRegistration extends Construct {
       if (!cdk.Token.isUnresolved(prefix) && !prefix.startsWith('/')) {
         throw new Error(`SchemaVersionRegistration ${this.node.path}: credential parameter prefix ${prefix} must start with /.`);
       }
+    }
+
+    let taskRunnerCluster = props.taskRunnerCluster;
+    let taskExecutionRoleArn = props.taskExecutionRoleArn;
+    if (props.taskRunnerResources) {
+      if (taskRunnerCluster || taskExecutionRoleArn) {
+        throw new Error(`SchemaVersionRegistration ${this.node.path}: taskRunnerResources creates the cluster and the task `
+          + 'execution role; leave out taskRunnerCluster and taskExecutionRoleArn, or give them without taskRunnerResources.');
+      }
+      // Fargate needs no instances: a cluster is a name the tasks are grouped under.
+      this.taskCluster = new ecs.CfnCluster(this, 'TaskCluster', { capacityProviders: ['FARGATE'] });
+      this.taskExecutionRole = new iam.Role(this, 'TaskExecutionRole', {
+        description: `Pulls the ${typeName} runner image and writes its migration tasks' logs; the migrations never run with it`,
+        assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': stack.account } }),
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSTaskExecutionRolePolicy')],
+      });
+      this.taskLogGroup = new logs.LogGroup(this, 'TaskLogGroup', {
+        logGroupName: TASK_LOG_GROUP,
+        retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      });
+      taskRunnerCluster = this.taskCluster.ref;
+      taskExecutionRoleArn = this.taskExecutionRole.roleArn;
+    }
+    const image = props.typeConfiguration?.taskRunner?.image;
+    if (image !== undefined && !cdk.Token.isUnresolved(image) && !IMAGE_BY_DIGEST.test(image)) {
+      throw new Error(`SchemaVersionRegistration ${this.node.path}: typeConfiguration.taskRunner.image ${image} must name the image `
+        + 'by digest (<repository>@sha256:<64 hex digits>), so that what runs cannot change under the same name.');
     }
 
     const cloudFormation = () => new iam.ServicePrincipal('resources.cloudformation.amazonaws.com', {
@@ -204,8 +252,8 @@ export class SchemaVersionRegistration extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
       }));
     }
-    if (props.taskRunnerCluster !== undefined && props.taskRunnerCluster !== '') {
-      const cluster = props.taskRunnerCluster;
+    if (taskRunnerCluster !== undefined && taskRunnerCluster !== '') {
+      const cluster = taskRunnerCluster;
       const inCluster = { ArnEquals: { 'ecs:cluster': stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: cluster }) } };
       statements.push(
         new iam.PolicyStatement({
@@ -242,11 +290,11 @@ export class SchemaVersionRegistration extends Construct {
           conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
         }));
       }
-      if (props.taskExecutionRoleArn !== undefined && props.taskExecutionRoleArn !== '') {
+      if (taskExecutionRoleArn !== undefined && taskExecutionRoleArn !== '') {
         statements.push(new iam.PolicyStatement({
           sid: 'TaskExecutionRole',
           actions: ['iam:PassRole'],
-          resources: [props.taskExecutionRoleArn],
+          resources: [taskExecutionRoleArn],
           conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
         }));
       }
@@ -385,11 +433,12 @@ export class SchemaVersionRegistration extends Construct {
       delete configuration.Runner.AllowedRoleArns;
       if (Object.keys(configuration.Runner).length === 0) delete configuration.Runner;
     }
-    if (props.taskRunnerCluster !== undefined && props.taskRunnerCluster !== '') {
+    if (taskRunnerCluster !== undefined && taskRunnerCluster !== '') {
       configuration.TaskRunner = {
         ...configuration.TaskRunner,
-        Cluster: props.taskRunnerCluster,
-        ...(props.taskExecutionRoleArn ? { ExecutionRoleArn: props.taskExecutionRoleArn } : {}),
+        Cluster: taskRunnerCluster,
+        ...(taskExecutionRoleArn ? { ExecutionRoleArn: taskExecutionRoleArn } : {}),
+        ...(this.taskLogGroup ? { LogGroup: this.taskLogGroup.logGroupName } : {}),
       };
     }
     this.typeConfiguration = stack.toJsonString(configuration);

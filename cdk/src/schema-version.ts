@@ -14,6 +14,9 @@ import {
   CfnSchemaVersionTimeouts,
 } from './generated/cfn-schema-version';
 
+/** The longest statement timeout outside TaskRunner mode: a runner function's 15 minutes (policy/ModelValidation). */
+const MAX_STATEMENT_SECONDS_OUTSIDE_TASKS = 900;
+
 /** Where the runner function reports each migration step (aws/LambdaRunners in the handler). */
 const RUNNER_STEPS_PARAMETERS = 'company-database-schemaversion/runner-steps/*';
 
@@ -30,7 +33,8 @@ export interface SchemaVersionTimeouts {
    */
   readonly lockTimeout?: cdk.Duration;
   /**
-   * How long one migration statement may run, whole seconds.
+   * How long one migration statement may run, whole seconds: at most 15 minutes, except with `taskRunner`
+   * (up to 36 hours).
    * @default 40 seconds
    */
   readonly statementTimeout?: cdk.Duration;
@@ -77,6 +81,38 @@ export interface VpcRunnerOptions {
    * @default egress on 443 to anywhere (an endpoint or a NAT gateway)
    */
   readonly ssmEndpoint?: ec2.IConnectable;
+}
+
+/**
+ * Run the migrations as ECS Fargate tasks in your VPC (`Execution.Mode: TaskRunner`), for migrations longer
+ * than the runner function's 15 minutes.
+ *
+ * The runner function stays for the short operations; the steps that apply migrations run as a task in the
+ * same subnets, with the same security group and the same role (its task role). The image, cluster, task
+ * execution role and log group are the account admin's, in the type configuration's TaskRunner section: a
+ * template cannot choose what runs.
+ */
+export interface TaskRunnerOptions extends VpcRunnerOptions {
+  /**
+   * Give the migration task a public IP: only for subnets whose route to SSM, ECR and CloudWatch Logs is an
+   * internet gateway (then also choose those subnets in `vpcSubnets`). Leave it out in private subnets.
+   * @default false
+   */
+  readonly assignPublicIp?: boolean;
+  /**
+   * The interface endpoints the task's network interface reaches besides SSM (`ssmEndpoint`): `ecr.api`,
+   * `ecr.dkr` and `logs`. Each one's security group is opened to the runner on 443 (and, if the runner's group
+   * restricts egress, the runner's to it).
+   * @default none: their 443 is covered by `s3Egress`
+   */
+  readonly endpoints?: ec2.IConnectable[];
+  /**
+   * Where a new security group may reach on 443 for the image layers ECR serves from S3 (and for any service
+   * above without an interface endpoint), e.g. `ec2.Peer.prefixList(...)` with the S3 gateway endpoint's
+   * prefix list. Unused with your own `securityGroup`.
+   * @default anywhere on 443 (an S3 gateway endpoint, the interface endpoints or a NAT gateway)
+   */
+  readonly s3Egress?: ec2.IPeer;
 }
 
 /** Properties of a `SchemaVersion`. */
@@ -143,6 +179,12 @@ export interface SchemaVersionProps {
    */
   readonly vpcRunner?: VpcRunnerOptions;
   /**
+   * Run the migrations as ECS Fargate tasks in your VPC, the short operations from the runner function.
+   * Give vpcRunner or taskRunner, not both.
+   * @default the handler connects directly (Execution.Mode Direct)
+   */
+  readonly taskRunner?: TaskRunnerOptions;
+  /**
    * Take over a schema that has objects but no Flyway history. Create-only.
    * @default none
    */
@@ -159,7 +201,7 @@ export interface SchemaVersionProps {
  * baked into the type.
  *
  * It fills in what the L1 (`CfnSchemaVersion`) needs from what a CDK app has in hand (the cluster, its
- * secret), and in VPC runner mode creates what the runner needs: its role, with no more than the reads of
+ * secret), and in VPC runner and task runner mode creates what the runner needs: its role, with no more than the reads of
  * the login (or `rds-db:connect` on the IAM database user) and its step reports, and the security group rules
  * to the database and to SSM.
  */
@@ -172,9 +214,9 @@ export class SchemaVersion extends Construct {
   public readonly appliedVersion: string;
   /** What TargetVersion resolved to at the last deploy. */
   public readonly resolvedTargetVersion: string;
-  /** The VPC runner's role, in VPC runner mode. */
+  /** The runner's role, in VPC runner and task runner mode (in task runner mode also the task's role). */
   public readonly runnerRole?: iam.IRole;
-  /** The VPC runner's security group, in VPC runner mode. */
+  /** The runner's security group, in VPC runner and task runner mode (in task runner mode also the task's). */
   public readonly runnerSecurityGroup?: ec2.ISecurityGroup;
 
   constructor(scope: Construct, id: string, props: SchemaVersionProps) {
@@ -195,13 +237,20 @@ export class SchemaVersion extends Construct {
         + `sslMode verify-full (got ${props.sslMode}); leave sslMode out or set it to verify-full.`);
     }
 
+    if (props.vpcRunner && props.taskRunner) {
+      throw new Error(`SchemaVersion ${this.node.path}: give vpcRunner or taskRunner, not both (taskRunner also runs the `
+        + 'runner function, in the same subnets, with the same role and security group).');
+    }
     let execution;
     const dependencies: IDependable[] = [];
-    if (props.vpcRunner) {
-      const runner = props.vpcRunner;
-      const role = runner.role ?? this.createRunnerRole(runner);
+    const runner: VpcRunnerOptions | undefined = props.taskRunner ?? props.vpcRunner;
+    const task = props.taskRunner;
+    if (runner) {
+      const optionName = task ? 'taskRunner' : 'vpcRunner';
+      const role = runner.role ?? this.createRunnerRole(runner, task !== undefined);
+      if (task && runner.role) this.checkTaskTrust(runner.role);
       credentials.grantRead(role);
-      if (iamUsername !== undefined) this.grantIamLogin(role, iamUsername, props, runner);
+      if (iamUsername !== undefined) this.grantIamLogin(role, iamUsername, props, runner, optionName);
       iam.Grant.addToPrincipal({
         grantee: role,
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],
@@ -220,15 +269,26 @@ export class SchemaVersion extends Construct {
       }
       if (runner.ssmEndpoint) {
         runner.ssmEndpoint.connections.allowFrom(securityGroup, ec2.Port.tcp(443), 'SchemaVersion runner to SSM');
-      } else if (runner.securityGroup === undefined) {
+      } else if (runner.securityGroup === undefined && task === undefined) {
         securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'SSM (through an endpoint or NAT)');
+      }
+      if (task) {
+        // ECS pulls the image and ships the task's output over the task's own network interface, in this group.
+        for (const endpoint of task.endpoints ?? []) {
+          endpoint.connections.allowFrom(securityGroup, ec2.Port.tcp(443), 'SchemaVersion task runner to ECR and CloudWatch Logs');
+        }
+        if (runner.securityGroup === undefined) {
+          securityGroup.addEgressRule(task.s3Egress ?? ec2.Peer.anyIpv4(), ec2.Port.tcp(443),
+            task.s3Egress ? 'S3 (image layers)' : 'SSM, ECR, S3 and CloudWatch Logs (through endpoints or NAT)');
+        }
       }
       const subnets = runner.vpc.selectSubnets(runner.vpcSubnets);
       execution = {
-        mode: CfnSchemaVersionExecutionMode.VPC_RUNNER,
+        mode: task ? CfnSchemaVersionExecutionMode.TASK_RUNNER : CfnSchemaVersionExecutionMode.VPC_RUNNER,
         subnetIds: subnets.subnetIds,
         securityGroupIds: [securityGroup.securityGroupId],
         roleArn: role.roleArn,
+        assignPublicIp: task?.assignPublicIp,
       };
       this.runnerRole = role;
       this.runnerSecurityGroup = securityGroup;
@@ -236,11 +296,21 @@ export class SchemaVersion extends Construct {
       dependencies.push(role, securityGroup, subnets.internetConnectivityEstablished);
       dependencies.push(...(connections?.connections.securityGroups ?? []));
       if (runner.ssmEndpoint) dependencies.push(runner.ssmEndpoint);
+      // The task's image pull and logs go through the endpoints from its first step.
+      for (const endpoint of task?.endpoints ?? []) dependencies.push(endpoint);
     }
     // The cluster's endpoint exists before its writer instance does: wait for the whole cluster.
     if (props.cluster) dependencies.push(props.cluster);
     if (props.instance) dependencies.push(props.instance);
 
+    const resolvedTimeouts = timeouts(this, props.timeouts);
+    const statementSeconds = resolvedTimeouts?.statementTimeoutSeconds;
+    if (statementSeconds !== undefined && statementSeconds > MAX_STATEMENT_SECONDS_OUTSIDE_TASKS && !task) {
+      // The handler refuses it too, but only when the stack is deployed.
+      throw new Error(`SchemaVersion ${this.node.path}: timeouts.statementTimeout of ${statementSeconds} seconds is more than `
+        + `${MAX_STATEMENT_SECONDS_OUTSIDE_TASKS} (15 minutes), which only taskRunner allows: no migration runs longer than `
+        + 'a Lambda function\'s 15 minutes in Direct or VpcRunner mode. Lower it, or use taskRunner.');
+    }
     this.resource = new CfnSchemaVersion(this, 'Resource', {
       database: { host, port, name: props.databaseName, sslMode: props.sslMode },
       credentials: credentials.bind(this).properties,
@@ -249,7 +319,7 @@ export class SchemaVersion extends Construct {
       targetVersion: props.targetVersion,
       placeholders: props.placeholders,
       execution,
-      timeouts: timeouts(this, props.timeouts),
+      timeouts: resolvedTimeouts,
       onDelete: props.onDelete,
       adoption: props.adoption,
       repair: props.repair,
@@ -281,7 +351,7 @@ export class SchemaVersion extends Construct {
    * The runner signs the IAM database token with its own role: `rds-db:connect` on exactly this user of the
    * cluster or instance (their `grantConnect`). A host has no resource id CDK knows of: bring a role that has it.
    */
-  private grantIamLogin(role: iam.IRole, username: string, props: SchemaVersionProps, runner: VpcRunnerOptions): void {
+  private grantIamLogin(role: iam.IRole, username: string, props: SchemaVersionProps, runner: VpcRunnerOptions, optionName: string): void {
     if (props.cluster) {
       props.cluster.grantConnect(role, username);
     } else if (props.instance) {
@@ -289,7 +359,7 @@ export class SchemaVersion extends Construct {
     } else if (runner.role === undefined) {
       throw new Error(`SchemaVersion ${this.node.path}: an IAM database login (Credentials.IamUsername ${username}) on a host `
         + 'needs rds-db:connect on arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/' + username + ' for the runner role, '
-        + 'and the construct cannot tell the resource id of a host: give cluster or instance, or vpcRunner.role with that grant.');
+        + `and the construct cannot tell the resource id of a host: give cluster or instance, or ${optionName}.role with that grant.`);
     }
     const database = (props.cluster ?? props.instance)?.node.defaultChild;
     if (database !== undefined && cdk.CfnResource.isCfnResource(database)
@@ -300,13 +370,41 @@ export class SchemaVersion extends Construct {
     }
   }
 
-  private createRunnerRole(runner: VpcRunnerOptions): iam.Role {
+  /**
+   * A role of this app given as `taskRunner.role` must let both services assume it: a task could not start as a
+   * role that trusts Lambda only. Checked when synthesizing, after the app has finished the role; an imported
+   * role's trust policy is not known here.
+   */
+  private checkTaskTrust(role: iam.IRole): void {
+    const trust = (role as iam.Role).assumeRolePolicy;
+    if (trust === undefined) return;
+    this.node.addValidation({
+      validate: () => {
+        const rendered = JSON.stringify(cdk.Stack.of(this).resolve(trust));
+        const missing = ['lambda.amazonaws.com', 'ecs-tasks.amazonaws.com'].filter((service) => !rendered.includes(`"${service}"`));
+        return missing.length === 0 ? [] : [`taskRunner.role ${role.node.path} must trust lambda.amazonaws.com (the runner function) `
+          + `and ecs-tasks.amazonaws.com (the migration task); it does not trust ${missing.join(' or ')}: `
+          + 'add it to the role\'s assumedBy (an iam.CompositePrincipal), or leave role out for one that trusts both.'];
+      },
+    });
+  }
+
+  private createRunnerRole(runner: VpcRunnerOptions, task: boolean): iam.Role {
     const role = new iam.Role(this, 'RunnerRole', {
       description: `SchemaVersion runner of ${this.node.path}`,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       path: runner.rolePath,
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')],
     });
+    if (task) {
+      // Execution.RoleArn is the runner function's role and the migration task's role at once. A statement of
+      // its own: a CompositePrincipal cannot carry the condition, which keeps tasks of other accounts out.
+      role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        principals: [new iam.ServicePrincipal('ecs-tasks.amazonaws.com')],
+        conditions: { StringEquals: { 'aws:SourceAccount': cdk.Stack.of(this).account } },
+      }));
+    }
     // Lambda deletes the runner's network interfaces with this role after the function is gone.
     role.applyRemovalPolicy(cdk.RemovalPolicy.RETAIN);
     return role;

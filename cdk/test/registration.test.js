@@ -228,3 +228,42 @@ test('prefixes bound to no server: a warning says the type would refuse their lo
   assert.equal(warnings({ credentialParameterPrefixes: ['/orders/db/'], databaseHosts: ['db.example.com'] }).length, 0);
   assert.equal(warnings({}).length, 0);
 });
+
+test('taskRunnerResources: the cluster, the task execution role and the log group, used by the execution role and named in the type configuration', () => {
+  const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/schemaversion-runner@sha256:${'4f2a'.repeat(16)}`;
+  const { registration, template } = synth({
+    runnerRoleArns: ALL.runnerRoleArns,
+    taskRunnerResources: true,
+    typeConfiguration: { taskRunner: { image, cpu: 1024, memoryMiB: 2048 } },
+  });
+  template.hasResourceProperties('AWS::ECS::Cluster', { CapacityProviders: ['FARGATE'] });
+  template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/company-database-schemaversion/task-runner', RetentionInDays: 90 });
+  template.hasResourceProperties('AWS::IAM::Role', {
+    AssumeRolePolicyDocument: { Statement: [{
+      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+    }] },
+    ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy']] }],
+  });
+  const t = template.toJSON();
+  const clusterId = Object.keys(template.findResources('AWS::ECS::Cluster'))[0];
+  const clusterName = resolve(t, { Ref: clusterId });
+  const role = Object.values(t.Resources).find((r) => r.Properties.Policies?.[0]?.PolicyName === 'SchemaVersionHandlers');
+  const statements = Object.fromEntries(resolve(t, role.Properties.Policies[0].PolicyDocument.Statement).map((s) => [s.Sid, s]));
+  const inCluster = { ArnEquals: { 'ecs:cluster': `arn:aws:ecs:eu-west-1:123456789012:cluster/${clusterName}` } };
+  assert.deepEqual(statements.RunnerTasks.Condition, inCluster);
+  assert.equal(statements.RunnerTaskWatch.Resource, `arn:aws:ecs:eu-west-1:123456789012:task/${clusterName}/*`);
+  const executionRoleArn = resolve(t, { 'Fn::GetAtt': [cdk.Stack.of(registration).resolve(registration.taskExecutionRole.node.defaultChild.logicalId), 'Arn'] });
+  assert.equal(statements.TaskExecutionRole.Resource, executionRoleArn);
+  assert.deepEqual(statements.TaskExecutionRole.Condition, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+  assert.deepEqual(typeConfiguration(template).TaskRunner, {
+    Image: image, Cpu: 1024, MemoryMiB: 2048, Cluster: clusterName, ExecutionRoleArn: executionRoleArn, LogGroup: '/company-database-schemaversion/task-runner',
+  });
+});
+
+test('taskRunnerResources refusals: not with a cluster or role of one\'s own, and an image only by digest', () => {
+  assert.throws(() => synth({ taskRunnerResources: true, taskRunnerCluster: 'migrations' }),
+    /taskRunnerResources creates the cluster and the task execution role; leave out taskRunnerCluster and taskExecutionRoleArn/);
+  assert.throws(() => synth({ taskRunnerCluster: 'migrations', typeConfiguration: { taskRunner: { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/schemaversion-runner:1.0.0' } } }),
+    /typeConfiguration\.taskRunner\.image 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/schemaversion-runner:1\.0\.0 must name the image by digest/);
+});

@@ -334,3 +334,143 @@ test('a property the schema refuses is caught by the schema check (the check is 
   const paths = checked.errors.map((e) => e.instancePath).sort();
   assert.deepEqual(paths, ['/Database/Name', '/TargetVersion']);
 });
+
+test('TaskRunner: one runner role trusted by Lambda and by ECS tasks of this account, the runner\'s grants, Execution in TaskRunner mode', () => {
+  const s = stack();
+  const { vpc, db } = cluster(s, { manageMasterUserPassword: true });
+  const ssmEndpoint = vpc.addInterfaceEndpoint('Ssm', { service: ec2.InterfaceVpcEndpointAwsService.SSM });
+  const endpoints = [
+    vpc.addInterfaceEndpoint('EcrApi', { service: ec2.InterfaceVpcEndpointAwsService.ECR }),
+    vpc.addInterfaceEndpoint('EcrDocker', { service: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER }),
+    vpc.addInterfaceEndpoint('Logs', { service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS }),
+  ];
+  const schema = new SchemaVersion(s, 'Orders', {
+    cluster: db, databaseName: 'orders', targetVersion: '7',
+    taskRunner: { vpc, ssmEndpoint, endpoints, s3Egress: ec2.Peer.prefixList('pl-6da54004'), rolePath: '/schema-runners/' },
+    timeouts: { statementTimeout: cdk.Duration.hours(4) },
+  });
+  const t = Template.fromStack(s);
+  const role = s.resolve(schema.runnerRole.node.defaultChild.logicalId);
+  const sg = s.resolve(schema.runnerSecurityGroup.node.defaultChild.logicalId);
+
+  const { resource } = onlyResource(t);
+  assert.deepEqual(resource.Properties.Execution, {
+    Mode: 'TaskRunner',
+    SubnetIds: resource.Properties.Execution.SubnetIds,
+    SecurityGroupIds: [{ 'Fn::GetAtt': [sg, 'GroupId'] }],
+    RoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
+  });
+  assert.equal(resource.Properties.Execution.SubnetIds.length, 2);
+  assert.equal(resource.Properties.Timeouts.StatementTimeoutSeconds, 14400);
+
+  // One role for the function and the task: both services, the task's only from this account.
+  t.hasResource('AWS::IAM::Role', {
+    DeletionPolicy: 'Retain',
+    Properties: {
+      Path: '/schema-runners/',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } },
+        ],
+      },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']] }],
+    },
+  });
+  t.resourceCountIs('AWS::IAM::Role', 1);
+
+  // The same grants as the Lambda runner's, nothing for ECR or logs (the task execution role's, the admin's).
+  const resolved = require('../testing/schema-check').resolve(t.toJSON(), runnerStatements(t.toJSON(), role));
+  const byAction = Object.fromEntries(resolved.map((st) => [[].concat(st.Action).sort().join(','), [].concat(st.Resource)]));
+  assert.deepEqual(Object.keys(byAction).sort(), ['secretsmanager:GetSecretValue', 'ssm:GetParameter', 'ssm:GetParameter,ssm:PutParameter']);
+  assert.deepEqual(byAction['ssm:GetParameter,ssm:PutParameter'], ['arn:aws:ssm:eu-west-1:123456789012:parameter/company-database-schemaversion/runner-steps/*']);
+
+  // Egress: the database port to the database, 443 to each endpoint and to S3's prefix list, nothing else.
+  const dbSg = s.resolve(db.connections.securityGroups[0].node.defaultChild.logicalId);
+  const endpointSgs = [ssmEndpoint, ...endpoints].map((e) => s.resolve(e.connections.securityGroups[0].node.defaultChild.logicalId));
+  const egress = Object.values(t.findResources('AWS::EC2::SecurityGroupEgress'))
+    .filter((r) => JSON.stringify(r.Properties.GroupId) === JSON.stringify({ 'Fn::GetAtt': [sg, 'GroupId'] }))
+    .map((r) => `${r.Properties.FromPort}->${r.Properties.DestinationPrefixListId ?? r.Properties.DestinationSecurityGroupId['Fn::GetAtt'][0]}`);
+  assert.deepEqual(egress.sort(), [`5432->${dbSg}`, '443->pl-6da54004', ...endpointSgs.map((e) => `443->${e}`)].sort());
+  t.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('SchemaVersion runner'), SecurityGroupEgress: Match.absent() });
+  for (const endpointSg of endpointSgs) {
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] }, SourceSecurityGroupId: { 'Fn::GetAtt': [sg, 'GroupId'] }, FromPort: 443 });
+  }
+  // Deployed once the task could pull its image and write its logs.
+  for (const e of endpoints) {
+    const id = s.resolve(e.node.defaultChild.logicalId);
+    assert.ok(resource.DependsOn.includes(id), `DependsOn lacks ${id}: ${resource.DependsOn}`);
+  }
+  // No cluster, task execution role or log group: those are the account admin's (type configuration).
+  t.resourceCountIs('AWS::ECS::Cluster', 0);
+  t.resourceCountIs('AWS::Logs::LogGroup', 0);
+  assertValid(t);
+});
+
+test('TaskRunner with defaults: 443 to anywhere (endpoints or NAT), a public IP only when asked', () => {
+  const s = stack();
+  const { vpc, db } = cluster(s);
+  new SchemaVersion(s, 'Private', { cluster: db, databaseName: 'orders', targetVersion: '1', taskRunner: { vpc } });
+  const publicVpc = new ec2.Vpc(s, 'PublicVpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'pub', subnetType: ec2.SubnetType.PUBLIC }] });
+  new SchemaVersion(s, 'Public', {
+    host: 'db.example.com', databaseName: 'orders', targetVersion: '1',
+    credentials: Credentials.fromParameterNames('/orders/db/username', '/orders/db/password'),
+    taskRunner: { vpc: publicVpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, assignPublicIp: true },
+  });
+  const t = Template.fromStack(s);
+  const byId = t.findResources(TYPE);
+  const privateExecution = Object.entries(byId).find(([id]) => id.startsWith('Private'))[1].Properties.Execution;
+  const publicExecution = Object.entries(byId).find(([id]) => id.startsWith('Public'))[1].Properties.Execution;
+  assert.equal(privateExecution.Mode, 'TaskRunner');
+  assert.equal(privateExecution.AssignPublicIp, undefined);
+  assert.equal(publicExecution.Mode, 'TaskRunner');
+  assert.equal(publicExecution.AssignPublicIp, true);
+  assert.deepEqual(publicExecution.SubnetIds.map((r) => r.Ref).every((id) => id.startsWith('PublicVpcpub')), true);
+  t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+    GroupDescription: 'SchemaVersion runner of Test/Private',
+    SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: Match.stringLikeRegexp('^SSM, ECR, S3 and CloudWatch Logs') }],
+  });
+  // A host without databaseConnections: the database port to anywhere, as in VpcRunner mode.
+  t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+    GroupDescription: 'SchemaVersion runner of Test/Public',
+    SecurityGroupEgress: Match.arrayWith([Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 5432 }), Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443 })]),
+  });
+  assertValid(t);
+});
+
+test('TaskRunner refusals: not with vpcRunner, no statement over 15 minutes without it, not with a role of the app that ECS tasks cannot assume', () => {
+  const s = stack();
+  const { vpc, db } = cluster(s);
+  assert.throws(() => new SchemaVersion(s, 'Both', { cluster: db, databaseName: 'orders', targetVersion: '1', vpcRunner: { vpc }, taskRunner: { vpc } }),
+    /Both: give vpcRunner or taskRunner, not both/);
+  // A statement longer than a runner function's 15 minutes: only in a task.
+  for (const [id, mode] of [['LongVpc', { vpcRunner: { vpc } }], ['LongDirect', {}]]) {
+    assert.throws(() => new SchemaVersion(s, id, { cluster: db, databaseName: 'orders', targetVersion: '1', timeouts: { statementTimeout: cdk.Duration.minutes(16) }, ...mode }),
+      /timeouts\.statementTimeout of 960 seconds is more than 900 \(15 minutes\), which only taskRunner allows/);
+  }
+  new SchemaVersion(s, 'FifteenMinutes', { cluster: db, databaseName: 'orders', targetVersion: '1', timeouts: { statementTimeout: cdk.Duration.minutes(15) }, vpcRunner: { vpc } });
+
+  const lambdaOnly = new iam.Role(s, 'LambdaOnly', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  new SchemaVersion(s, 'Wrong', { cluster: db, databaseName: 'orders', targetVersion: '1', taskRunner: { vpc, role: lambdaOnly } });
+  assert.throws(() => Template.fromStack(s),
+    /taskRunner\.role Test\/LambdaOnly must trust lambda\.amazonaws\.com .* and ecs-tasks\.amazonaws\.com .*it does not trust ecs-tasks\.amazonaws\.com/s);
+});
+
+test('TaskRunner with the caller\'s role that trusts both services: grants go to it, no role of the construct\'s own', () => {
+  const s = stack();
+  const { vpc, db } = cluster(s);
+  const both = new iam.Role(s, 'Both', {
+    assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lambda.amazonaws.com'), new iam.ServicePrincipal('ecs-tasks.amazonaws.com')),
+  });
+  const imported = iam.Role.fromRoleArn(s, 'Imported', 'arn:aws:iam::123456789012:role/schema-runners/orders');
+  new SchemaVersion(s, 'Orders', { cluster: db, databaseName: 'orders', targetVersion: '1', taskRunner: { vpc, role: both } });
+  new SchemaVersion(s, 'OrdersImported', { cluster: db, databaseName: 'orders', targetVersion: '1', taskRunner: { vpc, role: imported } });
+  const t = Template.fromStack(s);
+  t.resourceCountIs('AWS::IAM::Role', 1);
+  const bothId = s.resolve(both.node.defaultChild.logicalId);
+  t.hasResourceProperties(TYPE, { Execution: { Mode: 'TaskRunner', RoleArn: { 'Fn::GetAtt': [bothId, 'Arn'] } } });
+  t.hasResourceProperties(TYPE, { Execution: { Mode: 'TaskRunner', RoleArn: 'arn:aws:iam::123456789012:role/schema-runners/orders' } });
+  const actions = runnerStatements(t.toJSON(), bothId).flatMap((st) => [].concat(st.Action));
+  assert.ok(actions.includes('ssm:PutParameter'), JSON.stringify(actions));
+  assertValid(t);
+});

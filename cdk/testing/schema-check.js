@@ -52,6 +52,9 @@ function attribute(template, logicalId, attr) {
       return resolve(template, { Ref: resource.Properties.SecretId.Ref }, `${logicalId}.SecretId`);
     case 'AWS::SSM::Parameter|Ref': return resource.Properties.Name ?? `CFN-${logicalId}-${hex(logicalId, 12)}`;
     case 'AWS::KMS::Key|Arn': return `arn:aws:kms:${region}:${account}:key/${hex(logicalId, 32)}`;
+    // CloudFormation names a cluster without ClusterName <stack>-<LogicalId>-<12 random>.
+    case 'AWS::ECS::Cluster|Ref': return resource.Properties.ClusterName ?? `stack-${logicalId}-${hex(logicalId, 12)}`;
+    case 'AWS::Logs::LogGroup|Ref': return resource.Properties.LogGroupName ?? `stack-${logicalId}-${hex(logicalId, 12)}`;
     default: throw new Error(`no value for ${key} (${logicalId}): add one to testing/schema-check.js`);
   }
 }

@@ -73,3 +73,41 @@ test('cdk synth (the CLI, offline) writes the same template, and it passes the s
   assert.deepEqual(synthesized.Resources[checked.logicalId].Properties, template.toJSON().Resources[checked.logicalId].Properties);
   fs.rmSync(out, { recursive: true, force: true });
 });
+
+test('with taskRunner: Execution.Mode TaskRunner, one role for the function and the task, the endpoints a task in isolated subnets needs', () => {
+  const taskApp = new cdk.App();
+  const t = Template.fromStack(new OrdersDatabaseStack(taskApp, 'OrdersDatabase', { targetVersion: '7', taskRunner: true }));
+  t.hasResourceProperties(TYPE, {
+    Timeouts: { ConnectWaitMinutes: 15, StatementTimeoutSeconds: 14400 },
+    Execution: {
+      Mode: 'TaskRunner',
+      SubnetIds: Match.anyValue(),
+      SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersSchemaRunnerSecurityGroup'), 'GroupId'] }],
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersSchemaRunnerRole'), 'Arn'] },
+    },
+  });
+  t.hasResourceProperties('AWS::IAM::Role', {
+    Path: '/schema-runners/',
+    AssumeRolePolicyDocument: { Statement: [
+      Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } }),
+      Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } }),
+    ] },
+  });
+  // com.amazonaws.<region>.<service>, and the S3 gateway on the isolated subnets' route tables.
+  const services = Object.values(t.findResources('AWS::EC2::VPCEndpoint'))
+    .map((e) => `${e.Properties.ServiceName['Fn::Join'][1][2]} ${e.Properties.VpcEndpointType}`)
+    .sort();
+  assert.deepEqual(services, ['.ecr.api Interface', '.ecr.dkr Interface', '.logs Interface', '.s3 Gateway', '.ssm Interface']);
+  t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', RouteTableIds: [{ Ref: Match.stringLikeRegexp('^VpcprivateSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcprivateSubnet2') }] });
+  for (const endpoint of ['VpcEcrApiSecurityGroup', 'VpcEcrDockerSecurityGroup', 'VpcLogsSecurityGroup']) {
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 443, GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${endpoint}`), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersSchemaRunnerSecurityGroup'), 'GroupId'] },
+    });
+  }
+  // No cluster, task execution role or log group in the application's stack: the account admin's.
+  t.resourceCountIs('AWS::ECS::Cluster', 0);
+  t.resourceCountIs('AWS::IAM::Role', 1);
+  const [checked] = checkTemplate(t.toJSON(), SCHEMA);
+  assert.equal(checked.errors, null, JSON.stringify(checked.errors, null, 1));
+});

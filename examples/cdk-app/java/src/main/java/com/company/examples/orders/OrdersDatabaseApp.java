@@ -7,7 +7,9 @@ public final class OrdersDatabaseApp {
     public static void main(final String[] args) {
         App app = new App();
         Object target = app.getNode().tryGetContext("targetVersion");
-        new OrdersDatabaseStack(app, "OrdersDatabase", target == null ? "latest" : target.toString());
+        // -c runnerMode=TaskRunner: the migrations as ECS Fargate tasks (guides/task-runner.md)
+        boolean taskRunner = "TaskRunner".equals(app.getNode().tryGetContext("runnerMode"));
+        new OrdersDatabaseStack(app, "OrdersDatabase", target == null ? "latest" : target.toString(), taskRunner);
         app.synth();
     }
 }

@@ -60,6 +60,30 @@ class OrdersDatabaseStackTest {
     }
 
     @Test
+    void taskRunnerRunsAsTheRunnerRoleTrustedByLambdaAndEcsTasksWithTheEndpointsATaskNeeds() {
+        Template task = Template.fromStack(new OrdersDatabaseStack(new App(), "OrdersDatabase", "7", true));
+        task.hasResourceProperties("Company::Database::SchemaVersion", Map.of(
+                "Timeouts", Map.of("ConnectWaitMinutes", 15, "StatementTimeoutSeconds", 14400),
+                "Execution", Match.objectLike(Map.of(
+                        "Mode", "TaskRunner",
+                        "RoleArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^OrdersSchemaRunnerRole"), "Arn"))))));
+        task.hasResourceProperties("AWS::IAM::Role", Map.of(
+                "Path", "/schema-runners/",
+                "AssumeRolePolicyDocument", Map.of("Statement", List.of(
+                        Match.objectLike(Map.of("Principal", Map.of("Service", "lambda.amazonaws.com"))),
+                        Match.objectLike(Map.of("Principal", Map.of("Service", "ecs-tasks.amazonaws.com")))))));
+        task.resourceCountIs("AWS::EC2::VPCEndpoint", 5);
+        task.hasResourceProperties("AWS::EC2::VPCEndpoint", Map.of("VpcEndpointType", "Gateway"));
+        for (String endpoint : List.of("VpcEcrApiSecurityGroup", "VpcEcrDockerSecurityGroup", "VpcLogsSecurityGroup")) {
+            task.hasResourceProperties("AWS::EC2::SecurityGroupIngress", Map.of(
+                    "FromPort", 443,
+                    "GroupId", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^" + endpoint), "GroupId")),
+                    "SourceSecurityGroupId", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^OrdersSchemaRunnerSecurityGroup"), "GroupId"))));
+        }
+        task.resourceCountIs("AWS::ECS::Cluster", 0);
+    }
+
+    @Test
     void schemaResourcePassesTheResourceTypesSchema() throws IOException, InterruptedException {
         Path file = Path.of("target", "OrdersDatabase.template.json");
         Files.createDirectories(file.getParent());
