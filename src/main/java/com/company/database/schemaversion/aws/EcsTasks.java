@@ -64,6 +64,8 @@ public final class EcsTasks implements StepLauncher {
     /** Where the task's runner finds the account admin's extra CA certificates. */
     public static final String EXTRA_CA_VARIABLE = com.company.database.schemaversion.runner.RunnerTask.EXTRA_CA_VARIABLE;
     private static final String FAMILY_PREFIX = "schemaversion-runner-";
+    /** How many revisions one Delete deregisters at most: one per spec the resource ever had, in practice a few. */
+    private static final int MAX_DEREGISTERED = 100;
 
     private final ProxyClient<EcsClient> ecs;
     private final Spec spec;
@@ -346,19 +348,28 @@ public final class EcsTasks implements StepLauncher {
         }
     }
 
-    /** Deregisters the family's latest revision when the resource goes (the tasks it ran keep theirs). */
+    /**
+     * Deregisters every active revision of the family when the resource goes (the tasks they ran keep theirs): a
+     * revision left active (an older spec's, after an Update) could still be run with the resource's task role by
+     * anyone allowed ecs:RunTask. DescribeTaskDefinition of the family names its latest active revision, so this
+     * asks again after each one until none is left.
+     */
     public void deregister() {
-        TaskDefinition latest = latest();
-        if (latest == null) {
-            return;
-        }
-        try {
-            ecs.injectCredentialsAndInvokeV2(DeregisterTaskDefinitionRequest.builder()
-                    .taskDefinition(latest.taskDefinitionArn()).build(), ecs.client()::deregisterTaskDefinition);
-        } catch (InvalidParameterException | ClientException gone) {
-            // Deregistered already.
-        } catch (RuntimeException e) {
-            throw translate(e, "deregister the runner's task definition " + spec.family());
+        Set<String> done = new java.util.HashSet<>();
+        for (int i = 0; i < MAX_DEREGISTERED; i++) {
+            TaskDefinition latest = latest();
+            if (latest == null || !done.add(latest.taskDefinitionArn())) {
+                // none left, or ECS still names one just deregistered (its answers are eventually consistent)
+                return;
+            }
+            try {
+                ecs.injectCredentialsAndInvokeV2(DeregisterTaskDefinitionRequest.builder()
+                        .taskDefinition(latest.taskDefinitionArn()).build(), ecs.client()::deregisterTaskDefinition);
+            } catch (InvalidParameterException | ClientException gone) {
+                // Deregistered already.
+            } catch (RuntimeException e) {
+                throw translate(e, "deregister the runner's task definition " + spec.family());
+            }
         }
     }
 

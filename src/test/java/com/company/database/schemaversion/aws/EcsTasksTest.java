@@ -606,14 +606,29 @@ class EcsTasksTest {
     }
 
     @Test
-    void deregisterDeregistersTheLatestRevision() {
+    void deregisterLeavesNoRevisionOfTheFamilyActive() throws Exception {
         EcsTasks tasks = tasks();
         assertThatCode(tasks::deregister).as("no revision yet").doesNotThrowAnyException();
-        String arn = tasks.taskDefinition();
-        tasks.deregister();
-        assertThat(described(arn).status()).isEqualTo(TaskDefinitionStatus.INACTIVE);
-        assertThat(calls("DeregisterTaskDefinition")).isEqualTo(1);
+        String first = tasks.taskDefinition();
+        String running = tasks.launch("s1", request("s1"));
+        // an Update changed the spec: a second revision; the first one is not the latest any more
+        EcsTasks updated = tasks(b -> b.environment.put("SCHEMAVERSION_DB_NAME", "payments"));
+        String second = updated.taskDefinition();
+        assertThat(second).endsWith(":2");
+
+        updated.deregister();
+        for (String arn : List.of(first, second)) {
+            assertThat(described(arn).status()).as(arn).isEqualTo(TaskDefinitionStatus.INACTIVE);
+        }
+        assertThat(calls("DeregisterTaskDefinition")).isEqualTo(2);
+        // nothing of the family can be run any more, with the resource's task role or otherwise
+        assertThatThrownBy(() -> raw.runTask(r -> r.cluster(CLUSTER).taskDefinition(first).launchType(LaunchType.FARGATE)
+                .networkConfiguration(n -> n.awsvpcConfiguration(v -> v.subnets("subnet-0a1b2c3d")))))
+                .isInstanceOf(software.amazon.awssdk.services.ecs.model.ClientException.class)
+                .hasMessageContaining("inactive");
+        assertThat(describeTask(running).desiredStatus()).as("a task keeps its revision").isEqualTo("RUNNING");
         assertThatCode(tasks::deregister).as("again").doesNotThrowAnyException();
+        assertThat(calls("DeregisterTaskDefinition")).isEqualTo(2);
     }
 
     // ---- failures of the calls -------------------------------------------------------------------------------
