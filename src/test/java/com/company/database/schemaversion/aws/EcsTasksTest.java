@@ -631,6 +631,31 @@ class EcsTasksTest {
         assertThat(calls("DeregisterTaskDefinition")).isEqualTo(2);
     }
 
+    @Test
+    void aTaskIsWatchedAndStoppedOnTheClusterItRunsOnAfterTheConfigurationNamesAnother() throws Exception {
+        String arn = tasks().launch("s1", request("s1"));
+        awaitStatus(arn, "RUNNING");
+        // the admin changed TaskRunner.Cluster while the step ran
+        EcsTasks moved = tasks(b -> b.cluster = "another-cluster");
+        assertThat(moved.lost(step("s1", arn))).as("still running where it was started").isEmpty();
+        assertThat(moved.describe(step("s1", arn))).contains("on cluster " + CLUSTER);
+        moved.stop(step("s1", arn));
+        assertThat(awaitStatus(arn, "STOPPED").stopCode()).isEqualTo(TaskStopCode.USER_INITIATED);
+    }
+
+    @Test
+    void stoppingOnAClusterThatIsGoneIsNoError() {
+        EcsTasks tasks = tasks();
+        tasks.taskDefinition();
+        String arn = "arn:aws:ecs:" + REGION + ":" + LocalEcs.ACCOUNT + ":task/" + CLUSTER + "/" + "0".repeat(32);
+        faults.missing(CLUSTER);
+        // a Delete after the admin removed the cluster: nothing of it to stop, and the Delete goes on
+        assertThatCode(tasks::stopAll).doesNotThrowAnyException();
+        assertThatCode(() -> tasks.stop(step("s1", arn))).doesNotThrowAnyException();
+        tasks.deregister();
+        assertThat(calls("DeregisterTaskDefinition")).isEqualTo(1);
+    }
+
     // ---- failures of the calls -------------------------------------------------------------------------------
 
     @Test
