@@ -283,6 +283,12 @@ public final class EcsTasks implements StepLauncher {
         }
         DescribeTasksResponse r = describe(clusterOf(step.where()), List.of(step.where()));
         if (r.tasks().isEmpty()) {
+            if (!step.running()) {
+                // ECS's answers are eventually consistent (its RunTask reference: DescribeTasks may not show a task
+                // just started): until the runner has taken the step, a task ECS does not show yet is waited for,
+                // and the start deadline bounds the wait.
+                return Optional.empty();
+            }
             String reason = r.failures().stream().map(Failure::reason).findFirst().orElse("not found");
             return Optional.of(new ReconcileException(Reason.RUNNER_FAILED, "ECS task " + taskId(step.where())
                     + " of the migration step is gone (" + reason + ") and reported no outcome. Check " + logs(step)

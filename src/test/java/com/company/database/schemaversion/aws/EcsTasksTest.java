@@ -527,6 +527,9 @@ class EcsTasksTest {
         faults.nextTask(TaskFault.lost());
         EcsTasks tasks = tasks();
         String arn = tasks.launch("s1", request("s1"));
+        // just started and not taken by the runner yet: ECS may simply not show it yet (eventual consistency)
+        assertThat(tasks.lost(new Step("s1", arn, "2", "1", null, System.currentTimeMillis(), false))).isEmpty();
+        // the runner took it, and ECS no longer knows it: gone
         Optional<ReconcileException> e = tasks.lost(step("s1", arn));
         assertThat(e).isPresent();
         assertThat(e.get().reason()).isEqualTo(Reason.RUNNER_FAILED);
@@ -550,6 +553,25 @@ class EcsTasksTest {
         assertThat(status).isInstanceOfSatisfying(StepStatus.Failed.class, f -> {
             assertThat(f.failure().reason()).isEqualTo(Reason.RUNNER_FAILED);
             assertThat(f.failure().getMessage()).contains("exit code 4", "schemaversion/runner/" + EcsTasks.taskId(step.where()));
+        });
+        assertThat(stepRecords()).isEmpty();
+    }
+
+    @Test
+    void theEngineWaitsForATaskEcsDoesNotShowUntilTheRunnerTookTheStep() {
+        faults.nextTask(TaskFault.lost());
+        LambdaRunnerEngine engine = engine(tasks());
+        Step step = engine.start(AT_ONE, TO_TWO, budget());
+        // just started: ECS's DescribeTasks may not show it yet, so that is no failure
+        assertThat(engine.poll(step, budget())).isInstanceOf(StepStatus.Running.class);
+        assertThat(stepRecords()).hasSize(1);
+
+        // the runner marked the record running: a task ECS does not know now is gone
+        ssm.put(RunnerProtocol.stepParameter(step.id()), "String", RunnerProtocol.running().toString());
+        assertThat(engine.poll(step, budget())).isInstanceOfSatisfying(StepStatus.Failed.class, f -> {
+            assertThat(f.failure().reason()).isEqualTo(Reason.RUNNER_FAILED);
+            assertThat(f.failure().getMessage()).contains("is gone", "MISSING",
+                    "schemaversion/runner/" + EcsTasks.taskId(step.where()));
         });
         assertThat(stepRecords()).isEmpty();
     }
