@@ -65,6 +65,11 @@ public final class EcsTasks implements StepLauncher {
     /** Where the task's runner finds the account admin's extra CA certificates. */
     public static final String EXTRA_CA_VARIABLE = com.company.database.schemaversion.runner.RunnerTask.EXTRA_CA_VARIABLE;
     private static final String FAMILY_PREFIX = "schemaversion-runner-";
+    /** How many revisions one Delete deregisters at most: one per spec the resource ever had, in practice a few. */
+    private static final int MAX_DEREGISTERED = 100;
+    /** A task's ARN, long format: arn:aws:ecs:region:account:task/cluster-name/task-id. */
+    private static final java.util.regex.Pattern TASK_ARN =
+            java.util.regex.Pattern.compile("arn:[a-z-]+:ecs:[^:]*:[0-9]*:task/([A-Za-z0-9_-]{1,255})/[A-Za-z0-9]+");
 
     private final ProxyClient<EcsClient> ecs;
     private final Spec spec;
@@ -212,7 +217,7 @@ public final class EcsTasks implements StepLauncher {
         if (arns.isEmpty()) {
             return Optional.empty();
         }
-        for (Task t : describe(arns).tasks()) {
+        for (Task t : describe(spec.cluster(), arns).tasks()) {
             String stepId = stepIdOf(t);
             if (stepId != null) {
                 return Optional.of(new Found(stepId, t.taskArn()));
@@ -281,8 +286,14 @@ public final class EcsTasks implements StepLauncher {
         if (step.where() == null) {
             return Optional.empty();
         }
-        DescribeTasksResponse r = describe(List.of(step.where()));
+        DescribeTasksResponse r = describe(clusterOf(step.where()), List.of(step.where()));
         if (r.tasks().isEmpty()) {
+            if (!step.running()) {
+                // ECS's answers are eventually consistent (its RunTask reference: DescribeTasks may not show a task
+                // just started): until the runner has taken the step, a task ECS does not show yet is waited for,
+                // and the start deadline bounds the wait.
+                return Optional.empty();
+            }
             String reason = r.failures().stream().map(Failure::reason).findFirst().orElse("not found");
             return Optional.of(new ReconcileException(Reason.RUNNER_FAILED, "ECS task " + taskId(step.where())
                     + " of the migration step is gone (" + reason + ") and reported no outcome. Check " + logs(step)
@@ -312,9 +323,9 @@ public final class EcsTasks implements StepLauncher {
                 + " transaction may have left part of its work)."));
     }
 
-    private DescribeTasksResponse describe(List<String> arns) {
+    private DescribeTasksResponse describe(String cluster, List<String> arns) {
         try {
-            return ecs.injectCredentialsAndInvokeV2(DescribeTasksRequest.builder().cluster(spec.cluster()).tasks(arns).build(),
+            return ecs.injectCredentialsAndInvokeV2(DescribeTasksRequest.builder().cluster(cluster).tasks(arns).build(),
                     ecs.client()::describeTasks);
         } catch (RuntimeException e) {
             throw translate(e, "describe the runner's ECS task");
@@ -334,6 +345,9 @@ public final class EcsTasks implements StepLauncher {
         try {
             arns = ecs.injectCredentialsAndInvokeV2(ListTasksRequest.builder().cluster(spec.cluster())
                     .startedBy(spec.startedBy()).build(), ecs.client()::listTasks).taskArns();
+        } catch (ClusterNotFoundException gone) {
+            // No cluster, no task of it to stop: a Delete must not fail because the admin removed the cluster.
+            return;
         } catch (RuntimeException e) {
             throw translate(e, "list the runner's tasks on cluster " + spec.cluster());
         }
@@ -342,28 +356,37 @@ public final class EcsTasks implements StepLauncher {
 
     private void stopTask(String arn) {
         try {
-            ecs.injectCredentialsAndInvokeV2(StopTaskRequest.builder().cluster(spec.cluster()).task(arn)
+            ecs.injectCredentialsAndInvokeV2(StopTaskRequest.builder().cluster(clusterOf(arn)).task(arn)
                     .reason("Company::Database::SchemaVersion stopped the migration step").build(), ecs.client()::stopTask);
-        } catch (InvalidParameterException | ClientException gone) {
+        } catch (InvalidParameterException | ClientException | ClusterNotFoundException gone) {
             // Already stopped and forgotten by ECS: nothing to stop.
         } catch (RuntimeException e) {
             throw translate(e, "stop ECS task " + taskId(arn));
         }
     }
 
-    /** Deregisters the family's latest revision when the resource goes (the tasks it ran keep theirs). */
+    /**
+     * Deregisters every active revision of the family when the resource goes (the tasks they ran keep theirs): a
+     * revision left active (an older spec's, after an Update) could still be run with the resource's task role by
+     * anyone allowed ecs:RunTask. DescribeTaskDefinition of the family names its latest active revision, so this
+     * asks again after each one until none is left.
+     */
     public void deregister() {
-        TaskDefinition latest = latest();
-        if (latest == null) {
-            return;
-        }
-        try {
-            ecs.injectCredentialsAndInvokeV2(DeregisterTaskDefinitionRequest.builder()
-                    .taskDefinition(latest.taskDefinitionArn()).build(), ecs.client()::deregisterTaskDefinition);
-        } catch (InvalidParameterException | ClientException gone) {
-            // Deregistered already.
-        } catch (RuntimeException e) {
-            throw translate(e, "deregister the runner's task definition " + spec.family());
+        Set<String> done = new java.util.HashSet<>();
+        for (int i = 0; i < MAX_DEREGISTERED; i++) {
+            TaskDefinition latest = latest();
+            if (latest == null || !done.add(latest.taskDefinitionArn())) {
+                // none left, or ECS still names one just deregistered (its answers are eventually consistent)
+                return;
+            }
+            try {
+                ecs.injectCredentialsAndInvokeV2(DeregisterTaskDefinitionRequest.builder()
+                        .taskDefinition(latest.taskDefinitionArn()).build(), ecs.client()::deregisterTaskDefinition);
+            } catch (InvalidParameterException | ClientException gone) {
+                // Deregistered already.
+            } catch (RuntimeException e) {
+                throw translate(e, "deregister the runner's task definition " + spec.family());
+            }
         }
     }
 
@@ -401,13 +424,22 @@ public final class EcsTasks implements StepLauncher {
     @Override
     public String describe(Step step) {
         return step.where() == null ? "an ECS task on cluster " + spec.cluster() : "ECS task " + taskId(step.where())
-                + " on cluster " + spec.cluster();
+                + " on cluster " + clusterOf(step.where());
     }
 
     @Override
     public String logs(Step step) {
         return "its log stream " + STREAM_PREFIX + "/" + CONTAINER + "/" + (step.where() == null ? "<task id>" : taskId(step.where()))
                 + " in log group " + spec.logGroup();
+    }
+
+    /**
+     * The cluster a task runs on, from its ARN: the one it was started on, even when the type configuration has
+     * named another cluster since (asked there, ECS would answer MISSING for a task that still runs).
+     */
+    String clusterOf(String taskArn) {
+        java.util.regex.Matcher m = TASK_ARN.matcher(taskArn);
+        return m.matches() ? m.group(1) : spec.cluster();
     }
 
     static String taskId(String arn) {

@@ -194,7 +194,8 @@ public final class LambdaRunnerEngine implements SchemaEngine {
             }
             sleep();
         }
-        Optional<ReconcileException> lost = launcher.lost(step);
+        // what this call saw of the record counts: a step the runner took is no longer one ECS may just not show yet
+        Optional<ReconcileException> lost = launcher.lost(running ? step.runningNow() : step);
         if (lost.isPresent()) {
             // The runner may have reported just before it stopped: its outcome wins.
             StepRecord last = read(step.id());
