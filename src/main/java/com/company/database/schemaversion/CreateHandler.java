@@ -116,7 +116,7 @@ public class CreateHandler extends BaseHandlerStd {
                 ClaimSteps.onCreateFailed(claimed, Translator.Owner.of(request), ctx, services);
             }
             if (ours && services.records().delete(id)) {
-                ExecutionMode.of(claimed).abandon(id, services, logger);
+                ExecutionMode.of(claimed).abandon(claimed, services, logger);
                 return ProgressEvent.failed(null, null, failed.getErrorCode(), failed.getMessage() + (ownedElsewhere ? ""
                         : " The claim on this database schema was released; fix the cause and deploy again"
                         + " (what was applied stays applied)."));

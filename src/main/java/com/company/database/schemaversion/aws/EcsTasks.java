@@ -206,14 +206,7 @@ public final class EcsTasks implements StepLauncher {
      */
     @Override
     public Optional<Found> running() {
-        // ListTasks takes startedBy only as its sole filter; the tasks it lists are the running ones by default.
-        List<String> arns;
-        try {
-            arns = ecs.injectCredentialsAndInvokeV2(ListTasksRequest.builder().cluster(spec.cluster())
-                    .startedBy(spec.startedBy()).build(), ecs.client()::listTasks).taskArns();
-        } catch (RuntimeException e) {
-            throw translate(e, "list the runner's tasks on cluster " + spec.cluster());
-        }
+        List<String> arns = runningTasks(false);
         if (arns.isEmpty()) {
             return Optional.empty();
         }
@@ -341,17 +334,28 @@ public final class EcsTasks implements StepLauncher {
 
     /** Stops every task of this resource still running (Delete, or an Update that leaves the mode). */
     public void stopAll() {
-        List<String> arns;
+        // No cluster, no task of it to stop: a Delete must not fail because the admin removed the cluster.
+        runningTasks(true).forEach(this::stopTask);
+    }
+
+    /**
+     * The resource's running tasks on the configured cluster. ListTasks takes startedBy only as its sole filter; the
+     * tasks it lists are the running ones by default.
+     *
+     * @param noneWithoutCluster answer none, rather than fail, when the cluster does not exist
+     */
+    private List<String> runningTasks(boolean noneWithoutCluster) {
         try {
-            arns = ecs.injectCredentialsAndInvokeV2(ListTasksRequest.builder().cluster(spec.cluster())
+            return ecs.injectCredentialsAndInvokeV2(ListTasksRequest.builder().cluster(spec.cluster())
                     .startedBy(spec.startedBy()).build(), ecs.client()::listTasks).taskArns();
         } catch (ClusterNotFoundException gone) {
-            // No cluster, no task of it to stop: a Delete must not fail because the admin removed the cluster.
-            return;
+            if (noneWithoutCluster) {
+                return List.of();
+            }
+            throw translate(gone, "list the runner's tasks on cluster " + spec.cluster());
         } catch (RuntimeException e) {
             throw translate(e, "list the runner's tasks on cluster " + spec.cluster());
         }
-        arns.forEach(this::stopTask);
     }
 
     private void stopTask(String arn) {

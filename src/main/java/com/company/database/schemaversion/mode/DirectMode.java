@@ -84,7 +84,7 @@ public final class DirectMode implements ExecutionMode {
     }
 
     @Override
-    public void abandon(String id, BaseHandlerStd.Services services, Logger logger) {
+    public void abandon(ResourceModel claimed, BaseHandlerStd.Services services, Logger logger) {
         // Nothing outside the database and the record was created.
     }
 

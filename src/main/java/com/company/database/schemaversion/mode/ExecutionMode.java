@@ -85,5 +85,5 @@ public interface ExecutionMode {
                                                                      Logger logger);
 
     /** A Create that failed for good gave its claim back: remove what the mode created, without waiting. */
-    void abandon(String id, BaseHandlerStd.Services services, Logger logger);
+    void abandon(ResourceModel claimed, BaseHandlerStd.Services services, Logger logger);
 }

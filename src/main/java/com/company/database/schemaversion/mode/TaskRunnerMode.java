@@ -62,6 +62,22 @@ public final class TaskRunnerMode extends VpcRunnerMode {
         return waiting;
     }
 
+    /**
+     * Without a record no Delete will come: a step still running (the operation gave up waiting for it) is stopped
+     * and the family's revisions deregistered, as far as ECS lets it now (not waited for), then the function goes.
+     */
+    @Override
+    public void abandon(ResourceModel claimed, BaseHandlerStd.Services services, Logger logger) {
+        try {
+            EcsTasks tasks = tasks(claimed, claimed.getId(), services);
+            tasks.stopAll();
+            tasks.deregister();
+        } catch (RuntimeException e) {
+            logger.log("Could not stop the runner's tasks of " + claimed.getId() + ": " + e.getMessage());
+        }
+        super.abandon(claimed, services, logger);
+    }
+
     /** The resource's tasks: its runner configuration, in the task definition the admin's settings shape. */
     static EcsTasks tasks(ResourceModel m, String id, BaseHandlerStd.Services services) {
         TaskRunnerSettings t = services.policy().taskRunner();

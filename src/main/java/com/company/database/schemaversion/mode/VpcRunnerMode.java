@@ -76,8 +76,8 @@ public class VpcRunnerMode implements ExecutionMode {
     }
 
     @Override
-    public void abandon(String id, BaseHandlerStd.Services services, Logger logger) {
+    public void abandon(ResourceModel claimed, BaseHandlerStd.Services services, Logger logger) {
         // Without a record no Delete will come for the runner function: remove it now (not waited for).
-        services.runners().remove(LambdaRunners.functionName(id), false);
+        services.runners().remove(LambdaRunners.functionName(claimed.getId()), false);
     }
 }
