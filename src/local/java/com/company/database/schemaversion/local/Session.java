@@ -196,22 +196,34 @@ final class Session implements AutoCloseable {
         if (!(configuration instanceof ObjectNode c) || !(c.get("TaskRunner") instanceof ObjectNode t) || t.hasNonNull("Image")) {
             return configuration;
         }
+        String image = localRunnerImage();
+        if (image == null) {
+            return configuration;
+        }
         ObjectNode filled = c.deepCopy();
-        ((ObjectNode) filled.get("TaskRunner")).put("Image", localRunnerImage());
+        ((ObjectNode) filled.get("TaskRunner")).put("Image", image);
         return filled;
     }
 
+    /** The local image's reference, or null when the runner code cannot be packaged (no handler artifact). */
     private synchronized String localRunnerImage() {
         if (runnerImage == null) {
-            com.company.database.schemaversion.runner.RunnerImage image =
-                    com.company.database.schemaversion.runner.RunnerImage.of(environment.runnerPackage());
-            Path layout = home.resolve("ecs").resolve("images").resolve(image.refName());
-            image.writeLayout(layout);
-            endpoints.ecs().imagesFrom(java.util.List.of(layout));
-            runnerImage = "schemaversion.local/runner@" + image.manifestDigest();
-            out.println("Runner image for TaskRunner: " + runnerImage + " (layout " + layout + ").");
+            try {
+                com.company.database.schemaversion.runner.RunnerImage image =
+                        com.company.database.schemaversion.runner.RunnerImage.of(environment.runnerPackage());
+                Path layout = home.resolve("ecs").resolve("images").resolve(image.refName());
+                image.writeLayout(layout);
+                endpoints.ecs().imagesFrom(java.util.List.of(layout));
+                runnerImage = "schemaversion.local/runner@" + image.manifestDigest();
+                out.println("Runner image for TaskRunner: " + runnerImage + " (layout " + layout + ").");
+            } catch (com.company.database.schemaversion.core.ReconcileException noArtifact) {
+                // Once: TaskRunner resources are then refused as in an account whose admin named no image.
+                runnerImage = "";
+                out.println("No runner image for TaskRunner (" + noArtifact.getMessage() + "): TaskRunner resources are"
+                        + " refused as in an account without TaskRunner.Image.");
+            }
         }
-        return runnerImage;
+        return runnerImage.isEmpty() ? null : runnerImage;
     }
 
     /**
