@@ -4,7 +4,6 @@ import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Step;
-import com.company.database.schemaversion.runner.RunnerImage;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -82,12 +81,15 @@ public final class EcsTasks implements StepLauncher {
      * @param environment     the runner's configuration and the account policy, as the function's environment carries them
      * @param extraCa         the account admin's extra CA certificates, or null
      * @param codeId          the id of this type version's runner code, which the task's runner must find it runs
+     * @param entryPoint      what the container runs: the runner's entry point (RunnerImage#entrypoint), set by the
+     *                        handler so that the base image the admin pushed the runner onto does not decide it
      */
     public record Spec(String family, String startedBy, String cluster, String image, String cpu, String memory,
                        String taskRoleArn, String executionRoleArn, String logGroup, String region,
                        Set<String> subnetIds, Set<String> securityGroupIds, boolean assignPublicIp,
-                       Map<String, String> environment, String extraCa, String codeId) {
+                       Map<String, String> environment, String extraCa, String codeId, List<String> entryPoint) {
         public Spec {
+            entryPoint = List.copyOf(entryPoint);
             subnetIds = Set.copyOf(subnetIds);
             securityGroupIds = Set.copyOf(securityGroupIds);
             environment = Map.copyOf(environment);
@@ -142,9 +144,7 @@ public final class EcsTasks implements StepLauncher {
                 .containerDefinitions(ContainerDefinition.builder()
                         .name(CONTAINER)
                         .image(spec.image())
-                        // The handler, not the image, says what runs: the base an admin pushes the runner layer
-                        // onto keeps its own entrypoint, and the runner checks its own code before acting.
-                        .entryPoint(RunnerImage.entrypoint())
+                        .entryPoint(spec.entryPoint())
                         .essential(true)
                         .environment(spec.variables().entrySet().stream()
                                 .map(e -> KeyValuePair.builder().name(e.getKey()).value(e.getValue()).build())
@@ -192,7 +192,7 @@ public final class EcsTasks implements StepLauncher {
                 && Objects.equals(d.taskRoleArn(), spec.taskRoleArn())
                 && Objects.equals(d.executionRoleArn(), spec.executionRoleArn())
                 && CONTAINER.equals(c.name()) && Objects.equals(c.image(), spec.image())
-                && c.entryPoint().equals(RunnerImage.entrypoint()) && !c.hasCommand() && !c.hasSecrets()
+                && c.entryPoint().equals(spec.entryPoint()) && !c.hasCommand() && !c.hasSecrets()
                 && !c.hasEnvironmentFiles()
                 && c.volumesFrom().isEmpty() && c.mountPoints().isEmpty() && c.dependsOn().isEmpty()
                 && d.volumes().isEmpty() && c.linuxParameters() == null && !Boolean.TRUE.equals(c.privileged())

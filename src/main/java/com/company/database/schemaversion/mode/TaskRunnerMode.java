@@ -9,6 +9,7 @@ import com.company.database.schemaversion.aws.EcsTasks;
 import com.company.database.schemaversion.core.SchemaEngine;
 import com.company.database.schemaversion.policy.TaskRunnerSettings;
 import com.company.database.schemaversion.runner.RunnerConfig;
+import com.company.database.schemaversion.runner.RunnerImage;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 
@@ -89,6 +90,6 @@ public final class TaskRunnerMode extends VpcRunnerMode {
                 t.image(), String.valueOf(t.cpu()), String.valueOf(t.memoryMiB()), x.getRoleArn(), t.executionRoleArn(),
                 t.logGroup(), services.region(), x.getSubnetIds(), x.getSecurityGroupIds(),
                 Boolean.TRUE.equals(x.getAssignPublicIp()), environment, services.policy().extraCaCertificates(),
-                services.environment().runnerPackage().codeId()));
+                services.environment().runnerPackage().codeId(), RunnerImage.entrypoint()));
     }
 }

@@ -105,7 +105,7 @@ class EcsTasksTest {
         local.setRegion(REGION);
         local.hostTasksIn(Map.of());
         ssm = new SsmEmulator();
-        sleeping = OciTestImages.shellImage(dir.resolve("sleeping"), "echo started; exec sleep 30");
+        sleeping = OciTestImages.scriptImage(dir.resolve("sleeping"), "echo started; exec sleep 30");
         local.imagesFrom(List.of(sleeping.layout()));
         raw = client(local.endpoint(), null);
         handlerEcs = client(local.endpoint(), new ExecutionInterceptor() {
@@ -179,7 +179,7 @@ class EcsTasksTest {
         EcsTasks.Spec build() {
             return new EcsTasks.Spec(EcsTasks.family(resource), EcsTasks.startedBy(resource), cluster, image, cpu, memory,
                     taskRole, executionRole, GROUP, REGION, Set.of("subnet-0a1b2c3d", "subnet-1a2b3c4d"),
-                    Set.of("sg-0a1b2c3d"), publicIp, environment, null, CODE_ID);
+                    Set.of("sg-0a1b2c3d"), publicIp, environment, null, CODE_ID, OciTestImages.SCRIPT_ENTRYPOINT);
         }
     }
 
@@ -297,7 +297,7 @@ class EcsTasksTest {
         assertThat(c.name()).isEqualTo(EcsTasks.CONTAINER);
         assertThat(c.image()).isEqualTo(sleeping.reference());
         assertThat(c.hasCommand()).isFalse();
-        assertThat(c.hasEntryPoint()).isFalse();
+        assertThat(c.entryPoint()).as("the handler says what runs, not the image").isEqualTo(OciTestImages.SCRIPT_ENTRYPOINT);
         assertThat(variables(c)).as("the runner's configuration and the region, nothing else")
                 .containsExactlyInAnyOrderEntriesOf(Map.of("SCHEMAVERSION_DB_HOST", "orders.cluster.local",
                         "SCHEMAVERSION_DB_NAME", "orders", "AWS_REGION", REGION));
@@ -307,7 +307,7 @@ class EcsTasksTest {
 
     @Test
     void aNewRevisionIsRegisteredWhenAnythingInTheSpecDiffers() {
-        OciTestImages.Written other = OciTestImages.shellImage(dir.resolve("other"), "echo other");
+        OciTestImages.Written other = OciTestImages.scriptImage(dir.resolve("other"), "echo other");
         List<Consumer<SpecBuilder>> changes = List.of(
                 b -> b.image = other.reference(),
                 b -> b.environment.put("SCHEMAVERSION_DB_NAME", "payments"),
@@ -487,7 +487,7 @@ class EcsTasksTest {
 
     @Test
     void aTaskThatExitedWithACodeFailsNamingTheCodeAndItsLogStream() throws Exception {
-        OciTestImages.Written failing = OciTestImages.shellImage(dir.resolve("failing"), "echo migrating; exit 3");
+        OciTestImages.Written failing = OciTestImages.scriptImage(dir.resolve("failing"), "echo migrating; exit 3");
         local.imagesFrom(List.of(failing.layout()));
         EcsTasks tasks = tasks(b -> b.image = failing.reference());
         String arn = tasks.launch("s1", request("s1"));
@@ -539,7 +539,7 @@ class EcsTasksTest {
 
     @Test
     void theEnginesPollFailsAStepWhoseTaskExitedAndForgetsItsRecord() throws Exception {
-        OciTestImages.Written failing = OciTestImages.shellImage(dir.resolve("failing"), "exit 4");
+        OciTestImages.Written failing = OciTestImages.scriptImage(dir.resolve("failing"), "exit 4");
         local.imagesFrom(List.of(failing.layout()));
         LambdaRunnerEngine engine = engine(tasks(b -> b.image = failing.reference()));
         Step step = engine.start(AT_ONE, TO_TWO, budget());

@@ -109,6 +109,15 @@ public final class OciTestImages {
         return write(layout, List.of(layer), true, List.of("java", "-cp", "/app/classes", main.getName()), List.of(), env);
     }
 
+    /** What runs {@link #scriptImage}'s script, the same for every such image: a task definition may name it. */
+    public static final List<String> SCRIPT_ENTRYPOINT = List.of("/bin/sh", "/app/run.sh");
+
+    /** An image whose script is the file /app/run.sh, run by {@link #SCRIPT_ENTRYPOINT} (the host's shell). */
+    public static Written scriptImage(Path layout, String script) {
+        return write(layout, List.of(List.of(Entry.file("app/run.sh", (script + "\n").getBytes(StandardCharsets.UTF_8)))),
+                false, SCRIPT_ENTRYPOINT, null, List.of("IMAGE_VARIABLE=from-image"));
+    }
+
     /** An image whose entrypoint is {@code /bin/sh -c <script>} (the host's shell: the image has no base layer). */
     public static Written shellImage(Path layout, String script) {
         return write(layout, List.of(List.of(Entry.file("app/marker", "x".getBytes(StandardCharsets.UTF_8)))), false,
