@@ -11,7 +11,9 @@ import com.company.database.schemaversion.runner.LambdaRunnerPackage;
 import com.company.database.schemaversion.runner.RunnerImage;
 import com.company.database.schemaversion.testing.EcsFaults;
 import com.company.database.schemaversion.testing.TestArtifacts;
+import com.company.database.schemaversion.testing.TestDatabase;
 import com.company.database.schemaversion.testing.TestModels;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -150,7 +152,7 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
         EcsHooks.Launch launch = FAULTS.launches().get(0);
         assertThat(launch.imageDigest()).isEqualTo(image.manifestDigest());
         assertThat(launch.environment()).containsKey(EcsTasks.REQUEST_VARIABLE).containsEntry("AWS_REGION", "us-east-1");
-        assertThat(String.join("\n", launch.environment().values())).doesNotContain(com.company.database.schemaversion.testing.TestDatabase.PASSWORD);
+        assertThat(String.join("\n", launch.environment().values())).doesNotContain(TestDatabase.PASSWORD);
         assertThat(created.events()).extracting(Event::message).anyMatch(m -> m.contains("Migrating in ECS task"));
         assertThat(ecs.logEvents(TaskRunnerSettingsLogGroup.NAME, stream(launch.taskArn()))).isPresent();
         assertThat(lambda().calls()).noneMatch(c -> c.endsWith(" Event"));
@@ -227,6 +229,63 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
         assertThat(created.errorCode()).as(created.message()).isEqualTo("GeneralServiceException");
         assertThat(created.message()).contains(code.codeId()).contains(otherImage.codeId());
         assertThat(tablesInSchema()).isEmpty();
+    }
+
+    /**
+     * Update's calls, one by one with the context each answer carries, until one answers that the step runs in a
+     * task: what CloudFormation has seen when the operation is then lost (a handler crash, a timeout).
+     */
+    private JsonNode updateUntilATaskRuns(ObjectNode desired, JsonNode previous) {
+        JsonNode context = null;
+        JsonNode model = desired;
+        for (int call = 1; call <= 10; call++) {
+            JsonNode answer = driver.invoke(driver.request("UPDATE", model, previous, context,
+                    "update-token", null));
+            assertThat(answer.path("status").asText()).as(answer.path("message").asText()).isEqualTo("IN_PROGRESS");
+            if (answer.path("message").asText().contains("ECS task")) {
+                return answer;
+            }
+            context = answer.get("callbackContext");
+            model = answer.hasNonNull("resourceModel") ? answer.get("resourceModel") : model;
+        }
+        throw new AssertionError("no call of the Update said a task runs its step");
+    }
+
+    @Test
+    void aStepStillRunningAfterALostAnswerIsFoundAgainAndNeverStartedTwice() {
+        Outcome created = create(taskModel("1"));
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        ObjectNode latest = taskModel("latest");
+        latest.put("Id", created.model().path("Id").asText());
+        useCallBudget(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        updateUntilATaskRuns(latest, created.model());
+
+        // The answer that carried the step is lost: CloudFormation calls as the first time, with no context.
+        Outcome updated = update(latest, created.model());
+
+        assertThat(updated.status()).as(updated.message()).isEqualTo("SUCCESS");
+        assertThat(history()).containsExactly("1", "2", "3");
+        assertThat(FAULTS.calls()).filteredOn(c -> c.startsWith("RunTask ")).as("Create's task and Update's, once")
+                .hasSize(2);
+    }
+
+    @Test
+    void deleteStopsAStepStillRunningFromAnAbandonedUpdate() throws InterruptedException {
+        Outcome created = create(taskModel("1"));
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        ObjectNode latest = taskModel("latest");
+        latest.put("Id", created.model().path("Id").asText());
+        useCallBudget(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        updateUntilATaskRuns(latest, created.model());
+
+        // The Update is abandoned (its timeout, a cancelled stack update) and the resource deleted.
+        Outcome deleted = delete(created.model());
+
+        assertThat(deleted.status()).as(deleted.message()).isEqualTo("SUCCESS");
+        assertThat(FAULTS.calls()).anyMatch(c -> c.startsWith("StopTask "));
+        assertThat(ecs.awaitStopped(Duration.ofSeconds(40))).isTrue();
+        // Stopped inside V2's transaction: rolled back, and V3 never ran.
+        assertThat(history()).containsExactly("1");
     }
 
     /** The type configuration's default log group (TaskRunner.LogGroup unset). */
