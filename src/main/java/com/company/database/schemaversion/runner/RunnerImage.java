@@ -2,7 +2,6 @@ package com.company.database.schemaversion.runner;
 
 import com.company.database.schemaversion.core.Digests;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.ByteArrayOutputStream;
