@@ -153,7 +153,8 @@ public final class LambdaRunnerEngine implements SchemaEngine {
     @Override
     public Step start(Observation observed, Plan plan, Budget budget) {
         Optional<StepLauncher.Found> found = launcher.running();
-        if (found.isPresent()) {
+        // A task whose record is gone was collected already and is only exiting: not a step to watch.
+        if (found.isPresent() && recorded(found.get().stepId())) {
             // A step started by a call whose answer was lost: watch it; its lock would make a second one wait anyway.
             // What it applied before this observation is unknown, so its end is no evidence of an idle step.
             return new Step(found.get().stepId(), found.get().where(), plan.target().toString(),
@@ -267,6 +268,19 @@ public final class LambdaRunnerEngine implements SchemaEngine {
             return new StepRecord(false, null);
         } catch (RuntimeException e) {
             throw SsmErrors.translate(e, "read the runner's step outcome " + name);
+        }
+    }
+
+    /** Whether the step's record exists (armed, taken or finished), as opposed to collected and removed. */
+    private boolean recorded(String stepId) {
+        String name = RunnerProtocol.stepParameter(stepId);
+        try {
+            ssm.injectCredentialsAndInvokeV2(GetParameterRequest.builder().name(name).build(), ssm.client()::getParameter);
+            return true;
+        } catch (ParameterNotFoundException e) {
+            return false;
+        } catch (RuntimeException e) {
+            throw SsmErrors.translate(e, "read the runner's step record " + name);
         }
     }
 

@@ -464,6 +464,18 @@ class EcsTasksTest {
     }
 
     @Test
+    void aTaskWhoseStepWasCollectedIsNotWatchedAgain() throws Exception {
+        Step first = engine(tasks()).start(AT_ONE, TO_TWO, budget());
+        awaitStatus(first.where(), "RUNNING");
+        // its outcome was collected (the record removed) while the task is still exiting
+        ssm.remove(RunnerProtocol.stepParameter(first.id()));
+
+        Step next = engine(tasks()).start(AT_ONE, TO_TWO, budget());
+        assertThat(next.id()).as("a new step, not the finished one").isNotEqualTo(first.id());
+        assertThat(runTasks()).hasSize(2);
+    }
+
+    @Test
     void runningFindsNothingOnceTheTaskStopped() throws Exception {
         EcsTasks tasks = tasks();
         String stepId = UUID.randomUUID().toString();
