@@ -5,8 +5,10 @@ import com.company.database.schemaversion.mode.ClaimSteps;
 import com.company.database.schemaversion.mode.ExecutionMode;
 import com.company.database.schemaversion.mode.HistoryActions;
 import com.company.database.schemaversion.mode.ReconcileSteps;
+import com.company.database.schemaversion.mode.TaskRunnerMode;
 import com.company.database.schemaversion.mode.VpcRunner;
 import com.company.database.schemaversion.policy.ModelValidation;
+import com.company.database.schemaversion.policy.RunnerModes;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
@@ -59,6 +61,12 @@ public class UpdateHandler extends BaseHandlerStd {
                 return waiting.get();
             }
             ctx.runnerState().setRemoval(CallbackContext.Removal.GONE);
+        }
+        ResourceModel taskRunner = RunnerModes.isTaskRunner(record.model()) ? record.model()
+                : previous != null && RunnerModes.isTaskRunner(previous) ? previous.toBuilder().id(id).build() : null;
+        if (taskRunner != null && !RunnerModes.isTaskRunner(model)) {
+            // Leaving TaskRunner mode: no step of it may go on, and no revision stays runnable with its task role.
+            TaskRunnerMode.leave(taskRunner, services);
         }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> claim =
                 ClaimSteps.onUpdate(model, record, mode, ctx, services, logger);

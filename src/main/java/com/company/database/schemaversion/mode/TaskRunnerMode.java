@@ -79,6 +79,16 @@ public final class TaskRunnerMode extends VpcRunnerMode {
         super.abandon(claimed, services, logger);
     }
 
+    /**
+     * An Update takes the resource out of TaskRunner mode: its running tasks are stopped and its task definitions
+     * deregistered (the runner function is kept or removed as the new mode says). Harmless to repeat.
+     */
+    public static void leave(ResourceModel taskRunner, BaseHandlerStd.Services services) {
+        EcsTasks tasks = tasks(taskRunner, taskRunner.getId(), services);
+        tasks.stopAll();
+        tasks.deregister();
+    }
+
     /** The resource's tasks: its runner configuration, in the task definition the admin's settings shape. */
     static EcsTasks tasks(ResourceModel m, String id, BaseHandlerStd.Services services) {
         TaskRunnerSettings t = services.policy().taskRunner();

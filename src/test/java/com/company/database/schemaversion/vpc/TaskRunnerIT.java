@@ -288,6 +288,21 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
         assertThat(history()).containsExactly("1");
     }
 
+    @Test
+    void anUpdateThatLeavesTaskRunnerModeLeavesNoTaskDefinitionRunnable() {
+        Outcome created = create(taskModel("1"));
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        ObjectNode inFunction = taskModel("1");
+        inFunction.put("Id", created.model().path("Id").asText());
+        ((ObjectNode) inFunction.path("Execution")).put("Mode", "VpcRunner");
+
+        Outcome updated = update(inFunction, created.model());
+
+        assertThat(updated.status()).as(updated.message()).isEqualTo("SUCCESS");
+        assertThat(FAULTS.calls()).anyMatch(c -> c.startsWith("DeregisterTaskDefinition "));
+        assertThat(lambda().functionNames()).as("VpcRunner keeps the function").hasSize(1);
+    }
+
     /** The type configuration's default log group (TaskRunner.LogGroup unset). */
     private static final class TaskRunnerSettingsLogGroup {
         static final String NAME = com.company.database.schemaversion.policy.TaskRunnerSettings.DEFAULT_LOG_GROUP;
