@@ -5,10 +5,7 @@ import com.company.database.schemaversion.mode.ClaimSteps;
 import com.company.database.schemaversion.mode.ExecutionMode;
 import com.company.database.schemaversion.mode.HistoryActions;
 import com.company.database.schemaversion.mode.ReconcileSteps;
-import com.company.database.schemaversion.mode.TaskRunnerMode;
-import com.company.database.schemaversion.mode.VpcRunner;
 import com.company.database.schemaversion.policy.ModelValidation;
-import com.company.database.schemaversion.policy.RunnerModes;
 import software.amazon.cloudformation.proxy.Logger;
 import software.amazon.cloudformation.proxy.ProgressEvent;
 import software.amazon.cloudformation.proxy.ResourceHandlerRequest;
@@ -52,21 +49,14 @@ public class UpdateHandler extends BaseHandlerStd {
             ctx.advanceTo(CallbackContext.Phase.VALIDATED);
         }
         ExecutionMode mode = ExecutionMode.of(model);
-        if (!mode.keepsRunnerFunction() && !(ctx.getRunner() != null && ctx.getRunner().removalReached(CallbackContext.Removal.GONE))
-                && runnerMayExist(record.model(), previous)) {
-            // Leaving VpcRunner mode (or rolling back an Update that entered it): the function has no use any more.
-            Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
-                    VpcRunner.remove(record.model(), model, id, null, ctx, services, logger);
-            if (waiting.isPresent()) {
-                return waiting.get();
+        // What the resource was in before (the record; in a rollback also the Update that failed to enter a mode)
+        // is left behind by the mode it ran in: its function removed, its tasks stopped, as the new mode needs.
+        for (ResourceModel before : modelsBefore(record.model(), previous == null ? null : previous.toBuilder().id(id).build())) {
+            Optional<ProgressEvent<ResourceModel, CallbackContext>> leaving =
+                    ExecutionMode.of(before).leave(before, model, ctx, services, logger);
+            if (leaving.isPresent()) {
+                return leaving.get();
             }
-            ctx.runnerState().setRemoval(CallbackContext.Removal.GONE);
-        }
-        ResourceModel taskRunner = RunnerModes.isTaskRunner(record.model()) ? record.model()
-                : previous != null && RunnerModes.isTaskRunner(previous) ? previous.toBuilder().id(id).build() : null;
-        if (taskRunner != null && !RunnerModes.isTaskRunner(model)) {
-            // Leaving TaskRunner mode: no step of it may go on, and no revision stays runnable with its task role.
-            TaskRunnerMode.leave(taskRunner, services);
         }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> claim =
                 ClaimSteps.onUpdate(model, record, mode, ctx, services, logger);
@@ -90,9 +80,10 @@ public class UpdateHandler extends BaseHandlerStd {
         return event;
     }
 
-    private static boolean runnerMayExist(ResourceModel recorded, ResourceModel previous) {
-        return ExecutionMode.of(recorded).keepsRunnerFunction()
-                || previous != null && ExecutionMode.of(previous).keepsRunnerFunction();
+    /** The resource as it was before this Update, once per mode it may have run in. */
+    private static java.util.List<ResourceModel> modelsBefore(ResourceModel recorded, ResourceModel previous) {
+        return previous == null || ExecutionMode.of(previous).getClass() == ExecutionMode.of(recorded).getClass()
+                ? java.util.List.of(recorded) : java.util.List.of(recorded, previous);
     }
 
     @Override

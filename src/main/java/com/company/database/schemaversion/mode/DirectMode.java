@@ -84,6 +84,14 @@ public final class DirectMode implements ExecutionMode {
     }
 
     @Override
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> leave(ResourceModel left, ResourceModel next,
+                                                                         CallbackContext ctx, BaseHandlerStd.Services services,
+                                                                         Logger logger) {
+        // Nothing outside the database and the record was created.
+        return Optional.empty();
+    }
+
+    @Override
     public void abandon(ResourceModel claimed, BaseHandlerStd.Services services, Logger logger) {
         // Nothing outside the database and the record was created.
     }

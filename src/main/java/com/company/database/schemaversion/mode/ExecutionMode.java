@@ -84,6 +84,16 @@ public interface ExecutionMode {
                                                                      CallbackContext ctx, BaseHandlerStd.Services services,
                                                                      Logger logger);
 
+    /**
+     * An Update takes the resource from this mode to {@code next}'s: remove what this mode created and the next one
+     * does not use. Empty when nothing is left to wait for; harmless to repeat.
+     *
+     * @param left the resource as it was in this mode (with its Id)
+     */
+    Optional<ProgressEvent<ResourceModel, CallbackContext>> leave(ResourceModel left, ResourceModel next,
+                                                                  CallbackContext ctx, BaseHandlerStd.Services services,
+                                                                  Logger logger);
+
     /** A Create that failed for good gave its claim back: remove what the mode created, without waiting. */
     void abandon(ResourceModel claimed, BaseHandlerStd.Services services, Logger logger);
 }

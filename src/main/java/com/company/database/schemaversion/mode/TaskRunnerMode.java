@@ -51,14 +51,14 @@ public final class TaskRunnerMode extends VpcRunnerMode {
     public Optional<ProgressEvent<ResourceModel, CallbackContext>> tearDown(Translator.Record recorded, ResourceModel given,
                                                                             CallbackContext ctx, BaseHandlerStd.Services services,
                                                                             Logger logger) {
-        String id = recorded.model().getId();
+        EcsTasks tasks = tasks(recorded.model(), recorded.model().getId(), services);
         if (!ctx.runnerState().removalReached(CallbackContext.Removal.CLEANED)) {
             // A step still running would go on migrating a schema that is being cleaned or given up.
-            tasks(recorded.model(), id, services).stopAll();
+            tasks.stopAll();
         }
         Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting = super.tearDown(recorded, given, ctx, services, logger);
         if (waiting.isEmpty()) {
-            tasks(recorded.model(), id, services).deregister();
+            tasks.deregister();
         }
         return waiting;
     }
@@ -80,13 +80,20 @@ public final class TaskRunnerMode extends VpcRunnerMode {
     }
 
     /**
-     * An Update takes the resource out of TaskRunner mode: its running tasks are stopped and its task definitions
-     * deregistered (the runner function is kept or removed as the new mode says). Harmless to repeat.
+     * Out of TaskRunner mode: no step of it may go on, and no revision stays runnable with its task role; then the
+     * function as VpcRunner mode leaves it (kept for VpcRunner, removed for Direct).
      */
-    public static void leave(ResourceModel taskRunner, BaseHandlerStd.Services services) {
-        EcsTasks tasks = tasks(taskRunner, taskRunner.getId(), services);
+    @Override
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> leave(ResourceModel left, ResourceModel next,
+                                                                         CallbackContext ctx, BaseHandlerStd.Services services,
+                                                                         Logger logger) {
+        if (ExecutionMode.of(next) == INSTANCE) {
+            return Optional.empty();
+        }
+        EcsTasks tasks = tasks(left, left.getId(), services);
         tasks.stopAll();
         tasks.deregister();
+        return super.leave(left, next, ctx, services, logger);
     }
 
     /** The resource's tasks: its runner configuration, in the task definition the admin's settings shape. */

@@ -75,6 +75,23 @@ public class VpcRunnerMode implements ExecutionMode {
         return VpcRunner.remove(recorded.model(), given, recorded.model().getId(), recorded, ctx, services, logger);
     }
 
+    /** A next mode without a runner function (or a rollback out of this one): the function has no use any more. */
+    @Override
+    public Optional<ProgressEvent<ResourceModel, CallbackContext>> leave(ResourceModel left, ResourceModel next,
+                                                                         CallbackContext ctx, BaseHandlerStd.Services services,
+                                                                         Logger logger) {
+        if (ExecutionMode.of(next).keepsRunnerFunction()
+                || ctx.getRunner() != null && ctx.getRunner().removalReached(CallbackContext.Removal.GONE)) {
+            return Optional.empty();
+        }
+        Optional<ProgressEvent<ResourceModel, CallbackContext>> waiting =
+                VpcRunner.remove(left, next, left.getId(), null, ctx, services, logger);
+        if (waiting.isEmpty()) {
+            ctx.runnerState().setRemoval(CallbackContext.Removal.GONE);
+        }
+        return waiting;
+    }
+
     @Override
     public void abandon(ResourceModel claimed, BaseHandlerStd.Services services, Logger logger) {
         // Without a record no Delete will come for the runner function: remove it now (not waited for).
