@@ -16,12 +16,12 @@ import java.security.MessageDigest;
 import java.time.LocalDateTime;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -202,42 +202,35 @@ public final class RunnerPackageBuilder {
      * then the code the code id names.
      */
     static byte[] zip(TreeMap<String, FileEntry> files) {
-        TreeSet<String> names = new TreeSet<>(files.keySet());
-        for (String name : files.keySet()) {
-            for (int slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
-                names.add(name.substring(0, slash + 1));
-            }
-        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024 * 1024);
-        Map<Path, ZipFile> jars = new HashMap<>();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             zip.setLevel(COMPRESSION_LEVEL);
-            for (String name : names) {
-                ZipEntry entry = new ZipEntry(name);
-                entry.setTimeLocal(FIXED_TIME);
-                zip.putNextEntry(entry);
-                FileEntry file = files.get(name);
-                if (file != null) {
-                    byte[] content = contentOf(name, file, jars);
-                    if (content.length != file.size() || crcOf(content) != file.crc()) {
-                        throw new IllegalStateException(name + " changed while the runner package was being built");
+            Set<String> written = new HashSet<>();
+            read(files, (name, content) -> {
+                // A file's folders come right before it in name order (any name between "a/" and "a/b" starts
+                // with "a/"), so writing each folder before its first file keeps the whole package in name order.
+                for (int slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
+                    String folder = name.substring(0, slash + 1);
+                    if (written.add(folder)) {
+                        put(zip, folder, null);
                     }
-                    zip.write(content);
                 }
-                zip.closeEntry();
-            }
+                put(zip, name, content);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            for (ZipFile jar : jars.values()) {
-                try {
-                    jar.close();
-                } catch (IOException e) {
-                    // read-only: nothing lost
-                }
-            }
         }
         return bytes.toByteArray();
+    }
+
+    private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
+        ZipEntry entry = new ZipEntry(name);
+        entry.setTimeLocal(FIXED_TIME);
+        zip.putNextEntry(entry);
+        if (content != null) {
+            zip.write(content);
+        }
+        zip.closeEntry();
     }
 
     /** Receives each file of a package in name order, with its content. */
