@@ -231,6 +231,17 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
         assertThat(tablesInSchema()).isEmpty();
     }
 
+    /** From the Create's resource at V1, an Update to latest whose calls stop once its step runs in a task. */
+    private ObjectNode updateToLatestUntilATaskRuns(Outcome created) {
+        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
+        ObjectNode latest = taskModel("latest");
+        latest.put("Id", created.model().path("Id").asText());
+        // Calls shorter than the step, so that it is still running when the calls stop.
+        useCallBudget(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        updateUntilATaskRuns(latest, created.model());
+        return latest;
+    }
+
     /**
      * Update's calls, one by one with the context each answer carries, until one answers that the step runs in a
      * task: what CloudFormation has seen when the operation is then lost (a handler crash, a timeout).
@@ -254,11 +265,7 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
     @Test
     void aStepStillRunningAfterALostAnswerIsFoundAgainAndNeverStartedTwice() {
         Outcome created = create(taskModel("1"));
-        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
-        ObjectNode latest = taskModel("latest");
-        latest.put("Id", created.model().path("Id").asText());
-        useCallBudget(Duration.ofSeconds(2), Duration.ofSeconds(10));
-        updateUntilATaskRuns(latest, created.model());
+        ObjectNode latest = updateToLatestUntilATaskRuns(created);
 
         // The answer that carried the step is lost: CloudFormation calls as the first time, with no context.
         Outcome updated = update(latest, created.model());
@@ -272,11 +279,7 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
     @Test
     void deleteStopsAStepStillRunningFromAnAbandonedUpdate() throws InterruptedException {
         Outcome created = create(taskModel("1"));
-        assertThat(created.status()).as(created.message()).isEqualTo("SUCCESS");
-        ObjectNode latest = taskModel("latest");
-        latest.put("Id", created.model().path("Id").asText());
-        useCallBudget(Duration.ofSeconds(2), Duration.ofSeconds(10));
-        updateUntilATaskRuns(latest, created.model());
+        updateToLatestUntilATaskRuns(created);
 
         // The Update is abandoned (its timeout, a cancelled stack update) and the resource deleted.
         Outcome deleted = delete(created.model());
