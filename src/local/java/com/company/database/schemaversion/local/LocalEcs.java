@@ -1220,11 +1220,7 @@ public final class LocalEcs implements AutoCloseable {
             if (argv.isEmpty()) {
                 throw new StartException("failed to create containerd task: no command specified");
             }
-            List<String> mapped = new ArrayList<>();
-            mapped.add(executable(argv.get(0), root));
-            for (String a : argv.subList(1, argv.size())) {
-                mapped.add(mapPaths(a, root));
-            }
+            List<String> mapped = hostCommand(argv, root);
             Map<String, String> env = new TreeMap<>();
             env.put("PATH", DEFAULT_PATH);
             for (String kv : image.env()) {
@@ -1309,6 +1305,19 @@ public final class LocalEcs implements AutoCloseable {
         }
         throw new PullException("pull image manifest has been retried 1 time(s): failed to resolve ref " + reference
                 + ": not found");
+    }
+
+    /**
+     * A container's command as this host runs it from the image extracted at {@code root}: {@code java} is this
+     * host's JVM (the image has no JRE base layer), and the image's paths map into its root.
+     */
+    public static List<String> hostCommand(List<String> argv, Path root) {
+        List<String> mapped = new ArrayList<>();
+        mapped.add(executable(argv.get(0), root));
+        for (String a : argv.subList(1, argv.size())) {
+            mapped.add(mapPaths(a, root));
+        }
+        return mapped;
     }
 
     /** The image's command: {@code java} is this host's JVM (the image has no JRE); image paths map into its root. */

@@ -4,6 +4,8 @@ import com.company.database.schemaversion.core.Digests;
 import com.company.database.schemaversion.core.Reason;
 import com.company.database.schemaversion.core.ReconcileException;
 import com.company.database.schemaversion.core.Step;
+import com.company.database.schemaversion.runner.RunnerProtocol;
+import com.company.database.schemaversion.runner.RunnerTask;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -60,9 +62,9 @@ public final class EcsTasks implements StepLauncher {
     /** The awslogs stream prefix: streams are named prefix/container/task-id. */
     public static final String STREAM_PREFIX = "schemaversion";
     /** Where the task's runner finds the step's request (RunnerTask reads it). */
-    public static final String REQUEST_VARIABLE = com.company.database.schemaversion.runner.RunnerTask.REQUEST_VARIABLE;
+    public static final String REQUEST_VARIABLE = RunnerTask.REQUEST_VARIABLE;
     /** Where the task's runner finds the account admin's extra CA certificates. */
-    public static final String EXTRA_CA_VARIABLE = com.company.database.schemaversion.runner.RunnerTask.EXTRA_CA_VARIABLE;
+    public static final String EXTRA_CA_VARIABLE = RunnerTask.EXTRA_CA_VARIABLE;
     private static final String FAMILY_PREFIX = "schemaversion-runner-";
     /** How many revisions one Delete deregisters at most: one per spec the resource ever had, in practice a few. */
     private static final int MAX_DEREGISTERED = 100;
@@ -228,9 +230,8 @@ public final class EcsTasks implements StepLauncher {
             for (KeyValuePair kv : c.environment()) {
                 if (REQUEST_VARIABLE.equals(kv.name()) && kv.value() != null) {
                     try {
-                        return com.company.database.schemaversion.runner.RunnerProtocol.decodeRequest(
-                                com.company.database.schemaversion.runner.RunnerProtocol.parse(
-                                        kv.value().getBytes(StandardCharsets.UTF_8))).stepId();
+                        return RunnerProtocol.decodeRequest(RunnerProtocol.parse(kv.value().getBytes(StandardCharsets.UTF_8)))
+                                .stepId();
                     } catch (ReconcileException unreadable) {
                         return null;
                     }

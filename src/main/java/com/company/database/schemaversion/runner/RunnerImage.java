@@ -395,36 +395,6 @@ public final class RunnerImage {
     public record Image(String manifestDigest, List<Layer> layers, List<String> entrypoint, List<String> cmd,
                         List<String> env, String workingDir, Map<String, String> labels) {
         /**
-         * The image's command (Entrypoint then Cmd) as a host process runs it from the extracted {@code rootfs}: with
-         * {@code java} (the host's, standing in for the base image's JRE) for "java", and every absolute path of an
-         * argument (a class path's entries too) under rootfs.
-         */
-        public List<String> hostCommand(Path rootfs, String java) {
-            List<String> command = new ArrayList<>();
-            List<String> parts = new ArrayList<>(entrypoint);
-            parts.addAll(cmd);
-            for (String part : parts) {
-                if (part.equals("java")) {
-                    command.add(java);
-                } else if (part.startsWith("/")) {
-                    List<String> entries = new ArrayList<>();
-                    for (String entry : part.split(":", -1)) {
-                        entries.add(entry.startsWith("/") ? rootfs.resolve(entry.substring(1)).toString() : entry);
-                    }
-                    command.add(String.join(":", entries));
-                } else {
-                    command.add(part);
-                }
-            }
-            return command;
-        }
-
-        /** The image's WorkingDir under the extracted {@code rootfs} (rootfs itself when the image names none). */
-        public Path hostWorkingDir(Path rootfs) {
-            return workingDir.isEmpty() ? rootfs : rootfs.resolve(workingDir.substring(1));
-        }
-
-        /**
          * Extracts the layers in order into {@code rootfs} (a fresh directory): each layer's uncompressed digest is
          * checked against its diff_id before anything of it is written. Only regular files and directories, with
          * relative paths that stay inside rootfs: whiteouts, links and devices are refused.

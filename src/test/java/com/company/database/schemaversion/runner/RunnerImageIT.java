@@ -1,6 +1,7 @@
 package com.company.database.schemaversion.runner;
 
 import com.company.database.schemaversion.engine.LoginBindings;
+import com.company.database.schemaversion.local.LocalEcs;
 import com.company.database.schemaversion.testing.SsmEmulator;
 import com.company.database.schemaversion.testing.TestArtifacts;
 import com.company.database.schemaversion.testing.TestDatabase;
@@ -109,12 +110,12 @@ class RunnerImageIT {
         env.put(RunnerTask.REQUEST_VARIABLE, new String(RunnerProtocol.encode(new RunnerProtocol.Request(
                 RunnerProtocol.Op.APPLY, stepId, "3", Instant.now().plusSeconds(120), token)), StandardCharsets.UTF_8));
 
-        // The image's entry point, with the host's java for the base's and the extracted root for the image's.
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The image's entry point as the local ECS runs it: the host's java for the base's, the extracted root for the
+        // image's paths.
         RunnerImage.Image read = RunnerImage.read(rootfs.getParent().resolve("layout"), image.manifestDigest());
         Path root = rootfs.toAbsolutePath();
-        ProcessBuilder builder = new ProcessBuilder(read.hostCommand(root, java))
-                .directory(read.hostWorkingDir(root).toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(LocalEcs.hostCommand(read.entrypoint(), root))
+                .directory(root.resolve(read.workingDir().substring(1)).toFile()).redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().putAll(env);
         Process process = builder.start();

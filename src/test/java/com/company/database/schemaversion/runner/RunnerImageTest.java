@@ -120,10 +120,11 @@ class RunnerImageTest {
         assertThat(read.workingDir()).isEqualTo("/opt/schemaversion-runner");
         assertThat(read.cmd()).isEmpty();
         Path rootfs = temp.resolve("rootfs");
-        assertThat(read.hostCommand(rootfs, "/usr/lib/jvm/bin/java")).containsExactly("/usr/lib/jvm/bin/java",
-                "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=75", "-cp", rootfs.resolve("opt/schemaversion-runner").toString(),
-                RunnerTask.class.getName());
-        assertThat(read.hostWorkingDir(rootfs)).isEqualTo(rootfs.resolve("opt/schemaversion-runner"));
+        read.extractTo(rootfs);
+        assertThat(com.company.database.schemaversion.local.LocalEcs.hostCommand(read.entrypoint(), rootfs))
+                .containsExactly(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=75", "-cp",
+                        rootfs.resolve("opt/schemaversion-runner").toString(), RunnerTask.class.getName());
         assertThat(read.labels()).containsEntry(RunnerImage.CODE_LABEL, image.codeId())
                 .containsEntry(RunnerImage.PROTOCOL_LABEL, Integer.toString(RunnerProtocol.VERSION));
         assertThat(read.layers()).singleElement().satisfies(l -> {
