@@ -166,6 +166,18 @@ class TaskRunnerIT extends AbstractVpcRunnerTest {
     }
 
     @Test
+    void theSameMigrationCannotRunInTheRunnerFunction() {
+        ObjectNode inFunction = taskModel("latest");
+        ((ObjectNode) inFunction.path("Execution")).put("Mode", "VpcRunner");
+        Outcome created = create(inFunction);
+
+        // The runner function's budget caps the statement at its (scaled) limit: V2 is cancelled and rolled back.
+        assertThat(created.status()).as(created.message()).isEqualTo("FAILED");
+        assertThat(created.message()).contains("V2__long_backfill.sql").contains("statement_timeout");
+        assertThat(history()).containsExactly("1");
+    }
+
+    @Test
     void aTaskKilledMidWayFailsWithItsReasonAndLogStreamAndLeavesTheHistoryAsFlywayWould() {
         FAULTS.nextTask(EcsHooks.TaskFault.killedForMemory(Duration.ofSeconds(SLEEP_SECONDS / 2 + 2)));
         Outcome created = create(taskModel("latest"));
